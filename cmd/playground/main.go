@@ -6,7 +6,6 @@
 //	playground node attach      relay a terminal between stdio and the agent
 //	playground node wait        wait until the node's Docker engine answers
 //	playground lab lint DIR     validate a lab
-//	playground instructor add   create an instructor account
 //	playground bench            measure session start, memory and echo latency
 //
 // Each command lives in a file of its own in this folder; they parse their
@@ -26,7 +25,6 @@ var commands = map[string]func(ctx context.Context, args []string) error{
 	"serve":      runServe,
 	"node":       runNode,
 	"lab":        runLab,
-	"instructor": runInstructor,
 	"bench":      runBench,
 }
 
@@ -38,7 +36,7 @@ func main() {
 	}
 	run, ok := commands[name]
 	if !ok {
-		fmt.Fprintf(os.Stderr, "playground: unknown command %q (serve, node, lab, instructor, bench)\n", name)
+		fmt.Fprintf(os.Stderr, "playground: unknown command %q (serve, node, lab, bench)\n", name)
 		os.Exit(2)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

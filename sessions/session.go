@@ -1,0 +1,72 @@
+// Package sessions holds the domain of the playground: sessions of three
+// nodes, the learners who own them, their progress through labs, and the one
+// error vocabulary every other package speaks.
+//
+// The work is done in rooms below this one: engine (the Docker Engine API),
+// store (Postgres), agent (the program inside every node) and manager (the
+// lifecycle that ties engine and store together).
+package sessions
+
+import (
+	"regexp"
+	"time"
+)
+
+// Session statuses.
+const (
+	StatusStarting = "starting"
+	StatusRunning  = "running"
+	StatusEnded    = "ended"
+)
+
+// Node statuses.
+const (
+	NodeStarting = "starting"
+	NodeRunning  = "running"
+	NodeStopped  = "stopped"
+)
+
+// NodeNames are the nodes of every session, in order.
+var NodeNames = []string{"node1", "node2", "node3"}
+
+// Session is one learner's set of three nodes.
+type Session struct {
+	ID        string    `json:"id"`
+	UserID    string    `json:"-"`
+	Lab       string    `json:"lab"`
+	Lang      string    `json:"lang"`
+	Scope     string    `json:"-"` // '' or the classroom the session belongs to
+	Subnet    string    `json:"-"`
+	Status    string    `json:"status"`
+	CreatedAt time.Time `json:"created_at"`
+	ExpiresAt time.Time `json:"expires_at"`
+	EndedAt   time.Time `json:"-"`
+	Nodes     []Node    `json:"nodes"`
+}
+
+// Live reports whether the session has not ended.
+func (s *Session) Live() bool { return s.Status != StatusEnded }
+
+// Node returns the node with the given name, or nil.
+func (s *Session) Node(name string) *Node {
+	for i := range s.Nodes {
+		if s.Nodes[i].Name == name {
+			return &s.Nodes[i]
+		}
+	}
+	return nil
+}
+
+// Node is one docker-in-docker container of a session.
+type Node struct {
+	Name        string `json:"name"`
+	Address     string `json:"address"`
+	Status      string `json:"status"`
+	ContainerID string `json:"-"`
+}
+
+var idPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{16,64}$`)
+
+// ValidID reports whether id has the shape of a session or user ID, so that
+// malformed IDs are refused before they reach the database.
+func ValidID(id string) bool { return idPattern.MatchString(id) }

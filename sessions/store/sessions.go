@@ -1,0 +1,205 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"net/netip"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/labplay/playground/sessions"
+)
+
+// CreateSession inserts s with a subnet of its own taken from the pool, and
+// one row per node. It fills s.Subnet. When every subnet of the pool is held
+// by a live session it returns EFULL.
+func (s *Store) CreateSession(ctx context.Context, sess *sessions.Session, pool Subnets) error {
+	for attempt := 0; attempt < 8; attempt++ {
+		subnet, err := s.freeSubnet(ctx, pool)
+		if err != nil {
+			return err
+		}
+		sess.Subnet = subnet.String()
+		err = s.inTx(ctx, func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, `INSERT INTO sessions (id, user_id, lab, lang, scope, subnet, status, expires_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+				sess.ID, sess.UserID, sess.Lab, sess.Lang, sess.Scope, sess.Subnet, sess.Status, sess.ExpiresAt); err != nil {
+				return err
+			}
+			for _, n := range sess.Nodes {
+				if _, err := tx.Exec(ctx, `INSERT INTO nodes (session_id, name, address, status) VALUES ($1, $2, $3, $4)`,
+					sess.ID, n.Name, nullAddr(n.Address), n.Status); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if isUniqueViolation(err, "sessions_live_subnet") {
+			continue // another process took that subnet first
+		}
+		return unavailable(err)
+	}
+	return sessions.Errorf(sessions.EFULL, "No free network for a new session; try again shortly.")
+}
+
+// freeSubnet returns the first subnet of the pool that no live session holds.
+func (s *Store) freeSubnet(ctx context.Context, pool Subnets) (netip.Prefix, error) {
+	rows, err := s.pool.Query(ctx, "SELECT subnet::text FROM sessions WHERE status <> 'ended'")
+	if err != nil {
+		return netip.Prefix{}, unavailable(err)
+	}
+	used, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return netip.Prefix{}, unavailable(err)
+	}
+	taken := make(map[netip.Prefix]bool, len(used))
+	for _, u := range used {
+		if p, err := netip.ParsePrefix(u); err == nil {
+			taken[p] = true
+		}
+	}
+	for i := 0; i < pool.Count(); i++ {
+		p, _ := pool.Nth(i)
+		if !taken[p] {
+			return p, nil
+		}
+	}
+	return netip.Prefix{}, sessions.Errorf(sessions.EFULL, "Every session network is in use; try again shortly.")
+}
+
+// UpdateNodes records the containers, addresses and statuses of a session's nodes.
+func (s *Store) UpdateNodes(ctx context.Context, id string, nodes []sessions.Node) error {
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		for _, n := range nodes {
+			if _, err := tx.Exec(ctx, `UPDATE nodes SET container_id = $3, address = $4, status = $5
+				WHERE session_id = $1 AND name = $2`, id, n.Name, n.ContainerID, nullAddr(n.Address), n.Status); err != nil {
+				return unavailable(err)
+			}
+		}
+		return nil
+	})
+}
+
+// SetStatus changes the status of a live session.
+func (s *Store) SetStatus(ctx context.Context, id, status string) error {
+	_, err := s.pool.Exec(ctx, "UPDATE sessions SET status = $2 WHERE id = $1 AND status <> 'ended'", id, status)
+	return unavailable(err)
+}
+
+// EndSession marks a session ended with a reason; its subnet becomes free.
+// Ending an ended session changes nothing.
+func (s *Store) EndSession(ctx context.Context, id, reason string) error {
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `UPDATE sessions SET status = 'ended', ended_at = now(), end_reason = $2
+			WHERE id = $1 AND status <> 'ended'`, id, reason); err != nil {
+			return unavailable(err)
+		}
+		_, err := tx.Exec(ctx, "UPDATE nodes SET status = 'stopped' WHERE session_id = $1", id)
+		return unavailable(err)
+	})
+}
+
+// Session returns the session with its nodes. An unknown id answers ENOTFOUND.
+func (s *Store) Session(ctx context.Context, id string) (*sessions.Session, error) {
+	rows, err := s.pool.Query(ctx, sessionSelect+" WHERE s.id = $1", id)
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	list, err := s.collect(ctx, rows)
+	if err != nil {
+		return nil, err
+	}
+	if len(list) == 0 {
+		return nil, sessions.Errorf(sessions.ENOTFOUND, "Session not found.")
+	}
+	return list[0], nil
+}
+
+// UserSessions returns the user's live sessions, newest first.
+func (s *Store) UserSessions(ctx context.Context, userID string) ([]*sessions.Session, error) {
+	rows, err := s.pool.Query(ctx, sessionSelect+" WHERE s.user_id = $1 AND s.status <> 'ended' ORDER BY s.created_at DESC", userID)
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	return s.collect(ctx, rows)
+}
+
+// LiveSessions returns every session that has not ended.
+func (s *Store) LiveSessions(ctx context.Context) ([]*sessions.Session, error) {
+	rows, err := s.pool.Query(ctx, sessionSelect+" WHERE s.status <> 'ended' ORDER BY s.created_at")
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	return s.collect(ctx, rows)
+}
+
+// ExpiredSessions returns the ids of live sessions whose time is up.
+func (s *Store) ExpiredSessions(ctx context.Context, now time.Time) ([]string, error) {
+	rows, err := s.pool.Query(ctx, "SELECT id FROM sessions WHERE status <> 'ended' AND expires_at <= $1", now)
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	return ids, unavailable(err)
+}
+
+// CountLive returns how many sessions have not ended.
+func (s *Store) CountLive(ctx context.Context) (int, error) {
+	var n int
+	err := s.pool.QueryRow(ctx, "SELECT count(*) FROM sessions WHERE status <> 'ended'").Scan(&n)
+	return n, unavailable(err)
+}
+
+const sessionSelect = `SELECT s.id, s.user_id, s.lab, s.lang, s.scope, s.subnet::text, s.status,
+	s.created_at, s.expires_at, coalesce(s.ended_at, 'epoch'::timestamptz) FROM sessions s`
+
+// collect scans session rows and loads their nodes.
+func (s *Store) collect(ctx context.Context, rows pgx.Rows) ([]*sessions.Session, error) {
+	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*sessions.Session, error) {
+		var x sessions.Session
+		err := row.Scan(&x.ID, &x.UserID, &x.Lab, &x.Lang, &x.Scope, &x.Subnet, &x.Status, &x.CreatedAt, &x.ExpiresAt, &x.EndedAt)
+		if x.EndedAt.Unix() == 0 {
+			x.EndedAt = time.Time{}
+		}
+		return &x, err
+	})
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	if len(list) == 0 {
+		return list, nil
+	}
+	byID := make(map[string]*sessions.Session, len(list))
+	ids := make([]string, len(list))
+	for i, x := range list {
+		byID[x.ID] = x
+		ids[i] = x.ID
+	}
+	nrows, err := s.pool.Query(ctx, `SELECT session_id, name, container_id, coalesce(host(address), ''), status
+		FROM nodes WHERE session_id = ANY($1) ORDER BY session_id, name`, ids)
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	defer nrows.Close()
+	for nrows.Next() {
+		var sid string
+		var n sessions.Node
+		if err := nrows.Scan(&sid, &n.Name, &n.ContainerID, &n.Address, &n.Status); err != nil {
+			return nil, unavailable(err)
+		}
+		byID[sid].Nodes = append(byID[sid].Nodes, n)
+	}
+	if err := nrows.Err(); err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return nil, unavailable(err)
+	}
+	return list, nil
+}
+
+// nullAddr turns an empty address into SQL NULL.
+func nullAddr(a string) any {
+	if a == "" {
+		return nil
+	}
+	return a
+}
