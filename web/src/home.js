@@ -1,0 +1,136 @@
+// The home page: start a session, resume one, join a class.
+
+import { api, errorText } from './api.js';
+import { initialLang, lang, setLang, t } from './i18n.js';
+
+const DEFAULT_LAB = 'docker-orchestration';
+
+export function startHome() {
+  setLang(initialLang());
+  const select = document.querySelector('[data-testid="home-lang"]');
+  select.value = lang();
+  select.addEventListener('change', () => {
+    setLang(select.value);
+    loadSessions();
+  });
+  setupStart();
+  setupJoin();
+  loadSessions();
+}
+
+function setupStart() {
+  const button = document.querySelector('[data-testid="start-session"]');
+  const status = document.querySelector('[data-testid="start-status"]');
+  let retryTimer = 0;
+
+  const show = (text, kind) => {
+    status.hidden = !text;
+    status.className = `status ${kind || ''}`;
+    status.replaceChildren();
+    if (kind === 'busy') {
+      const spin = document.createElement('span');
+      spin.className = 'spinner';
+      spin.setAttribute('aria-hidden', 'true');
+      status.append(spin);
+    }
+    status.append(text);
+  };
+
+  // retryIn counts down and tries again, for a full playground.
+  const retryIn = (seconds) => {
+    let left = Math.max(1, seconds);
+    const tick = () => {
+      if (left <= 0) {
+        start();
+        return;
+      }
+      show(t('full', { n: left }), 'busy');
+      left--;
+      retryTimer = setTimeout(tick, 1000);
+    };
+    tick();
+  };
+
+  const start = async () => {
+    clearTimeout(retryTimer);
+    button.disabled = true;
+    show(t('starting'), 'busy');
+    try {
+      const s = await api('POST', '/api/sessions', { lab: DEFAULT_LAB, lang: lang() });
+      location.assign(`/s/${encodeURIComponent(s.id)}`);
+    } catch (err) {
+      if (err.status === 503 && (err.code === 'full' || err.retryAfter > 0)) {
+        retryIn(err.retryAfter || 10);
+        return;
+      }
+      show(errorText(err, t), 'error');
+      button.disabled = false;
+    }
+  };
+  button.addEventListener('click', start);
+}
+
+async function loadSessions() {
+  const list = document.querySelector('[data-testid="session-list"]');
+  let sessions;
+  try {
+    sessions = (await api('GET', '/api/sessions')).sessions || [];
+  } catch (err) {
+    list.replaceChildren(item(errorText(err, t), 'muted'));
+    return;
+  }
+  sessions = sessions.filter((s) => s.status !== 'ended');
+  if (sessions.length === 0) {
+    list.replaceChildren(item(t('noSessions'), 'muted'));
+    return;
+  }
+  list.replaceChildren(...sessions.map((s) => {
+    const li = item('', 'session-item');
+    const name = document.createElement('span');
+    name.className = 'session-name';
+    name.textContent = `${s.lab} · ${s.lang || ''}`.replace(/ · $/, '');
+    const left = document.createElement('span');
+    left.className = 'muted';
+    const minutes = Math.max(0, Math.round((Date.parse(s.expires_at) - Date.now()) / 60000));
+    left.textContent = Number.isFinite(minutes) ? t('expiresIn', { time: `${minutes} min` }) : '';
+    const link = document.createElement('a');
+    link.className = 'button';
+    link.href = `/s/${encodeURIComponent(s.id)}`;
+    link.textContent = t('resume');
+    link.dataset.testid = 'resume';
+    li.append(name, left, link);
+    return li;
+  }));
+}
+
+function item(text, cls) {
+  const li = document.createElement('li');
+  li.className = cls;
+  li.textContent = text;
+  return li;
+}
+
+function setupJoin() {
+  const form = document.querySelector('[data-testid="join-form"]');
+  const button = form.querySelector('[data-testid="join-class"]');
+  const status = document.querySelector('[data-testid="join-status"]');
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const code = form.elements.code.value.trim();
+    const name = form.elements.name.value.trim();
+    if (!code || !name) return;
+    button.disabled = true;
+    status.hidden = false;
+    status.className = 'status';
+    status.textContent = t('joining');
+    try {
+      const res = await api('POST', '/api/classrooms/join', { code, name });
+      const id = res.id || (res.session && res.session.id);
+      location.assign(`/s/${encodeURIComponent(id)}`);
+    } catch (err) {
+      status.className = 'status error';
+      status.textContent = errorText(err, t);
+      button.disabled = false;
+    }
+  });
+}

@@ -1,0 +1,246 @@
+// The lab pane: the lab text in sections, with Run buttons on the command
+// blocks, Check buttons, and the learner's progress.
+
+import { api, errorText } from './api.js';
+import { Checks } from './checks.js';
+import { t } from './i18n.js';
+
+const MARKS = { done: '✓', failed: '✗', pending: '○' };
+const CHECK_AFTER_RUN = [2000, 6000];
+
+export class LabPane {
+  // root is the pane element; terminal(node) returns a node's NodeTerminal;
+  // onLoaded(lab) is called after each (re)load.
+  constructor({ root, sessionId, labSlug, terminal, onLoaded }) {
+    this.root = root;
+    this.sessionId = sessionId;
+    this.labSlug = labSlug;
+    this.terminal = terminal;
+    this.onLoaded = onLoaded || (() => {});
+    this.lab = null;
+    this.status = new Map(); // section id → pending|done|failed
+    this.loadSeq = 0;
+    this.checks = new Checks({
+      check: (id, quiet) => this.checkSection(id, quiet),
+      nextSection: () => this.nextSection(),
+    });
+  }
+
+  get base() {
+    return `/api/sessions/${encodeURIComponent(this.sessionId)}`;
+  }
+
+  // load fetches the lab in lang and the progress, and shows them.
+  async load(lang) {
+    const seq = ++this.loadSeq;
+    let lab;
+    let progress;
+    try {
+      [lab, progress] = await Promise.all([
+        api('GET', `/api/labs/${encodeURIComponent(this.labSlug)}?lang=${encodeURIComponent(lang)}`),
+        api('GET', `${this.base}/progress`),
+      ]);
+    } catch (err) {
+      if (seq !== this.loadSeq) return;
+      const p = document.createElement('p');
+      p.className = 'pad error';
+      p.textContent = errorText(err, t);
+      this.root.replaceChildren(p);
+      return;
+    }
+    if (seq !== this.loadSeq) return;
+    this.lab = lab;
+    this.status.clear();
+    const outputs = new Map();
+    for (const s of progress.sections || []) {
+      this.status.set(s.id, s.status);
+      if (s.status === 'failed' && s.output) outputs.set(s.id, s.output);
+    }
+    this.render(outputs);
+    this.onLoaded(lab);
+  }
+
+  render(outputs) {
+    const head = el('div', 'lab-head');
+    const bar = el('div', 'progress');
+    bar.innerHTML = '<div class="progress-bar"><span></span></div><span class="progress-text" data-testid="progress"></span>';
+    const toc = el('ol', 'toc');
+    toc.dataset.testid = 'section-list';
+    head.append(bar, toc);
+    const body = el('div', 'lab-body');
+    for (const s of this.lab.sections) {
+      toc.append(this.tocItem(s));
+      body.append(this.sectionEl(s, outputs.get(s.id)));
+    }
+    this.root.replaceChildren(head, body);
+    this.root.scrollTop = 0;
+    for (const s of this.lab.sections) this.showStatus(s.id);
+    this.showProgress();
+  }
+
+  tocItem(s) {
+    const li = el('li');
+    const a = el('a');
+    a.href = '#';
+    a.dataset.section = s.id;
+    const mark = el('span', 'mark');
+    mark.dataset.testid = 'section-status';
+    mark.dataset.section = s.id;
+    a.append(mark, el('span', 'toc-title', s.title));
+    a.addEventListener('click', (ev) => {
+      ev.preventDefault();
+      this.sectionNode(s.id)?.scrollIntoView({ behavior: 'smooth', block: 'start' });
+    });
+    li.append(a);
+    return li;
+  }
+
+  sectionEl(s, output) {
+    const sec = el('section', 'lab-section');
+    sec.dataset.section = s.id;
+    const h = el('h2');
+    h.append(el('span', 'heading-mark'), el('span', '', s.title));
+    const html = el('div', 'section-html');
+    html.innerHTML = s.html; // trusted: rendered by the server from the lab files
+    for (const block of html.querySelectorAll('.run-block')) this.addRunButton(s, block);
+    const row = el('div', 'check-row');
+    const button = el('button', 'check', s.has_check ? t('check') : t('markDone'));
+    button.type = 'button';
+    button.dataset.testid = 'check-section';
+    button.dataset.section = s.id;
+    const out = el('pre', 'check-output');
+    out.dataset.testid = 'check-output';
+    out.dataset.section = s.id;
+    out.hidden = !output;
+    out.textContent = output || '';
+    button.addEventListener('click', () => this.manualCheck(s.id, button));
+    row.append(button);
+    sec.append(h, html, row, out);
+    return sec;
+  }
+
+  addRunButton(s, block) {
+    const button = el('button', 'run', `▶ ${t('run')}`);
+    button.type = 'button';
+    button.dataset.testid = 'run';
+    button.dataset.block = block.dataset.block;
+    button.addEventListener('click', () => this.runBlock(s, block, button));
+    block.append(button);
+  }
+
+  async runBlock(s, block, button) {
+    button.disabled = true;
+    block.querySelector('.run-error')?.remove();
+    try {
+      const r = await api('POST', `${this.base}/blocks/${encodeURIComponent(block.dataset.block)}/resolve`);
+      const term = this.terminal(r.node);
+      if (!term) throw new Error(`${r.node}?`);
+      term.send(`${r.command}\r`);
+      term.flash();
+      if (s.has_check && this.status.get(s.id) !== 'done') this.checks.later(s.id, CHECK_AFTER_RUN);
+    } catch (err) {
+      block.append(el('p', 'run-error error', errorText(err, t)));
+    } finally {
+      setTimeout(() => { button.disabled = false; }, 500);
+    }
+  }
+
+  async manualCheck(id, button) {
+    const label = button.textContent;
+    button.disabled = true;
+    button.textContent = t('checking');
+    try {
+      await this.checks.run(id, false);
+    } catch (err) {
+      this.showOutput(id, errorText(err, t));
+    } finally {
+      button.disabled = false;
+      button.textContent = label;
+    }
+  }
+
+  // checkSection asks the server to check section id. A quiet check (an
+  // automatic one) only reports success; a failure is shown when the
+  // learner asked.
+  async checkSection(id, quiet) {
+    let res;
+    try {
+      res = await api('POST', `${this.base}/sections/${encodeURIComponent(id)}/check`);
+    } catch (err) {
+      if (err.status === 404) this.checks.stop();
+      if (quiet) return;
+      throw err;
+    }
+    if (res.passed) {
+      this.setStatus(id, 'done');
+      this.showOutput(id, t('done'), 'ok');
+    } else if (!quiet) {
+      this.setStatus(id, 'failed');
+      this.showOutput(id, res.output || '✗', 'fail');
+    }
+  }
+
+  // nextSection names the first section not done that has a check.
+  nextSection() {
+    if (!this.lab) return '';
+    const s = this.lab.sections.find((x) => x.has_check && this.status.get(x.id) !== 'done');
+    return s ? s.id : '';
+  }
+
+  setStatus(id, status) {
+    this.status.set(id, status);
+    this.showStatus(id);
+    this.showProgress();
+  }
+
+  showStatus(id) {
+    const status = this.status.get(id) || 'pending';
+    for (const mark of this.root.querySelectorAll('[data-testid="section-status"]')) {
+      if (mark.dataset.section !== id) continue;
+      mark.dataset.status = status;
+      mark.textContent = MARKS[status] || MARKS.pending;
+      mark.title = status;
+    }
+    const sec = this.sectionNode(id);
+    if (sec) {
+      sec.dataset.status = status;
+      sec.querySelector('.heading-mark').textContent = status === 'done' ? '✓ ' : '';
+    }
+  }
+
+  showOutput(id, text, kind) {
+    const out = this.sectionNode(id)?.querySelector('[data-testid="check-output"]');
+    if (!out) return;
+    out.hidden = false;
+    out.className = `check-output ${kind || ''}`;
+    out.textContent = text;
+  }
+
+  showProgress() {
+    if (!this.lab) return;
+    const total = this.lab.sections.length;
+    const done = this.lab.sections.filter((s) => this.status.get(s.id) === 'done').length;
+    this.root.querySelector('.progress-text').textContent = t('progress', { done, total });
+    this.root.querySelector('.progress-bar span').style.width = `${total ? (100 * done) / total : 0}%`;
+  }
+
+  sectionNode(id) {
+    for (const sec of this.root.querySelectorAll('.lab-section')) if (sec.dataset.section === id) return sec;
+    return null;
+  }
+
+  start() {
+    this.checks.start();
+  }
+
+  stop() {
+    this.checks.stop();
+  }
+}
+
+function el(tag, cls, text) {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}

@@ -1,0 +1,191 @@
+// The session page: the top bar, the lab pane and the three terminals.
+
+import { api, errorText, serverNow } from './api.js';
+import { initialLang, lang, setLang, storedLang, t } from './i18n.js';
+import { LabPane } from './lab.js';
+import { setupSplit } from './split.js';
+import { NodeTerminal } from './terminal.js';
+
+const $ = (testid) => document.querySelector(`[data-testid="${testid}"]`);
+
+export async function startSession() {
+  setLang(initialLang());
+  const id = decodeURIComponent(location.pathname.split('/')[2] || '');
+  setupSplit($('split'), $('split-handle'));
+  const controls = ['lang-switch', 'restart-lab', 'end-session'].map($);
+  controls.forEach((b) => { b.disabled = true; });
+  $('lang-switch').textContent = t('otherLang');
+
+  let session;
+  try {
+    session = await api('GET', `/api/sessions/${encodeURIComponent(id)}`);
+  } catch (err) {
+    showBanner(err.status === 404 ? t('sessionNotFound') : errorText(err, t), true);
+    closePage(controls);
+    return;
+  }
+  if (!storedLang() && session.lang) setLang(session.lang);
+  $('lang-switch').textContent = t('otherLang');
+  if (session.status === 'ended') {
+    showBanner(t('endedBanner'), true);
+    closePage(controls);
+    return;
+  }
+  new SessionPage(session, controls).start();
+}
+
+class SessionPage {
+  constructor(session, controls) {
+    this.session = session;
+    this.controls = controls;
+    this.terminals = new Map();
+    this.over = false;
+    this.lab = new LabPane({
+      root: $('lab-pane'),
+      sessionId: session.id,
+      labSlug: session.lab,
+      terminal: (node) => this.terminals.get(node),
+      onLoaded: (lab) => {
+        $('lab-title').textContent = lab.title;
+        document.title = `${lab.title} · ${t('product')}`;
+      },
+    });
+  }
+
+  start() {
+    this.controls.forEach((b) => { b.disabled = false; });
+    $('lang-switch').addEventListener('click', () => this.switchLang());
+    $('end-session').addEventListener('click', () => this.end());
+    $('restart-lab').addEventListener('click', () => this.restart());
+    this.tick();
+    this.lab.load(lang());
+    if (!this.over) {
+      // Not expired before the page opened: attach the terminals.
+      const pane = $('term-pane');
+      for (const n of this.session.nodes || []) {
+        const term = new NodeTerminal({
+          sessionId: this.session.id,
+          node: n.name,
+          address: n.address,
+          onEnded: () => this.finish('endedBanner', 'sessionEnded'),
+        });
+        pane.append(term.el);
+        term.mount();
+        this.terminals.set(n.name, term);
+      }
+      this.lab.start();
+      this.clock = setInterval(() => this.tick(), 1000);
+    }
+    this.expose();
+  }
+
+  // expose gives end-to-end tests a handle on the terminals.
+  expose() {
+    const get = (node) => {
+      const term = this.terminals.get(node);
+      if (!term) throw new Error(`no terminal ${node}`);
+      return term;
+    };
+    window.playground = {
+      terminals: Object.fromEntries([...this.terminals].map(([k, v]) => [k, v.term])),
+      text: (node) => get(node).text(),
+      connected: (node) => get(node).connected(),
+      send: (node, s) => get(node).send(s),
+    };
+  }
+
+  tick() {
+    const el = $('time-left');
+    const left = Math.floor((Date.parse(this.session.expires_at) - serverNow()) / 1000);
+    if (Number.isNaN(left)) {
+      el.textContent = '';
+      return;
+    }
+    if (left <= 0) {
+      this.finish('expiredBanner', 'expired');
+      el.textContent = t('expired');
+      el.classList.add('expired');
+      return;
+    }
+    const mm = String(Math.floor(left / 60)).padStart(2, '0');
+    const ss = String(left % 60).padStart(2, '0');
+    el.textContent = t('timeLeft', { time: `${mm}:${ss}` });
+    el.classList.toggle('low', left < 300);
+  }
+
+  // finish stops everything that talks to the server: the session is over.
+  // bannerKey and labelKey name what to show in i18n.js.
+  finish(bannerKey, labelKey) {
+    if (this.over) return;
+    this.over = true;
+    this.bannerKey = bannerKey;
+    clearInterval(this.clock);
+    this.lab.stop();
+    for (const term of this.terminals.values()) term.stop(labelKey);
+    $('restart-lab').disabled = true;
+    if (bannerKey !== 'expiredBanner') $('time-left').textContent = '';
+    if (bannerKey) showBanner(t(bannerKey), true);
+  }
+
+  switchLang() {
+    setLang(lang() === 'fr' ? 'en' : 'fr');
+    $('lang-switch').textContent = t('otherLang');
+    for (const term of this.terminals.values()) term.relabel();
+    if (this.over) {
+      if (this.bannerKey) showBanner(t(this.bannerKey), true);
+      if (this.bannerKey === 'expiredBanner') $('time-left').textContent = t('expired');
+      return;
+    }
+    this.tick();
+    this.lab.load(lang());
+  }
+
+  async end() {
+    if (!window.confirm(t('confirmEnd'))) return;
+    $('end-session').disabled = true;
+    try {
+      await api('DELETE', `/api/sessions/${encodeURIComponent(this.session.id)}`);
+    } catch (err) {
+      if (err.status !== 404) {
+        showBanner(errorText(err, t), false);
+        $('end-session').disabled = false;
+        return;
+      }
+    }
+    this.finish('', 'sessionEnded');
+    location.assign('/');
+  }
+
+  async restart() {
+    if (!window.confirm(t('confirmRestart'))) return;
+    $('restart-lab').disabled = true;
+    try {
+      await api('POST', `/api/sessions/${encodeURIComponent(this.session.id)}/progress/reset`);
+      await this.lab.load(lang());
+    } catch (err) {
+      showBanner(errorText(err, t), false);
+    } finally {
+      $('restart-lab').disabled = this.over;
+    }
+  }
+}
+
+// closePage hides what only a live session needs.
+function closePage(controls) {
+  $('split').hidden = true;
+  controls.forEach((b) => { b.hidden = true; });
+}
+
+// showBanner shows text above the panes; final banners link home.
+function showBanner(text, final) {
+  const b = $('session-banner');
+  b.hidden = !text;
+  b.className = `banner ${final ? 'final' : ''}`;
+  b.textContent = text;
+  if (final && text) {
+    const a = document.createElement('a');
+    a.href = '/';
+    a.textContent = t('backHome');
+    b.append(' ', a);
+  }
+}

@@ -1,0 +1,274 @@
+// One node's terminal: an xterm.js view in a panel with a header, attached
+// over a websocket to the node's shell, reconnecting when the link drops.
+
+import { Terminal } from '@xterm/xterm';
+import { FitAddon } from '@xterm/addon-fit';
+import { CONTROL, INPUT, RESIZE, binaryString, frame, parseControl, parseFrame } from './frames.js';
+import { t } from './i18n.js';
+
+const BACKOFF_MIN = 500;
+const BACKOFF_MAX = 5000;
+const FIT_DEBOUNCE = 100;
+const NOTICE_TIME = 6000;
+
+// Close codes the server uses for a terminal that will never come back.
+const CLOSE_BAD_REQUEST = 4400;
+const CLOSE_NOT_FOUND = 4404;
+const CLOSE_UNAVAILABLE = 4503;
+
+const theme = {
+  background: '#12161c',
+  foreground: '#d8dee9',
+  cursor: '#f0c674',
+  selectionBackground: '#3b4a5e',
+};
+
+export class NodeTerminal {
+  // sessionId and node name the websocket; address is shown in the header;
+  // onEnded is called once when the server says the session is gone.
+  constructor({ sessionId, node, address, onEnded }) {
+    this.sessionId = sessionId;
+    this.node = node;
+    this.onEnded = onEnded || (() => {});
+    this.conn = null; // the current connection's state, see connect()
+    this.queue = []; // programmatic input waiting for a connection
+    this.backoff = BACKOFF_MIN;
+    this.retryTimer = 0;
+    this.fitTimer = 0;
+    this.noticeTimer = 0;
+    this.stopped = false;
+    this.stateKey = '';
+    this.pid = 0;
+    this.size = { cols: 0, rows: 0 };
+    this.buildPanel(address);
+    this.term = new Terminal({
+      cursorBlink: true,
+      fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, "DejaVu Sans Mono", "Liberation Mono", monospace',
+      fontSize: 13,
+      scrollback: 5000,
+      theme,
+    });
+    this.fitAddon = new FitAddon();
+    this.term.loadAddon(this.fitAddon);
+    this.term.onData((data) => this.userInput(data));
+    this.term.onBinary((data) => this.userInput(binaryString(data)));
+  }
+
+  buildPanel(address) {
+    const el = document.createElement('div');
+    el.className = 'term';
+    el.dataset.testid = `terminal-${this.node}`;
+    el.dataset.node = this.node;
+    el.innerHTML = '<div class="term-header"><span class="dot"></span><span class="term-name"></span>'
+      + '<span class="term-state"></span><span class="term-notice" role="status"></span></div>'
+      + '<div class="term-body"></div>';
+    el.querySelector('.term-name').textContent = address ? `${this.node} · ${address}` : this.node;
+    this.el = el;
+    this.header = el.querySelector('.term-header');
+    this.stateEl = el.querySelector('.term-state');
+    this.noticeEl = el.querySelector('.term-notice');
+    this.body = el.querySelector('.term-body');
+  }
+
+  // mount opens the xterm inside the panel, which must be in the document,
+  // and starts connecting.
+  mount() {
+    this.term.open(this.body);
+    new ResizeObserver(() => this.scheduleFit()).observe(this.body);
+    this.fitNow();
+    // The cell size changes once the monospace font has loaded; fit again.
+    document.fonts?.ready.then(() => this.scheduleFit());
+    this.connect();
+  }
+
+  // setState shows the connection state; key names its label in i18n.js.
+  setState(state, key) {
+    this.el.dataset.state = state;
+    this.stateKey = key;
+    this.relabel();
+  }
+
+  // relabel translates the header again, after a change of language.
+  relabel() {
+    const ro = this.term.options.disableStdin && this.el.dataset.state === 'connected';
+    this.stateEl.textContent = ro ? `${t(this.stateKey)} · ${t('readonly')}` : t(this.stateKey || '');
+    if (this.pid) this.header.title = t('shellPid', { pid: this.pid });
+  }
+
+  notice(text) {
+    clearTimeout(this.noticeTimer);
+    this.noticeEl.textContent = text;
+    if (text) this.noticeTimer = setTimeout(() => { this.noticeEl.textContent = ''; }, NOTICE_TIME);
+  }
+
+  connect() {
+    if (this.stopped || this.conn) return;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = 0;
+    const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+    const url = `${scheme}://${location.host}/api/sessions/${encodeURIComponent(this.sessionId)}`
+      + `/nodes/${encodeURIComponent(this.node)}/terminal`;
+    const ws = new WebSocket(url);
+    ws.binaryType = 'arraybuffer';
+    // While conn.replay is set, input from xterm is dropped (it would be
+    // xterm answering queries found in the replayed output). It is cleared
+    // once replay-end has arrived and every replayed chunk has been rendered.
+    const conn = { ws, replay: null };
+    this.conn = conn;
+    if (this.el.dataset.state !== 'reconnecting') this.setState('connecting', 'connecting');
+    ws.onopen = () => {
+      this.setState('connected', 'connected');
+      this.fitNow(true);
+      for (const bytes of this.queue.splice(0)) ws.send(frame(INPUT, bytes));
+    };
+    ws.onmessage = (ev) => this.receive(conn, ev.data);
+    ws.onclose = (ev) => this.closed(conn, ev.code);
+  }
+
+  receive(conn, data) {
+    if (conn !== this.conn) return;
+    const { type, payload } = parseFrame(data);
+    if (type === INPUT) {
+      const replay = conn.replay;
+      if (replay && !replay.ended) {
+        replay.pending++;
+        this.term.write(payload, () => {
+          replay.pending--;
+          this.maybeEndReplay(conn, replay);
+        });
+      } else {
+        this.term.write(payload);
+      }
+    } else if (type === CONTROL) {
+      const msg = parseControl(payload);
+      if (msg) this.control(conn, msg);
+    }
+  }
+
+  control(conn, msg) {
+    switch (msg.type) {
+      case 'info': {
+        this.backoff = BACKOFF_MIN;
+        this.pid = msg.pid;
+        this.term.options.disableStdin = !!msg.readonly;
+        this.setState('connected', 'connected');
+        break;
+      }
+      case 'replay-start':
+        conn.replay = { ended: false, pending: 0 };
+        this.term.reset();
+        break;
+      case 'replay-end':
+        if (conn.replay) {
+          conn.replay.ended = true;
+          this.maybeEndReplay(conn, conn.replay);
+        }
+        break;
+      case 'error':
+        this.notice(msg.message || '');
+        break;
+      default:
+        break;
+    }
+  }
+
+  maybeEndReplay(conn, replay) {
+    if (conn.replay === replay && replay.ended && replay.pending === 0) conn.replay = null;
+  }
+
+  closed(conn, code) {
+    if (conn !== this.conn) return;
+    this.conn = null;
+    if (this.stopped) return;
+    if (code === CLOSE_NOT_FOUND) {
+      this.stop('sessionEnded');
+      this.onEnded();
+      return;
+    }
+    if (code === CLOSE_BAD_REQUEST) {
+      this.stop('disconnected');
+      return;
+    }
+    if (code === CLOSE_UNAVAILABLE) this.notice(t('nodeUnavailable'));
+    this.setState('reconnecting', 'reconnecting');
+    const delay = this.backoff;
+    this.backoff = Math.min(this.backoff * 2, BACKOFF_MAX);
+    this.retryTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  // stop closes the connection for good and shows the label named by key
+  // in the header.
+  stop(key) {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    this.queue = [];
+    const conn = this.conn;
+    this.conn = null;
+    if (conn) conn.ws.close(1000);
+    this.term.options.disableStdin = true;
+    this.setState('ended', key);
+  }
+
+  userInput(bytesOrString) {
+    const conn = this.conn;
+    if (!conn || conn.replay || conn.ws.readyState !== WebSocket.OPEN) return;
+    conn.ws.send(frame(INPUT, bytesOrString));
+  }
+
+  // send types s into the shell, as if the learner had; it waits for the
+  // connection when there is none yet.
+  send(s) {
+    if (this.stopped) return;
+    const conn = this.conn;
+    if (conn && conn.ws.readyState === WebSocket.OPEN) {
+      conn.ws.send(frame(INPUT, s));
+      return;
+    }
+    this.queue.push(new TextEncoder().encode(s));
+    if (!conn) this.connect();
+  }
+
+  connected() {
+    return !!this.conn && this.conn.ws.readyState === WebSocket.OPEN;
+  }
+
+  // text returns the whole active buffer: one line per row, wrapped rows
+  // joined to the row they continue, trailing blanks removed.
+  text() {
+    const buf = this.term.buffer.active;
+    const lines = [];
+    for (let i = 0; i < buf.length; i++) {
+      const line = buf.getLine(i);
+      const next = buf.getLine(i + 1);
+      const wraps = !!next && next.isWrapped;
+      const s = line.translateToString(!wraps);
+      if (line.isWrapped && lines.length > 0) lines[lines.length - 1] += s;
+      else lines.push(s);
+    }
+    return lines.join('\n').trimEnd();
+  }
+
+  // flash highlights the panel briefly, to show where a command went.
+  flash() {
+    this.el.classList.remove('flash');
+    void this.el.offsetWidth; // restart the animation
+    this.el.classList.add('flash');
+  }
+
+  scheduleFit() {
+    clearTimeout(this.fitTimer);
+    this.fitTimer = setTimeout(() => this.fitNow(), FIT_DEBOUNCE);
+  }
+
+  // fitNow sizes the terminal to its panel and tells the server when the
+  // size changed (or always, with force).
+  fitNow(force) {
+    if (this.body.clientWidth > 0 && this.body.clientHeight > 0) this.fitAddon.fit();
+    const { cols, rows } = this.term;
+    if (!force && cols === this.size.cols && rows === this.size.rows) return;
+    const conn = this.conn;
+    if (!conn || conn.ws.readyState !== WebSocket.OPEN) return;
+    this.size = { cols, rows };
+    conn.ws.send(frame(RESIZE, JSON.stringify({ cols, rows })));
+  }
+}
