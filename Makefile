@@ -1,0 +1,48 @@
+# The lab playground. On a fresh Debian 12 machine, as root:
+#
+#	make run     set up what is missing and serve on http://127.0.0.1:8080 (ADDR=...)
+#	make test    the same set-up plus chromium, then every test
+#
+# The work is done by the scripts in deploy/; defaults live in deploy/env.sh.
+# Variables given on the command line (ADDR=..., DATABASE_URL=...) reach them
+# through the environment.
+
+SHELL := /bin/bash
+# Go's official tarball installs here; CI shells may not have it on PATH.
+export PATH := $(PATH):/usr/local/go/bin
+
+.PHONY: run test bench lint build images setup clean
+
+## run: set up, then serve the playground on $(ADDR) (default 127.0.0.1:8080)
+run: setup
+	@deploy/run.sh
+
+## test: set up (plus chromium), then go test -race -count=1 ./...
+test: build
+	@deploy/setup.sh engine postgres images test-tools
+	@deploy/test.sh
+
+## bench: set up, then bin/playground bench
+bench: setup
+	@deploy/bench.sh
+
+## lint: gofmt -l must be empty, go vet ./... must pass
+lint:
+	@deploy/lint.sh
+
+## build: the web bundle (when web/package.json exists) and bin/playground
+build:
+	@deploy/build.sh
+
+## images: the node image and the stand-in lab image
+images: build
+	@deploy/setup.sh engine images
+
+## setup: the Docker engine, Postgres (unless DATABASE_URL is set) and the images
+setup: build
+	@deploy/setup.sh engine postgres images
+
+## clean: stop the local Postgres, remove the project's labelled containers
+## and networks, delete .data and bin (the engine and its images stay)
+clean:
+	@deploy/clean.sh

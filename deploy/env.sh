@@ -1,0 +1,54 @@
+# shellcheck shell=bash disable=SC2034
+# env.sh: the one place where the set-up's defaults are defined.
+# Sourced by every script under deploy/; each value can be overridden from
+# the environment (e.g. `make run ADDR=0.0.0.0:8080`).
+
+# DEPLOY is this folder: the scripts and the image recipes.
+DEPLOY="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+
+# ROOT is the repository's top folder.
+ROOT="${ROOT:-$(dirname "$DEPLOY")}"
+
+# DATA is the project's data folder: the Postgres cluster, logs, build contexts.
+DATA="${DATA:-$ROOT/.data}"
+
+# BIN is the playground binary that `make build` writes.
+BIN="${BIN:-$ROOT/bin/playground}"
+
+# ADDR is where `make run` serves the playground.
+ADDR="${ADDR:-127.0.0.1:8080}"
+
+# The local Postgres cluster, used when no DATABASE_URL is given.
+PG_DIR="${PG_DIR:-$DATA/pg}"
+PG_SOCKET_DIR="${PG_SOCKET_DIR:-$DATA/pg-run}"
+PG_LOG="${PG_LOG:-$DATA/pg.log}"
+PG_HOST="${PG_HOST:-127.0.0.1}"
+PG_PORT="${PG_PORT:-54329}"
+PG_DB="${PG_DB:-playground}"
+PG_MAX_CONNECTIONS="${PG_MAX_CONNECTIONS:-200}"
+LOCAL_DATABASE_URL="postgres://postgres@$PG_HOST:$PG_PORT/$PG_DB?sslmode=disable"
+
+# The Docker engine started by the set-up when none answers.
+DOCKER_SOCK="${DOCKER_SOCK:-/var/run/docker.sock}"
+DOCKERD_LOG="${DOCKERD_LOG:-$DATA/dockerd.log}"
+
+# Images. NODE_BASE may name a base image explicitly; when empty the set-up
+# picks debian:bookworm-slim if a registry answers, else the offline base.
+NODE_IMAGE="${NODE_IMAGE:-playground-node:latest}"
+NODE_BASE="${NODE_BASE:-}"
+REGISTRY_BASE="${REGISTRY_BASE:-debian:bookworm-slim}"
+OFFLINE_BASE="${OFFLINE_BASE:-playground-base:bookworm}"
+LAB_IMAGE="${LAB_IMAGE:-mtbsoft/myipaddress:latest}"
+
+# Packages of the node image (and of the offline base built by debootstrap).
+NODE_PACKAGES="docker.io iptables iproute2 procps ca-certificates curl less vim-tiny bash-completion iputils-ping dnsutils"
+
+# The label key that marks the project's own containers, networks and volumes.
+SESSION_LABEL="${SESSION_LABEL:-playground.session}"
+
+# Browser for the end-to-end tests.
+CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
+
+# GO_TEST_TIMEOUT bounds `make test`; PKGS narrows it (e.g. PKGS=./sessions/...).
+GO_TEST_TIMEOUT="${GO_TEST_TIMEOUT:-20m}"
+PKGS="${PKGS:-./...}"

@@ -1,0 +1,81 @@
+# shellcheck shell=bash
+# images.sh: the node image (rebuilt on every run; the layer cache makes an
+# unchanged build fast) and the stand-in lab image (built once).
+
+# image_exists reports whether the engine has the named image.
+image_exists() { docker image inspect "$1" >/dev/null 2>&1; }
+
+# pick_base prints the base image for the node image: $NODE_BASE when set,
+# else a local or pullable $REGISTRY_BASE, else the offline base (built here
+# when missing).
+pick_base() {
+	if [[ -n $NODE_BASE ]]; then
+		echo "$NODE_BASE"
+	elif image_exists "$REGISTRY_BASE"; then
+		echo "$REGISTRY_BASE"
+	elif image_exists "$OFFLINE_BASE"; then
+		echo "$OFFLINE_BASE"
+	elif timeout 20 docker pull -q "$REGISTRY_BASE" >/dev/null 2>&1; then
+		echo "$REGISTRY_BASE"
+	else
+		note "no registry answers; building the offline base $OFFLINE_BASE" >&2
+		"$DEPLOY/base-image.sh" >&2
+		echo "$OFFLINE_BASE"
+	fi
+}
+
+# stage copies files into a fresh build context folder and prints its path.
+# $1 names the context; the rest are files to copy (mtimes kept, so the
+# build cache sees unchanged files as unchanged).
+stage() {
+	local ctx=$DATA/build/$1
+	shift
+	rm -rf "$ctx"
+	mkdir -p "$ctx"
+	cp -p "$@" "$ctx/"
+	echo "$ctx"
+}
+
+# build_image runs docker build, keeping its output in a log shown on failure.
+# $1 is the log name, the rest are docker build arguments.
+build_image() {
+	local log=$DATA/build-$1.log
+	shift
+	docker build "$@" >"$log" 2>&1 ||
+		die "docker build failed; see $log" "$(tail -n 15 "$log")"
+}
+
+# setup_node_image builds $NODE_IMAGE from deploy/node/Dockerfile and the
+# current bin/playground.
+setup_node_image() {
+	say "node image $NODE_IMAGE"
+	[[ -x $BIN ]] || die "$BIN is missing; run make build first"
+	local base ctx
+	base=$(pick_base)
+	note "base $base"
+	ctx=$(stage node "$DEPLOY"/node/* "$BIN")
+	local old new
+	old=$(docker image inspect -f '{{.Id}}' "$NODE_IMAGE" 2>/dev/null || true)
+	build_image node --build-arg "BASE=$base" -t "$NODE_IMAGE" "$ctx"
+	new=$(docker image inspect -f '{{.Id}}' "$NODE_IMAGE")
+	if [[ -n $old && $old != "$new" ]]; then
+		# The previous build is untagged now; drop it unless a container uses it.
+		docker rmi "$old" >/dev/null 2>&1 || true
+	fi
+	note "built ${new:0:19}"
+}
+
+# setup_lab_image builds the stand-in $LAB_IMAGE from Debian's static
+# busybox, unless it exists.
+setup_lab_image() {
+	say "lab image $LAB_IMAGE"
+	if image_exists "$LAB_IMAGE"; then
+		note "exists"
+		return
+	fi
+	installed busybox-static || apt_install "a static busybox (for the lab image)" busybox-static
+	local ctx
+	ctx=$(stage myipaddress "$DEPLOY"/myipaddress/* /bin/busybox)
+	build_image myipaddress -t "$LAB_IMAGE" "$ctx"
+	note "built"
+}

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# setup.sh: bring up what the playground needs on this machine. Each step is
+# idempotent and skips what is already there.
+#
+#	deploy/setup.sh STEP...
+#
+# Steps: engine (a Docker engine), postgres (the local cluster, unless
+# DATABASE_URL is set), images (the node image and the stand-in lab image),
+# base (only the offline base image), test-tools (chromium and a C compiler
+# for go test -race).
+set -euo pipefail
+# shellcheck source=deploy/lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=deploy/engine.sh
+. "$DEPLOY/engine.sh"
+# shellcheck source=deploy/postgres.sh
+. "$DEPLOY/postgres.sh"
+# shellcheck source=deploy/images.sh
+. "$DEPLOY/images.sh"
+
+# setup_test_tools installs what the tests need beyond the server's needs.
+setup_test_tools() {
+	say "test tools"
+	if [[ -x $CHROMIUM ]]; then
+		note "chromium: $CHROMIUM"
+	else
+		apt_install "Chromium (for the browser tests)" chromium
+	fi
+	if have cc; then
+		note "C compiler: $(command -v cc)"
+	else
+		apt_install "a C compiler (go test -race needs cgo)" gcc libc6-dev
+	fi
+}
+
+main() {
+	(($# > 0)) || die "usage: deploy/setup.sh engine|postgres|images|base|test-tools..."
+	local s
+	for s in "$@"; do
+		case $s in
+		engine) step engine setup_engine ;;
+		postgres) step postgres setup_postgres ;;
+		images)
+			step node-image setup_node_image
+			step lab-image setup_lab_image
+			;;
+		base) step base "$DEPLOY/base-image.sh" ;;
+		test-tools) step test-tools setup_test_tools ;;
+		*) die "unknown step $s" ;;
+		esac
+	done
+}
+
+main "$@"

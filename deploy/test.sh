@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# test.sh: run every test, with the environment that turns on the
+# integration and end-to-end tests (after `deploy/setup.sh`).
+set -euo pipefail
+# shellcheck source=deploy/lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=deploy/runtime-env.sh
+. "$DEPLOY/runtime-env.sh"
+
+say "go test -race -count=1 -timeout $GO_TEST_TIMEOUT $PKGS"
+note "DATABASE_URL=$DATABASE_URL"
+note "PLAYGROUND_NODE_IMAGE=$PLAYGROUND_NODE_IMAGE PLAYGROUND_CHROMIUM=$PLAYGROUND_CHROMIUM"
+note "PLAYGROUND_BIN=$PLAYGROUND_BIN"
+cd "$ROOT"
+# shellcheck disable=SC2086 # PKGS may name several package patterns.
+exec go test -race -count=1 -timeout "$GO_TEST_TIMEOUT" "$@" $PKGS
