@@ -1,0 +1,159 @@
+package labs
+
+import (
+	"regexp"
+	"strings"
+	"time"
+)
+
+// Limits on the timeouts of checks and values.
+const (
+	DefaultTimeout = 10 * time.Second
+	MinTimeout     = time.Second
+	MaxTimeout     = 2 * time.Minute
+)
+
+var (
+	slugPattern  = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`)
+	langPattern  = regexp.MustCompile(`^[a-z]{2,3}(-[a-zA-Z0-9]{2,8})?$`)
+	nodePattern  = regexp.MustCompile(`^[a-z][a-z0-9-]{0,31}$`)
+	imagePattern = regexp.MustCompile(`^[a-z0-9][a-zA-Z0-9._/:@-]*$`)
+	valuePattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
+)
+
+// metaKeys are the front matter keys of lab.md.
+var metaKeys = []string{"slug", "title", "languages", "nodes", "images"}
+
+// meta is what lab.md holds.
+type meta struct {
+	slug, title          string
+	slugLine, langsLine  int
+	langs, nodes, images []string
+	checks               []Check
+	values               []Value
+}
+
+// parseMeta parses the text of lab.md.
+func parseMeta(src string, p problems) *meta {
+	m := &meta{}
+	lines := splitLines(src)
+	fields, body, ok := parseFrontMatter(lines, p, metaKeys)
+	if !ok {
+		p.add(1, "lab.md must start with a front matter: a line ---, the lines slug:, title:, languages:, nodes: and images:, and a line ---")
+		return m
+	}
+	at := func(key string) int {
+		if f, ok := fields[key]; ok {
+			return f.line
+		}
+		return 1
+	}
+	m.slug, m.slugLine = fields["slug"].value, at("slug")
+	if !slugPattern.MatchString(m.slug) {
+		p.add(at("slug"), "slug must be 1 to 64 characters among a-z, 0-9 and -, as in slug: docker-orchestration")
+	}
+	m.title = fields["title"].value
+	if m.title == "" {
+		p.add(at("title"), "title is missing or empty")
+	}
+	m.langsLine = at("languages")
+	m.langs = checkList(p, m.langsLine, "languages", fields["languages"].value, langPattern, "language codes such as en or fr", true)
+	m.nodes = checkList(p, at("nodes"), "nodes", fields["nodes"].value, nodePattern, "node names such as node1", true)
+	m.images = checkList(p, at("images"), "images", fields["images"].value, imagePattern, "image references such as alpine:3.20", false)
+	m.parseBody(body, p)
+	return m
+}
+
+// checkList splits and validates a list-valued front matter field.
+func checkList(p problems, n int, key, value string, pattern *regexp.Regexp, what string, required bool) []string {
+	items := listValue(value)
+	if required && len(items) == 0 {
+		p.add(n, "%s is missing or empty: list %s", key, what)
+	}
+	seen := map[string]bool{}
+	for _, item := range items {
+		if !pattern.MatchString(item) {
+			p.add(n, "%s: %q is not valid; list %s", key, item, what)
+		}
+		if seen[item] {
+			p.add(n, "%s: %q is listed twice", key, item)
+		}
+		seen[item] = true
+	}
+	return items
+}
+
+// parseBody reads the check and value blocks of lab.md. Text outside fenced
+// blocks is for the instructors and is ignored.
+func (m *meta) parseBody(lines []line, p problems) {
+	nodes := map[string]bool{}
+	for _, n := range m.nodes {
+		nodes[n] = true
+	}
+	seen := map[string]int{}
+	for i := 0; i < len(lines); i++ {
+		f, ok := fenceOpen(lines[i].text)
+		if !ok {
+			continue
+		}
+		num := lines[i].num
+		script, n, closed := f.read(lines[i+1:])
+		i += n
+		if !closed {
+			p.add(num, "code block is never closed: add a line with %s after it", f.marker)
+		}
+		words := strings.Fields(f.info)
+		kind := ""
+		if len(words) > 0 {
+			kind = words[0]
+		}
+		if kind != "check" && kind != "value" {
+			p.add(num, "lab.md holds only check and value blocks (```check SECTION NODE or ```value NAME NODE), not %q", f.info)
+			continue
+		}
+		if len(words) < 3 {
+			p.add(num, "a %s block is written ```%s %s NODE, optionally followed by timeout=20s", kind, kind, map[string]string{"check": "SECTION", "value": "NAME"}[kind])
+			continue
+		}
+		timeout := parseOptions(words[3:], num, p)
+		if !nodes[words[2]] && len(nodes) > 0 {
+			p.add(num, "%s block names node %q, which is not among the lab's nodes (%s)", kind, words[2], strings.Join(m.nodes, ", "))
+		}
+		if strings.TrimSpace(script) == "" {
+			p.add(num, "%s block has an empty script", kind)
+		}
+		if kind == "check" {
+			m.checks = append(m.checks, Check{Section: words[1], Node: words[2], Script: script, Timeout: timeout, line: num})
+			continue
+		}
+		name := words[1]
+		if !valuePattern.MatchString(name) {
+			p.add(num, "value name %q must start with a-z and hold only a-z, 0-9 and _", name)
+		}
+		if first, dup := seen[name]; dup {
+			p.add(num, "value %q is already defined on line %d", name, first)
+		}
+		seen[name] = num
+		m.values = append(m.values, Value{Name: name, Node: words[2], Script: script, Timeout: timeout, line: num})
+	}
+}
+
+// parseOptions reads the options after a check or value header; the only
+// option is timeout=DURATION.
+func parseOptions(words []string, num int, p problems) time.Duration {
+	timeout := DefaultTimeout
+	for _, w := range words {
+		key, value, _ := strings.Cut(w, "=")
+		if key != "timeout" {
+			p.add(num, "unknown option %q; the only option is timeout=20s", w)
+			continue
+		}
+		d, err := time.ParseDuration(value)
+		if err != nil || d < MinTimeout || d > MaxTimeout {
+			p.add(num, "timeout %q must be a duration from %v to %v, such as 20s", value, MinTimeout, MaxTimeout)
+			continue
+		}
+		timeout = d
+	}
+	return timeout
+}

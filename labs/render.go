@@ -1,0 +1,39 @@
+package labs
+
+import "slices"
+
+// Rendered is a lab in one language, ready to be sent to a browser. It holds
+// no check or value scripts.
+type Rendered struct {
+	Slug     string            `json:"slug"`
+	Title    string            `json:"title"` // plain text
+	Lang     string            `json:"lang"`
+	Langs    []string          `json:"langs"` // every language of the lab, the default first
+	Sections []RenderedSection `json:"sections"`
+}
+
+// RenderedSection is one section of a rendered lab.
+type RenderedSection struct {
+	ID    string `json:"id"`
+	Title string `json:"title"` // plain text, not HTML
+	// HTML is the body of the section, with every piece of text escaped.
+	// Run blocks appear as
+	//
+	//	<div class="run-block" data-block="ID" data-node="NODE"><div class="run-node">NODE</div><pre><code>COMMAND</code></pre></div>
+	//
+	// and other code blocks as <pre><code>.
+	HTML     string     `json:"html"`
+	HasCheck bool       `json:"has_check"`
+	Blocks   []RunBlock `json:"blocks"`
+}
+
+// clone returns a copy of r that shares nothing mutable with it.
+func (r *Rendered) clone() *Rendered {
+	c := *r
+	c.Langs = slices.Clone(r.Langs)
+	c.Sections = slices.Clone(r.Sections)
+	for i := range c.Sections {
+		c.Sections[i].Blocks = slices.Clone(c.Sections[i].Blocks)
+	}
+	return &c
+}
