@@ -1,0 +1,139 @@
+package engine
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+
+	"github.com/docker/docker/api/types"
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/pkg/stdcopy"
+
+	"github.com/labplay/playground/sessions"
+	"github.com/labplay/playground/sessions/agent"
+)
+
+// ErrStreamClosed is returned by Stream methods after Close.
+var ErrStreamClosed = errors.New("engine: stream closed")
+
+// Stream is a connection to one terminal of a node's agent: frames of the
+// agent protocol over the stdin and stdout of an exec of the agent's relay.
+// ReadFrame is for one reader; WriteFrame and Close are safe for concurrent
+// use.
+type Stream struct {
+	resp types.HijackedResponse
+	in   *bufio.Reader  // demultiplexed stdout
+	pr   *io.PipeReader // under in
+	done chan struct{}  // closed when the demultiplexer has exited
+
+	writeMu   sync.Mutex // serialises frames on the connection
+	closed    atomic.Bool
+	closeOnce sync.Once
+}
+
+// Attach connects to a terminal of the agent in a node: it execs the relay
+// ("playground node attach") and sends req as the first frame. ctx bounds
+// only the setup; the stream lives until Close. A stopped or missing node is
+// EUNAVAILABLE ("node1 is not running.").
+func (e *Engine) Attach(ctx context.Context, containerID string, req agent.AttachRequest) (*Stream, error) {
+	payload, err := json.Marshal(req)
+	if err != nil {
+		return nil, err
+	}
+	created, err := e.cli.ContainerExecCreate(ctx, containerID, container.ExecOptions{
+		User:         "root",
+		Cmd:          agentAttachCmd,
+		AttachStdin:  true,
+		AttachStdout: true,
+		AttachStderr: true,
+	})
+	if err != nil {
+		return nil, e.nodeDown(ctx, containerID, err)
+	}
+	resp, err := e.cli.ContainerExecAttach(ctx, created.ID, container.ExecAttachOptions{})
+	if err != nil {
+		return nil, e.nodeDown(ctx, containerID, err)
+	}
+	pr, pw := io.Pipe()
+	s := &Stream{resp: resp, in: bufio.NewReader(pr), pr: pr, done: make(chan struct{})}
+	stderr := &logWriter{log: e.log, attrs: []any{"container", containerID, "term", req.Term}}
+	go s.demux(pw, stderr)
+	if err := s.WriteFrame(agent.FrameAttach, payload); err != nil {
+		s.Close()
+		return nil, sessions.Wrap(sessions.EUNAVAILABLE, err, e.nodeName(ctx, containerID)+" is not answering.")
+	}
+	return s, nil
+}
+
+// demux splits the exec's multiplexed output: stdout into the pipe that
+// ReadFrame reads, stderr into the log. It exits when the exec's output
+// ends or the stream is closed.
+func (s *Stream) demux(pw *io.PipeWriter, stderr io.Writer) {
+	defer close(s.done)
+	_, err := stdcopy.StdCopy(pw, stderr, s.resp.Reader)
+	if err == nil {
+		err = io.EOF
+	}
+	pw.CloseWithError(err)
+}
+
+// ReadFrame reads the next frame from the agent. It returns io.EOF when the
+// agent or the relay ended the stream cleanly between frames.
+func (s *Stream) ReadFrame() (typ byte, payload []byte, err error) {
+	typ, payload, err = agent.ReadFrame(s.in)
+	if errors.Is(err, io.ErrClosedPipe) {
+		err = ErrStreamClosed
+	}
+	return typ, payload, err
+}
+
+// WriteFrame sends one frame to the agent.
+func (s *Stream) WriteFrame(typ byte, payload []byte) error {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	if s.closed.Load() {
+		return ErrStreamClosed
+	}
+	if err := agent.WriteFrame(s.resp.Conn, typ, payload); err != nil {
+		if s.closed.Load() {
+			return ErrStreamClosed
+		}
+		return err
+	}
+	return nil
+}
+
+// Close ends the stream: it closes the connection, which ends the relay in
+// the node, and waits for the demultiplexer to exit. The terminal itself
+// lives on in the agent.
+func (s *Stream) Close() error {
+	s.closeOnce.Do(func() {
+		// Closing the connection first unblocks a writer stuck on it.
+		s.closed.Store(true)
+		s.resp.Close()
+		s.pr.CloseWithError(ErrStreamClosed)
+		<-s.done
+	})
+	return nil
+}
+
+// logWriter logs what a relay writes to its stderr, one record per write.
+type logWriter struct {
+	log   *slog.Logger
+	attrs []any
+}
+
+// Write implements io.Writer.
+func (w *logWriter) Write(p []byte) (int, error) {
+	msg := p
+	if len(msg) > maxStderrLog {
+		msg = msg[:maxStderrLog]
+	}
+	w.log.Warn("node relay stderr", append([]any{"text", string(msg)}, w.attrs...)...)
+	return len(p), nil
+}

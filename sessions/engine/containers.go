@@ -1,0 +1,220 @@
+package engine
+
+import (
+	"context"
+	"net/netip"
+	"sort"
+	"sync"
+
+	cerrdefs "github.com/containerd/errdefs"
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/network"
+
+	"github.com/labplay/playground/sessions"
+)
+
+// NodeSpec names a node and its address on the session network.
+type NodeSpec struct {
+	Name string
+	Addr netip.Addr
+}
+
+// Node is a node container as the engine sees it.
+type Node struct {
+	Name        string
+	ContainerID string
+	Addr        netip.Addr
+	Running     bool
+}
+
+// CreateSession creates a session: the bridge network "pg-<short id>" on
+// subnet (gateway at its first address) and one container per name, created
+// and started in parallel, each with hostname and network alias equal to its
+// name and the addresses after the gateway in order. On any failure it
+// removes everything it created, even when ctx has ended, and returns the
+// error: EINVALID for a bad id, subnet or name, ECONFLICT when the network
+// exists or the subnet overlaps another, EUNAVAILABLE when the engine or the
+// node image is missing.
+func (e *Engine) CreateSession(ctx context.Context, sessionID string, subnet netip.Prefix, names []string) ([]Node, error) {
+	if err := checkSessionID(sessionID); err != nil {
+		return nil, err
+	}
+	if err := checkNodeNames(names); err != nil {
+		return nil, err
+	}
+	gateway, addrs, err := NodeAddrs(subnet, len(names))
+	if err != nil {
+		return nil, err
+	}
+	privileged, err := e.Mode(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := e.createNetwork(ctx, sessionID, subnet, gateway); err != nil {
+		return nil, err
+	}
+	nodes := make([]Node, len(names))
+	errs := make([]error, len(names))
+	var wg sync.WaitGroup
+	for i, name := range names {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			spec := NodeSpec{Name: name, Addr: addrs[i]}
+			nodes[i], errs[i] = e.startNode(ctx, sessionID, spec, privileged)
+		}()
+	}
+	wg.Wait()
+	if err := firstCoded(errs); err != nil {
+		e.cleanup(sessionID)
+		return nil, err
+	}
+	return nodes, nil
+}
+
+// cleanup removes a half-created session under a fresh context.
+func (e *Engine) cleanup(sessionID string) {
+	ctx, cancel := context.WithTimeout(context.Background(), cleanupTimeout)
+	defer cancel()
+	if err := e.RemoveSession(ctx, sessionID); err != nil {
+		e.log.Error("clean up failed session", "session", sessionID, "err", err)
+	}
+}
+
+// firstCoded returns the first error with a code other than EINTERNAL, or
+// else the first error, so a cause like a missing image wins over the
+// cancellations it set off.
+func firstCoded(errs []error) error {
+	var first error
+	for _, err := range errs {
+		if err == nil {
+			continue
+		}
+		if c := sessions.ErrorCode(err); c != sessions.EINTERNAL {
+			return err
+		}
+		if first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// startNode creates and starts one node container.
+func (e *Engine) startNode(ctx context.Context, sessionID string, spec NodeSpec, privileged bool) (Node, error) {
+	cfg, hc, nc := e.nodeConfig(sessionID, spec, privileged)
+	name := ContainerName(sessionID, spec.Name)
+	created, err := e.cli.ContainerCreate(ctx, cfg, hc, nc, nil, name)
+	if err != nil {
+		switch {
+		case cerrdefs.IsNotFound(err):
+			return Node{}, sessions.Wrap(sessions.EUNAVAILABLE, err, "The node image "+e.cfg.NodeImage+" is not on the Docker engine.")
+		case cerrdefs.IsConflict(err):
+			return Node{}, sessions.Wrap(sessions.ECONFLICT, err, "A container named "+name+" already exists.")
+		}
+		return Node{}, engineError(err, "create container "+name)
+	}
+	for _, w := range created.Warnings {
+		e.log.Warn("container created with a warning", "container", name, "warning", w)
+	}
+	if err := e.cli.ContainerStart(ctx, created.ID, container.StartOptions{}); err != nil {
+		return Node{}, engineError(err, "start container "+name)
+	}
+	return Node{Name: spec.Name, ContainerID: created.ID, Addr: spec.Addr, Running: true}, nil
+}
+
+// nodeConfig returns the container, host and network settings of a node.
+func (e *Engine) nodeConfig(sessionID string, spec NodeSpec, privileged bool) (*container.Config, *container.HostConfig, *network.NetworkingConfig) {
+	cfg := &container.Config{
+		Image:    e.cfg.NodeImage,
+		Hostname: spec.Name,
+		Labels:   e.labels(sessionID, spec.Name),
+		Volumes:  map[string]struct{}{dockerDataDir: {}},
+	}
+	if len(e.cfg.AgentArgs) > 0 {
+		cfg.Cmd = append([]string(nil), e.cfg.AgentArgs...)
+	}
+	noInit := false
+	pids := e.cfg.PidsLimit
+	hc := &container.HostConfig{
+		NetworkMode:   container.NetworkMode(NetworkName(sessionID)),
+		RestartPolicy: container.RestartPolicy{Name: container.RestartPolicyDisabled},
+		Init:          &noInit,
+		LogConfig: container.LogConfig{
+			Type:   logDriver,
+			Config: map[string]string{"max-size": logMaxSize, "max-file": logMaxFiles},
+		},
+		Resources: container.Resources{
+			Memory:     e.cfg.Memory,
+			MemorySwap: e.cfg.Memory,
+			PidsLimit:  &pids,
+			NanoCPUs:   e.cfg.NanoCPUs,
+		},
+	}
+	securityConfig(hc, privileged)
+	nc := &network.NetworkingConfig{EndpointsConfig: map[string]*network.EndpointSettings{
+		NetworkName(sessionID): {
+			IPAMConfig: &network.EndpointIPAMConfig{IPv4Address: spec.Addr.String()},
+			Aliases:    []string{spec.Name},
+		},
+	}}
+	return cfg, hc, nc
+}
+
+// RemoveSession removes every container of the session (forcibly, with its
+// anonymous volumes) in parallel, then its network. A session that is
+// already gone, wholly or in part, is fine.
+func (e *Engine) RemoveSession(ctx context.Context, sessionID string) error {
+	if err := checkSessionID(sessionID); err != nil {
+		return err
+	}
+	list, err := e.cli.ContainerList(ctx, container.ListOptions{All: true, Filters: e.filter(sessionID)})
+	if err != nil {
+		return engineError(err, "list containers")
+	}
+	errs := make([]error, len(list))
+	var wg sync.WaitGroup
+	for i, c := range list {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = e.removeContainer(ctx, c.ID)
+		}()
+	}
+	wg.Wait()
+	if err := firstCoded(errs); err != nil {
+		return err
+	}
+	return e.removeNetworks(ctx, sessionID)
+}
+
+// removeContainer force-removes a container with its anonymous volumes; a
+// missing container, or one already being removed, is fine.
+func (e *Engine) removeContainer(ctx context.Context, containerID string) error {
+	err := e.cli.ContainerRemove(ctx, containerID, container.RemoveOptions{Force: true, RemoveVolumes: true})
+	if err == nil || cerrdefs.IsNotFound(err) {
+		return nil
+	}
+	if cerrdefs.IsConflict(err) {
+		// "removal already in progress": another caller is removing it.
+		return nil
+	}
+	return engineError(err, "remove container "+containerID)
+}
+
+// NodeRunning reports whether a node's container exists and runs.
+func (e *Engine) NodeRunning(ctx context.Context, containerID string) (bool, error) {
+	info, err := e.cli.ContainerInspect(ctx, containerID)
+	if cerrdefs.IsNotFound(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, engineError(err, "inspect container "+containerID)
+	}
+	return info.State != nil && info.State.Running && !info.State.Paused, nil
+}
+
+// sortNodes orders nodes by name.
+func sortNodes(nodes []Node) {
+	sort.Slice(nodes, func(i, j int) bool { return nodes[i].Name < nodes[j].Name })
+}

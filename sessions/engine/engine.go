@@ -1,0 +1,121 @@
+// Package engine is everything the server does with the Docker engine that
+// hosts the sessions. It speaks only the Docker Engine API, so the server
+// works the same against a local socket or a remote engine (DOCKER_HOST, TLS).
+//
+// A session is one bridge network with a small subnet chosen by the caller
+// and one container per node, all labelled with the deployment's instance,
+// the session and the node. Every container runs the node agent as PID 1;
+// the engine reaches the agent's shells by exec'ing its relay in the node.
+package engine
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+
+	"github.com/docker/docker/client"
+
+	"github.com/labplay/playground/sessions"
+)
+
+// Config holds the settings of an Engine. Zero fields take the defaults in
+// limits.go.
+type Config struct {
+	// NodeImage is the image every node runs; its entrypoint is the agent.
+	NodeImage string
+	// Instance separates deployments sharing one engine: it is the value of
+	// the instance label, and List and RemoveSession only see its resources.
+	Instance string
+	// Memory is the memory limit of each node in bytes; swap is not allowed.
+	Memory int64
+	// PidsLimit caps the processes of each node.
+	PidsLimit int64
+	// NanoCPUs is the CPU quota of each node in billionths of a CPU.
+	NanoCPUs int64
+	// Privileged is "auto", "always" or "never"; see Engine.Mode.
+	Privileged string
+	// AgentArgs are extra arguments for the node agent, such as
+	// "--registry-mirror", URL.
+	AgentArgs []string
+}
+
+// withDefaults returns c with its zero fields set to the defaults.
+func (c Config) withDefaults() Config {
+	if c.NodeImage == "" {
+		c.NodeImage = DefaultNodeImage
+	}
+	if c.Instance == "" {
+		c.Instance = DefaultInstance
+	}
+	if c.Memory == 0 {
+		c.Memory = DefaultMemory
+	}
+	if c.PidsLimit == 0 {
+		c.PidsLimit = DefaultPidsLimit
+	}
+	if c.NanoCPUs == 0 {
+		c.NanoCPUs = DefaultNanoCPUs
+	}
+	if c.Privileged == "" {
+		c.Privileged = PrivilegedAuto
+	}
+	return c
+}
+
+// Validate reports whether the configuration (after defaults) is usable.
+func (c Config) Validate() error {
+	c = c.withDefaults()
+	switch c.Privileged {
+	case PrivilegedAuto, PrivilegedAlways, PrivilegedNever:
+	default:
+		return fmt.Errorf("engine: privileged mode %q is not auto, always or never", c.Privileged)
+	}
+	if c.Memory < 64<<20 {
+		return fmt.Errorf("engine: node memory %d is below 64 MiB", c.Memory)
+	}
+	if c.PidsLimit < 100 {
+		return fmt.Errorf("engine: pids limit %d is below 100", c.PidsLimit)
+	}
+	if c.NanoCPUs < 10_000_000 {
+		return fmt.Errorf("engine: CPU quota %d is below 0.01 CPU", c.NanoCPUs)
+	}
+	if !validLabelValue(c.Instance) {
+		return fmt.Errorf("engine: instance %q must be letters, digits, '.', '_' or '-'", c.Instance)
+	}
+	return nil
+}
+
+// Engine manages sessions on one Docker engine. It is safe for concurrent use.
+type Engine struct {
+	cli client.APIClient
+	cfg Config
+	log *slog.Logger
+
+	// modeMu guards the cached privilege mode.
+	modeMu     sync.Mutex
+	modeKnown  bool
+	privileged bool
+}
+
+// New returns an Engine that uses cli, which callers build with
+// client.FromEnv and client.WithAPIVersionNegotiation. Zero fields of cfg
+// take their defaults; call Config.Validate first to reject bad values.
+func New(cli client.APIClient, cfg Config, log *slog.Logger) *Engine {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Engine{cli: cli, cfg: cfg.withDefaults(), log: log.With("component", "engine")}
+}
+
+// Config returns the engine's configuration with defaults applied.
+func (e *Engine) Config() Config { return e.cfg }
+
+// Ping checks that the Docker engine answers. It returns EUNAVAILABLE when
+// it does not.
+func (e *Engine) Ping(ctx context.Context) error {
+	if _, err := e.cli.Ping(ctx); err != nil {
+		return sessions.Wrap(sessions.EUNAVAILABLE, err, "The Docker engine is not reachable.")
+	}
+	return nil
+}

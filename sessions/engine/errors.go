@@ -1,0 +1,57 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	cerrdefs "github.com/containerd/errdefs"
+	"github.com/docker/docker/client"
+
+	"github.com/labplay/playground/sessions"
+)
+
+// engineError turns an error of the Docker client into one of the project's
+// vocabulary: an unreachable or slow engine is EUNAVAILABLE; anything else
+// keeps its cause and becomes an internal error. what says what failed, for
+// logs.
+func engineError(err error, what string) error {
+	if err == nil {
+		return nil
+	}
+	var se *sessions.Error
+	switch {
+	case errors.As(err, &se):
+		return err
+	case client.IsErrConnectionFailed(err):
+		return sessions.Wrap(sessions.EUNAVAILABLE, fmt.Errorf("%s: %w", what, err), "The Docker engine is not reachable.")
+	case errors.Is(err, context.DeadlineExceeded), cerrdefs.IsDeadlineExceeded(err):
+		return sessions.Wrap(sessions.EUNAVAILABLE, fmt.Errorf("%s: %w", what, err), "The Docker engine did not answer in time.")
+	case errors.Is(err, context.Canceled):
+		return fmt.Errorf("engine: %s: %w", what, err)
+	case cerrdefs.IsUnavailable(err):
+		return sessions.Wrap(sessions.EUNAVAILABLE, fmt.Errorf("%s: %w", what, err), "The Docker engine is unavailable.")
+	}
+	return fmt.Errorf("engine: %s: %w", what, err)
+}
+
+// nodeDown maps the failure to exec in a node: a missing, stopped or
+// restarting container becomes EUNAVAILABLE naming the node ("node1 is not
+// running."); anything else goes through engineError.
+func (e *Engine) nodeDown(ctx context.Context, containerID string, err error) error {
+	if !cerrdefs.IsNotFound(err) && !cerrdefs.IsConflict(err) {
+		return engineError(err, "exec in "+containerID)
+	}
+	return sessions.Wrap(sessions.EUNAVAILABLE, err, e.nodeName(ctx, containerID)+" is not running.")
+}
+
+// removeQuietly force-removes a container with its anonymous volumes under a
+// fresh context, so it works after the caller's context has ended. A missing
+// container is fine; other failures are logged.
+func (e *Engine) removeQuietly(containerID string) {
+	ctx, cancel := context.WithTimeout(context.Background(), cleanupTimeout)
+	defer cancel()
+	if err := e.removeContainer(ctx, containerID); err != nil {
+		e.log.Warn("remove container", "container", containerID, "err", err)
+	}
+}

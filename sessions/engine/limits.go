@@ -1,0 +1,95 @@
+package engine
+
+import "time"
+
+// Label keys put on every container and network the engine creates. The
+// instance label separates deployments that share one Docker engine; the
+// session and node labels say what a resource belongs to.
+const (
+	LabelInstance = "playground.instance"
+	LabelSession  = "playground.session"
+	LabelNode     = "playground.node"
+	// LabelProbe marks the throwaway container of privilege detection.
+	LabelProbe = "playground.probe"
+)
+
+// Defaults for Config fields left at their zero value.
+const (
+	DefaultNodeImage = "playground-node:latest"
+	DefaultInstance  = "default"
+	DefaultMemory    = 1 << 30 // bytes per node
+	DefaultPidsLimit = 2000
+	DefaultNanoCPUs  = 1_000_000_000 // one CPU
+)
+
+// Privilege modes accepted in Config.Privileged.
+const (
+	PrivilegedAuto   = "auto"
+	PrivilegedAlways = "always"
+	PrivilegedNever  = "never"
+)
+
+// Names and paths inside and around the node containers.
+const (
+	// NamePrefix starts the name of every network and container.
+	NamePrefix = "pg-"
+	// shortIDLen is how many characters of a session id appear in names.
+	shortIDLen = 12
+	// dockerDataDir is the inner engine's data root; it gets an anonymous
+	// volume so the inner engine runs overlay2 on the host's file system.
+	dockerDataDir = "/var/lib/docker"
+	// probeEntrypoint is a command that exits at once, used by the probe.
+	probeEntrypoint = "/bin/true"
+)
+
+// Commands run inside a node.
+var (
+	// agentAttachCmd relays a terminal between the exec's stdio and the agent.
+	agentAttachCmd = []string{"playground", "node", "attach"}
+	// agentWaitCmd blocks until the node's inner Docker engine answers.
+	agentWaitCmd = []string{"playground", "node", "wait", "--timeout", "60s"}
+	// dockerLoadCmd reads an image archive on stdin into the inner engine.
+	dockerLoadCmd = []string{"docker", "load", "--quiet"}
+)
+
+// Limits and timeouts.
+const (
+	// MaxExecOutput caps the combined output Exec returns.
+	MaxExecOutput = 64 << 10
+	// MaxExecTimeout is the longest timeout Exec accepts.
+	MaxExecTimeout = 10 * time.Minute
+	// waitReadyTimeout bounds WaitReady; the agent gives up after 60 s itself.
+	waitReadyTimeout = 75 * time.Second
+	// killGrace is how long after the caller's timeout the node kills a
+	// command that Exec has abandoned.
+	killGrace = time.Second
+	// loadTimeout bounds LoadImage for one node.
+	loadTimeout = 10 * time.Minute
+	// cleanupTimeout bounds the removal of a half-created session.
+	cleanupTimeout = 60 * time.Second
+	// probeTimeout bounds privilege detection.
+	probeTimeout = 60 * time.Second
+	// maxStderrLog caps one logged chunk of a relay's stderr.
+	maxStderrLog = 1024
+	// reservedAddrs is the number of addresses a subnet must keep free besides
+	// the nodes: network, gateway and broadcast.
+	reservedAddrs = 3
+)
+
+// Container log limits, so a chatty agent cannot fill the host's disk.
+const (
+	logDriver   = "json-file"
+	logMaxSize  = "1m"
+	logMaxFiles = "2"
+)
+
+// Security settings that replace --privileged where the engine refuses it
+// (see Mode): every capability but SYS_RESOURCE and no seccomp or AppArmor
+// profile. The CLI's "--security-opt systempaths=unconfined" is not an
+// engine option: it is empty (not absent) masked and read-only path lists,
+// which securityConfig sets.
+var (
+	unprivCapAdd      = []string{"ALL"}
+	unprivCapDrop     = []string{"SYS_RESOURCE"}
+	unprivSecurityOpt = []string{"seccomp=unconfined", "apparmor=unconfined"}
+)

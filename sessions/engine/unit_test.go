@@ -1,0 +1,245 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/netip"
+	"strings"
+	"testing"
+
+	"github.com/docker/docker/api/types/container"
+
+	"github.com/labplay/playground/sessions"
+)
+
+func TestNames(t *testing.T) {
+	id := "0123456789abcdef0123"
+	if got, want := NetworkName(id), "pg-0123456789ab"; got != want {
+		t.Errorf("NetworkName = %q, want %q", got, want)
+	}
+	if got, want := ContainerName(id, "node2"), "pg-0123456789ab-node2"; got != want {
+		t.Errorf("ContainerName = %q, want %q", got, want)
+	}
+	if got, want := NetworkName("abc"), "pg-abc"; got != want {
+		t.Errorf("NetworkName(short) = %q, want %q", got, want)
+	}
+}
+
+func TestValidNames(t *testing.T) {
+	for _, tc := range []struct {
+		s           string
+		label, node bool
+	}{
+		{"node1", true, true},
+		{"abc-DEF_1.2", true, false},
+		{"", false, false},
+		{"-x", false, false},
+		{"a b", false, false},
+		{"a/b", false, false},
+		{"node-", true, false},
+		{"Node1", true, false},
+		{strings.Repeat("a", 64), true, false},
+		{strings.Repeat("a", 129), false, false},
+	} {
+		if got := validLabelValue(tc.s); got != tc.label {
+			t.Errorf("validLabelValue(%q) = %v, want %v", tc.s, got, tc.label)
+		}
+		if got := validNodeName(tc.s); got != tc.node {
+			t.Errorf("validNodeName(%q) = %v, want %v", tc.s, got, tc.node)
+		}
+	}
+	if err := checkNodeNames([]string{"node1", "node1"}); sessions.ErrorCode(err) != sessions.EINVALID {
+		t.Errorf("repeated names: got %v, want EINVALID", err)
+	}
+	if err := checkNodeNames(nil); sessions.ErrorCode(err) != sessions.EINVALID {
+		t.Errorf("no names: got %v, want EINVALID", err)
+	}
+	if err := checkNodeNames([]string{"node1", "node2", "node3"}); err != nil {
+		t.Errorf("good names: %v", err)
+	}
+}
+
+func TestNodeAddrs(t *testing.T) {
+	gw, addrs, err := NodeAddrs(netip.MustParsePrefix("100.64.3.16/28"), 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gw != netip.MustParseAddr("100.64.3.17") {
+		t.Errorf("gateway = %s", gw)
+	}
+	want := []string{"100.64.3.18", "100.64.3.19", "100.64.3.20"}
+	if fmt.Sprint(addrs) != "["+strings.Join(want, " ")+"]" {
+		t.Errorf("addrs = %v, want %v", addrs, want)
+	}
+	// An unmasked prefix is masked first.
+	if gw, _, _ := NodeAddrs(netip.MustParsePrefix("100.64.3.21/28"), 1); gw != netip.MustParseAddr("100.64.3.17") {
+		t.Errorf("unmasked gateway = %s", gw)
+	}
+	for _, tc := range []struct {
+		p string
+		n int
+	}{
+		{"100.64.3.0/30", 2}, // 4 addresses: room for one node only
+		{"fd00::/64", 3},
+		{"100.64.3.0/28", 14},
+		{"100.64.3.0/28", 0},
+	} {
+		if _, _, err := NodeAddrs(netip.MustParsePrefix(tc.p), tc.n); sessions.ErrorCode(err) != sessions.EINVALID {
+			t.Errorf("NodeAddrs(%s, %d): got %v, want EINVALID", tc.p, tc.n, err)
+		}
+	}
+	if _, addrs, err := NodeAddrs(netip.MustParsePrefix("100.64.3.0/28"), 13); err != nil || addrs[12] != netip.MustParseAddr("100.64.3.14") {
+		t.Errorf("full /28: %v %v", addrs, err)
+	}
+	if _, _, err := NodeAddrs(netip.Prefix{}, 3); sessions.ErrorCode(err) != sessions.EINVALID {
+		t.Errorf("zero prefix: got %v, want EINVALID", err)
+	}
+}
+
+func TestPrivilegeRefusal(t *testing.T) {
+	refused := []string{
+		`Error response from daemon: OCI runtime create failed: container_linux.go:380: starting container process caused: unable to apply caps: operation not permitted: unknown`,
+		`failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: unable to apply caps: can't apply capabilities: operation not permitted`,
+	}
+	for _, msg := range refused {
+		if !isPrivilegeRefusal(errors.New(msg)) {
+			t.Errorf("not classified as a refusal: %s", msg)
+		}
+	}
+	other := []string{
+		`OCI runtime create failed: container_linux.go:380: starting container process caused: exec: "/bin/true": stat /bin/true: no such file or directory: unknown`,
+		`Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?`,
+		`No such image: playground-node:latest`,
+	}
+	for _, msg := range other {
+		if isPrivilegeRefusal(errors.New(msg)) {
+			t.Errorf("wrongly classified as a refusal: %s", msg)
+		}
+	}
+	if isPrivilegeRefusal(nil) {
+		t.Error("nil is a refusal")
+	}
+}
+
+func TestSecurityConfig(t *testing.T) {
+	var hc container.HostConfig
+	securityConfig(&hc, true)
+	if !hc.Privileged || len(hc.CapAdd) != 0 || len(hc.SecurityOpt) != 0 {
+		t.Errorf("privileged config = %+v", hc)
+	}
+	hc = container.HostConfig{}
+	securityConfig(&hc, false)
+	if hc.Privileged {
+		t.Error("unprivileged config is privileged")
+	}
+	if fmt.Sprint(hc.CapAdd, hc.CapDrop) != "[ALL] [SYS_RESOURCE]" {
+		t.Errorf("caps = %v %v", hc.CapAdd, hc.CapDrop)
+	}
+	for _, want := range []string{"seccomp=unconfined", "apparmor=unconfined"} {
+		if !strings.Contains(strings.Join(hc.SecurityOpt, " "), want) {
+			t.Errorf("security options %v lack %s", hc.SecurityOpt, want)
+		}
+	}
+	// systempaths=unconfined is empty lists that encode as [], not null.
+	js, err := json.Marshal(hc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"MaskedPaths":[]`, `"ReadonlyPaths":[]`} {
+		if !strings.Contains(string(js), want) {
+			t.Errorf("host config JSON lacks %s", want)
+		}
+	}
+	// The shared defaults must not be aliased into a host config.
+	hc.CapAdd[0] = "X"
+	if unprivCapAdd[0] != "ALL" {
+		t.Error("securityConfig aliases the package defaults")
+	}
+}
+
+func TestNodeConfig(t *testing.T) {
+	e := New(nil, Config{Instance: "t1", AgentArgs: []string{"--registry-mirror", "http://m"}}, nil)
+	spec := NodeSpec{Name: "node2", Addr: netip.MustParseAddr("100.64.0.3")}
+	cfg, hc, nc := e.nodeConfig("sess1", spec, false)
+	if cfg.Image != DefaultNodeImage || cfg.Hostname != "node2" {
+		t.Errorf("config = %+v", cfg)
+	}
+	if cfg.Labels[LabelInstance] != "t1" || cfg.Labels[LabelSession] != "sess1" || cfg.Labels[LabelNode] != "node2" {
+		t.Errorf("labels = %v", cfg.Labels)
+	}
+	if _, ok := cfg.Volumes[dockerDataDir]; !ok {
+		t.Errorf("no volume on %s: %v", dockerDataDir, cfg.Volumes)
+	}
+	if fmt.Sprint(cfg.Cmd) != "[--registry-mirror http://m]" {
+		t.Errorf("cmd = %v", cfg.Cmd)
+	}
+	if hc.Memory != DefaultMemory || hc.MemorySwap != DefaultMemory || *hc.PidsLimit != DefaultPidsLimit || hc.NanoCPUs != DefaultNanoCPUs {
+		t.Errorf("resources = %+v", hc.Resources)
+	}
+	if hc.Init == nil || *hc.Init || hc.RestartPolicy.Name != container.RestartPolicyDisabled {
+		t.Errorf("init %v, restart %v", hc.Init, hc.RestartPolicy)
+	}
+	if string(hc.NetworkMode) != "pg-sess1" {
+		t.Errorf("network mode = %s", hc.NetworkMode)
+	}
+	ep := nc.EndpointsConfig["pg-sess1"]
+	if ep == nil || ep.IPAMConfig.IPv4Address != "100.64.0.3" || fmt.Sprint(ep.Aliases) != "[node2]" {
+		t.Errorf("endpoint = %+v", ep)
+	}
+}
+
+func TestConfigValidate(t *testing.T) {
+	if err := (Config{}).Validate(); err != nil {
+		t.Errorf("zero config: %v", err)
+	}
+	for _, c := range []Config{
+		{Privileged: "sometimes"},
+		{Memory: 1 << 20},
+		{PidsLimit: 10},
+		{NanoCPUs: 1},
+		{Instance: "a b"},
+	} {
+		if err := c.Validate(); err == nil {
+			t.Errorf("Validate(%+v) = nil, want an error", c)
+		}
+	}
+}
+
+func TestCappedBuffer(t *testing.T) {
+	b := &cappedBuffer{max: 5}
+	for _, s := range []string{"ab", "cd", "efg", "h"} {
+		if n, err := b.Write([]byte(s)); n != len(s) || err != nil {
+			t.Fatalf("Write(%q) = %d, %v", s, n, err)
+		}
+	}
+	if b.String() != "abcde" || !b.truncated {
+		t.Errorf("buffer = %q, truncated %v", b.String(), b.truncated)
+	}
+}
+
+func TestWorkingSet(t *testing.T) {
+	v1 := container.MemoryStats{Usage: 100, Stats: map[string]uint64{"total_inactive_file": 30}}
+	v2 := container.MemoryStats{Usage: 100, Stats: map[string]uint64{"inactive_file": 40}}
+	odd := container.MemoryStats{Usage: 10, Stats: map[string]uint64{"inactive_file": 40}}
+	if workingSet(v1) != 70 || workingSet(v2) != 60 || workingSet(odd) != 10 {
+		t.Errorf("working sets = %d %d %d", workingSet(v1), workingSet(v2), workingSet(odd))
+	}
+}
+
+func TestErrorMapping(t *testing.T) {
+	if c := sessions.ErrorCode(engineError(context.DeadlineExceeded, "x")); c != sessions.EUNAVAILABLE {
+		t.Errorf("deadline: %s", c)
+	}
+	if c := sessions.ErrorCode(engineError(errors.New("boom"), "x")); c != sessions.EINTERNAL {
+		t.Errorf("other: %s", c)
+	}
+	coded := sessions.Errorf(sessions.ECONFLICT, "taken")
+	if got := firstCoded([]error{nil, errors.New("a"), coded}); got != coded {
+		t.Errorf("firstCoded = %v, want the coded error", got)
+	}
+	if firstCoded([]error{nil, nil}) != nil {
+		t.Error("firstCoded of nils is not nil")
+	}
+}
