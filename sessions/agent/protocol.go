@@ -73,7 +73,10 @@ func (s Size) Valid() bool {
 	return s.Cols >= 1 && s.Cols <= MaxCols && s.Rows >= 1 && s.Rows <= MaxRows
 }
 
-// Info describes the shell behind a terminal.
+// Info describes the shell behind a terminal. Every Info is followed by
+// Replay bytes of scrollback in FrameOutput frames and then a FrameReplayEnd:
+// on attach the scrollback is replayed, and when the shell is replaced a new
+// Info with Replay 0 is followed at once by FrameReplayEnd.
 type Info struct {
 	Term     string `json:"term"`
 	PID      int    `json:"pid"`
@@ -86,6 +89,9 @@ type Info struct {
 type ErrorMessage struct {
 	Message string `json:"message"`
 	Fatal   bool   `json:"fatal"`
+	// Code is the error's code in the project's vocabulary (sessions.Code),
+	// when it has one.
+	Code string `json:"code,omitempty"`
 }
 
 // ErrFrameTooLarge is returned by ReadFrame for a frame over MaxFrame.

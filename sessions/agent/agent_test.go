@@ -1,0 +1,81 @@
+package agent
+
+import (
+	"context"
+	"errors"
+	"os"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/labplay/playground/sessions"
+)
+
+func TestRunServesThenStopsCleanly(t *testing.T) {
+	cfg := testConfig(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- Run(ctx, cfg) }()
+
+	waitForFile(t, cfg.ReadyFile)
+	c := attach(t, cfg.Socket, AttachRequest{Term: "main"})
+	info, _ := c.replay()
+	c.input("echo run''ning\r")
+	c.waitOutput("running")
+
+	// A second agent on the same socket is refused.
+	if _, err := StartServer(cfg, NewReaper(false, nil)); sessions.ErrorCode(err) != sessions.ECONFLICT {
+		t.Fatalf("second server on the socket: %v", err)
+	}
+
+	cancel()
+	if e := c.waitError(); !e.Fatal || e.Code != string(sessions.EUNAVAILABLE) {
+		t.Fatalf("on shutdown: error %+v", e)
+	}
+	c.waitClosed()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+	case <-time.After(deadline):
+		t.Fatal("Run did not return after its context ended")
+	}
+	for _, path := range []string{cfg.ReadyFile, cfg.Socket} {
+		if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s is left behind (%v)", path, err)
+		}
+	}
+	if err := syscall.Kill(info.PID, 0); !errors.Is(err, syscall.ESRCH) {
+		t.Errorf("the shell (pid %d) outlived the agent: %v", info.PID, err)
+	}
+}
+
+func TestRunRefusesBadConfig(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.Terminal.Scrollback = MinScrollback - 1
+	if err := Run(context.Background(), cfg); sessions.ErrorCode(err) != sessions.EINVALID {
+		t.Fatalf("Run with a small scrollback = %v", err)
+	}
+	cfg = testConfig(t)
+	cfg.Terminal.Shell = nil
+	if err := Run(context.Background(), cfg); sessions.ErrorCode(err) != sessions.EINVALID {
+		t.Fatalf("Run without a shell = %v", err)
+	}
+}
+
+// waitForFile waits until path exists.
+func waitForFile(t *testing.T, path string) {
+	t.Helper()
+	stop := time.Now().Add(deadline)
+	for {
+		if _, err := os.Stat(path); err == nil {
+			return
+		}
+		if time.Now().After(stop) {
+			t.Fatalf("%s never appeared", path)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

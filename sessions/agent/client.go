@@ -1,0 +1,147 @@
+package agent
+
+import (
+	"encoding/json"
+	"sync"
+
+	"github.com/labplay/playground/sessions"
+)
+
+// DefaultBacklog is how many bytes of live output may wait for one client
+// before the client is disconnected as too slow.
+const DefaultBacklog = 4 << 20
+
+// frame is one frame waiting to be written to a client.
+type frame struct {
+	typ     byte
+	payload []byte
+}
+
+// client is one attachment to a terminal: a bounded queue of frames that the
+// connection's writer drains. Pushing never blocks; a client whose queue
+// outgrows its limit is failed instead, so a slow reader cannot hold up the
+// shell or the other clients.
+type client struct {
+	readOnly bool
+	// kick is called once when the queue ends, to bound the writer's last
+	// writes (the server sets a write deadline on the connection).
+	kick func()
+
+	mu     sync.Mutex
+	frames []frame
+	queued int // payload bytes in frames
+	limit  int
+	ended  bool          // no frame is accepted any more
+	final  *ErrorMessage // sent after the queue when set
+	wake   chan struct{} // capacity 1: something changed
+}
+
+// newClient returns a client with an empty queue that holds up to limit
+// bytes.
+func newClient(readOnly bool, limit int, kick func()) *client {
+	if kick == nil {
+		kick = func() {}
+	}
+	return &client{readOnly: readOnly, limit: limit, kick: kick, wake: make(chan struct{}, 1)}
+}
+
+// push queues a frame. It reports false when the client has ended, or has
+// just been failed for falling too far behind; the caller drops it then.
+func (c *client) push(typ byte, payload []byte) bool {
+	c.mu.Lock()
+	if c.ended {
+		c.mu.Unlock()
+		return false
+	}
+	if c.queued+len(payload) > c.limit {
+		c.endLocked(errorMessage(sessions.Errorf(sessions.ETOOLARGE,
+			"The terminal connection fell too far behind and was closed."), true), true)
+		c.mu.Unlock()
+		c.kick()
+		return false
+	}
+	c.frames = append(c.frames, frame{typ, payload})
+	c.queued += len(payload)
+	c.mu.Unlock()
+	c.signal()
+	return true
+}
+
+// pushJSON queues a frame with v encoded as JSON.
+func (c *client) pushJSON(typ byte, v any) bool {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return false // the protocol's types always encode
+	}
+	return c.push(typ, b)
+}
+
+// pushError queues a non-fatal error frame for err.
+func (c *client) pushError(err error) bool {
+	return c.pushJSON(FrameError, errorMessage(err, false))
+}
+
+// fail ends the queue after the frames already in it with a fatal error
+// frame for err.
+func (c *client) fail(err error) {
+	c.mu.Lock()
+	if !c.ended {
+		c.endLocked(errorMessage(err, true), false)
+	}
+	c.mu.Unlock()
+	c.kick()
+}
+
+// close ends the queue after the frames already in it.
+func (c *client) close() {
+	c.mu.Lock()
+	if !c.ended {
+		c.endLocked(nil, false)
+	}
+	c.mu.Unlock()
+	c.kick()
+}
+
+// endLocked marks the queue ended; drop discards the frames not yet taken.
+func (c *client) endLocked(final *ErrorMessage, drop bool) {
+	c.ended, c.final = true, final
+	if drop {
+		c.frames, c.queued = nil, 0
+	}
+	c.signal()
+}
+
+// signal wakes the writer without blocking.
+func (c *client) signal() {
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+// next blocks until frames are queued or the queue has ended, and takes
+// them. When end is true the writer sends final (if set) after frames and
+// stops.
+func (c *client) next() (frames []frame, final *ErrorMessage, end bool) {
+	for {
+		c.mu.Lock()
+		if len(c.frames) > 0 || c.ended {
+			frames, c.frames, c.queued = c.frames, nil, 0
+			end, final = c.ended, c.final
+			c.mu.Unlock()
+			return frames, final, end
+		}
+		c.mu.Unlock()
+		<-c.wake
+	}
+}
+
+// errorMessage turns err into the payload of an error frame, with a message
+// safe to show to users.
+func errorMessage(err error, fatal bool) *ErrorMessage {
+	return &ErrorMessage{
+		Message: sessions.ErrorMessage(err),
+		Fatal:   fatal,
+		Code:    string(sessions.ErrorCode(err)),
+	}
+}

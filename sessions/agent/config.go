@@ -1,0 +1,100 @@
+package agent
+
+import (
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/labplay/playground/sessions"
+)
+
+// Default paths inside a node.
+const (
+	// DefaultSocket is where the agent listens for terminal connections.
+	DefaultSocket = "/run/playground/agent.sock"
+	// DefaultReadyFile is written once the agent serves terminals and the
+	// node's engine answers.
+	DefaultReadyFile = "/run/playground/ready"
+	// DefaultDockerSocket is the inner engine's API socket.
+	DefaultDockerSocket = "/var/run/docker.sock"
+	// DefaultDockerdLog receives dockerd's output.
+	DefaultDockerdLog = "/var/log/dockerd.log"
+	// DefaultMaxTerminals bounds the terminals one node runs.
+	DefaultMaxTerminals = 8
+)
+
+// Config is everything the agent needs; DefaultConfig gives the values used
+// inside a node.
+type Config struct {
+	// Socket is the unix socket terminal clients connect to.
+	Socket string
+	// ReadyFile, when set, is written once the agent is ready and removed
+	// when it stops.
+	ReadyFile string
+	// Terminal describes the shells.
+	Terminal TerminalOptions
+	// MaxTerminals bounds the number of terminals.
+	MaxTerminals int
+	// WriteGrace bounds the last writes to a connection being closed.
+	WriteGrace time.Duration
+	// ManageCgroups makes the cgroup tree writable for the nested engine.
+	ManageCgroups bool
+	// RunDockerd starts and supervises the node's Docker engine.
+	RunDockerd bool
+	// Dockerd configures the engine when RunDockerd is set.
+	Dockerd DockerdOptions
+	// ReapOrphans makes the agent reap every child, as PID 1 must.
+	ReapOrphans bool
+	// Log receives the agent's logs; nil means slog.Default().
+	Log *slog.Logger
+}
+
+// DefaultConfig returns the configuration of the agent inside a node: bash as
+// a login shell in /root, dockerd supervised, cgroups prepared, and orphans
+// reaped when the agent is PID 1.
+func DefaultConfig() Config {
+	return Config{
+		Socket:    DefaultSocket,
+		ReadyFile: DefaultReadyFile,
+		Terminal: TerminalOptions{
+			Shell:      []string{"bash", "-l"},
+			Dir:        "/root",
+			Env:        []string{"TERM=xterm-256color", "HOME=/root", "LANG=C.UTF-8"},
+			Scrollback: DefaultScrollback,
+			Backlog:    DefaultBacklog,
+		},
+		MaxTerminals:  DefaultMaxTerminals,
+		WriteGrace:    5 * time.Second,
+		ManageCgroups: true,
+		RunDockerd:    true,
+		Dockerd: DockerdOptions{
+			Path:        "dockerd",
+			Socket:      DefaultDockerSocket,
+			PidFile:     "/var/run/docker.pid",
+			LogPath:     DefaultDockerdLog,
+			StopTimeout: 5 * time.Second,
+		},
+		ReapOrphans: os.Getpid() == 1,
+	}
+}
+
+// check reports the first setting that cannot work.
+func (c *Config) check() error {
+	switch {
+	case c.Socket == "":
+		return sessions.Errorf(sessions.EINVALID, "agent socket path is empty")
+	case len(c.Terminal.Shell) == 0 || c.Terminal.Shell[0] == "":
+		return sessions.Errorf(sessions.EINVALID, "shell command is empty")
+	case c.Terminal.Scrollback < MinScrollback:
+		return sessions.Errorf(sessions.EINVALID, "scrollback must be at least %d bytes", MinScrollback)
+	case c.Terminal.Backlog < 1:
+		return sessions.Errorf(sessions.EINVALID, "client backlog must be positive")
+	case c.MaxTerminals < 1:
+		return sessions.Errorf(sessions.EINVALID, "max terminals must be positive")
+	case c.WriteGrace <= 0:
+		return sessions.Errorf(sessions.EINVALID, "write grace must be positive")
+	case c.RunDockerd && (c.Dockerd.Path == "" || c.Dockerd.Socket == ""):
+		return sessions.Errorf(sessions.EINVALID, "dockerd path and socket are required")
+	}
+	return nil
+}

@@ -1,0 +1,114 @@
+package manager
+
+import (
+	"context"
+	"net/netip"
+	"sync"
+	"time"
+
+	"github.com/labplay/playground/sessions"
+)
+
+// NewSession describes a session to create.
+type NewSession struct {
+	UserID string
+	Lab    string
+	Lang   string
+	Scope  string
+	// Lifetime overrides the configured lifetime when positive.
+	Lifetime time.Duration
+	// Images are loaded into every node once their engines answer.
+	Images []string
+}
+
+// retryAfterFull is what a client is told to wait when the host is full.
+const retryAfterFull = 30 * time.Second
+
+// Create starts a session of three nodes and returns once all three inner
+// engines answer. When the host is full it returns EFULL with a retry delay.
+// On any failure, whatever was created is removed again.
+func (m *Manager) Create(ctx context.Context, req NewSession) (*sessions.Session, error) {
+	n, err := m.store.CountLive(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if m.cfg.MaxSessions > 0 && n >= m.cfg.MaxSessions {
+		return nil, &sessions.Error{Code: sessions.EFULL, RetryAfter: retryAfterFull,
+			Message: "The playground is full right now; try again in a moment."}
+	}
+	lifetime := m.cfg.Lifetime
+	if req.Lifetime > 0 {
+		lifetime = req.Lifetime
+	}
+	now := time.Now().UTC().Truncate(time.Second)
+	s := &sessions.Session{
+		ID: sessions.NewID(), UserID: req.UserID, Lab: req.Lab, Lang: req.Lang, Scope: req.Scope,
+		Status: sessions.StatusStarting, CreatedAt: now, ExpiresAt: now.Add(lifetime),
+	}
+	for _, name := range sessions.NodeNames {
+		s.Nodes = append(s.Nodes, sessions.Node{Name: name, Status: sessions.NodeStarting})
+	}
+	if err := m.store.CreateSession(ctx, s, m.cfg.Subnets); err != nil {
+		return nil, err
+	}
+	if err := m.start(ctx, s); err != nil {
+		// Clean up with a context of our own: the caller's may be gone.
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		defer cancel()
+		if rerr := m.end(cctx, s.ID, "failed to start"); rerr != nil {
+			m.log.Error("cleanup after failed start", "session", s.ID, "err", rerr)
+		}
+		return nil, err
+	}
+	if len(req.Images) > 0 {
+		m.loadImages(s, req.Images)
+	}
+	return s, nil
+}
+
+// start creates the nodes of s, waits for their engines and records them.
+func (m *Manager) start(ctx context.Context, s *sessions.Session) error {
+	timeout := m.cfg.StartTimeout
+	if timeout <= 0 {
+		timeout = 2 * time.Minute
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	subnet, err := netip.ParsePrefix(s.Subnet)
+	if err != nil {
+		return err
+	}
+	nodes, err := m.engine.CreateSession(ctx, s.ID, subnet, sessions.NodeNames)
+	if err != nil {
+		return err
+	}
+	for i, n := range nodes {
+		s.Nodes[i] = sessions.Node{Name: n.Name, ContainerID: n.ContainerID, Address: n.Addr.String(), Status: sessions.NodeStarting}
+	}
+	if err := m.store.UpdateNodes(ctx, s.ID, s.Nodes); err != nil {
+		return err
+	}
+	errs := make([]error, len(s.Nodes))
+	var wg sync.WaitGroup
+	for i := range s.Nodes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = m.engine.WaitReady(ctx, s.Nodes[i].ContainerID)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	for i := range s.Nodes {
+		s.Nodes[i].Status = sessions.NodeRunning
+	}
+	s.Status = sessions.StatusRunning
+	if err := m.store.UpdateNodes(ctx, s.ID, s.Nodes); err != nil {
+		return err
+	}
+	return m.store.SetStatus(ctx, s.ID, sessions.StatusRunning)
+}

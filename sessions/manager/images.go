@@ -1,0 +1,64 @@
+package manager
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/labplay/playground/sessions"
+)
+
+// imageTimeout bounds loading or pulling one image into a session's nodes.
+const imageTimeout = 5 * time.Minute
+
+// loadImages puts the lab's images into every node of s in the background:
+// copied from the outer engine when it has them, pulled by the nodes
+// otherwise (through the registry mirror the agents were given, if any).
+func (m *Manager) loadImages(s *sessions.Session, images []string) {
+	ids := make([]string, len(s.Nodes))
+	for i, n := range s.Nodes {
+		ids[i] = n.ContainerID
+	}
+	m.goBackground(func(ctx context.Context) {
+		ctx, cancel := context.WithTimeout(ctx, imageTimeout)
+		defer cancel()
+		for _, image := range images {
+			err := m.engine.LoadImage(ctx, ids, image)
+			if sessions.ErrorCode(err) == sessions.ENOTFOUND {
+				err = m.pullImage(ctx, ids, image)
+			}
+			if err != nil {
+				m.log.Warn("image not loaded into nodes", "session", s.ID, "image", image, "err", err)
+				continue
+			}
+			m.log.Info("image loaded into nodes", "session", s.ID, "image", image)
+		}
+	})
+}
+
+// pullImage asks each node's engine to pull image itself.
+func (m *Manager) pullImage(ctx context.Context, ids []string, image string) error {
+	for _, id := range ids {
+		out, code, err := m.engine.Exec(ctx, id, "docker pull "+shellQuote(image), imageTimeout)
+		if err != nil {
+			return err
+		}
+		if code != 0 {
+			return fmt.Errorf("docker pull %s: exit %d: %s", image, code, out)
+		}
+	}
+	return nil
+}
+
+// shellQuote quotes s for sh.
+func shellQuote(s string) string {
+	out := "'"
+	for _, r := range s {
+		if r == '\'' {
+			out += `'\''`
+		} else {
+			out += string(r)
+		}
+	}
+	return out + "'"
+}

@@ -1,0 +1,154 @@
+package manager
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/labplay/playground/labs"
+	"github.com/labplay/playground/sessions"
+	"github.com/labplay/playground/sessions/store"
+)
+
+// maxCheckOutput caps the check output kept as a hint.
+const maxCheckOutput = 4 << 10
+
+// learner names whose progress a session records.
+func learner(s *sessions.Session) store.Learner {
+	return store.Learner{UserID: s.UserID, Lab: s.Lab, Scope: s.Scope}
+}
+
+// Progress returns the session owner's progress through the session's lab,
+// one entry per section in order.
+func (m *Manager) Progress(ctx context.Context, s *sessions.Session, lab *labs.Lab) ([]sessions.SectionProgress, error) {
+	ids := lab.SectionIDs()
+	return m.store.Progress(ctx, learner(s), ids)
+}
+
+// ResetProgress forgets the owner's progress in the session's lab.
+func (m *Manager) ResetProgress(ctx context.Context, s *sessions.Session) error {
+	return m.store.ResetProgress(ctx, learner(s), s.ID)
+}
+
+// Check runs the checks of a section on the session's nodes and records the
+// attempt. A section without checks is acknowledged: it passes.
+func (m *Manager) Check(ctx context.Context, s *sessions.Session, lab *labs.Lab, section string) (sessions.CheckResult, error) {
+	if !lab.HasSection(section) {
+		return sessions.CheckResult{}, sessions.Errorf(sessions.ENOTFOUND, "The lab has no section %q.", section)
+	}
+	if !s.Live() {
+		return sessions.CheckResult{}, sessions.Errorf(sessions.ECONFLICT, "This session has ended; start a new one to go on.")
+	}
+	checks := lab.Checks(section)
+	kind := "check"
+	res := sessions.CheckResult{Passed: true}
+	if len(checks) == 0 {
+		kind = "ack"
+	} else {
+		var err error
+		res, err = m.runChecks(ctx, s, checks)
+		if err != nil {
+			return res, err
+		}
+	}
+	_, err := m.store.RecordAttempt(ctx, store.Attempt{
+		Learner: learner(s), Section: section, SessionID: s.ID, Kind: kind,
+		Passed: res.Passed, Output: res.Output,
+	})
+	return res, err
+}
+
+// runChecks runs every check of a section in parallel; the section passes
+// when all of them pass, and the hint is the output of those that failed.
+func (m *Manager) runChecks(ctx context.Context, s *sessions.Session, checks []labs.Check) (sessions.CheckResult, error) {
+	results := make([]sessions.CheckResult, len(checks))
+	var wg sync.WaitGroup
+	for i, c := range checks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i] = m.runCheck(ctx, s, c)
+		}()
+	}
+	wg.Wait()
+	res := sessions.CheckResult{Passed: true}
+	var hints []string
+	for _, r := range results {
+		if !r.Passed {
+			res.Passed = false
+			if r.Output != "" {
+				hints = append(hints, r.Output)
+			}
+		}
+	}
+	if !res.Passed {
+		res.Output = truncate(strings.Join(hints, "\n"), maxCheckOutput)
+	}
+	return res, nil
+}
+
+// runCheck runs one check script on its node.
+func (m *Manager) runCheck(ctx context.Context, s *sessions.Session, c labs.Check) sessions.CheckResult {
+	node := s.Node(c.Node)
+	if node == nil || node.ContainerID == "" {
+		return sessions.CheckResult{Output: c.Node + " is not part of this session."}
+	}
+	out, code, err := m.engine.Exec(ctx, node.ContainerID, c.Script, c.Timeout)
+	if err != nil {
+		return sessions.CheckResult{Output: c.Node + ": " + sessions.ErrorMessage(err)}
+	}
+	return sessions.CheckResult{Passed: code == 0, Output: strings.TrimSpace(out)}
+}
+
+// Resolve returns the node and the command of a run block, with every value
+// it names worked out on the live nodes.
+func (m *Manager) Resolve(ctx context.Context, s *sessions.Session, lab *labs.Lab, blockID string) (node, command string, err error) {
+	block, ok := lab.Block(blockID)
+	if !ok {
+		return "", "", sessions.Errorf(sessions.ENOTFOUND, "The lab has no run block %q.", blockID)
+	}
+	if !s.Live() {
+		return "", "", sessions.Errorf(sessions.ECONFLICT, "This session has ended; start a new one to go on.")
+	}
+	values := map[string]string{}
+	for _, name := range labs.Placeholders(block.Command) {
+		v, ok := lab.Value(name)
+		if !ok {
+			return "", "", sessions.Errorf(sessions.EINTERNAL, "The lab names an unknown value %q.", name)
+		}
+		n := s.Node(v.Node)
+		if n == nil {
+			return "", "", sessions.Errorf(sessions.EINTERNAL, "The lab's value %q runs on unknown node %q.", name, v.Node)
+		}
+		timeout := v.Timeout
+		if timeout <= 0 {
+			timeout = 10 * time.Second
+		}
+		out, code, err := m.engine.Exec(ctx, n.ContainerID, v.Script, timeout)
+		if err != nil {
+			return "", "", err
+		}
+		out = strings.TrimSpace(out)
+		if code != 0 || out == "" {
+			return "", "", sessions.Errorf(sessions.ECONFLICT, "This step needs a value from %s that is not there yet (%s): %s",
+				v.Node, name, truncate(firstLine(out), 200))
+		}
+		values[name] = out
+	}
+	return block.Node, labs.Substitute(block.Command, values), nil
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

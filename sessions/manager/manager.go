@@ -1,0 +1,162 @@
+// Package manager runs the lifecycle of sessions: it creates their nodes on
+// the Docker engine and records them in Postgres, answers only to a
+// session's owner, ends sessions that expire, and reconciles the two after a
+// restart.
+package manager
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/labplay/playground/sessions"
+	"github.com/labplay/playground/sessions/engine"
+	"github.com/labplay/playground/sessions/store"
+)
+
+// Config holds the limits of the manager.
+type Config struct {
+	// Lifetime is how long a session lives unless asked otherwise.
+	Lifetime time.Duration
+	// MaxSessions is how many live sessions the host accepts.
+	MaxSessions int
+	// Subnets is the pool that session networks are cut from.
+	Subnets store.Subnets
+	// ReapEvery is how often expired sessions are looked for.
+	ReapEvery time.Duration
+	// StartTimeout bounds how long creating a session may take.
+	StartTimeout time.Duration
+}
+
+// Manager ties the engine and the store together. Its background work (the
+// reaper and image loading) is owned by Run and ends with Run's context.
+type Manager struct {
+	cfg    Config
+	engine *engine.Engine
+	store  *store.Store
+	log    *slog.Logger
+
+	// bg tracks background goroutines started on behalf of requests, so that
+	// shutdown can wait for them.
+	bg     sync.WaitGroup
+	bgCtx  context.Context
+	bgStop context.CancelFunc
+}
+
+// New returns a manager. Call Run to start its background work.
+func New(cfg Config, eng *engine.Engine, st *store.Store, log *slog.Logger) *Manager {
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Manager{cfg: cfg, engine: eng, store: st, log: log, bgCtx: ctx, bgStop: cancel}
+}
+
+// Run reconciles the engine with the store once, then reaps expired sessions
+// until ctx ends. When it returns, every background goroutine has exited.
+func (m *Manager) Run(ctx context.Context) error {
+	defer m.stopBackground()
+	if err := m.Reconcile(ctx); err != nil {
+		m.log.Error("reconcile failed", "err", err)
+	}
+	every := m.cfg.ReapEvery
+	if every <= 0 {
+		every = 30 * time.Second
+	}
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+			if n, err := m.Reap(ctx, time.Now()); err != nil {
+				m.log.Warn("reap failed", "err", err)
+			} else if n > 0 {
+				m.log.Info("reaped expired sessions", "count", n)
+			}
+		}
+	}
+}
+
+// stopBackground cancels background work and waits for it.
+func (m *Manager) stopBackground() {
+	m.bgStop()
+	m.bg.Wait()
+}
+
+// goBackground runs fn in a goroutine owned by the manager.
+func (m *Manager) goBackground(fn func(ctx context.Context)) {
+	m.bg.Add(1)
+	go func() {
+		defer m.bg.Done()
+		fn(m.bgCtx)
+	}()
+}
+
+// Engine returns the engine the manager drives.
+func (m *Manager) Engine() *engine.Engine { return m.engine }
+
+// Store returns the store the manager records into.
+func (m *Manager) Store() *store.Store { return m.store }
+
+// Get returns the caller's session. Another user's session, or an unknown
+// one, answers ENOTFOUND so that IDs cannot be probed.
+func (m *Manager) Get(ctx context.Context, userID, id string) (*sessions.Session, error) {
+	if !sessions.ValidID(id) {
+		return nil, sessions.Errorf(sessions.ENOTFOUND, "Session not found.")
+	}
+	s, err := m.store.Session(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if s.UserID != userID {
+		return nil, sessions.Errorf(sessions.ENOTFOUND, "Session not found.")
+	}
+	return s, nil
+}
+
+// Refresh updates the status of each node of a live session from the engine,
+// so a node that died shows as stopped.
+func (m *Manager) Refresh(ctx context.Context, s *sessions.Session) {
+	if !s.Live() {
+		return
+	}
+	for i := range s.Nodes {
+		n := &s.Nodes[i]
+		if n.ContainerID == "" {
+			continue
+		}
+		running, err := m.engine.NodeRunning(ctx, n.ContainerID)
+		switch {
+		case err != nil && sessions.ErrorCode(err) != sessions.ENOTFOUND:
+			m.log.Warn("node state unknown", "session", s.ID, "node", n.Name, "err", err)
+		case running:
+			n.Status = sessions.NodeRunning
+		default:
+			n.Status = sessions.NodeStopped
+		}
+	}
+}
+
+// List returns the user's live sessions.
+func (m *Manager) List(ctx context.Context, userID string) ([]*sessions.Session, error) {
+	return m.store.UserSessions(ctx, userID)
+}
+
+// Delete ends the caller's session and removes its containers, volumes and
+// network. Deleting an ended session succeeds and changes nothing.
+func (m *Manager) Delete(ctx context.Context, userID, id string) error {
+	s, err := m.Get(ctx, userID, id)
+	if err != nil {
+		return err
+	}
+	return m.end(ctx, s.ID, "deleted")
+}
+
+// end removes a session's resources from the engine, then records it ended.
+func (m *Manager) end(ctx context.Context, id, reason string) error {
+	if err := m.engine.RemoveSession(ctx, id); err != nil {
+		return fmt.Errorf("manager: remove session %s: %w", id, err)
+	}
+	return m.store.EndSession(ctx, id, reason)
+}

@@ -1,0 +1,67 @@
+package manager
+
+import (
+	"context"
+	"time"
+
+	"github.com/labplay/playground/sessions"
+)
+
+// Reap ends every live session whose time is up, removing its containers,
+// volumes and network. It returns how many it ended.
+func (m *Manager) Reap(ctx context.Context, now time.Time) (int, error) {
+	ids, err := m.store.ExpiredSessions(ctx, now)
+	if err != nil {
+		return 0, err
+	}
+	ended := 0
+	for _, id := range ids {
+		if err := m.end(ctx, id, "expired"); err != nil {
+			m.log.Warn("could not end expired session", "session", id, "err", err)
+			continue
+		}
+		ended++
+	}
+	return ended, nil
+}
+
+// Reconcile makes the engine and the store agree after a restart: labelled
+// containers and networks without a live session are removed, and live
+// sessions whose containers vanished are marked ended.
+func (m *Manager) Reconcile(ctx context.Context) error {
+	onEngine, err := m.engine.List(ctx)
+	if err != nil {
+		return err
+	}
+	live, err := m.store.LiveSessions(ctx)
+	if err != nil {
+		return err
+	}
+	isLive := make(map[string]bool, len(live))
+	for _, s := range live {
+		isLive[s.ID] = true
+	}
+	for id := range onEngine {
+		if isLive[id] {
+			continue
+		}
+		m.log.Info("removing leftover session resources", "session", id)
+		if err := m.engine.RemoveSession(ctx, id); err != nil {
+			m.log.Warn("could not remove leftovers", "session", id, "err", err)
+		}
+	}
+	for _, s := range live {
+		nodes, ok := onEngine[s.ID]
+		if ok && len(nodes) == len(s.Nodes) {
+			continue
+		}
+		if s.Status == sessions.StatusStarting && time.Since(s.CreatedAt) < time.Minute {
+			continue // another process may be starting it right now
+		}
+		m.log.Info("ending session whose containers vanished", "session", s.ID, "found", len(nodes))
+		if err := m.end(ctx, s.ID, "containers vanished"); err != nil {
+			m.log.Warn("could not end session", "session", s.ID, "err", err)
+		}
+	}
+	return nil
+}
