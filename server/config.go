@@ -1,0 +1,149 @@
+package server
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net/netip"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labplay/playground/sessions/engine"
+	"github.com/labplay/playground/sessions/manager"
+	"github.com/labplay/playground/sessions/store"
+)
+
+// Config is everything the server needs to run, from flags and environment.
+type Config struct {
+	Addr        string // listen address, e.g. 127.0.0.1:8080
+	DatabaseURL string
+	PublicURL   string // the URL learners use, when behind a proxy; optional
+	LogFormat   string // "text" or "json"
+	LogLevel    string // "debug", "info", "warn", "error"
+
+	Engine   engine.Config
+	Sessions manager.Config
+}
+
+// ParseConfig reads the configuration from command-line flags, falling back
+// to environment variables (looked up with getenv), then to defaults. It
+// validates the result.
+func ParseConfig(args []string, getenv func(string) string) (Config, error) {
+	env := func(name, def string) string {
+		if v := getenv(name); v != "" {
+			return v
+		}
+		return def
+	}
+	var c Config
+	var pool, lifetime, memory, cpus, pids, maxSessions string
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.StringVar(&c.Addr, "addr", env("PLAYGROUND_ADDR", "127.0.0.1:8080"), "listen address (PLAYGROUND_ADDR)")
+	fs.StringVar(&c.DatabaseURL, "database-url", env("DATABASE_URL", ""), "Postgres URL (DATABASE_URL)")
+	fs.StringVar(&c.PublicURL, "public-url", env("PLAYGROUND_PUBLIC_URL", ""), "public URL of the site, for links and origin checks (PLAYGROUND_PUBLIC_URL)")
+	fs.StringVar(&c.LogFormat, "log-format", env("PLAYGROUND_LOG_FORMAT", "text"), "log format: text or json (PLAYGROUND_LOG_FORMAT)")
+	fs.StringVar(&c.LogLevel, "log-level", env("PLAYGROUND_LOG_LEVEL", "info"), "log level (PLAYGROUND_LOG_LEVEL)")
+	fs.StringVar(&c.Engine.NodeImage, "node-image", env("PLAYGROUND_NODE_IMAGE", "playground-node:latest"), "node image (PLAYGROUND_NODE_IMAGE)")
+	fs.StringVar(&c.Engine.Instance, "instance", env("PLAYGROUND_INSTANCE", "default"), "label that separates deployments sharing one engine (PLAYGROUND_INSTANCE)")
+	fs.StringVar(&c.Engine.Privileged, "privileged", env("PLAYGROUND_PRIVILEGED", "auto"), "run nodes privileged: auto, always or never (PLAYGROUND_PRIVILEGED)")
+	mirror := fs.String("registry-mirror", env("PLAYGROUND_REGISTRY_MIRROR", ""), "registry mirror for the nodes' engines (PLAYGROUND_REGISTRY_MIRROR)")
+	fs.StringVar(&memory, "node-memory", env("PLAYGROUND_NODE_MEMORY", "1024"), "memory limit per node in MiB (PLAYGROUND_NODE_MEMORY)")
+	fs.StringVar(&cpus, "node-cpus", env("PLAYGROUND_NODE_CPUS", "1"), "CPU limit per node (PLAYGROUND_NODE_CPUS)")
+	fs.StringVar(&pids, "node-pids", env("PLAYGROUND_NODE_PIDS", "2000"), "process limit per node (PLAYGROUND_NODE_PIDS)")
+	fs.StringVar(&lifetime, "session-lifetime", env("PLAYGROUND_SESSION_LIFETIME", "2h"), "how long a session lives (PLAYGROUND_SESSION_LIFETIME)")
+	fs.StringVar(&maxSessions, "max-sessions", env("PLAYGROUND_MAX_SESSIONS", "20"), "live sessions the host accepts (PLAYGROUND_MAX_SESSIONS)")
+	fs.StringVar(&pool, "subnet-pool", env("PLAYGROUND_SUBNET_POOL", "100.64.0.0/17"), "pool that session networks (/28 each) are cut from (PLAYGROUND_SUBNET_POOL)")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+
+	if c.DatabaseURL == "" {
+		bad("no database: set DATABASE_URL or -database-url (make run sets up a local one)")
+	}
+	if c.PublicURL != "" {
+		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("public URL %q must be an http or https URL", c.PublicURL)
+		}
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		bad("log format %q must be text or json", c.LogFormat)
+	}
+	if _, err := parseLevel(c.LogLevel); err != nil {
+		bad("%v", err)
+	}
+	if *mirror != "" {
+		c.Engine.AgentArgs = []string{"--registry-mirror", *mirror}
+	}
+	if n, err := strconv.ParseInt(memory, 10, 64); err != nil || n < 64 {
+		bad("node memory %q must be a whole number of MiB, at least 64", memory)
+	} else {
+		c.Engine.Memory = n << 20
+	}
+	if f, err := strconv.ParseFloat(cpus, 64); err != nil || f <= 0 || f > 64 {
+		bad("node CPUs %q must be a number between 0 and 64", cpus)
+	} else {
+		c.Engine.NanoCPUs = int64(f * 1e9)
+	}
+	if n, err := strconv.ParseInt(pids, 10, 64); err != nil || n < 100 {
+		bad("node pids %q must be a whole number, at least 100", pids)
+	} else {
+		c.Engine.PidsLimit = n
+	}
+	if d, err := time.ParseDuration(lifetime); err != nil || d < time.Minute {
+		bad("session lifetime %q must be a duration of at least 1m", lifetime)
+	} else {
+		c.Sessions.Lifetime = d
+	}
+	if n, err := strconv.Atoi(maxSessions); err != nil || n < 1 {
+		bad("max sessions %q must be a positive whole number", maxSessions)
+	} else {
+		c.Sessions.MaxSessions = n
+	}
+	if p, err := netip.ParsePrefix(pool); err != nil {
+		bad("subnet pool %q: %v", pool, err)
+	} else {
+		c.Sessions.Subnets = store.Subnets{Pool: p.Masked(), Bits: 28}
+		if !c.Sessions.Subnets.Valid() {
+			bad("subnet pool %q must be an IPv4 prefix of /8 to /28", pool)
+		} else if overlapsInner(p) {
+			bad("subnet pool %q overlaps what the nodes' engines use (172.17.0.0/16, 172.18.0.0/16, 10.0.0.0/8)", pool)
+		}
+	}
+	if err := c.Engine.Validate(); err != nil {
+		bad("%v", err)
+	}
+	return c, errors.Join(errs...)
+}
+
+// overlapsInner reports whether p overlaps the ranges the inner engines use
+// for docker0, docker_gwbridge and swarm overlays.
+func overlapsInner(p netip.Prefix) bool {
+	for _, s := range []string{"172.17.0.0/16", "172.18.0.0/16", "10.0.0.0/8"} {
+		if p.Overlaps(netip.MustParsePrefix(s)) {
+			return true
+		}
+	}
+	return false
+}
+
+// parseLevel maps a level name to its slog level value.
+func parseLevel(s string) (int, error) {
+	switch strings.ToLower(s) {
+	case "debug":
+		return -4, nil
+	case "info":
+		return 0, nil
+	case "warn":
+		return 4, nil
+	case "error":
+		return 8, nil
+	}
+	return 0, fmt.Errorf("log level %q must be debug, info, warn or error", s)
+}

@@ -1,0 +1,153 @@
+package server_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net/http/httptest"
+	"net/netip"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/filters"
+	"github.com/docker/docker/api/types/network"
+	"github.com/docker/docker/client"
+
+	"github.com/labplay/playground/labs"
+	"github.com/labplay/playground/server"
+	"github.com/labplay/playground/sessions/engine"
+	"github.com/labplay/playground/sessions/manager"
+	"github.com/labplay/playground/sessions/store"
+	"github.com/labplay/playground/sessions/store/storetest"
+	"github.com/labplay/playground/web"
+)
+
+// env is a server wired to the real engine and a fresh database, served by
+// httptest on loopback.
+type env struct {
+	t        *testing.T
+	docker   *client.Client
+	store    *store.Store
+	engine   *engine.Engine
+	manager  *manager.Manager
+	ts       *httptest.Server
+	instance string
+}
+
+// testPool is this package's share of the session address space, apart from
+// the other test packages and the default pool of a running server.
+var testPool = netip.MustParsePrefix("100.64.144.0/20")
+
+// newEnv starts a server for one test. It skips the test, saying why, when
+// Postgres, the engine or the node image is missing.
+func newEnv(t *testing.T, cfg manager.Config) *env {
+	t.Helper()
+	st := storetest.Open(t)
+	docker, err := client.NewClientWithOpts(client.FromEnv, client.WithAPIVersionNegotiation())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { docker.Close() })
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := docker.Ping(ctx); err != nil {
+		t.Skipf("no Docker engine answers (%v): this test needs one (make test starts it)", err)
+	}
+	image := os.Getenv("PLAYGROUND_NODE_IMAGE")
+	if image == "" {
+		image = engine.DefaultNodeImage
+	}
+	if _, err := docker.ImageInspect(ctx, image); err != nil {
+		t.Skipf("node image %s is missing (make images builds it)", image)
+	}
+	var b [4]byte
+	rand.Read(b[:])
+	instance := "srvtest-" + hex.EncodeToString(b[:])
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	eng := engine.New(docker, engine.Config{NodeImage: image, Instance: instance, Memory: 512 << 20}, log)
+	if cfg.Lifetime == 0 {
+		cfg.Lifetime = time.Hour
+	}
+	if cfg.MaxSessions == 0 {
+		cfg.MaxSessions = 5
+	}
+	cfg.Subnets = store.Subnets{Pool: testPool, Bits: 28}
+	mgr := manager.New(cfg, eng, st, log)
+	secret, err := st.Secret(ctx, "cookies")
+	if err != nil {
+		t.Fatal(err)
+	}
+	site, err := web.New(web.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := server.New(server.Config{}, server.Deps{Manager: mgr, Labs: labs.Builtin(), Site: site, Secret: secret, Log: log})
+	ts := httptest.NewServer(srv.Handler())
+	e := &env{t: t, docker: docker, store: st, engine: eng, manager: mgr, ts: ts, instance: instance}
+	t.Cleanup(func() {
+		ts.Close()
+		e.removeAll()
+	})
+	return e
+}
+
+// removeAll removes whatever this test's instance left on the engine.
+func (e *env) removeAll() {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	list, err := e.engine.List(ctx)
+	if err != nil {
+		e.t.Logf("cleanup: %v", err)
+		return
+	}
+	for id := range list {
+		if err := e.engine.RemoveSession(ctx, id); err != nil {
+			e.t.Logf("cleanup %s: %v", id, err)
+		}
+	}
+}
+
+// leftovers counts the containers and networks still labelled with a session.
+func (e *env) leftovers(sessionID string) (containers, networks int) {
+	e.t.Helper()
+	ctx := context.Background()
+	f := filters.NewArgs(filters.Arg("label", "playground.session="+sessionID))
+	cs, err := e.docker.ContainerList(ctx, container.ListOptions{All: true, Filters: f})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	ns, err := e.docker.NetworkList(ctx, network.ListOptions{Filters: f})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return len(cs), len(ns)
+}
+
+// volumesOf returns the anonymous volumes mounted by a session's containers.
+func (e *env) volumesOf(sessionID string) []string {
+	e.t.Helper()
+	ctx := context.Background()
+	f := filters.NewArgs(filters.Arg("label", "playground.session="+sessionID))
+	cs, err := e.docker.ContainerList(ctx, container.ListOptions{All: true, Filters: f})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	var vols []string
+	for _, c := range cs {
+		for _, m := range c.Mounts {
+			if m.Type == "volume" {
+				vols = append(vols, m.Name)
+			}
+		}
+	}
+	return vols
+}
+
+// volumeExists reports whether the engine still has the named volume.
+func (e *env) volumeExists(name string) bool {
+	_, err := e.docker.VolumeInspect(context.Background(), name)
+	return err == nil
+}

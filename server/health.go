@@ -1,0 +1,49 @@
+package server
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labplay/playground/sessions"
+)
+
+// healthz answers while the process is alive.
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// readyz answers 200 when Postgres and the Docker engine both answer, and 503
+// naming the dependency that does not.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+	defer cancel()
+	checks := map[string]string{"database": "ok", "engine": "ok"}
+	ready := true
+	if err := s.manager.Store().Ping(ctx); err != nil {
+		checks["database"], ready = sessions.ErrorMessage(err), false
+	}
+	if err := s.manager.Engine().Ping(ctx); err != nil {
+		checks["engine"], ready = sessions.ErrorMessage(err), false
+	}
+	status := http.StatusOK
+	if !ready {
+		status = http.StatusServiceUnavailable
+	}
+	writeJSON(w, status, map[string]any{"ready": ready, "checks": checks})
+}
+
+// apiNotFound answers unknown API paths in the JSON error shape.
+func (s *Server) apiNotFound(w http.ResponseWriter, r *http.Request) {
+	s.writeError(w, r, sessions.Errorf(sessions.ENOTFOUND, "No such API endpoint: %s %s.", r.Method, r.URL.Path))
+}
+
+// apiMethodNotAllowed answers a known path with the wrong method.
+func (s *Server) apiMethodNotAllowed(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	writeJSON(w, http.StatusMethodNotAllowed, map[string]any{"error": map[string]string{
+		"code": "method_not_allowed", "message": "Method " + r.Method + " is not allowed here."}})
+}
+
+func slogLevel(n int) slog.Level { return slog.Level(n) }

@@ -1,0 +1,120 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/labplay/playground/labs"
+	"github.com/labplay/playground/sessions"
+)
+
+// listLabs answers the catalogue of labs.
+func (s *Server) listLabs(w http.ResponseWriter, r *http.Request) {
+	type entry struct {
+		Slug  string   `json:"slug"`
+		Title string   `json:"title"`
+		Langs []string `json:"langs"`
+	}
+	out := []entry{}
+	for _, l := range s.labs.List() {
+		out = append(out, entry{Slug: l.Slug, Title: l.Title, Langs: l.Langs})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"labs": out})
+}
+
+// getLab answers a lab rendered in one language: its sections, their HTML
+// and run blocks, never its check scripts.
+func (s *Server) getLab(w http.ResponseWriter, r *http.Request) {
+	lab, err := s.labs.Get(chi.URLParam(r, "slug"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	rendered, err := lab.Render(r.URL.Query().Get("lang"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, rendered)
+}
+
+// sessionLab returns the caller's session named in the URL and its lab.
+func (s *Server) sessionLab(r *http.Request) (*sessions.Session, *labs.Lab, error) {
+	sess, err := s.manager.Get(r.Context(), userID(r), chi.URLParam(r, "id"))
+	if err != nil {
+		return nil, nil, err
+	}
+	if sess.Lab == "" {
+		return nil, nil, sessions.Errorf(sessions.ENOTFOUND, "This session has no lab.")
+	}
+	lab, err := s.labs.Get(sess.Lab)
+	if err != nil {
+		return nil, nil, err
+	}
+	return sess, lab, nil
+}
+
+// getProgress answers the owner's progress through the session's lab.
+func (s *Server) getProgress(w http.ResponseWriter, r *http.Request) {
+	sess, lab, err := s.sessionLab(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	list, err := s.manager.Progress(r.Context(), sess, lab)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	titles := lab.SectionTitles(sess.Lang)
+	for i := range list {
+		list[i].Title = titles[list[i].Section]
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"lab": lab.Slug, "sections": list})
+}
+
+// resetProgress lets a learner start the lab again from scratch.
+func (s *Server) resetProgress(w http.ResponseWriter, r *http.Request) {
+	sess, _, err := s.sessionLab(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if err := s.manager.ResetProgress(r.Context(), sess); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// checkSection runs a section's checks on the nodes and records the result.
+func (s *Server) checkSection(w http.ResponseWriter, r *http.Request) {
+	sess, lab, err := s.sessionLab(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	res, err := s.manager.Check(r.Context(), sess, lab, chi.URLParam(r, "section"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, res)
+}
+
+// resolveBlock answers a run block's node and its command with the session's
+// live values filled in.
+func (s *Server) resolveBlock(w http.ResponseWriter, r *http.Request) {
+	sess, lab, err := s.sessionLab(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	node, command, err := s.manager.Resolve(r.Context(), sess, lab, chi.URLParam(r, "block"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"node": node, "command": command})
+}

@@ -1,0 +1,87 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/labplay/playground/sessions"
+	"github.com/labplay/playground/sessions/manager"
+)
+
+// createRequest is the body of POST /api/sessions.
+type createRequest struct {
+	Lab  string `json:"lab"`
+	Lang string `json:"lang"`
+}
+
+// listSessions answers the caller's live sessions.
+func (s *Server) listSessions(w http.ResponseWriter, r *http.Request) {
+	list, err := s.manager.List(r.Context(), userID(r))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if list == nil {
+		list = []*sessions.Session{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"sessions": list})
+}
+
+// createSession starts a session of three nodes, optionally with a lab.
+func (s *Server) createSession(w http.ResponseWriter, r *http.Request) {
+	var req createRequest
+	if err := decodeJSON(r, &req, true); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ns := manager.NewSession{UserID: userID(r)}
+	if req.Lab != "" || req.Lang != "" {
+		if req.Lab == "" {
+			s.writeError(w, r, sessions.Errorf(sessions.EINVALID, "A language was given without a lab."))
+			return
+		}
+		lab, err := s.labs.Get(req.Lab)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		lang, err := lab.Lang(req.Lang)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		ns.Lab, ns.Lang, ns.Images = lab.Slug, lang, lab.Images
+	}
+	if err := s.manager.Store().EnsureUser(r.Context(), ns.UserID); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	sess, err := s.manager.Create(r.Context(), ns)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, sess)
+}
+
+// getSession answers one of the caller's sessions, with the live state of
+// its nodes.
+func (s *Server) getSession(w http.ResponseWriter, r *http.Request) {
+	sess, err := s.manager.Get(r.Context(), userID(r), chi.URLParam(r, "id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.manager.Refresh(r.Context(), sess)
+	writeJSON(w, http.StatusOK, sess)
+}
+
+// deleteSession ends one of the caller's sessions and removes its nodes.
+func (s *Server) deleteSession(w http.ResponseWriter, r *http.Request) {
+	if err := s.manager.Delete(r.Context(), userID(r), chi.URLParam(r, "id")); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

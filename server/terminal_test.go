@@ -1,0 +1,124 @@
+package server_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/filters"
+	"github.com/gorilla/websocket"
+
+	"github.com/labplay/playground/e2e/client"
+)
+
+// decode reads a JSON answer.
+func decode(t *testing.T, res *http.Response, v any) {
+	t.Helper()
+	defer res.Body.Close()
+	if err := json.NewDecoder(res.Body).Decode(v); err != nil {
+		t.Fatalf("decode answer of %s: %v", res.Request.URL.Path, err)
+	}
+}
+
+// containerOf returns the container id of one node of a session.
+func containerOf(t *testing.T, e *env, sessionID, node string) string {
+	t.Helper()
+	list, err := e.docker.ContainerList(context.Background(), container.ListOptions{All: true,
+		Filters: filters.NewArgs(filters.Arg("label", "playground.session="+sessionID), filters.Arg("label", "playground.node="+node))})
+	if err != nil || len(list) != 1 {
+		t.Fatalf("container of %s: %v (%d found)", node, err, len(list))
+	}
+	return list[0].ID
+}
+
+// testTerminal exercises one node's terminal through the websocket: echo,
+// raw bytes, resizes, bad messages, and reattaching to the same shell.
+func testTerminal(t *testing.T, e *env, owner *client.Client, id string) {
+	ctx := context.Background()
+	term, err := owner.Terminal(ctx, id, "node1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer term.Close()
+	if err := term.WaitReplayed(30 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	pid := term.PID()
+	if pid <= 1 || term.ReadOnly() {
+		t.Fatalf("info: pid %d readonly %v", pid, term.ReadOnly())
+	}
+	term.Send("echo marker-$((6*7))\r")
+	if err := term.WaitOutput("marker-42", 30*time.Second); err != nil {
+		t.Fatal(err)
+	}
+
+	// Bytes that are not UTF-8 reach the shell untouched.
+	term.Send("head -c 4 | od -An -tx1\r")
+	time.Sleep(300 * time.Millisecond) // let head start reading; the line discipline would hold the bytes anyway
+	term.SendBytes([]byte{0xff, 0xfe, 0x80, 'A', '\n'})
+	if err := term.WaitOutput("ff fe 80 41", 30*time.Second); err != nil {
+		t.Fatal(err)
+	}
+
+	// Absurd sizes are refused with a notice; the shell carries on.
+	for _, bad := range []string{`{"cols":0,"rows":10}`, `{"cols":100000,"rows":10}`, `{"cols":-5,"rows":-5}`, `not json`} {
+		term.Conn.WriteMessage(websocket.BinaryMessage, append([]byte{'1'}, bad...))
+	}
+	term.Conn.WriteMessage(websocket.BinaryMessage, []byte("9what"))
+	if err := term.WaitFor(10*time.Second, func(*client.Terminal) bool { return false }); err != nil && !strings.Contains(err.Error(), "timed out") {
+		t.Fatalf("bad messages closed the terminal: %v", err)
+	}
+	if n := len(term.Notices()); n < 5 {
+		t.Fatalf("got %d notices for 5 bad messages: %q", n, term.Notices())
+	}
+	term.Resize(123, 45)
+	term.Send("stty size\r")
+	if err := term.WaitOutput("45 123", 30*time.Second); err != nil {
+		t.Fatal(err)
+	}
+
+	// A message over the limit closes this connection only.
+	before := term.Output()
+	term.SendBytes(make([]byte, 2<<20))
+	err = term.WaitFor(30*time.Second, func(*client.Terminal) bool { return false })
+	var ce *websocket.CloseError
+	if !errors.As(err, &ce) || ce.Code != websocket.CloseMessageTooBig {
+		t.Fatalf("oversized message ended with %v, want close 1009", err)
+	}
+
+	// Reattaching finds the same shell and its scrollback.
+	again, err := owner.Terminal(ctx, id, "node1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	if err := again.WaitReplayed(30 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if again.PID() != pid {
+		t.Fatalf("reattached to pid %d, want the same shell %d", again.PID(), pid)
+	}
+	if !strings.Contains(again.Output(), "marker-42") || !strings.Contains(again.Output(), "ff fe 80 41") {
+		t.Fatalf("replay lacks the earlier output; got %q (before: %q)", tail(again.Output()), tail(before))
+	}
+	// Large pastes under the limit arrive whole.
+	again.Send("wc -c\r")
+	time.Sleep(300 * time.Millisecond)
+	// (lines, since a terminal's line discipline holds at most 4095 bytes a line)
+	again.Send(strings.Repeat(strings.Repeat("y", 999)+"\n", 200) + "\x04")
+	if err := again.WaitOutput("200000", 60*time.Second); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func tail(s string) string {
+	if len(s) > 300 {
+		return s[len(s)-300:]
+	}
+	return s
+}
