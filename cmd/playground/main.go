@@ -7,6 +7,7 @@
 //	playground node wait        wait until the node's Docker engine answers
 //	playground lab lint DIR     validate a lab
 //	playground bench            measure session start, memory and echo latency
+//	playground instructor add --email ADDR   create an instructor account
 //
 // Each command lives in a file of its own in this folder; they parse their
 // flags and hand over to the package that does the work.
@@ -26,6 +27,7 @@ var commands = map[string]func(ctx context.Context, args []string) error{
 	"node":       runNode,
 	"lab":        runLab,
 	"bench":      runBench,
+	"instructor": runInstructor,
 }
 
 func main() {
@@ -36,7 +38,7 @@ func main() {
 	}
 	run, ok := commands[name]
 	if !ok {
-		fmt.Fprintf(os.Stderr, "playground: unknown command %q (serve, node, lab, bench)\n", name)
+		fmt.Fprintf(os.Stderr, "playground: unknown command %q (serve, node, lab, bench, instructor)\n", name)
 		os.Exit(2)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

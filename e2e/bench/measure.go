@@ -114,10 +114,7 @@ func echoThroughServer(ctx context.Context, c *pgclient.Client, sessionID string
 		if err := t.Send("x"); err != nil {
 			return nil, err
 		}
-		err := t.WaitFor(10*time.Second, func(t *pgclient.Terminal) bool {
-			return strings.Contains(t.OutputFrom(before), "x")
-		})
-		if err != nil {
+		if err := t.WaitOutputAfter(before, "x", 10*time.Second); err != nil {
 			return nil, err
 		}
 		out = append(out, time.Since(start))

@@ -200,3 +200,11 @@ func (t *Terminal) OutputFrom(n int) string {
 	}
 	return string(b[n:])
 }
+
+// WaitOutputAfter waits until the output after its first n bytes contains s.
+func (t *Terminal) WaitOutputAfter(n int, s string, timeout time.Duration) error {
+	return t.WaitFor(timeout, func(t *Terminal) bool {
+		b := t.output.Bytes()
+		return n <= len(b) && bytes.Contains(b[n:], []byte(s))
+	})
+}

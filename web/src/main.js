@@ -5,8 +5,18 @@ import '@xterm/xterm/css/xterm.css';
 import './style.css';
 import { startHome } from './home.js';
 import { startSession } from './session.js';
+import { startInstructor, startInstructorLogin } from './instructor.js';
+import { startDashboard } from './dashboard.js';
+import { startJoin } from './join.js';
 
-const pages = { home: startHome, session: startSession };
+const pages = {
+  home: startHome,
+  session: startSession,
+  'instructor-login': startInstructorLogin,
+  instructor: startInstructor,
+  classroom: startDashboard,
+  join: startJoin,
+};
 
 const start = pages[document.body.dataset.page];
 if (start) start();

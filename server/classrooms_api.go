@@ -1,0 +1,263 @@
+package server
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/labplay/playground/sessions"
+	"github.com/labplay/playground/sessions/classroom"
+	"github.com/labplay/playground/sessions/store"
+)
+
+// classroomRequest is the body of POST /api/classrooms.
+type classroomRequest struct {
+	Name           string `json:"name"`
+	Lab            string `json:"lab"`
+	Lang           string `json:"lang"`
+	SessionMinutes int    `json:"session_minutes"`
+	Seats          int    `json:"seats"`
+}
+
+// joinRequest is the body of POST /api/classrooms/join.
+type joinRequest struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
+}
+
+// classroomView is a classroom as its instructor sees it.
+type classroomView struct {
+	ID             string    `json:"id"`
+	Code           string    `json:"code"`
+	JoinURL        string    `json:"join_url"`
+	Name           string    `json:"name"`
+	Lab            string    `json:"lab"`
+	LabTitle       string    `json:"lab_title"`
+	Lang           string    `json:"lang"`
+	SessionMinutes int       `json:"session_minutes"`
+	Seats          int       `json:"seats"`
+	Status         string    `json:"status"`
+	Members        int       `json:"members"`
+	CreatedAt      time.Time `json:"created_at"`
+	ClosedAt       time.Time `json:"closed_at,omitzero"`
+}
+
+// view returns what the instructor sees of a classroom.
+func (s *Server) view(r *http.Request, c *store.Classroom) classroomView {
+	return classroomView{ID: c.ID, Code: c.Code, JoinURL: s.joinURL(r, c.Code), Name: c.Name, Lab: c.Lab,
+		LabTitle: s.labTitle(c.Lab), Lang: c.Lang, SessionMinutes: c.SessionMinutes, Seats: c.Seats,
+		Status: c.Status, Members: c.Members, CreatedAt: c.CreatedAt, ClosedAt: c.ClosedAt}
+}
+
+// labTitle returns a lab's title, or its slug when the catalogue lacks it.
+func (s *Server) labTitle(slug string) string {
+	if lab, err := s.labs.Get(slug); err == nil {
+		return lab.Title
+	}
+	return slug
+}
+
+// joinURL is the link learners open to join a classroom.
+func (s *Server) joinURL(r *http.Request, code string) string {
+	base := strings.TrimSuffix(s.cfg.PublicURL, "/")
+	if base == "" {
+		scheme := "http"
+		if r.TLS != nil {
+			scheme = "https"
+		}
+		base = scheme + "://" + r.Host
+	}
+	return base + "/join/" + url.PathEscape(code)
+}
+
+// createClassroom opens a classroom for the instructor.
+func (s *Server) createClassroom(w http.ResponseWriter, r *http.Request) {
+	var req classroomRequest
+	if err := decodeJSON(r, &req, false); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	c, err := s.classes.Create(r.Context(), instructorOf(r).ID, classroom.NewClassroom{
+		Name: req.Name, Lab: req.Lab, Lang: req.Lang, SessionMinutes: req.SessionMinutes, Seats: req.Seats})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, s.view(r, c))
+}
+
+// listClassrooms answers the instructor's own classrooms, newest first.
+func (s *Server) listClassrooms(w http.ResponseWriter, r *http.Request) {
+	list, err := s.classes.List(r.Context(), instructorOf(r).ID)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out := make([]classroomView, 0, len(list))
+	for _, c := range list {
+		out = append(out, s.view(r, c))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"classrooms": out})
+}
+
+// ownClassroom returns the instructor's classroom named in the URL; any
+// other answers ENOTFOUND.
+func (s *Server) ownClassroom(r *http.Request) (*store.Classroom, error) {
+	return s.classes.Get(r.Context(), instructorOf(r).ID, chi.URLParam(r, "id"))
+}
+
+// getClassroom answers one of the instructor's classrooms.
+func (s *Server) getClassroom(w http.ResponseWriter, r *http.Request) {
+	c, err := s.ownClassroom(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, s.view(r, c))
+}
+
+// closeClassroom closes one of the instructor's classrooms and ends its
+// learners' sessions; their progress stays.
+func (s *Server) closeClassroom(w http.ResponseWriter, r *http.Request) {
+	c, err := s.ownClassroom(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	c, ended, err := s.classes.Close(r.Context(), instructorOf(r).ID, c.ID)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"classroom": s.view(r, c), "sessions_ended": ended})
+}
+
+// report is the progress of a whole classroom.
+type report struct {
+	Classroom classroomView           `json:"classroom"`
+	Sections  []classroom.SectionInfo `json:"sections"`
+	Learners  []*classroom.Learner    `json:"learners"`
+}
+
+// buildReport gathers a classroom's progress.
+func (s *Server) buildReport(r *http.Request, c *store.Classroom) (*report, error) {
+	sections, err := s.classes.Sections(c)
+	if err != nil {
+		return nil, err
+	}
+	learners, err := s.classes.Learners(r.Context(), c, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &report{Classroom: s.view(r, c), Sections: sections, Learners: learners}, nil
+}
+
+// classroomProgress answers the progress of every learner of the classroom,
+// as JSON; progress.json is the same as a download.
+func (s *Server) classroomProgress(w http.ResponseWriter, r *http.Request) {
+	c, err := s.ownClassroom(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	rep, err := s.buildReport(r, c)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if strings.HasSuffix(r.URL.Path, ".json") {
+		w.Header().Set("Content-Disposition", attachment(c, "json"))
+	}
+	writeJSON(w, http.StatusOK, rep)
+}
+
+// classroomCSV answers the progress as CSV: one row per learner and section.
+func (s *Server) classroomCSV(w http.ResponseWriter, r *http.Request) {
+	c, err := s.ownClassroom(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	rep, err := s.buildReport(r, c)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/csv; charset=utf-8")
+	h.Set("Content-Disposition", attachment(c, "csv"))
+	h.Set("Cache-Control", "no-store")
+	if err := classroom.WriteCSV(w, rep.Sections, rep.Learners); err != nil {
+		s.log.Warn("csv export cut short", "classroom", c.ID, "err", err)
+	}
+}
+
+// attachment names an export file after the classroom's code and the day.
+func attachment(c *store.Classroom, ext string) string {
+	return `attachment; filename="classroom-` + c.Code + "-" + time.Now().UTC().Format("2006-01-02") + "." + ext + `"`
+}
+
+// lookupClassroom answers what a learner may know of a classroom before
+// joining it: its name and state, and their own seat if they have one.
+func (s *Server) lookupClassroom(w http.ResponseWriter, r *http.Request) {
+	c, m, err := s.classes.Lookup(r.Context(), chi.URLParam(r, "code"), userID(r))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out := map[string]any{"code": c.Code, "name": c.Name, "lab": c.Lab, "lab_title": s.labTitle(c.Lab), "lang": c.Lang, "status": c.Status,
+		"session_minutes": c.SessionMinutes, "full": c.Seats > 0 && c.Members >= c.Seats && m == nil, "member": nil}
+	if m != nil {
+		out["member"] = map[string]string{"name": m.Name}
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// joinClassroom seats the learner in a classroom and answers their session:
+// 201 for a new session, 200 when they go back to the one they have.
+func (s *Server) joinClassroom(w http.ResponseWriter, r *http.Request) {
+	var req joinRequest
+	if err := decodeJSON(r, &req, false); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	j, err := s.classes.Join(r.Context(), req.Code, userID(r), req.Name)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	status := http.StatusOK
+	if j.Created {
+		status = http.StatusCreated
+	}
+	writeJSON(w, status, j.Session)
+}
+
+// watchAccess admits the instructor of a classroom to the terminals of its
+// learners' sessions, read-only. It returns the session, or ENOTFOUND for
+// anyone else.
+func (s *Server) watchAccess(r *http.Request) (*sessions.Session, error) {
+	notFound := sessions.Errorf(sessions.ENOTFOUND, "Session not found.")
+	in, err := s.instructor(r)
+	if err != nil {
+		return nil, notFound
+	}
+	id := chi.URLParam(r, "id")
+	if !sessions.ValidID(id) {
+		return nil, notFound
+	}
+	sess, err := s.manager.Store().Session(r.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	if sess.Scope == "" {
+		return nil, notFound
+	}
+	if _, err := s.classes.Get(r.Context(), in.ID, sess.Scope); err != nil {
+		return nil, notFound
+	}
+	return sess, nil
+}

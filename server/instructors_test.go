@@ -1,0 +1,167 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/labplay/playground/sessions/manager"
+	"github.com/labplay/playground/sessions/store/storetest"
+)
+
+func TestInstructorLoginAndLogout(t *testing.T) {
+	env := newClassEnv(t, storetest.URL(t), nil, manager.Config{})
+	teacher := addInstructor(t, env, "Teacher@School.example")
+	var me map[string]string
+	teacher.must(http.StatusOK, "GET", "/api/instructors/me", nil, &me)
+	if me["email"] != "teacher@school.example" {
+		t.Fatalf("me = %v", me)
+	}
+	signed := teacher.cookie(instructorCookie)
+	if signed == "" {
+		t.Fatal("no instructor cookie after login")
+	}
+	// The cookie is signed: a changed token is refused before any lookup.
+	forged := newBrowser(t, env.ts.URL)
+	u, _ := url.Parse(env.ts.URL)
+	forged.http.Jar.SetCookies(u, []*http.Cookie{{Name: instructorCookie, Value: "A" + signed[1:]}})
+	if status, _, _ := forged.do("GET", "/api/instructors/me", nil); status != http.StatusUnauthorized {
+		t.Fatalf("forged cookie = %d, want 401", status)
+	}
+
+	teacher.must(http.StatusNoContent, "POST", "/api/instructors/logout", nil, nil)
+	if teacher.cookie(instructorCookie) != "" {
+		t.Fatal("the cookie is still there after logout")
+	}
+	if status, _, _ := teacher.do("GET", "/api/instructors/me", nil); status != http.StatusUnauthorized {
+		t.Fatalf("after logout = %d, want 401", status)
+	}
+	// Logout revokes the login itself: a copy of the old cookie is dead.
+	replay := newBrowser(t, env.ts.URL)
+	replay.http.Jar.SetCookies(u, []*http.Cookie{{Name: instructorCookie, Value: signed}})
+	if status, _, _ := replay.do("GET", "/api/classrooms", nil); status != http.StatusUnauthorized {
+		t.Fatalf("old cookie after logout = %d, want 401", status)
+	}
+	// Logging out twice, or without a login, is fine.
+	replay.must(http.StatusNoContent, "POST", "/api/instructors/logout", nil, nil)
+	// A login is shared by every process: it is checked in the database.
+	env2 := newClassEnv(t, envURL(env), nil, manager.Config{})
+	again := newBrowser(t, env.ts.URL)
+	again.must(http.StatusNoContent, "POST", "/api/instructors/login",
+		map[string]string{"email": "TEACHER@school.example", "password": "correct horse battery"}, nil)
+	// (Cookies ignore ports, so the browser sends it to the second process.)
+	again.on(env2.ts.URL).must(http.StatusOK, "GET", "/api/instructors/me", nil, nil)
+}
+
+// envURL returns the database URL an environment's store was opened on.
+func envURL(env *classEnv) string {
+	return env.st.Pool().Config().ConnString()
+}
+
+func TestLoginFailuresLookAlike(t *testing.T) {
+	env := newClassEnv(t, storetest.URL(t), nil, manager.Config{})
+	addInstructor(t, env, "teacher@school.example")
+	c := newBrowser(t, env.ts.URL)
+	c.ip = "192.0.2.1"
+	s1, wrong, h1 := c.do("POST", "/api/instructors/login", map[string]string{"email": "teacher@school.example", "password": "not the password"})
+	c.ip = "192.0.2.2"
+	s2, unknown, h2 := c.do("POST", "/api/instructors/login", map[string]string{"email": "nobody@school.example", "password": "not the password"})
+	if s1 != http.StatusUnauthorized || s1 != s2 || !bytes.Equal(wrong, unknown) {
+		t.Fatalf("wrong password = %d %s; unknown email = %d %s; want the same 401", s1, wrong, s2, unknown)
+	}
+	if h1.Get("Set-Cookie") != "" && bytes.Contains([]byte(h1.Get("Set-Cookie")), []byte(instructorCookie)) {
+		t.Fatal("a failed login set the instructor cookie")
+	}
+	_ = h2
+	if status, _, _ := c.do("POST", "/api/instructors/login", map[string]string{"email": "teacher@school.example"}); status != http.StatusBadRequest {
+		t.Fatalf("login without a password = %d, want 400", status)
+	}
+}
+
+func TestLoginRateLimits(t *testing.T) {
+	env := newClassEnv(t, storetest.URL(t), nil, manager.Config{})
+	// The clock stands still: no attempt comes back while the test runs.
+	stopped := time.Now()
+	env.srv.logins.now = func() time.Time { return stopped }
+	addInstructor(t, env, "teacher@school.example")
+	login := func(c *browser, email string) (int, http.Header, []byte) {
+		status, body, h := c.do("POST", "/api/instructors/login", map[string]string{"email": email, "password": "guess guess guess"})
+		return status, h, body
+	}
+	checkLimited := func(what string, status int, h http.Header, body []byte) {
+		t.Helper()
+		retry, err := strconv.Atoi(h.Get("Retry-After"))
+		if status != http.StatusTooManyRequests || err != nil || retry < 1 || errorCode(t, body) != "rate_limited" {
+			t.Fatalf("%s: %d Retry-After %q %s, want 429 with a Retry-After", what, status, h.Get("Retry-After"), body)
+		}
+	}
+
+	t.Run("per address", func(t *testing.T) {
+		c := newBrowser(t, env.ts.URL)
+		c.ip = "198.51.100.7"
+		for i := range loginIPBurst {
+			if status, _, b := login(c, fmt.Sprintf("guess%d@school.example", i)); status != http.StatusUnauthorized {
+				t.Fatalf("attempt %d = %d %s, want 401", i+1, status, b)
+			}
+		}
+		status, h, body := login(c, "teacher@school.example")
+		checkLimited("attempt past the address's burst", status, h, body)
+		// Another address is not held back.
+		c.ip = "198.51.100.8"
+		if status, _, _ := login(c, "someone@school.example"); status != http.StatusUnauthorized {
+			t.Fatalf("another address = %d, want 401", status)
+		}
+	})
+
+	t.Run("per email", func(t *testing.T) {
+		if _, err := env.srv.classes.AddInstructor(context.Background(), "limited@school.example", "correct horse battery"); err != nil {
+			t.Fatal(err)
+		}
+		c := newBrowser(t, env.ts.URL)
+		for i := range loginEmailBurst {
+			c.ip = fmt.Sprintf("203.0.113.%d", i+1)
+			if status, _, b := login(c, "Limited@school.example"); status != http.StatusUnauthorized {
+				t.Fatalf("attempt %d = %d %s, want 401", i+1, status, b)
+			}
+		}
+		c.ip = "203.0.113.99"
+		status, h, body := login(c, "limited@SCHOOL.example")
+		checkLimited("attempt past the email's burst, from a fresh address", status, h, body)
+		// Even the right password waits.
+		status, body, h = c.do("POST", "/api/instructors/login", map[string]string{"email": "limited@school.example", "password": "correct horse battery"})
+		checkLimited("right password while limited", status, h, body)
+	})
+}
+
+func TestLimiterRefills(t *testing.T) {
+	l := newLimiter(2, 10*time.Second)
+	now := time.Unix(1000, 0)
+	if l.take("k", now) != 0 || l.take("k", now) != 0 {
+		t.Fatal("the burst was refused")
+	}
+	if wait := l.take("k", now); wait != 10*time.Second {
+		t.Fatalf("wait = %v, want 10s", wait)
+	}
+	if wait := l.take("k", now.Add(4*time.Second)); wait != 6*time.Second {
+		t.Fatalf("wait after 4 s = %v, want 6s", wait)
+	}
+	if wait := l.take("k", now.Add(10*time.Second)); wait != 0 {
+		t.Fatalf("after a full refill period: wait %v", wait)
+	}
+	if l.take("other", now) != 0 {
+		t.Fatal("keys share a bucket")
+	}
+	// Full buckets are forgotten.
+	l.take("z", now.Add(2*time.Minute))
+	if _, ok := l.buckets["other"]; ok {
+		t.Fatal("a full bucket was kept")
+	}
+	if err := newLoginLimiter().allow("ip", "a@b"); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,89 @@
+package server
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+)
+
+// Handler returns the root handler with every route of the playground.
+func (s *Server) Handler() http.Handler {
+	r := chi.NewRouter()
+	r.Use(middleware.RealIP, s.recoverer, s.accessLog)
+
+	r.Get("/healthz", s.healthz)
+	r.Get("/readyz", s.readyz)
+	r.Handle("/assets/*", http.StripPrefix("/assets/", s.site.Assets()))
+
+	r.Group(func(r chi.Router) {
+		r.Use(s.identify)
+		r.Get("/", s.site.Home)
+		r.Get("/s/{id}", s.site.Session)
+		s.classroomPages(r) // classroom_routes.go
+
+		r.Route("/api", func(r chi.Router) {
+			r.Use(noStore)
+			r.Get("/sessions", s.listSessions)
+			r.Post("/sessions", s.createSession)
+			r.Get("/sessions/{id}", s.getSession)
+			r.Delete("/sessions/{id}", s.deleteSession)
+			r.Get("/sessions/{id}/nodes/{node}/terminal", s.terminal)
+
+			r.Get("/labs", s.listLabs)
+			r.Get("/labs/{slug}", s.getLab)
+			r.Get("/sessions/{id}/progress", s.getProgress)
+			r.Post("/sessions/{id}/progress/reset", s.resetProgress)
+			r.Post("/sessions/{id}/sections/{section}/check", s.checkSection)
+			r.Post("/sessions/{id}/blocks/{block}/resolve", s.resolveBlock)
+			s.classroomAPI(r) // classroom_routes.go
+
+			r.NotFound(s.apiNotFound)
+			r.MethodNotAllowed(s.apiMethodNotAllowed)
+		})
+	})
+	return r
+}
+
+// noStore keeps API answers out of caches.
+func noStore(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// recoverer turns a panic in a handler into a 500 answer and a log line, so
+// one bad request never takes the server down.
+func (s *Server) recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.log.Error("panic in handler", "method", r.Method, "path", r.URL.Path, "panic", v)
+				writeJSON(w, http.StatusInternalServerError, map[string]any{"error": map[string]string{
+					"code": "internal", "message": "Internal error."}})
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// accessLog logs each request at debug level, and slow or failed ones at info.
+func (s *Server) accessLog(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
+		next.ServeHTTP(ww, r)
+		took := time.Since(start)
+		level := -4 // debug
+		if ww.Status() >= 500 {
+			level = 0
+		}
+		s.log.Log(r.Context(), slogLevel(level), "request", "method", r.Method, "path", r.URL.Path,
+			"status", ww.Status(), "took_ms", took.Milliseconds())
+	})
+}

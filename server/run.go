@@ -1,0 +1,129 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/docker/docker/client"
+
+	"github.com/labplay/playground/labs"
+	"github.com/labplay/playground/sessions/engine"
+	"github.com/labplay/playground/sessions/live"
+	"github.com/labplay/playground/sessions/manager"
+	"github.com/labplay/playground/sessions/store"
+	"github.com/labplay/playground/web"
+)
+
+// NewLogger returns the process logger in the configured format and level.
+func NewLogger(cfg Config) *slog.Logger {
+	level, _ := parseLevel(cfg.LogLevel)
+	opts := &slog.HandlerOptions{Level: slog.Level(level)}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}
+
+// Run wires the playground together and serves it until ctx ends, then shuts
+// down in order: HTTP, terminals, background work, database. When listening
+// starts, onListen (if not nil) is told the address, so tests can use port 0.
+func Run(ctx context.Context, cfg Config, log *slog.Logger, onListen func(net.Addr)) error {
+	st, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	secret, err := st.Secret(ctx, "cookies")
+	if err != nil {
+		return err
+	}
+
+	cli, err := client.NewClientWithOpts(client.FromEnv, client.WithAPIVersionNegotiation())
+	if err != nil {
+		return fmt.Errorf("docker client: %w", err)
+	}
+	defer cli.Close()
+	eng := engine.New(cli, cfg.Engine, log)
+	if err := eng.Ping(ctx); err != nil {
+		return fmt.Errorf("the Docker engine does not answer (start it, or run make run): %w", err)
+	}
+	if _, err := cli.ImageInspect(ctx, cfg.Engine.NodeImage); err != nil {
+		return fmt.Errorf("node image %q is missing on the engine (build it with make images): %w", cfg.Engine.NodeImage, err)
+	}
+	privileged, err := eng.Mode(ctx)
+	if err != nil {
+		return err
+	}
+	log.Info("docker engine ready", "node_image", cfg.Engine.NodeImage, "privileged", privileged)
+
+	site, err := web.New(web.Options{})
+	if err != nil {
+		return err
+	}
+	mgr := manager.New(cfg.Sessions, eng, st, log)
+	hub := live.NewHub(log)
+	srv := New(cfg, Deps{Manager: mgr, Labs: labs.Builtin(), Site: site, Secret: secret, Log: log, Hub: hub})
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	log.Info("listening", "addr", ln.Addr().String())
+	if onListen != nil {
+		onListen(ln.Addr())
+	}
+	httpSrv := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      3 * time.Minute, // session start waits for three engines
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+
+	mctx, stopManager := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		mgr.Run(mctx)
+	}()
+	// The dashboards' fan-out: one LISTEN connection, stopped as soon as
+	// shutdown begins so that the live streams end and let it finish.
+	hctx, stopHub := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopHub()
+	httpSrv.RegisterOnShutdown(stopHub)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		hub.Listen(hctx, st.Pool().Config().ConnConfig)
+	}()
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- httpSrv.Serve(ln) }()
+
+	select {
+	case <-ctx.Done():
+	case err = <-serveErr:
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if serr := httpSrv.Shutdown(sctx); serr != nil {
+		log.Warn("http shutdown", "err", serr)
+	}
+	srv.terms.closeAll(sctx)
+	stopHub()
+	stopManager()
+	wg.Wait()
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}

@@ -1,0 +1,72 @@
+// Package server is the HTTP face of the playground: the JSON API, the
+// terminal websockets and the pages. Handlers are methods on Server, which
+// holds their dependencies; every route is registered in routes.go.
+package server
+
+import (
+	"log/slog"
+	"sync"
+
+	"github.com/labplay/playground/labs"
+	"github.com/labplay/playground/sessions/classroom"
+	"github.com/labplay/playground/sessions/live"
+	"github.com/labplay/playground/sessions/manager"
+	"github.com/labplay/playground/web"
+)
+
+// Server serves the playground.
+type Server struct {
+	cfg     Config
+	log     *slog.Logger
+	manager *manager.Manager
+	labs    *labs.Catalog
+	site    *web.Site
+	signer  signer
+
+	// terms tracks open terminal websockets so shutdown can close them and
+	// wait for their goroutines.
+	terms terminalSet
+
+	// Classrooms: their rules, the live fan-out to dashboards, and the
+	// limits on instructor logins.
+	classes *classroom.Service
+	hub     *live.Hub
+	logins  *loginLimiter
+}
+
+// Deps are the parts a Server is built from.
+type Deps struct {
+	Manager *manager.Manager
+	Labs    *labs.Catalog
+	Site    *web.Site
+	// Secret signs identity cookies; every process sharing a database must
+	// use the same one.
+	Secret []byte
+	Log    *slog.Logger
+	// Hub fans database announcements out to classroom dashboards; without
+	// one the live stream answers 503.
+	Hub *live.Hub
+}
+
+// New returns a Server.
+func New(cfg Config, d Deps) *Server {
+	log := d.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Server{
+		cfg: cfg, log: log, manager: d.Manager, labs: d.Labs, site: d.Site,
+		signer: signer{secret: d.Secret},
+		terms:  terminalSet{conns: map[*terminalConn]struct{}{}},
+		// Classrooms.
+		classes: classroom.New(d.Manager, d.Labs, log), hub: d.Hub, logins: newLoginLimiter(),
+	}
+}
+
+// terminalSet is the set of open terminal connections.
+type terminalSet struct {
+	mu     sync.Mutex
+	conns  map[*terminalConn]struct{}
+	closed bool
+	wg     sync.WaitGroup
+}

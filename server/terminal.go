@@ -1,0 +1,377 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/gorilla/websocket"
+
+	"github.com/labplay/playground/sessions"
+	"github.com/labplay/playground/sessions/agent"
+	"github.com/labplay/playground/sessions/engine"
+)
+
+// Websocket limits and timings of terminal connections.
+const (
+	// maxTermMessage is the largest message a browser may send (a big paste);
+	// anything larger closes the connection with 1009. The shell is unaffected.
+	maxTermMessage = 1 << 20
+	// inputChunk is the largest input frame passed on to the agent.
+	inputChunk = 32 << 10
+	pingEvery  = 20 * time.Second
+	pongWait   = 60 * time.Second
+	writeWait  = 10 * time.Second
+)
+
+// Message types of the browser protocol: the first byte of a binary frame.
+const (
+	msgInput   = '0' // client → server: input; server → client: output
+	msgResize  = '1' // client → server: {"cols":N,"rows":M}
+	msgControl = '2' // server → client: a JSON control message
+)
+
+// Websocket close codes of the browser protocol.
+const (
+	closeNodeUnavailable = 4503
+	closeSessionEnded    = 4404
+)
+
+// termName is the one terminal each node shows in the browser.
+const termName = "main"
+
+var upgrader = websocket.Upgrader{
+	ReadBufferSize:  16 << 10,
+	WriteBufferSize: 32 << 10,
+	// Origins are checked by checkOrigin before Upgrade is called.
+	CheckOrigin: func(*http.Request) bool { return true },
+}
+
+// terminal bridges a browser websocket to the shell of one node, through the
+// node agent. The session's owner may type; other admitted viewers only watch.
+func (s *Server) terminal(w http.ResponseWriter, r *http.Request) {
+	sess, readonly, err := s.terminalAccess(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	node := sess.Node(chi.URLParam(r, "node"))
+	if node == nil {
+		s.writeError(w, r, sessions.Errorf(sessions.ENOTFOUND, "This session has no node %q.", chi.URLParam(r, "node")))
+		return
+	}
+	if !sess.Live() {
+		s.writeError(w, r, sessions.Errorf(sessions.ENOTFOUND, "This session has ended."))
+		return
+	}
+	if !s.checkOrigin(r) {
+		s.writeError(w, r, sessions.Errorf(sessions.EFORBIDDEN, "Terminals only answer pages of this site."))
+		return
+	}
+	conn, err := upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return // the upgrader has answered the client
+	}
+	tc := &terminalConn{conn: conn, readonly: readonly, log: s.log.With("session", sess.ID, "node", node.Name)}
+	if !s.terms.add(tc) {
+		tc.close(websocket.CloseGoingAway, "server shutting down")
+		return
+	}
+	defer s.terms.remove(tc)
+	size := agent.Size{Cols: atoiOr(r.URL.Query().Get("cols"), 0), Rows: atoiOr(r.URL.Query().Get("rows"), 0)}
+	if !size.Valid() {
+		size = agent.Size{}
+	}
+	stream, err := s.manager.Engine().Attach(r.Context(), node.ContainerID, agent.AttachRequest{
+		Term: termName, ReadOnly: readonly, Cols: size.Cols, Rows: size.Rows})
+	if err != nil {
+		tc.log.Info("terminal attach failed", "err", err)
+		tc.close(closeNodeUnavailable, sessions.ErrorMessage(err))
+		return
+	}
+	tc.run(stream)
+}
+
+// terminalAccess decides who may open a terminal of the session named in the
+// request: its owner, read-write; the instructor of the classroom the
+// session belongs to, read-only (watchAccess). Anyone else gets ENOTFOUND.
+func (s *Server) terminalAccess(r *http.Request) (*sessions.Session, bool, error) {
+	sess, err := s.manager.Get(r.Context(), userID(r), chi.URLParam(r, "id"))
+	if sessions.ErrorCode(err) == sessions.ENOTFOUND {
+		if watched, werr := s.watchAccess(r); werr == nil {
+			return watched, true, nil
+		}
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	return sess, false, nil
+}
+
+// checkOrigin admits requests without an Origin (not from a browser page)
+// and those whose Origin is this site.
+func (s *Server) checkOrigin(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true
+	}
+	u, err := url.Parse(origin)
+	if err != nil {
+		return false
+	}
+	if strings.EqualFold(u.Host, r.Host) {
+		return true
+	}
+	if s.cfg.PublicURL != "" {
+		if p, err := url.Parse(s.cfg.PublicURL); err == nil && strings.EqualFold(u.Host, p.Host) {
+			return true
+		}
+	}
+	return false
+}
+
+// terminalConn is one browser websocket bridged to one agent stream.
+type terminalConn struct {
+	conn     *websocket.Conn
+	readonly bool
+	log      *slog.Logger
+
+	writeMu sync.Mutex
+	stream  *engine.Stream
+	closed  sync.Once
+}
+
+// run copies frames both ways until either side ends.
+func (tc *terminalConn) run(stream *engine.Stream) {
+	tc.writeMu.Lock()
+	tc.stream = stream
+	tc.writeMu.Unlock()
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { // agent → browser
+		defer wg.Done()
+		tc.fromAgent(stream)
+	}()
+	go func() { // keepalive
+		defer wg.Done()
+		tc.pinger(done)
+	}()
+	tc.fromBrowser(stream)
+	close(done)
+	stream.Close()
+	tc.conn.Close()
+	wg.Wait()
+}
+
+// fromAgent turns agent frames into browser messages.
+func (tc *terminalConn) fromAgent(stream *engine.Stream) {
+	for {
+		typ, payload, err := stream.ReadFrame()
+		if err != nil {
+			tc.close(closeNodeUnavailable, "lost the connection to the node")
+			return
+		}
+		switch typ {
+		case agent.FrameOutput:
+			err = tc.send(msgInput, payload)
+		case agent.FrameInfo:
+			var info agent.Info
+			if json.Unmarshal(payload, &info) == nil {
+				err = tc.control(map[string]any{"type": "info", "pid": info.PID, "readonly": info.ReadOnly || tc.readonly})
+				if err == nil {
+					err = tc.control(map[string]any{"type": "replay-start", "bytes": info.Replay})
+				}
+			}
+		case agent.FrameReplayEnd:
+			err = tc.control(map[string]any{"type": "replay-end"})
+		case agent.FrameError:
+			var msg agent.ErrorMessage
+			if json.Unmarshal(payload, &msg) == nil {
+				err = tc.control(map[string]any{"type": "error", "message": msg.Message})
+				if msg.Fatal {
+					tc.close(closeNodeUnavailable, truncateReason(msg.Message))
+					return
+				}
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// fromBrowser reads browser messages and passes input and resizes on.
+func (tc *terminalConn) fromBrowser(stream *engine.Stream) {
+	tc.conn.SetReadLimit(maxTermMessage)
+	tc.conn.SetReadDeadline(time.Now().Add(pongWait))
+	tc.conn.SetPongHandler(func(string) error {
+		return tc.conn.SetReadDeadline(time.Now().Add(pongWait))
+	})
+	warnedReadOnly := false
+	for {
+		_, msg, err := tc.conn.ReadMessage()
+		if err != nil {
+			if err == websocket.ErrReadLimit {
+				tc.close(websocket.CloseMessageTooBig, "message over 1 MiB")
+			}
+			return
+		}
+		tc.conn.SetReadDeadline(time.Now().Add(pongWait))
+		if len(msg) == 0 {
+			continue
+		}
+		switch msg[0] {
+		case msgInput:
+			if tc.readonly {
+				if !warnedReadOnly {
+					warnedReadOnly = true
+					tc.control(map[string]any{"type": "error", "message": "This terminal is read-only."})
+				}
+				continue
+			}
+			if err := writeInput(stream, msg[1:]); err != nil {
+				return
+			}
+		case msgResize:
+			if tc.readonly {
+				continue
+			}
+			var size agent.Size
+			if len(msg) > 256 || json.Unmarshal(msg[1:], &size) != nil || !size.Valid() {
+				tc.control(map[string]any{"type": "error", "message": "Ignored a resize: send {\"cols\":1-1000,\"rows\":1-500}."})
+				continue
+			}
+			b, _ := json.Marshal(size)
+			if err := stream.WriteFrame(agent.FrameResize, b); err != nil {
+				return
+			}
+		default:
+			tc.control(map[string]any{"type": "error", "message": "Unknown message type; the first byte must be '0' or '1'."})
+		}
+	}
+}
+
+// writeInput passes input bytes, untouched, to the agent in bounded frames.
+func writeInput(stream *engine.Stream, b []byte) error {
+	for len(b) > 0 {
+		n := min(len(b), inputChunk)
+		if err := stream.WriteFrame(agent.FrameInput, b[:n]); err != nil {
+			return err
+		}
+		b = b[n:]
+	}
+	return nil
+}
+
+// pinger pings the browser so idle tabs stay connected through proxies.
+func (tc *terminalConn) pinger(done <-chan struct{}) {
+	t := time.NewTicker(pingEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-done:
+			return
+		case <-t.C:
+			if err := tc.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {
+				return
+			}
+		}
+	}
+}
+
+// send writes one browser message of the given type.
+func (tc *terminalConn) send(typ byte, payload []byte) error {
+	tc.writeMu.Lock()
+	defer tc.writeMu.Unlock()
+	tc.conn.SetWriteDeadline(time.Now().Add(writeWait))
+	w, err := tc.conn.NextWriter(websocket.BinaryMessage)
+	if err != nil {
+		return err
+	}
+	w.Write([]byte{typ})
+	w.Write(payload)
+	return w.Close()
+}
+
+// control writes a JSON control message.
+func (tc *terminalConn) control(v any) error {
+	b, _ := json.Marshal(v)
+	return tc.send(msgControl, b)
+}
+
+// close sends a close frame with a code and a reason, then closes the
+// connection. Only the first call has an effect.
+func (tc *terminalConn) close(code int, reason string) {
+	tc.closed.Do(func() {
+		msg := websocket.FormatCloseMessage(code, truncateReason(reason))
+		tc.conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
+		tc.conn.Close()
+	})
+}
+
+// truncateReason keeps a close reason under the protocol's 123-byte limit.
+func truncateReason(s string) string {
+	if len(s) <= 120 {
+		return s
+	}
+	return s[:120]
+}
+
+// add registers an open connection; it fails once shutdown has begun.
+func (ts *terminalSet) add(tc *terminalConn) bool {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	if ts.closed {
+		return false
+	}
+	ts.conns[tc] = struct{}{}
+	ts.wg.Add(1)
+	return true
+}
+
+// remove forgets a connection that has finished.
+func (ts *terminalSet) remove(tc *terminalConn) {
+	ts.mu.Lock()
+	delete(ts.conns, tc)
+	ts.mu.Unlock()
+	ts.wg.Done()
+}
+
+// closeAll tells every browser the server is going away (they reconnect to
+// the same shells) and waits for the connections to finish, or for ctx.
+func (ts *terminalSet) closeAll(ctx context.Context) {
+	ts.mu.Lock()
+	ts.closed = true
+	for tc := range ts.conns {
+		tc.close(websocket.CloseGoingAway, "server restarting")
+	}
+	ts.mu.Unlock()
+	done := make(chan struct{})
+	go func() { ts.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+	}
+}
+
+// atoiOr parses a small decimal number, or returns def.
+func atoiOr(s string, def int) int {
+	n := 0
+	if s == "" || len(s) > 6 {
+		return def
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return def
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n
+}

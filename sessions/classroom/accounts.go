@@ -1,0 +1,167 @@
+package classroom
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"net/mail"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/labplay/playground/sessions"
+	"github.com/labplay/playground/sessions/store"
+)
+
+// Password rules. bcrypt reads at most 72 bytes, so longer passwords are
+// refused rather than silently cut.
+const (
+	MinPassword = 10
+	MaxPassword = 72
+	// passwordCost is the bcrypt cost of new hashes (about a quarter of a
+	// second on a small server).
+	passwordCost = 12
+)
+
+// LoginLifetime is how long an instructor stays logged in.
+const LoginLifetime = 7 * 24 * time.Hour
+
+// errBadLogin is the one answer to a failed login, whatever failed, so that
+// nobody learns which emails have an account.
+var errBadLogin = sessions.Errorf(sessions.EUNAUTHORIZED, "Wrong email or password.")
+
+// passwords hashes and checks passwords at one bcrypt cost.
+type passwords struct {
+	cost int
+	// dummy is compared against when the email is unknown, so that a failed
+	// login takes as long whether or not the account exists.
+	dummy func() []byte
+}
+
+func newPasswords(cost int) *passwords {
+	return &passwords{cost: cost, dummy: sync.OnceValue(func() []byte {
+		h, err := bcrypt.GenerateFromPassword([]byte("no such instructor, no such password"), cost)
+		if err != nil {
+			panic("classroom: " + err.Error())
+		}
+		return h
+	})}
+}
+
+// SetPasswordCost sets the bcrypt cost of the passwords the service hashes
+// from now on (bcrypt.MinCost to bcrypt.MaxCost). Tests lower it to stay
+// fast; it must be called before the service is used.
+func (s *Service) SetPasswordCost(cost int) {
+	s.pw = newPasswords(min(max(cost, bcrypt.MinCost), bcrypt.MaxCost))
+}
+
+// HashPassword checks a new password against the rules and returns its
+// bcrypt hash at the default cost.
+func HashPassword(password string) (string, error) {
+	return hashPassword(password, passwordCost)
+}
+
+func hashPassword(password string, cost int) (string, error) {
+	if n := len([]rune(password)); n < MinPassword {
+		return "", sessions.Errorf(sessions.EINVALID, "The password must have at least %d characters.", MinPassword)
+	}
+	if len(password) > MaxPassword {
+		return "", sessions.Errorf(sessions.EINVALID, "The password must be at most %d bytes long.", MaxPassword)
+	}
+	h, err := bcrypt.GenerateFromPassword([]byte(password), cost)
+	if err != nil {
+		return "", err
+	}
+	return string(h), nil
+}
+
+// normalizeEmail checks an email address and returns it trimmed and in
+// lower case.
+func normalizeEmail(email string) (string, error) {
+	email = strings.ToLower(strings.TrimSpace(email))
+	a, err := mail.ParseAddress(email)
+	if err != nil || a.Address != email || len(email) > 254 {
+		return "", sessions.Errorf(sessions.EINVALID, "%q is not an email address.", email)
+	}
+	return email, nil
+}
+
+// AddInstructor creates an instructor account. A taken email answers
+// ECONFLICT; a malformed email or a weak password EINVALID.
+func (s *Service) AddInstructor(ctx context.Context, email, password string) (*store.Instructor, error) {
+	email, err := normalizeEmail(email)
+	if err != nil {
+		return nil, err
+	}
+	hash, err := hashPassword(password, s.pw.cost)
+	if err != nil {
+		return nil, err
+	}
+	in := &store.Instructor{ID: sessions.NewID(), Email: email, PasswordHash: hash}
+	if err := s.store.CreateInstructor(ctx, in); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
+// SetPassword replaces an instructor's password and logs them out
+// everywhere.
+func (s *Service) SetPassword(ctx context.Context, email, password string) error {
+	in, err := s.store.InstructorByEmail(ctx, email)
+	if err != nil {
+		return err
+	}
+	hash, err := hashPassword(password, s.pw.cost)
+	if err != nil {
+		return err
+	}
+	return s.store.SetInstructorPassword(ctx, in.ID, hash)
+}
+
+// Login checks an email and a password and opens a login: it returns the
+// token the browser keeps (only its hash is stored). Any failure of the
+// credentials is the same EUNAUTHORIZED error, after the same work.
+func (s *Service) Login(ctx context.Context, email, password string) (string, *store.Instructor, error) {
+	in, err := s.store.InstructorByEmail(ctx, strings.TrimSpace(email))
+	if sessions.ErrorCode(err) == sessions.ENOTFOUND {
+		bcrypt.CompareHashAndPassword(s.pw.dummy(), []byte(password))
+		return "", nil, errBadLogin
+	}
+	if err != nil {
+		return "", nil, err
+	}
+	if bcrypt.CompareHashAndPassword([]byte(in.PasswordHash), []byte(password)) != nil {
+		return "", nil, errBadLogin
+	}
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", nil, err
+	}
+	token := base64.RawURLEncoding.EncodeToString(b[:])
+	if err := s.store.CreateLoginToken(ctx, in.ID, hashToken(token), time.Now().Add(LoginLifetime)); err != nil {
+		return "", nil, err
+	}
+	return token, in, nil
+}
+
+// Authenticate returns the instructor logged in with token. An unknown,
+// revoked or expired token answers EUNAUTHORIZED.
+func (s *Service) Authenticate(ctx context.Context, token string) (*store.Instructor, error) {
+	if len(token) != 43 {
+		return nil, sessions.Errorf(sessions.EUNAUTHORIZED, "Log in as an instructor first.")
+	}
+	return s.store.InstructorByToken(ctx, hashToken(token))
+}
+
+// Logout revokes the login held by token.
+func (s *Service) Logout(ctx context.Context, token string) error {
+	return s.store.DeleteLoginToken(ctx, hashToken(token))
+}
+
+func hashToken(token string) []byte {
+	h := sha256.Sum256([]byte(token))
+	return h[:]
+}

@@ -1,0 +1,163 @@
+package classroom
+
+import (
+	"context"
+	"time"
+
+	"github.com/labplay/playground/sessions"
+	"github.com/labplay/playground/sessions/manager"
+	"github.com/labplay/playground/sessions/store"
+)
+
+// MaxDisplayName is the longest display name a learner may use.
+const MaxDisplayName = 40
+
+// startWindow is how long a seat's session start may take before another
+// tab may try again.
+const startWindow = 3 * time.Minute
+
+// Joined is the outcome of a join.
+type Joined struct {
+	Classroom *store.Classroom
+	Member    *store.Member
+	Session   *sessions.Session
+	// Created is set when a new session was started; otherwise the learner
+	// went back to the session they had.
+	Created bool
+}
+
+// Lookup returns the open-or-closed classroom with the given code and the
+// caller's seat in it, or nil when they have none. An unknown or malformed
+// code answers ENOTFOUND.
+func (s *Service) Lookup(ctx context.Context, code, userID string) (*store.Classroom, *store.Member, error) {
+	c, err := s.byCode(ctx, code)
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := s.store.Member(ctx, c.ID, userID)
+	if sessions.ErrorCode(err) == sessions.ENOTFOUND {
+		return c, nil, nil
+	}
+	return c, m, err
+}
+
+// Join seats the learner userID in the classroom with the given code under
+// name, and returns their session of the classroom's lab. A learner who has
+// a seat already goes back to it (the name they chose first is kept): to
+// their live session if they have one, else to a new session that carries
+// on with their progress. A closed or full classroom, or a name taken by
+// someone else, answers ECONFLICT; a full host EFULL.
+func (s *Service) Join(ctx context.Context, code, userID, name string) (*Joined, error) {
+	c, err := s.byCode(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	if !c.Open() {
+		return nil, sessions.Errorf(sessions.ECONFLICT, "This class is closed.")
+	}
+	if err := s.store.EnsureUser(ctx, userID); err != nil {
+		return nil, err
+	}
+	m, err := s.store.Member(ctx, c.ID, userID)
+	switch sessions.ErrorCode(err) {
+	case "":
+	case sessions.ENOTFOUND:
+		if m, err = s.seat(ctx, c, userID, name); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, err
+	}
+	if m.SessionID != "" && m.SessionStatus != "" && m.SessionStatus != sessions.StatusEnded {
+		sess, err := s.store.Session(ctx, m.SessionID)
+		if err != nil {
+			return nil, err
+		}
+		if sess.Live() {
+			if err := s.store.TouchMember(ctx, c.ID, userID); err != nil {
+				return nil, err
+			}
+			return &Joined{Classroom: c, Member: m, Session: sess}, nil
+		}
+	}
+	sess, err := s.start(ctx, c, m)
+	if err != nil {
+		return nil, err
+	}
+	m.SessionID, m.SessionStatus = sess.ID, sess.Status
+	return &Joined{Classroom: c, Member: m, Session: sess, Created: true}, nil
+}
+
+// seat gives the learner a new seat.
+func (s *Service) seat(ctx context.Context, c *store.Classroom, userID, name string) (*store.Member, error) {
+	name, err := cleanText(name, MaxDisplayName, "Your name")
+	if err != nil {
+		return nil, err
+	}
+	m := &store.Member{ID: sessions.NewID(), ClassroomID: c.ID, UserID: userID, Name: name}
+	if err := s.store.AddMember(ctx, m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// start starts a session for a seat, unless another request is doing so.
+func (s *Service) start(ctx context.Context, c *store.Classroom, m *store.Member) (*sessions.Session, error) {
+	ok, err := s.store.ClaimMemberStart(ctx, c.ID, m.UserID, startWindow)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, sessions.Errorf(sessions.ECONFLICT, "Your session is already starting in another tab; wait a moment and try again.")
+	}
+	lab, err := s.labs.Get(c.Lab)
+	if err != nil {
+		s.release(ctx, c, m)
+		return nil, err
+	}
+	sess, err := s.mgr.Create(ctx, manager.NewSession{
+		UserID: m.UserID, Lab: c.Lab, Lang: c.Lang, Scope: c.ID,
+		Lifetime: time.Duration(c.SessionMinutes) * time.Minute, Images: lab.Images,
+	})
+	if err != nil {
+		s.release(ctx, c, m)
+		return nil, err
+	}
+	if err := s.store.SetMemberSession(ctx, c.ID, m.UserID, sess.ID); err != nil {
+		return nil, err
+	}
+	// The class may have closed while the nodes started: closing ends only
+	// the sessions it sees, so this one is ended here.
+	now, err := s.store.Classroom(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	if !now.Open() {
+		if err := s.mgr.Delete(context.WithoutCancel(ctx), m.UserID, sess.ID); err != nil {
+			s.log.Warn("could not end a session started as its class closed", "session", sess.ID, "err", err)
+		}
+		return nil, sessions.Errorf(sessions.ECONFLICT, "This class is closed.")
+	}
+	s.log.Info("learner joined a classroom", "classroom", c.ID, "member", m.ID, "session", sess.ID)
+	return sess, nil
+}
+
+// release gives up a start claim after a failure.
+func (s *Service) release(ctx context.Context, c *store.Classroom, m *store.Member) {
+	if err := s.store.ReleaseMemberStart(context.WithoutCancel(ctx), c.ID, m.UserID); err != nil {
+		s.log.Warn("could not release a seat's start", "classroom", c.ID, "member", m.ID, "err", err)
+	}
+}
+
+// byCode finds a classroom by what a learner typed.
+func (s *Service) byCode(ctx context.Context, code string) (*store.Classroom, error) {
+	code = NormalizeCode(code)
+	if !ValidCode(code) {
+		return nil, sessions.Errorf(sessions.ENOTFOUND, "No class has this code; check it with your instructor.")
+	}
+	c, err := s.store.ClassroomByCode(ctx, code)
+	if sessions.ErrorCode(err) == sessions.ENOTFOUND {
+		return nil, sessions.Errorf(sessions.ENOTFOUND, "No class has this code; check it with your instructor.")
+	}
+	return c, err
+}

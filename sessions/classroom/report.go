@@ -1,0 +1,137 @@
+package classroom
+
+import (
+	"context"
+	"time"
+
+	"github.com/labplay/playground/sessions"
+	"github.com/labplay/playground/sessions/store"
+)
+
+// maxHint caps the hint of a failed section in reports.
+const maxHint = 1 << 10
+
+// SectionInfo names a section of the classroom's lab, in order.
+type SectionInfo struct {
+	ID       string `json:"id"`
+	Title    string `json:"title"`
+	HasCheck bool   `json:"has_check"`
+}
+
+// Learner is one learner's row in a classroom report.
+type Learner struct {
+	// ID names the seat; it is stable across the learner's sessions.
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	// SessionID is the learner's latest session ("" before the first).
+	SessionID string `json:"session_id"`
+	// SessionStatus is that session's status: starting, running, ended, or "".
+	SessionStatus  string           `json:"session_status"`
+	JoinedAt       time.Time        `json:"joined_at"`
+	LastActivityAt time.Time        `json:"last_activity_at"`
+	Done           int              `json:"done"`
+	Sections       []LearnerSection `json:"sections"`
+
+	userID string
+}
+
+// LearnerSection is a learner's state in one section.
+type LearnerSection struct {
+	ID          string    `json:"id"`
+	Status      string    `json:"status"`
+	Attempts    int       `json:"attempts"`
+	FirstSeenAt time.Time `json:"first_seen_at,omitzero"`
+	UpdatedAt   time.Time `json:"updated_at,omitzero"`
+	CompletedAt time.Time `json:"completed_at,omitzero"`
+	// Hint is the output of the last failed check, for a failed section.
+	Hint string `json:"hint,omitempty"`
+}
+
+// UserID returns the learner's identity, for routing live updates; it is
+// never sent to clients.
+func (l *Learner) UserID() string { return l.userID }
+
+// Sections returns the sections of the classroom's lab with their titles in
+// the classroom's language.
+func (s *Service) Sections(c *store.Classroom) ([]SectionInfo, error) {
+	lab, err := s.labs.Get(c.Lab)
+	if err != nil {
+		return nil, err
+	}
+	titles := lab.SectionTitles(c.Lang)
+	out := []SectionInfo{}
+	for _, sec := range lab.Sections() {
+		title := titles[sec.ID]
+		if title == "" {
+			title = sec.Title
+		}
+		out = append(out, SectionInfo{ID: sec.ID, Title: title, HasCheck: sec.HasCheck})
+	}
+	return out, nil
+}
+
+// Learners returns the rows of a classroom's learners, in the order they
+// joined: the given users' only, or everyone's when userIDs is nil.
+func (s *Service) Learners(ctx context.Context, c *store.Classroom, userIDs []string) ([]*Learner, error) {
+	lab, err := s.labs.Get(c.Lab)
+	if err != nil {
+		return nil, err
+	}
+	members, err := s.store.Members(ctx, c.ID, userIDs)
+	if err != nil {
+		return nil, err
+	}
+	if len(members) == 0 {
+		return []*Learner{}, nil
+	}
+	progress, err := s.store.ScopeProgress(ctx, c.ID, c.Lab, userIDs)
+	if err != nil {
+		return nil, err
+	}
+	ids := lab.SectionIDs()
+	out := make([]*Learner, 0, len(members))
+	for _, m := range members {
+		out = append(out, learnerRow(m, ids, progress[m.UserID]))
+	}
+	return out, nil
+}
+
+// learnerRow puts a member's progress rows in the lab's order; sections
+// never attempted are pending.
+func learnerRow(m *store.Member, sectionIDs []string, rows []sessions.SectionProgress) *Learner {
+	l := &Learner{ID: m.ID, Name: m.Name, SessionID: m.SessionID, SessionStatus: m.SessionStatus,
+		JoinedAt: m.JoinedAt, LastActivityAt: m.LastActivityAt, userID: m.UserID,
+		Sections: make([]LearnerSection, 0, len(sectionIDs))}
+	bySection := make(map[string]sessions.SectionProgress, len(rows))
+	for _, p := range rows {
+		bySection[p.Section] = p
+	}
+	for _, id := range sectionIDs {
+		p, ok := bySection[id]
+		if !ok {
+			l.Sections = append(l.Sections, LearnerSection{ID: id, Status: sessions.SectionPending})
+			continue
+		}
+		ls := LearnerSection{ID: id, Status: p.Status, Attempts: p.Attempts, FirstSeenAt: p.FirstSeenAt,
+			UpdatedAt: p.UpdatedAt, CompletedAt: p.CompletedAt}
+		if p.Status == sessions.SectionFailed {
+			ls.Hint = clip(p.Output, maxHint)
+		}
+		if p.Status == sessions.SectionDone {
+			l.Done++
+		}
+		l.Sections = append(l.Sections, ls)
+	}
+	return l
+}
+
+// clip cuts s to at most n bytes, on a character boundary.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && n < len(s) && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n] + "…"
+}

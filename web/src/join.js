@@ -1,0 +1,107 @@
+// The join page (/join/{code}): a learner names themselves and gets their
+// own session of the class's lab. Coming back with the same browser goes
+// straight back to their seat.
+
+import { api, errorText } from './api.js';
+import { applyClassText, ct } from './class_text.js';
+import { initialLang, setLang, storedLang, t } from './i18n.js';
+
+const $ = (testid) => document.querySelector(`[data-testid="${testid}"]`);
+
+export async function startJoin() {
+  setLang(initialLang());
+  applyClassText(document);
+  const code = decodeURIComponent(location.pathname.split('/')[2] || '');
+  let info;
+  try {
+    info = await api('GET', `/api/classrooms/join/${encodeURIComponent(code)}`);
+  } catch (err) {
+    show(errorText(err, t), 'error', true);
+    return;
+  }
+  if (!storedLang() && info.lang) {
+    setLang(info.lang); // the class's language, unless the learner chose one
+    applyClassText(document);
+  }
+  $('join-class-name').textContent = info.name;
+  $('join-class-info').textContent = ct('classInfo', { lab: info.lab_title || info.lab, minutes: info.session_minutes });
+  document.title = `${info.name} · ${t('product')}`;
+  if (info.status === 'closed') {
+    show(ct('classClosed'), 'error', true);
+    return;
+  }
+  if (info.member) {
+    // Back in the same browser: their seat, their progress.
+    show(ct('welcomeBack', { name: info.member.name }), 'busy');
+    join(info.code, info.member.name, null);
+    return;
+  }
+  if (info.full) {
+    show(ct('classFull'), 'error', true);
+    return;
+  }
+  const form = $('join-name-form');
+  form.hidden = false;
+  form.elements.name.focus();
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const name = form.elements.name.value.trim();
+    if (!name) return;
+    join(info.code, name, form);
+  });
+}
+
+// join asks for a seat and goes to the session; a full playground is tried
+// again after the delay the server gives.
+async function join(code, name, form) {
+  const button = form && form.querySelector('[data-testid="join-submit"]');
+  if (button) button.disabled = true;
+  show(ct('joining'), 'busy');
+  try {
+    const s = await api('POST', '/api/classrooms/join', { code, name });
+    location.assign(`/s/${encodeURIComponent(s.id)}`);
+  } catch (err) {
+    if (err.status === 503 && (err.code === 'full' || err.retryAfter > 0)) {
+      retryIn(err.retryAfter || 10, () => join(code, name, form));
+      return;
+    }
+    show(errorText(err, t), 'error', err.status === 409 && !form);
+    if (button) button.disabled = false;
+  }
+}
+
+function retryIn(seconds, again) {
+  let left = Math.max(1, seconds);
+  const tick = () => {
+    if (left <= 0) {
+      again();
+      return;
+    }
+    show(ct('full', { n: left }), 'busy');
+    left--;
+    setTimeout(tick, 1000);
+  };
+  tick();
+}
+
+// show puts a message under the form; final messages link home.
+function show(text, kind, final) {
+  const status = $('join-page-status');
+  status.hidden = !text;
+  status.className = `status ${kind || ''}`;
+  status.replaceChildren();
+  if (kind === 'busy') {
+    const spin = document.createElement('span');
+    spin.className = 'spinner';
+    spin.setAttribute('aria-hidden', 'true');
+    status.append(spin);
+  }
+  status.append(text);
+  if (final) {
+    $('join-name-form').hidden = true;
+    const a = document.createElement('a');
+    a.href = '/';
+    a.textContent = ct('backHome');
+    status.append(' ', a);
+  }
+}
