@@ -1,0 +1,135 @@
+package server_test
+
+import (
+	"context"
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/docker/docker/api/types/container"
+
+	"github.com/labplay/playground/e2e/client"
+	"github.com/labplay/playground/sessions"
+	"github.com/labplay/playground/sessions/manager"
+)
+
+func TestExpiredSessionsAreReaped(t *testing.T) {
+	e := newEnv(t, manager.Config{})
+	ctx := context.Background()
+	c := client.New(e.ts.URL)
+	s, err := c.CreateSession(ctx, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Nothing has expired yet.
+	if n, err := e.manager.Reap(ctx, time.Now()); err != nil || n != 0 {
+		t.Fatalf("reap now = %d, %v; want 0", n, err)
+	}
+	if cs, _ := e.leftovers(s.ID); cs != 3 {
+		t.Fatalf("%d containers before expiry, want 3", cs)
+	}
+	// An hour and a bit later, it has.
+	if n, err := e.manager.Reap(ctx, time.Now().Add(61*time.Minute)); err != nil || n != 1 {
+		t.Fatalf("reap after expiry = %d, %v; want 1", n, err)
+	}
+	if cs, ns := e.leftovers(s.ID); cs != 0 || ns != 0 {
+		t.Fatalf("after expiry: %d containers, %d networks left", cs, ns)
+	}
+	got, err := c.Session(ctx, s.ID)
+	if err != nil || got.Status != "ended" {
+		t.Fatalf("expired session = %+v, %v", got, err)
+	}
+}
+
+func TestReconcileAfterRestart(t *testing.T) {
+	e := newEnv(t, manager.Config{})
+	ctx := context.Background()
+	c := client.New(e.ts.URL)
+
+	// A live session whose containers vanished while the server was down.
+	vanished, err := c.CreateSession(ctx, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A live session that survived intact.
+	kept, err := c.CreateSession(ctx, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{"node1", "node2", "node3"} {
+		if err := e.docker.ContainerRemove(ctx, containerOf(t, e, vanished.ID, n), forceRemove); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Labelled leftovers without a live session: nodes of a session the
+	// database never heard of.
+	orphan := sessions.NewID()
+	if _, err := e.engine.CreateSession(ctx, orphan, netip.MustParsePrefix("100.64.159.240/28"), []string{"node1"}); err != nil {
+		t.Fatal(err)
+	}
+
+	if err := e.manager.Reconcile(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if cs, ns := e.leftovers(orphan); cs != 0 || ns != 0 {
+		t.Fatalf("orphan left %d containers and %d networks", cs, ns)
+	}
+	if got, err := c.Session(ctx, vanished.ID); err != nil || got.Status != "ended" {
+		t.Fatalf("session whose containers vanished = %+v, %v; want ended", got, err)
+	}
+	got, err := c.Session(ctx, kept.ID)
+	if err != nil || got.Status != "running" {
+		t.Fatalf("intact session = %+v, %v; want running", got, err)
+	}
+	if cs, _ := e.leftovers(kept.ID); cs != 3 {
+		t.Fatalf("intact session has %d containers after reconcile, want 3", cs)
+	}
+	// Its shell still answers.
+	term, err := c.Terminal(ctx, kept.ID, "node3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer term.Close()
+	term.Send("hostname\r")
+	if err := term.WaitOutput("node3\r\n", 30*time.Second); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestDatabaseOutage(t *testing.T) {
+	e := newEnv(t, manager.Config{})
+	ctx := context.Background()
+	c := client.New(e.ts.URL)
+	if _, err := c.Do(ctx, "GET", "/api/sessions", nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	// Every connection of the pool is cut from the server side: the pool
+	// reconnects and the next requests succeed.
+	var dbName string
+	if err := e.store.Pool().QueryRow(ctx, "SELECT current_database()").Scan(&dbName); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.store.Pool().Exec(ctx, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", dbName); err != nil {
+		t.Fatal(err)
+	}
+	ok := false
+	for i := 0; i < 5 && !ok; i++ {
+		_, err := c.Do(ctx, "GET", "/api/sessions", nil, nil)
+		ok = err == nil
+	}
+	if !ok {
+		t.Fatal("the API did not recover after its database connections were cut")
+	}
+	// With the database gone for good, answers are 503 with a clear code.
+	e.store.Close()
+	_, err := c.Do(ctx, "GET", "/api/sessions", nil, nil)
+	if status, code := apiStatus(err); status != 503 || code != "unavailable" {
+		t.Fatalf("with the database gone: %v, want 503 unavailable", err)
+	}
+	resp, _ := c.Do(ctx, "GET", "/readyz", nil, nil)
+	if resp == nil || resp.StatusCode != 503 {
+		t.Fatalf("readyz with the database gone: %v", resp)
+	}
+}
+
+var forceRemove = container.RemoveOptions{Force: true, RemoveVolumes: true}
