@@ -68,6 +68,7 @@ class SessionPage {
           node: n.name,
           address: n.address,
           onEnded: () => this.finish('endedBanner', 'sessionEnded'),
+          isLive: () => this.isLive(),
         });
         pane.append(term.el);
         term.mount();
@@ -138,6 +139,19 @@ class SessionPage {
     }
     this.tick();
     this.lab.load(lang());
+  }
+
+  // isLive asks the server whether the session still runs: true, false, or
+  // null when it cannot tell. The three terminals share one answer for 2 s.
+  isLive() {
+    if (!this.livePromise) {
+      this.livePromise = api('GET', `/api/sessions/${encodeURIComponent(this.session.id)}`).then(
+        (s) => s.status !== 'ended',
+        (err) => (err.status === 404 ? false : null),
+      );
+      setTimeout(() => { this.livePromise = null; }, 2000);
+    }
+    return this.livePromise;
   }
 
   async end() {

@@ -26,10 +26,13 @@ const theme = {
 export class NodeTerminal {
   // sessionId and node name the websocket; address is shown in the header;
   // onEnded is called once when the server says the session is gone.
-  constructor({ sessionId, node, address, onEnded }) {
+  // isLive, when given, is asked after a connection is lost; it resolves to
+  // false when the session has ended (closed class, expiry, another tab).
+  constructor({ sessionId, node, address, onEnded, isLive }) {
     this.sessionId = sessionId;
     this.node = node;
     this.onEnded = onEnded || (() => {});
+    this.isLive = isLive || (() => Promise.resolve(null));
     this.conn = null; // the current connection's state, see connect()
     this.queue = []; // programmatic input waiting for a connection
     this.backoff = BACKOFF_MIN;
@@ -190,6 +193,12 @@ export class NodeTerminal {
       return;
     }
     if (code === CLOSE_UNAVAILABLE) this.notice(t('nodeUnavailable'));
+    this.isLive().then((live) => {
+      if (live === false && !this.stopped) {
+        this.stop('sessionEnded');
+        this.onEnded();
+      }
+    });
     this.setState('reconnecting', 'reconnecting');
     const delay = this.backoff;
     this.backoff = Math.min(this.backoff * 2, BACKOFF_MAX);
