@@ -7,7 +7,7 @@
 // tell whether a section is done and the values that run blocks take from the
 // live session. The language files hold the text, split into sections by
 // top-level headings with stable ids, and the run blocks that the learner
-// can click. FORMAT.md describes the format for instructors.
+// can click. The README's "Writing a lab" section describes the format for instructors.
 //
 // Lint reports every problem of a lab as "file:line: message"; a lab that
 // lints clean always loads and renders. The labs shipped with the binary are
