@@ -8,5 +8,6 @@ set -euo pipefail
 
 [[ -x $BIN ]] || die "$BIN is missing; run make build"
 say "serving the playground on http://$ADDR (Ctrl-C stops it)"
+note "DATABASE_URL=$DATABASE_URL (for bin/playground instructor add --email ...)"
 cd "$ROOT"
 exec "$BIN" serve "$@"

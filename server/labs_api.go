@@ -88,14 +88,24 @@ func (s *Server) resetProgress(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
+// checkRequest is the optional body of a check: automatic checks say so.
+type checkRequest struct {
+	Auto bool `json:"auto"`
+}
+
 // checkSection runs a section's checks on the nodes and records the result.
 func (s *Server) checkSection(w http.ResponseWriter, r *http.Request) {
+	var req checkRequest
+	if err := decodeJSON(r, &req, true); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	sess, lab, err := s.sessionLab(r)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	res, err := s.manager.Check(r.Context(), sess, lab, chi.URLParam(r, "section"))
+	res, err := s.manager.Check(r.Context(), sess, lab, chi.URLParam(r, "section"), req.Auto)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

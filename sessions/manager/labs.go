@@ -33,7 +33,12 @@ func (m *Manager) ResetProgress(ctx context.Context, s *sessions.Session) error 
 
 // Check runs the checks of a section on the session's nodes and records the
 // attempt. A section without checks is acknowledged: it passes.
-func (m *Manager) Check(ctx context.Context, s *sessions.Session, lab *labs.Lab, section string) (sessions.CheckResult, error) {
+//
+// An automatic check (auto set: the page polling while the learner works)
+// is recorded only when it changes something: a pass of a section not yet
+// done. Its failures are neither attempts nor events, so an open tab does not
+// fill the log or the instructor's grid with noise.
+func (m *Manager) Check(ctx context.Context, s *sessions.Session, lab *labs.Lab, section string, auto bool) (sessions.CheckResult, error) {
 	if !lab.HasSection(section) {
 		return sessions.CheckResult{}, sessions.Errorf(sessions.ENOTFOUND, "The lab has no section %q.", section)
 	}
@@ -52,11 +57,29 @@ func (m *Manager) Check(ctx context.Context, s *sessions.Session, lab *labs.Lab,
 			return res, err
 		}
 	}
+	if auto {
+		if !res.Passed {
+			return res, nil
+		}
+		done, err := m.sectionDone(ctx, s, section)
+		if err != nil || done {
+			return res, err
+		}
+	}
 	_, err := m.store.RecordAttempt(ctx, store.Attempt{
 		Learner: learner(s), Section: section, SessionID: s.ID, Kind: kind,
 		Passed: res.Passed, Output: res.Output,
 	})
 	return res, err
+}
+
+// sectionDone reports whether the session's learner has finished section.
+func (m *Manager) sectionDone(ctx context.Context, s *sessions.Session, section string) (bool, error) {
+	p, err := m.store.Progress(ctx, learner(s), []string{section})
+	if err != nil {
+		return false, err
+	}
+	return p[0].Status == sessions.SectionDone, nil
 }
 
 // runChecks runs every check of a section in parallel; the section passes

@@ -165,7 +165,7 @@ export class LabPane {
   async checkSection(id, quiet) {
     let res;
     try {
-      res = await api('POST', `${this.base}/sections/${encodeURIComponent(id)}/check`);
+      res = await api('POST', `${this.base}/sections/${encodeURIComponent(id)}/check`, quiet ? { auto: true } : undefined);
     } catch (err) {
       if (err.status === 404) this.checks.stop();
       if (quiet) return;
