@@ -4,7 +4,8 @@
 const AUTO_INTERVAL = 5000;
 
 export class Checks {
-  // check(sectionId, quiet) performs one check and returns a promise;
+  // check(sectionId, quiet, auto) performs one check and returns a promise
+  // (quiet: failures are not shown; auto: the server records only a pass);
   // nextSection() names the section to check automatically, or ''.
   constructor({ check, nextSection }) {
     this.check = check;
@@ -16,10 +17,10 @@ export class Checks {
   }
 
   // run queues a check after any in flight, so requests never overlap.
-  run(sectionId, quiet) {
+  run(sectionId, quiet, auto) {
     if (this.stopped) return Promise.resolve();
     const prev = this.tail || Promise.resolve();
-    const p = prev.catch(() => {}).then(() => (this.stopped ? undefined : this.check(sectionId, quiet)));
+    const p = prev.catch(() => {}).then(() => (this.stopped ? undefined : this.check(sectionId, quiet, auto)));
     this.tail = p;
     const clear = () => {
       if (this.tail === p) this.tail = null;
@@ -28,7 +29,8 @@ export class Checks {
     return p;
   }
 
-  // later runs a quiet check of sectionId after each of the delays (ms).
+  // later runs a quiet check of sectionId after each of the delays (ms). These
+  // follow a Run click, so the server records them as attempts.
   later(sectionId, delays) {
     for (const d of delays) {
       const id = setTimeout(() => {
@@ -49,7 +51,7 @@ export class Checks {
   tick() {
     if (this.stopped || this.tail || document.hidden) return;
     const id = this.nextSection();
-    if (id) this.run(id, true).catch(() => {});
+    if (id) this.run(id, true, true).catch(() => {});
   }
 
   stop() {

@@ -21,7 +21,7 @@ export class LabPane {
     this.status = new Map(); // section id → pending|done|failed
     this.loadSeq = 0;
     this.checks = new Checks({
-      check: (id, quiet) => this.checkSection(id, quiet),
+      check: (id, quiet, auto) => this.checkSection(id, quiet, auto),
       nextSection: () => this.nextSection(),
     });
   }
@@ -162,10 +162,10 @@ export class LabPane {
   // checkSection asks the server to check section id. A quiet check (an
   // automatic one) only reports success; a failure is shown when the
   // learner asked.
-  async checkSection(id, quiet) {
+  async checkSection(id, quiet, auto) {
     let res;
     try {
-      res = await api('POST', `${this.base}/sections/${encodeURIComponent(id)}/check`, quiet ? { auto: true } : undefined);
+      res = await api('POST', `${this.base}/sections/${encodeURIComponent(id)}/check`, auto ? { auto: true } : undefined);
     } catch (err) {
       if (err.status === 404) this.checks.stop();
       if (quiet) return;
