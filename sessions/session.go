@@ -36,6 +36,7 @@ type Session struct {
 	Lab       string    `json:"lab"`
 	Lang      string    `json:"lang"`
 	Scope     string    `json:"-"` // '' or the classroom the session belongs to
+	Instance  string    `json:"-"` // the deployment whose engine runs the nodes
 	Subnet    string    `json:"-"`
 	Status    string    `json:"status"`
 	CreatedAt time.Time `json:"created_at"`

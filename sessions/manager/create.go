@@ -28,7 +28,7 @@ const retryAfterFull = 30 * time.Second
 // engines answer. When the host is full it returns EFULL with a retry delay.
 // On any failure, whatever was created is removed again.
 func (m *Manager) Create(ctx context.Context, req NewSession) (*sessions.Session, error) {
-	n, err := m.store.CountLive(ctx)
+	n, err := m.store.CountLive(ctx, m.instance())
 	if err != nil {
 		return nil, err
 	}
@@ -42,7 +42,7 @@ func (m *Manager) Create(ctx context.Context, req NewSession) (*sessions.Session
 	}
 	now := time.Now().UTC().Truncate(time.Second)
 	s := &sessions.Session{
-		ID: sessions.NewID(), UserID: req.UserID, Lab: req.Lab, Lang: req.Lang, Scope: req.Scope,
+		ID: sessions.NewID(), UserID: req.UserID, Lab: req.Lab, Lang: req.Lang, Scope: req.Scope, Instance: m.instance(),
 		Status: sessions.StatusStarting, CreatedAt: now, ExpiresAt: now.Add(lifetime),
 	}
 	for _, name := range sessions.NodeNames {

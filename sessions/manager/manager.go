@@ -93,6 +93,9 @@ func (m *Manager) goBackground(fn func(ctx context.Context)) {
 	}()
 }
 
+// instance names the deployment whose sessions this manager looks after.
+func (m *Manager) instance() string { return m.engine.Config().Instance }
+
 // Engine returns the engine the manager drives.
 func (m *Manager) Engine() *engine.Engine { return m.engine }
 

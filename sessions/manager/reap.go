@@ -10,7 +10,7 @@ import (
 // Reap ends every live session whose time is up, removing its containers,
 // volumes and network. It returns how many it ended.
 func (m *Manager) Reap(ctx context.Context, now time.Time) (int, error) {
-	ids, err := m.store.ExpiredSessions(ctx, now)
+	ids, err := m.store.ExpiredSessions(ctx, m.instance(), now)
 	if err != nil {
 		return 0, err
 	}
@@ -33,7 +33,7 @@ func (m *Manager) Reconcile(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	live, err := m.store.LiveSessions(ctx)
+	live, err := m.store.LiveSessions(ctx, m.instance())
 	if err != nil {
 		return err
 	}

@@ -22,9 +22,9 @@ func (s *Store) CreateSession(ctx context.Context, sess *sessions.Session, pool 
 		}
 		sess.Subnet = subnet.String()
 		err = s.inTx(ctx, func(tx pgx.Tx) error {
-			if _, err := tx.Exec(ctx, `INSERT INTO sessions (id, user_id, lab, lang, scope, subnet, status, expires_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-				sess.ID, sess.UserID, sess.Lab, sess.Lang, sess.Scope, sess.Subnet, sess.Status, sess.ExpiresAt); err != nil {
+			if _, err := tx.Exec(ctx, `INSERT INTO sessions (id, user_id, lab, lang, scope, instance, subnet, status, expires_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+				sess.ID, sess.UserID, sess.Lab, sess.Lang, sess.Scope, instanceOf(sess), sess.Subnet, sess.Status, sess.ExpiresAt); err != nil {
 				return err
 			}
 			for _, n := range sess.Nodes {
@@ -125,18 +125,19 @@ func (s *Store) UserSessions(ctx context.Context, userID string) ([]*sessions.Se
 	return s.collect(ctx, rows)
 }
 
-// LiveSessions returns every session that has not ended.
-func (s *Store) LiveSessions(ctx context.Context) ([]*sessions.Session, error) {
-	rows, err := s.pool.Query(ctx, sessionSelect+" WHERE s.status <> 'ended' ORDER BY s.created_at")
+// LiveSessions returns every session of the instance that has not ended.
+func (s *Store) LiveSessions(ctx context.Context, instance string) ([]*sessions.Session, error) {
+	rows, err := s.pool.Query(ctx, sessionSelect+" WHERE s.status <> 'ended' AND s.instance = $1 ORDER BY s.created_at", instance)
 	if err != nil {
 		return nil, unavailable(err)
 	}
 	return s.collect(ctx, rows)
 }
 
-// ExpiredSessions returns the ids of live sessions whose time is up.
-func (s *Store) ExpiredSessions(ctx context.Context, now time.Time) ([]string, error) {
-	rows, err := s.pool.Query(ctx, "SELECT id FROM sessions WHERE status <> 'ended' AND expires_at <= $1", now)
+// ExpiredSessions returns the ids of the instance's live sessions whose time
+// is up.
+func (s *Store) ExpiredSessions(ctx context.Context, instance string, now time.Time) ([]string, error) {
+	rows, err := s.pool.Query(ctx, "SELECT id FROM sessions WHERE status <> 'ended' AND instance = $1 AND expires_at <= $2", instance, now)
 	if err != nil {
 		return nil, unavailable(err)
 	}
@@ -144,21 +145,21 @@ func (s *Store) ExpiredSessions(ctx context.Context, now time.Time) ([]string, e
 	return ids, unavailable(err)
 }
 
-// CountLive returns how many sessions have not ended.
-func (s *Store) CountLive(ctx context.Context) (int, error) {
+// CountLive returns how many of the instance's sessions have not ended.
+func (s *Store) CountLive(ctx context.Context, instance string) (int, error) {
 	var n int
-	err := s.pool.QueryRow(ctx, "SELECT count(*) FROM sessions WHERE status <> 'ended'").Scan(&n)
+	err := s.pool.QueryRow(ctx, "SELECT count(*) FROM sessions WHERE status <> 'ended' AND instance = $1", instance).Scan(&n)
 	return n, unavailable(err)
 }
 
-const sessionSelect = `SELECT s.id, s.user_id, s.lab, s.lang, s.scope, s.subnet::text, s.status,
+const sessionSelect = `SELECT s.id, s.user_id, s.lab, s.lang, s.scope, s.instance, s.subnet::text, s.status,
 	s.created_at, s.expires_at, coalesce(s.ended_at, 'epoch'::timestamptz) FROM sessions s`
 
 // collect scans session rows and loads their nodes.
 func (s *Store) collect(ctx context.Context, rows pgx.Rows) ([]*sessions.Session, error) {
 	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*sessions.Session, error) {
 		var x sessions.Session
-		err := row.Scan(&x.ID, &x.UserID, &x.Lab, &x.Lang, &x.Scope, &x.Subnet, &x.Status, &x.CreatedAt, &x.ExpiresAt, &x.EndedAt)
+		err := row.Scan(&x.ID, &x.UserID, &x.Lab, &x.Lang, &x.Scope, &x.Instance, &x.Subnet, &x.Status, &x.CreatedAt, &x.ExpiresAt, &x.EndedAt)
 		if x.EndedAt.Unix() == 0 {
 			x.EndedAt = time.Time{}
 		}
@@ -194,6 +195,14 @@ func (s *Store) collect(ctx context.Context, rows pgx.Rows) ([]*sessions.Session
 		return nil, unavailable(err)
 	}
 	return list, nil
+}
+
+// instanceOf returns the session's instance, "default" when unset.
+func instanceOf(s *sessions.Session) string {
+	if s.Instance == "" {
+		return "default"
+	}
+	return s.Instance
 }
 
 // nullAddr turns an empty address into SQL NULL.

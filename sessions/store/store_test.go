@@ -113,13 +113,20 @@ func TestExpiredSessions(t *testing.T) {
 	pool := store.Subnets{Pool: netip.MustParsePrefix("100.64.0.0/24"), Bits: 28}
 	user := sessions.NewID()
 	s := newSession(t, st, user, pool)
-	ids, err := st.ExpiredSessions(ctx, time.Now())
+	ids, err := st.ExpiredSessions(ctx, "default", time.Now())
 	if err != nil || len(ids) != 0 {
 		t.Fatalf("expired now = %v, %v; want none", ids, err)
 	}
-	ids, _ = st.ExpiredSessions(ctx, time.Now().Add(2*time.Hour))
+	ids, _ = st.ExpiredSessions(ctx, "default", time.Now().Add(2*time.Hour))
 	if len(ids) != 1 || ids[0] != s.ID {
 		t.Fatalf("expired in 2h = %v, want [%s]", ids, s.ID)
+	}
+	// Another deployment sharing the database neither sees nor reaps it.
+	if ids, _ := st.ExpiredSessions(ctx, "other", time.Now().Add(2*time.Hour)); len(ids) != 0 {
+		t.Fatalf("another instance sees %v", ids)
+	}
+	if n, _ := st.CountLive(ctx, "other"); n != 0 {
+		t.Fatalf("another instance counts %d live sessions", n)
 	}
 }
 
