@@ -24,6 +24,11 @@ type NewSession struct {
 // retryAfterFull is what a client is told to wait when the host is full.
 const retryAfterFull = 30 * time.Second
 
+// startAttempts is how many subnets a session start tries before giving up:
+// a subnet can be held on the engine by something the database does not
+// know of (another deployment, a network made by hand).
+const startAttempts = 3
+
 // Create starts a session of three nodes and returns once all three inner
 // engines answer. When the host is full it returns EFULL with a retry delay.
 // On any failure, whatever was created is removed again.
@@ -36,6 +41,24 @@ func (m *Manager) Create(ctx context.Context, req NewSession) (*sessions.Session
 		return nil, &sessions.Error{Code: sessions.EFULL, RetryAfter: retryAfterFull,
 			Message: "The playground is full right now; try again in a moment."}
 	}
+	for attempt := 1; ; attempt++ {
+		s, err := m.createOnce(ctx, req)
+		if sessions.ErrorCode(err) == sessions.ECONFLICT && attempt < startAttempts {
+			m.log.Warn("session network clashed; trying another subnet", "err", err)
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(req.Images) > 0 {
+			m.loadImages(s, req.Images)
+		}
+		return s, nil
+	}
+}
+
+// createOnce records a session with a free subnet and starts its nodes.
+func (m *Manager) createOnce(ctx context.Context, req NewSession) (*sessions.Session, error) {
 	lifetime := m.cfg.Lifetime
 	if req.Lifetime > 0 {
 		lifetime = req.Lifetime
@@ -59,9 +82,6 @@ func (m *Manager) Create(ctx context.Context, req NewSession) (*sessions.Session
 			m.log.Error("cleanup after failed start", "session", s.ID, "err", rerr)
 		}
 		return nil, err
-	}
-	if len(req.Images) > 0 {
-		m.loadImages(s, req.Images)
 	}
 	return s, nil
 }

@@ -19,9 +19,19 @@ func (m *Manager) loadImages(s *sessions.Session, images []string) {
 	for i, n := range s.Nodes {
 		ids[i] = n.ContainerID
 	}
+	done := make(chan struct{})
+	m.loadingMu.Lock()
+	m.loading[s.ID] = done
+	m.loadingMu.Unlock()
 	m.goBackground(func(ctx context.Context) {
 		ctx, cancel := context.WithTimeout(ctx, imageTimeout)
 		defer cancel()
+		defer func() {
+			m.loadingMu.Lock()
+			delete(m.loading, s.ID)
+			m.loadingMu.Unlock()
+			close(done)
+		}()
 		for _, image := range images {
 			err := m.engine.LoadImage(ctx, ids, image)
 			if sessions.ErrorCode(err) == sessions.ENOTFOUND {
@@ -34,6 +44,24 @@ func (m *Manager) loadImages(s *sessions.Session, images []string) {
 			m.log.Info("image loaded into nodes", "session", s.ID, "image", image)
 		}
 	})
+}
+
+// waitImages waits until the lab's images are in the nodes of the session
+// (when this process is loading them), so a Run click right after the start
+// does not reach a node that lacks them. It gives up when ctx ends.
+func (m *Manager) waitImages(ctx context.Context, sessionID string) error {
+	m.loadingMu.Lock()
+	done := m.loading[sessionID]
+	m.loadingMu.Unlock()
+	if done == nil {
+		return nil
+	}
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return sessions.Errorf(sessions.EUNAVAILABLE, "The lab's images are still being copied into the nodes; try again in a moment.")
+	}
 }
 
 // pullImage asks each node's engine to pull image itself.

@@ -11,6 +11,9 @@ import (
 	"github.com/labplay/playground/sessions/store"
 )
 
+// imageWait bounds how long a Run click waits for the lab's images.
+const imageWait = 90 * time.Second
+
 // maxCheckOutput caps the check output kept as a hint.
 const maxCheckOutput = 4 << 10
 
@@ -133,6 +136,12 @@ func (m *Manager) Resolve(ctx context.Context, s *sessions.Session, lab *labs.La
 	}
 	if !s.Live() {
 		return "", "", sessions.Errorf(sessions.ECONFLICT, "This session has ended; start a new one to go on.")
+	}
+	wctx, cancel := context.WithTimeout(ctx, imageWait)
+	err = m.waitImages(wctx, s.ID)
+	cancel()
+	if err != nil {
+		return "", "", err
 	}
 	values := map[string]string{}
 	for _, name := range labs.Placeholders(block.Command) {

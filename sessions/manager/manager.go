@@ -43,12 +43,18 @@ type Manager struct {
 	bg     sync.WaitGroup
 	bgCtx  context.Context
 	bgStop context.CancelFunc
+
+	// loading holds, per session whose lab images are being copied into its
+	// nodes, a channel closed when that is over.
+	loadingMu sync.Mutex
+	loading   map[string]chan struct{}
 }
 
 // New returns a manager. Call Run to start its background work.
 func New(cfg Config, eng *engine.Engine, st *store.Store, log *slog.Logger) *Manager {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Manager{cfg: cfg, engine: eng, store: st, log: log, bgCtx: ctx, bgStop: cancel}
+	return &Manager{cfg: cfg, engine: eng, store: st, log: log, bgCtx: ctx, bgStop: cancel,
+		loading: map[string]chan struct{}{}}
 }
 
 // Run reconciles the engine with the store once, then reaps expired sessions

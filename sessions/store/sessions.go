@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"math/rand/v2"
 	"net/netip"
 	"time"
 
@@ -43,7 +44,9 @@ func (s *Store) CreateSession(ctx context.Context, sess *sessions.Session, pool 
 	return sessions.Errorf(sessions.EFULL, "No free network for a new session; try again shortly.")
 }
 
-// freeSubnet returns the first subnet of the pool that no live session holds.
+// freeSubnet returns a subnet of the pool that no live session holds. It
+// starts looking at a random place, so that processes starting sessions at
+// once, or a retry after a clash on the engine, rarely pick the same one.
 func (s *Store) freeSubnet(ctx context.Context, pool Subnets) (netip.Prefix, error) {
 	rows, err := s.pool.Query(ctx, "SELECT subnet::text FROM sessions WHERE status <> 'ended'")
 	if err != nil {
@@ -59,8 +62,10 @@ func (s *Store) freeSubnet(ctx context.Context, pool Subnets) (netip.Prefix, err
 			taken[p] = true
 		}
 	}
-	for i := 0; i < pool.Count(); i++ {
-		p, _ := pool.Nth(i)
+	count := pool.Count()
+	start := rand.IntN(count)
+	for i := 0; i < count; i++ {
+		p, _ := pool.Nth((start + i) % count)
 		if !taken[p] {
 			return p, nil
 		}

@@ -35,8 +35,8 @@ func TestSessionLifecycle(t *testing.T) {
 	pool := store.Subnets{Pool: netip.MustParsePrefix("100.64.0.0/26"), Bits: 28}
 	user := sessions.NewID()
 	s := newSession(t, st, user, pool)
-	if s.Subnet != "100.64.0.0/28" {
-		t.Fatalf("first subnet = %s, want 100.64.0.0/28", s.Subnet)
+	if p, err := netip.ParsePrefix(s.Subnet); err != nil || p.Bits() != 28 || !pool.Pool.Contains(p.Addr()) {
+		t.Fatalf("subnet = %s, want a /28 of %s", s.Subnet, pool.Pool)
 	}
 	s.Nodes[0].ContainerID, s.Nodes[0].Address, s.Nodes[0].Status = "abc", "100.64.0.2", sessions.NodeRunning
 	if err := st.UpdateNodes(ctx, s.ID, s.Nodes); err != nil {
@@ -53,6 +53,11 @@ func TestSessionLifecycle(t *testing.T) {
 	if err != nil || len(list) != 1 {
 		t.Fatalf("user sessions = %v, %v", list, err)
 	}
+	for i := 0; i < 3; i++ { // fill the pool of four
+		if x := newSession(t, st, user, pool); x.Subnet == s.Subnet {
+			t.Fatalf("subnet %s handed out while held", x.Subnet)
+		}
+	}
 	if err := st.EndSession(ctx, s.ID, "deleted"); err != nil {
 		t.Fatal(err)
 	}
@@ -60,10 +65,10 @@ func TestSessionLifecycle(t *testing.T) {
 	if got.Status != sessions.StatusEnded || got.EndedAt.IsZero() || got.Nodes[0].Status != sessions.NodeStopped {
 		t.Fatalf("ended session = %+v", got)
 	}
-	// The subnet is free again.
-	s2 := newSession(t, st, user, pool)
-	if s2.Subnet != "100.64.0.0/28" {
-		t.Fatalf("subnet after end = %s, want the freed 100.64.0.0/28", s2.Subnet)
+	// The subnet is free again: with the other three taken, it is the one
+	// handed out.
+	if s2 := newSession(t, st, user, pool); s2.Subnet != s.Subnet {
+		t.Fatalf("subnet after end = %s, want the freed %s", s2.Subnet, s.Subnet)
 	}
 	if _, err := st.Session(ctx, sessions.NewID()); sessions.ErrorCode(err) != sessions.ENOTFOUND {
 		t.Fatalf("unknown session: err = %v, want not_found", err)

@@ -1,0 +1,69 @@
+package client
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+)
+
+// CheckResult is the answer of a section check.
+type CheckResult struct {
+	Passed bool   `json:"passed"`
+	Output string `json:"output"`
+}
+
+// Resolved is a run block with the session's live values filled in.
+type Resolved struct {
+	Node    string `json:"node"`
+	Command string `json:"command"`
+}
+
+// SectionProgress is one section of a session's progress.
+type SectionProgress struct {
+	ID       string `json:"id"`
+	Title    string `json:"title"`
+	Status   string `json:"status"`
+	Attempts int    `json:"attempts"`
+	Output   string `json:"output"`
+}
+
+// Progress is the learner's progress through a session's lab.
+type Progress struct {
+	Lab      string            `json:"lab"`
+	Sections []SectionProgress `json:"sections"`
+}
+
+// Section returns the progress of the section with the given id, or nil.
+func (p *Progress) Section(id string) *SectionProgress {
+	for i := range p.Sections {
+		if p.Sections[i].ID == id {
+			return &p.Sections[i]
+		}
+	}
+	return nil
+}
+
+// Check asks the server to check a section of the session's lab; the
+// result is recorded in the learner's progress.
+func (c *Client) Check(ctx context.Context, sessionID, section string) (*CheckResult, error) {
+	var r CheckResult
+	_, err := c.Do(ctx, http.MethodPost, "/api/sessions/"+url.PathEscape(sessionID)+
+		"/sections/"+url.PathEscape(section)+"/check", nil, &r)
+	return &r, err
+}
+
+// Resolve returns the command of a run block with its placeholders filled
+// in from the session's live nodes, and the node it runs on.
+func (c *Client) Resolve(ctx context.Context, sessionID, block string) (*Resolved, error) {
+	var r Resolved
+	_, err := c.Do(ctx, http.MethodPost, "/api/sessions/"+url.PathEscape(sessionID)+
+		"/blocks/"+url.PathEscape(block)+"/resolve", nil, &r)
+	return &r, err
+}
+
+// Progress reads the learner's progress through the session's lab.
+func (c *Client) Progress(ctx context.Context, sessionID string) (*Progress, error) {
+	var p Progress
+	_, err := c.Do(ctx, http.MethodGet, "/api/sessions/"+url.PathEscape(sessionID)+"/progress", nil, &p)
+	return &p, err
+}
