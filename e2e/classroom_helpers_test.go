@@ -28,6 +28,7 @@ import (
 
 	pgclient "github.com/labplay/playground/e2e/client"
 	"github.com/labplay/playground/sessions/engine"
+	"github.com/labplay/playground/sessions/engine/enginetest"
 )
 
 // crPassword is the password of the instructors the tests create.
@@ -76,23 +77,8 @@ func crBinary(t testing.TB) string {
 // answers, and returns a client of it.
 func crNeedDocker(t testing.TB) client.APIClient {
 	t.Helper()
-	cli, err := client.NewClientWithOpts(client.FromEnv, client.WithAPIVersionNegotiation())
-	if err != nil {
-		t.Skipf("no Docker client (DOCKER_HOST): %v", err)
-	}
-	t.Cleanup(func() { cli.Close() })
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if _, err := cli.Ping(ctx); err != nil {
-		t.Skipf("no Docker engine answers (DOCKER_HOST or /var/run/docker.sock): %v", err)
-	}
-	img := os.Getenv("PLAYGROUND_NODE_IMAGE")
-	if img == "" {
-		img = engine.DefaultNodeImage
-	}
-	if _, err := cli.ImageInspect(ctx, img); err != nil {
-		t.Skipf("node image %s is not on the engine (set PLAYGROUND_NODE_IMAGE or run make images): %v", img, err)
-	}
+	cli := enginetest.Client(t)
+	enginetest.NodeImage(t, cli)
 	return cli
 }
 

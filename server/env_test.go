@@ -19,6 +19,7 @@ import (
 	"github.com/labplay/playground/labs"
 	"github.com/labplay/playground/server"
 	"github.com/labplay/playground/sessions/engine"
+	"github.com/labplay/playground/sessions/engine/enginetest"
 	"github.com/labplay/playground/sessions/manager"
 	"github.com/labplay/playground/sessions/store"
 	"github.com/labplay/playground/sessions/store/storetest"
@@ -46,23 +47,10 @@ var testPool = netip.MustParsePrefix("100.64.144.0/20")
 func newEnv(t *testing.T, cfg manager.Config) *env {
 	t.Helper()
 	st := storetest.Open(t)
-	docker, err := client.NewClientWithOpts(client.FromEnv, client.WithAPIVersionNegotiation())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { docker.Close() })
+	docker := enginetest.Client(t)
+	image := enginetest.NodeImage(t, docker)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if _, err := docker.Ping(ctx); err != nil {
-		t.Skipf("no Docker engine answers (%v): this test needs one (make test starts it)", err)
-	}
-	image := os.Getenv("PLAYGROUND_NODE_IMAGE")
-	if image == "" {
-		image = engine.DefaultNodeImage
-	}
-	if _, err := docker.ImageInspect(ctx, image); err != nil {
-		t.Skipf("node image %s is missing (make images builds it)", image)
-	}
 	var b [4]byte
 	rand.Read(b[:])
 	instance := "srvtest-" + hex.EncodeToString(b[:])

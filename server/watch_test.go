@@ -16,13 +16,12 @@ import (
 	"testing"
 	"time"
 
-	cerrdefs "github.com/containerd/errdefs"
-	"github.com/docker/docker/client"
 	"github.com/gorilla/websocket"
 
 	"github.com/labplay/playground/sessions"
 	"github.com/labplay/playground/sessions/agent"
 	"github.com/labplay/playground/sessions/engine"
+	"github.com/labplay/playground/sessions/engine/enginetest"
 	"github.com/labplay/playground/sessions/manager"
 	"github.com/labplay/playground/sessions/store"
 	"github.com/labplay/playground/sessions/store/storetest"
@@ -32,26 +31,8 @@ import (
 // skips the test when no Docker engine answers or it lacks the node image.
 func dockerEngine(t *testing.T) *engine.Engine {
 	t.Helper()
-	cli, err := client.NewClientWithOpts(client.FromEnv, client.WithAPIVersionNegotiation())
-	if err != nil {
-		t.Skipf("no Docker client (DOCKER_HOST): %v", err)
-	}
-	t.Cleanup(func() { cli.Close() })
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if _, err := cli.Ping(ctx); err != nil {
-		t.Skipf("no Docker engine answers (DOCKER_HOST or /var/run/docker.sock): %v", err)
-	}
-	img := os.Getenv("PLAYGROUND_NODE_IMAGE")
-	if img == "" {
-		img = engine.DefaultNodeImage
-	}
-	if _, err := cli.ImageInspect(ctx, img); err != nil {
-		if cerrdefs.IsNotFound(err) {
-			t.Skipf("node image %s is not on the engine (set PLAYGROUND_NODE_IMAGE or run make images)", img)
-		}
-		t.Fatal(err)
-	}
+	cli := enginetest.Client(t)
+	img := enginetest.NodeImage(t, cli)
 	var b [4]byte
 	rand.Read(b[:])
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))

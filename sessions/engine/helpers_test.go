@@ -7,12 +7,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net/netip"
-	"os"
 	"testing"
 	"time"
 
-	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/client"
+
+	"github.com/labplay/playground/sessions/engine/enginetest"
 )
 
 // Integration tests run against the Docker engine named by the environment
@@ -23,37 +23,11 @@ import (
 
 // testClient returns a client of the engine, or skips the test when no
 // engine answers.
-func testClient(t *testing.T) client.APIClient {
-	t.Helper()
-	cli, err := client.NewClientWithOpts(client.FromEnv, client.WithAPIVersionNegotiation())
-	if err != nil {
-		t.Skipf("no Docker client (DOCKER_HOST): %v", err)
-	}
-	t.Cleanup(func() { cli.Close() })
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if _, err := cli.Ping(ctx); err != nil {
-		t.Skipf("no Docker engine answers (DOCKER_HOST or /var/run/docker.sock): %v", err)
-	}
-	return cli
-}
+func testClient(t *testing.T) client.APIClient { return enginetest.Client(t) }
 
 // nodeImage returns the node image to test with, or skips the test when the
 // engine does not have it.
-func nodeImage(t *testing.T, cli client.APIClient) string {
-	t.Helper()
-	img := os.Getenv("PLAYGROUND_NODE_IMAGE")
-	if img == "" {
-		img = DefaultNodeImage
-	}
-	if _, err := cli.ImageInspect(context.Background(), img); err != nil {
-		if cerrdefs.IsNotFound(err) {
-			t.Skipf("node image %s is not on the engine (set PLAYGROUND_NODE_IMAGE or run make images)", img)
-		}
-		t.Fatalf("inspect %s: %v", img, err)
-	}
-	return img
-}
+func nodeImage(t *testing.T, cli client.APIClient) string { return enginetest.NodeImage(t, cli) }
 
 // randomID returns n random bytes in hex.
 func randomID(t *testing.T, n int) string {
