@@ -28,7 +28,9 @@ func ContainerName(sessionID, node string) string {
 }
 
 // validLabelValue reports whether s is a non-empty run of letters, digits,
-// '.', '_' and '-' that can also appear in a Docker object name.
+// '.', '_' and '-' that can also appear in a Docker object name after the
+// names' "pg-" prefix. It may start with any of them: session ids are
+// URL-safe base64, and one in 32 starts with '-' or '_'.
 func validLabelValue(s string) bool {
 	if s == "" || len(s) > 128 {
 		return false
@@ -37,7 +39,7 @@ func validLabelValue(s string) bool {
 		c := s[i]
 		switch {
 		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
-		case (c == '.' || c == '_' || c == '-') && i > 0:
+		case c == '.' || c == '_' || c == '-':
 		default:
 			return false
 		}

@@ -35,7 +35,8 @@ func TestValidNames(t *testing.T) {
 		{"node1", true, true},
 		{"abc-DEF_1.2", true, false},
 		{"", false, false},
-		{"-x", false, false},
+		{"-x", true, false},
+		{"_l0wCfVyDKDPqGQ4TkLrtgf0gsiPOpbx", true, false}, // a session id as NewID makes them
 		{"a b", false, false},
 		{"a/b", false, false},
 		{"node-", true, false},
@@ -48,6 +49,11 @@ func TestValidNames(t *testing.T) {
 		}
 		if got := validNodeName(tc.s); got != tc.node {
 			t.Errorf("validNodeName(%q) = %v, want %v", tc.s, got, tc.node)
+		}
+	}
+	for i := 0; i < 2000; i++ {
+		if id := sessions.NewID(); checkSessionID(id) != nil || !validLabelValue(ContainerName(id, "node1")) {
+			t.Fatalf("session id %q is refused", id)
 		}
 	}
 	if err := checkNodeNames([]string{"node1", "node1"}); sessions.ErrorCode(err) != sessions.EINVALID {
