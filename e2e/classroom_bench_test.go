@@ -154,7 +154,7 @@ func crSeatBenchLearner(b *testing.B, st *store.Store, base, classID, name strin
 		s.Nodes = append(s.Nodes, sessions.Node{Name: n, Status: sessions.NodeRunning})
 	}
 	// A pool of its own: these sessions have no network on the engine.
-	if err := st.CreateSession(ctx, s, store.Subnets{Pool: netip.MustParsePrefix("100.65.0.0/16"), Bits: 28}); err != nil {
+	if err := st.CreateSession(ctx, s, store.Subnets{Pool: netip.MustParsePrefix("100.65.0.0/16"), Bits: 28}, store.Limits{}); err != nil {
 		b.Fatal(err)
 	}
 	if err := st.SetMemberSession(ctx, classID, user, s.ID); err != nil {

@@ -220,7 +220,7 @@ func seatDirectly(t *testing.T, env *classEnv, learner *browser, classID, name s
 		s.Nodes = append(s.Nodes, sessions.Node{Name: n, Status: sessions.NodeRunning})
 	}
 	pool := store.Subnets{Pool: netip.MustParsePrefix("100.64.0.0/20"), Bits: 28}
-	if err := env.st.CreateSession(ctx, s, pool); err != nil {
+	if err := env.st.CreateSession(ctx, s, pool, store.Limits{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := env.st.SetMemberSession(ctx, classID, user, s.ID); err != nil {

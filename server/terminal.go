@@ -202,6 +202,9 @@ func (tc *terminalConn) fromAgent(stream *engine.Stream) {
 			}
 		}
 		if err != nil {
+			// The browser stopped taking output: end the connection so it
+			// reconnects, rather than leave a terminal that types blind.
+			tc.close(websocket.CloseGoingAway, "output stalled")
 			return
 		}
 	}
@@ -349,10 +352,15 @@ func (ts *terminalSet) remove(tc *terminalConn) {
 func (ts *terminalSet) closeAll(ctx context.Context) {
 	ts.mu.Lock()
 	ts.closed = true
+	open := make([]*terminalConn, 0, len(ts.conns))
 	for tc := range ts.conns {
-		tc.close(websocket.CloseGoingAway, "server restarting")
+		open = append(open, tc)
 	}
 	ts.mu.Unlock()
+	// In parallel: a stuck client costs its own write deadline, not everyone's.
+	for _, tc := range open {
+		go tc.close(websocket.CloseGoingAway, "server restarting")
+	}
 	done := make(chan struct{})
 	go func() { ts.wg.Wait(); close(done) }()
 	select {

@@ -13,6 +13,8 @@ const endParallel = 4
 // removing their containers, volumes and networks, a few at a time. It
 // returns how many it ended; the error joins those of the ones it could not.
 func (m *Manager) EndScope(ctx context.Context, scope, reason string) (int, error) {
+	ctx, cancel := context.WithTimeout(ctx, 2*endTimeout)
+	defer cancel()
 	ids, err := m.store.LiveScopeSessions(ctx, scope)
 	if err != nil {
 		return 0, err
@@ -29,7 +31,10 @@ func (m *Manager) EndScope(ctx context.Context, scope, reason string) (int, erro
 		go func() {
 			defer wg.Done()
 			for id := range work {
-				err := m.end(ctx, id, reason)
+				s, err := m.store.Session(ctx, id)
+				if err == nil {
+					err = m.endAny(ctx, s, reason)
+				}
 				mu.Lock()
 				if err != nil {
 					errs = append(errs, err)

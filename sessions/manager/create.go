@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/labplay/playground/sessions"
+	"github.com/labplay/playground/sessions/store"
 )
 
 // NewSession describes a session to create.
@@ -21,9 +22,6 @@ type NewSession struct {
 	Images []string
 }
 
-// retryAfterFull is what a client is told to wait when the host is full.
-const retryAfterFull = 30 * time.Second
-
 // startAttempts is how many subnets a session start tries before giving up:
 // a subnet can be held on the engine by something the database does not
 // know of (another deployment, a network made by hand).
@@ -33,17 +31,9 @@ const startAttempts = 3
 // engines answer. When the host is full it returns EFULL with a retry delay.
 // On any failure, whatever was created is removed again.
 func (m *Manager) Create(ctx context.Context, req NewSession) (*sessions.Session, error) {
-	n, err := m.store.CountLive(ctx, m.instance())
-	if err != nil {
-		return nil, err
-	}
-	if m.cfg.MaxSessions > 0 && n >= m.cfg.MaxSessions {
-		return nil, &sessions.Error{Code: sessions.EFULL, RetryAfter: retryAfterFull,
-			Message: "The playground is full right now; try again in a moment."}
-	}
 	for attempt := 1; ; attempt++ {
-		s, err := m.createOnce(ctx, req)
-		if sessions.ErrorCode(err) == sessions.ECONFLICT && attempt < startAttempts {
+		s, clashed, err := m.createOnce(ctx, req)
+		if clashed && attempt < startAttempts {
 			m.log.Warn("session network clashed; trying another subnet", "err", err)
 			continue
 		}
@@ -57,22 +47,24 @@ func (m *Manager) Create(ctx context.Context, req NewSession) (*sessions.Session
 	}
 }
 
-// createOnce records a session with a free subnet and starts its nodes.
-func (m *Manager) createOnce(ctx context.Context, req NewSession) (*sessions.Session, error) {
+// createOnce records a session with a free subnet and starts its nodes. It
+// reports a clash when the engine already holds that network or subnet.
+func (m *Manager) createOnce(ctx context.Context, req NewSession) (s *sessions.Session, clashed bool, err error) {
 	lifetime := m.cfg.Lifetime
 	if req.Lifetime > 0 {
 		lifetime = req.Lifetime
 	}
 	now := time.Now().UTC().Truncate(time.Second)
-	s := &sessions.Session{
+	s = &sessions.Session{
 		ID: sessions.NewID(), UserID: req.UserID, Lab: req.Lab, Lang: req.Lang, Scope: req.Scope, Instance: m.instance(),
 		Status: sessions.StatusStarting, CreatedAt: now, ExpiresAt: now.Add(lifetime),
 	}
 	for _, name := range sessions.NodeNames {
 		s.Nodes = append(s.Nodes, sessions.Node{Name: name, Status: sessions.NodeStarting})
 	}
-	if err := m.store.CreateSession(ctx, s, m.cfg.Subnets); err != nil {
-		return nil, err
+	limits := store.Limits{MaxLive: m.cfg.MaxSessions, MaxPerUser: m.cfg.MaxPerLearner}
+	if err := m.store.CreateSession(ctx, s, m.cfg.Subnets, limits); err != nil {
+		return nil, false, err
 	}
 	if err := m.start(ctx, s); err != nil {
 		// Clean up with a context of our own: the caller's may be gone.
@@ -81,18 +73,22 @@ func (m *Manager) createOnce(ctx context.Context, req NewSession) (*sessions.Ses
 		if rerr := m.end(cctx, s.ID, "failed to start"); rerr != nil {
 			m.log.Error("cleanup after failed start", "session", s.ID, "err", rerr)
 		}
-		return nil, err
+		return nil, sessions.ErrorCode(err) == sessions.ECONFLICT, err
 	}
-	return s, nil
+	return s, false, nil
+}
+
+// startTimeout bounds how long creating a session may take.
+func (m *Manager) startTimeout() time.Duration {
+	if m.cfg.StartTimeout > 0 {
+		return m.cfg.StartTimeout
+	}
+	return 2 * time.Minute
 }
 
 // start creates the nodes of s, waits for their engines and records them.
 func (m *Manager) start(ctx context.Context, s *sessions.Session) error {
-	timeout := m.cfg.StartTimeout
-	if timeout <= 0 {
-		timeout = 2 * time.Minute
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := context.WithTimeout(ctx, m.startTimeout())
 	defer cancel()
 	subnet, err := netip.ParsePrefix(s.Subnet)
 	if err != nil {

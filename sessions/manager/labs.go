@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/labplay/playground/labs"
 	"github.com/labplay/playground/sessions"
@@ -124,7 +125,7 @@ func (m *Manager) runCheck(ctx context.Context, s *sessions.Session, c labs.Chec
 	if err != nil {
 		return sessions.CheckResult{Output: c.Node + ": " + sessions.ErrorMessage(err)}
 	}
-	return sessions.CheckResult{Passed: code == 0, Output: strings.TrimSpace(out)}
+	return sessions.CheckResult{Passed: code == 0, Output: truncate(strings.TrimSpace(out), maxCheckOutput)}
 }
 
 // Resolve returns the node and the command of a run block, with every value
@@ -178,9 +179,16 @@ func firstLine(s string) string {
 	return s
 }
 
+// truncate makes s safe to store and show: valid UTF-8 without NUL bytes,
+// cut to at most n bytes on a character boundary.
 func truncate(s string, n int) string {
+	s = strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", ""), "\uFFFD")
 	if len(s) <= n {
 		return s
 	}
-	return s[:n] + "…"
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }

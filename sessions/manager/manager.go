@@ -22,6 +22,8 @@ type Config struct {
 	Lifetime time.Duration
 	// MaxSessions is how many live sessions the host accepts.
 	MaxSessions int
+	// MaxPerLearner is how many live sessions one learner may hold.
+	MaxPerLearner int
 	// Subnets is the pool that session networks are cut from.
 	Subnets store.Subnets
 	// ReapEvery is how often expired sessions are looked for.
@@ -40,6 +42,7 @@ type Manager struct {
 
 	// bg tracks background goroutines started on behalf of requests, so that
 	// shutdown can wait for them.
+	bgMu   sync.Mutex // orders goBackground's Add before stopBackground's Wait
 	bg     sync.WaitGroup
 	bgCtx  context.Context
 	bgStop context.CancelFunc
@@ -86,12 +89,20 @@ func (m *Manager) Run(ctx context.Context) error {
 
 // stopBackground cancels background work and waits for it.
 func (m *Manager) stopBackground() {
+	m.bgMu.Lock()
 	m.bgStop()
+	m.bgMu.Unlock()
 	m.bg.Wait()
 }
 
-// goBackground runs fn in a goroutine owned by the manager.
+// goBackground runs fn in a goroutine owned by the manager. Once the
+// manager has stopped, fn is not run.
 func (m *Manager) goBackground(fn func(ctx context.Context)) {
+	m.bgMu.Lock()
+	defer m.bgMu.Unlock()
+	if m.bgCtx.Err() != nil {
+		return
+	}
 	m.bg.Add(1)
 	go func() {
 		defer m.bg.Done()
@@ -159,8 +170,25 @@ func (m *Manager) Delete(ctx context.Context, userID, id string) error {
 	if err != nil {
 		return err
 	}
-	return m.end(ctx, s.ID, "deleted")
+	// Finish the removal even if the caller goes away half-way.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), endTimeout)
+	defer cancel()
+	return m.endAny(ctx, s, "deleted")
 }
+
+// endAny ends a session of any deployment sharing the database. The
+// containers of another deployment's session are on an engine this process
+// does not drive, so that session is only made to expire now: its own
+// deployment's reaper removes it within a reaping interval.
+func (m *Manager) endAny(ctx context.Context, s *sessions.Session, reason string) error {
+	if s.Instance != "" && s.Instance != m.instance() {
+		return m.store.ExpireSession(ctx, s.ID)
+	}
+	return m.end(ctx, s.ID, reason)
+}
+
+// endTimeout bounds the removal of one session's resources.
+const endTimeout = 2 * time.Minute
 
 // end removes a session's resources from the engine, then records it ended.
 func (m *Manager) end(ctx context.Context, id, reason string) error {

@@ -51,12 +51,21 @@ func (m *Manager) Reconcile(ctx context.Context) error {
 		}
 	}
 	for _, s := range live {
+		if s.Status == sessions.StatusStarting {
+			if time.Since(s.CreatedAt) < m.startTimeout()+time.Minute {
+				continue // another process may be starting it right now
+			}
+			// A start cut short by a restart: its nodes may exist but were
+			// never seen ready, so it cannot be trusted.
+			m.log.Info("ending session whose start was interrupted", "session", s.ID)
+			if err := m.end(ctx, s.ID, "start interrupted"); err != nil {
+				m.log.Warn("could not end session", "session", s.ID, "err", err)
+			}
+			continue
+		}
 		nodes, ok := onEngine[s.ID]
 		if ok && len(nodes) == len(s.Nodes) {
 			continue
-		}
-		if s.Status == sessions.StatusStarting && time.Since(s.CreatedAt) < time.Minute {
-			continue // another process may be starting it right now
 		}
 		m.log.Info("ending session whose containers vanished", "session", s.ID, "found", len(nodes))
 		if err := m.end(ctx, s.ID, "containers vanished"); err != nil {

@@ -202,7 +202,7 @@ func TestMembersSeatsAndClose(t *testing.T) {
 	pool := store.Subnets{Pool: netip.MustParsePrefix("100.64.0.0/26"), Bits: 28}
 	sess := &sessions.Session{ID: sessions.NewID(), UserID: ana.UserID, Lab: c.Lab, Lang: "en", Scope: c.ID,
 		Status: sessions.StatusRunning, ExpiresAt: time.Now().Add(time.Hour)}
-	if err := st.CreateSession(ctx, sess, pool); err != nil {
+	if err := st.CreateSession(ctx, sess, pool, store.Limits{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := st.SetMemberSession(ctx, c.ID, ana.UserID, sess.ID); err != nil {

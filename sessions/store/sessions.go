@@ -12,10 +12,23 @@ import (
 	"github.com/labplay/playground/sessions"
 )
 
+// Limits bound how many live sessions a deployment holds, in all and per
+// learner. Zero means no limit.
+type Limits struct {
+	MaxLive    int
+	MaxPerUser int
+}
+
+// retryAfterFull is what a client is told to wait when the host is full.
+const retryAfterFull = 30 * time.Second
+
 // CreateSession inserts s with a subnet of its own taken from the pool, and
-// one row per node. It fills s.Subnet. When every subnet of the pool is held
-// by a live session it returns EFULL.
-func (s *Store) CreateSession(ctx context.Context, sess *sessions.Session, pool Subnets) error {
+// one row per node. It fills s.Subnet. The limits are checked and the row
+// inserted under one lock per deployment, so that concurrent requests, from
+// this process or another, cannot overshoot them: a full host answers EFULL
+// with a retry delay, a learner at their limit ECONFLICT. When every subnet
+// of the pool is held by a live session it returns EFULL.
+func (s *Store) CreateSession(ctx context.Context, sess *sessions.Session, pool Subnets, limits Limits) error {
 	for attempt := 0; attempt < 8; attempt++ {
 		subnet, err := s.freeSubnet(ctx, pool)
 		if err != nil {
@@ -23,6 +36,9 @@ func (s *Store) CreateSession(ctx context.Context, sess *sessions.Session, pool 
 		}
 		sess.Subnet = subnet.String()
 		err = s.inTx(ctx, func(tx pgx.Tx) error {
+			if err := checkLimits(ctx, tx, sess, limits); err != nil {
+				return err
+			}
 			if _, err := tx.Exec(ctx, `INSERT INTO sessions (id, user_id, lab, lang, scope, instance, subnet, status, expires_at)
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 				sess.ID, sess.UserID, sess.Lab, sess.Lang, sess.Scope, instanceOf(sess), sess.Subnet, sess.Status, sess.ExpiresAt); err != nil {
@@ -42,6 +58,28 @@ func (s *Store) CreateSession(ctx context.Context, sess *sessions.Session, pool 
 		return unavailable(err)
 	}
 	return sessions.Errorf(sessions.EFULL, "No free network for a new session; try again shortly.")
+}
+
+// checkLimits takes the deployment's session lock for the rest of the
+// transaction and refuses a session over the limits.
+func checkLimits(ctx context.Context, tx pgx.Tx, sess *sessions.Session, limits Limits) error {
+	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(hashtext('playground-sessions:' || $1))", instanceOf(sess)); err != nil {
+		return err
+	}
+	var live, mine int
+	if err := tx.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE user_id = $2)
+		FROM sessions WHERE status <> 'ended' AND instance = $1`, instanceOf(sess), sess.UserID).Scan(&live, &mine); err != nil {
+		return err
+	}
+	if limits.MaxLive > 0 && live >= limits.MaxLive {
+		return &sessions.Error{Code: sessions.EFULL, RetryAfter: retryAfterFull,
+			Message: "The playground is full right now; try again in a moment."}
+	}
+	if limits.MaxPerUser > 0 && mine >= limits.MaxPerUser {
+		return sessions.Errorf(sessions.ECONFLICT,
+			"You already have %d sessions running; end one to start another.", mine)
+	}
+	return nil
 }
 
 // freeSubnet returns a subnet of the pool that no live session holds. It
@@ -103,6 +141,13 @@ func (s *Store) EndSession(ctx context.Context, id, reason string) error {
 		_, err := tx.Exec(ctx, "UPDATE nodes SET status = 'stopped' WHERE session_id = $1", id)
 		return unavailable(err)
 	})
+}
+
+// ExpireSession makes a live session expire now, so that the reaper of the
+// deployment running it removes it.
+func (s *Store) ExpireSession(ctx context.Context, id string) error {
+	_, err := s.pool.Exec(ctx, "UPDATE sessions SET expires_at = least(expires_at, now()) WHERE id = $1 AND status <> 'ended'", id)
+	return unavailable(err)
 }
 
 // Session returns the session with its nodes. An unknown id answers ENOTFOUND.

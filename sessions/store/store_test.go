@@ -23,7 +23,7 @@ func newSession(t *testing.T, st *store.Store, user string, pool store.Subnets) 
 	for _, n := range sessions.NodeNames {
 		s.Nodes = append(s.Nodes, sessions.Node{Name: n, Status: sessions.NodeStarting})
 	}
-	if err := st.CreateSession(ctx, s, pool); err != nil {
+	if err := st.CreateSession(ctx, s, pool, store.Limits{}); err != nil {
 		t.Fatalf("create session: %v", err)
 	}
 	return s
@@ -91,7 +91,7 @@ func TestSubnetsRunOutAndNeverCollide(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			s := &sessions.Session{ID: sessions.NewID(), UserID: user, Status: sessions.StatusStarting, ExpiresAt: time.Now().Add(time.Hour)}
-			err := st.CreateSession(context.Background(), s, pool)
+			err := st.CreateSession(context.Background(), s, pool, store.Limits{})
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
@@ -196,5 +196,51 @@ func TestSecretIsShared(t *testing.T) {
 	b, _ := st.Secret(context.Background(), "cookies")
 	if len(a) != 32 || string(a) != string(b) {
 		t.Fatalf("secret changed between calls or is short: %x %x", a, b)
+	}
+}
+
+func TestLimitsHoldUnderConcurrency(t *testing.T) {
+	st := storetest.Open(t)
+	ctx := context.Background()
+	pool := store.Subnets{Pool: netip.MustParsePrefix("100.64.0.0/24"), Bits: 28}
+	users := []string{sessions.NewID(), sessions.NewID(), sessions.NewID(), sessions.NewID()}
+	for _, u := range users {
+		if err := st.EnsureUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	limits := store.Limits{MaxLive: 5, MaxPerUser: 2}
+	var mu sync.Mutex
+	made := map[string]int{}
+	codes := map[sessions.Code]int{}
+	var wg sync.WaitGroup
+	for i := 0; i < 16; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			u := users[i%len(users)]
+			s := &sessions.Session{ID: sessions.NewID(), UserID: u, Status: sessions.StatusStarting, ExpiresAt: time.Now().Add(time.Hour)}
+			err := st.CreateSession(ctx, s, pool, limits)
+			mu.Lock()
+			defer mu.Unlock()
+			if err == nil {
+				made[u]++
+			}
+			codes[sessions.ErrorCode(err)]++
+		}()
+	}
+	wg.Wait()
+	total := 0
+	for u, n := range made {
+		if n > 2 {
+			t.Errorf("user %s got %d sessions, over the limit of 2", u[:6], n)
+		}
+		total += n
+	}
+	if total != 5 || codes[""] != 5 || codes[sessions.EFULL]+codes[sessions.ECONFLICT] != 11 {
+		t.Fatalf("made %d sessions (%v), want exactly 5 with 11 refusals", total, codes)
+	}
+	if n, _ := st.CountLive(ctx, "default"); n != 5 {
+		t.Fatalf("live sessions = %d, want 5", n)
 	}
 }
