@@ -74,7 +74,7 @@ func newClassEnv(t *testing.T, dbURL string, eng *engine.Engine, mcfg manager.Co
 		defer wg.Done()
 		hub.Listen(hctx, st.Pool().Config().ConnConfig)
 	}()
-	srv := New(Config{}, Deps{Manager: mgr, Labs: labs.Builtin(), Site: site, Secret: secret, Log: log, Hub: hub})
+	srv := New(Config{TrustProxy: true}, Deps{Manager: mgr, Labs: labs.Builtin(), Site: site, Secret: secret, Log: log, Hub: hub})
 	srv.classes.SetPasswordCost(bcrypt.MinCost) // fast logins; the cost is not what these tests are about
 	ts := httptest.NewUnstartedServer(srv.Handler())
 	ts.Config.RegisterOnShutdown(stopHub)

@@ -22,6 +22,9 @@ type Config struct {
 	PublicURL   string // the URL learners use, when behind a proxy; optional
 	LogFormat   string // "text" or "json"
 	LogLevel    string // "debug", "info", "warn", "error"
+	// TrustProxy believes X-Forwarded-For and X-Real-IP for client
+	// addresses; set it only behind a proxy that sets them.
+	TrustProxy bool
 
 	Engine   engine.Config
 	Sessions manager.Config
@@ -43,6 +46,7 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&c.Addr, "addr", env("PLAYGROUND_ADDR", "127.0.0.1:8080"), "listen address (PLAYGROUND_ADDR)")
 	fs.StringVar(&c.DatabaseURL, "database-url", env("DATABASE_URL", ""), "Postgres URL (DATABASE_URL)")
 	fs.StringVar(&c.PublicURL, "public-url", env("PLAYGROUND_PUBLIC_URL", ""), "public URL of the site, for links and origin checks (PLAYGROUND_PUBLIC_URL)")
+	fs.BoolVar(&c.TrustProxy, "trust-proxy", env("PLAYGROUND_TRUST_PROXY", "") == "true", "believe X-Forwarded-For / X-Real-IP (only behind a proxy that sets them) (PLAYGROUND_TRUST_PROXY=true)")
 	fs.StringVar(&c.LogFormat, "log-format", env("PLAYGROUND_LOG_FORMAT", "text"), "log format: text or json (PLAYGROUND_LOG_FORMAT)")
 	fs.StringVar(&c.LogLevel, "log-level", env("PLAYGROUND_LOG_LEVEL", "info"), "log level (PLAYGROUND_LOG_LEVEL)")
 	fs.StringVar(&c.Engine.NodeImage, "node-image", env("PLAYGROUND_NODE_IMAGE", "playground-node:latest"), "node image (PLAYGROUND_NODE_IMAGE)")

@@ -123,8 +123,8 @@ func instructorOf(r *http.Request) *store.Instructor {
 	return in
 }
 
-// clientIP returns the client's address without its port (RealIP has put
-// the proxy's view of it in RemoteAddr).
+// clientIP returns the client's address without its port (behind a trusted
+// proxy, RealIP has put the proxy's view of it in RemoteAddr).
 func clientIP(r *http.Request) string {
 	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
 		return host

@@ -6,12 +6,19 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
+
+	"github.com/labplay/playground/sessions"
 )
 
 // Handler returns the root handler with every route of the playground.
 func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
-	r.Use(middleware.RealIP, s.recoverer, s.accessLog)
+	if s.cfg.TrustProxy {
+		// Only behind a proxy that sets these headers may they be believed;
+		// otherwise anyone could pick their address for the rate limits.
+		r.Use(middleware.RealIP)
+	}
+	r.Use(s.recoverer, s.accessLog)
 
 	r.Get("/healthz", s.healthz)
 	r.Get("/readyz", s.readyz)
@@ -24,7 +31,7 @@ func (s *Server) Handler() http.Handler {
 		s.classroomPages(r) // classroom_routes.go
 
 		r.Route("/api", func(r chi.Router) {
-			r.Use(noStore)
+			r.Use(noStore, s.sameSite)
 			r.Get("/sessions", s.listSessions)
 			r.Post("/sessions", s.createSession)
 			r.Get("/sessions/{id}", s.getSession)
@@ -44,6 +51,24 @@ func (s *Server) Handler() http.Handler {
 		})
 	})
 	return r
+}
+
+// sameSite refuses requests that change state when a browser says they
+// come from another site: learner cookies ride along on such requests, so
+// another site's page could otherwise start sessions or send checks in a
+// learner's name.
+func (s *Server) sameSite(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
+		default:
+			if r.Header.Get("Sec-Fetch-Site") == "cross-site" || !s.checkOrigin(r) {
+				s.writeError(w, r, sessions.Errorf(sessions.EFORBIDDEN, "Requests from other sites are refused."))
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // noStore keeps API answers out of caches.

@@ -122,18 +122,31 @@ func (s *Stream) Close() error {
 	return nil
 }
 
-// logWriter logs what a relay writes to its stderr, one record per write.
+// logWriter logs what a relay writes to its stderr, one record per write,
+// up to a budget per stream: the relay runs in the learner's node, where
+// they are root and could make it write without end.
 type logWriter struct {
-	log   *slog.Logger
-	attrs []any
+	log    *slog.Logger
+	attrs  []any
+	logged int
 }
+
+// stderrBudget is how many bytes of one relay's stderr reach the log.
+const stderrBudget = 4 * maxStderrLog
 
 // Write implements io.Writer.
 func (w *logWriter) Write(p []byte) (int, error) {
+	if w.logged >= stderrBudget {
+		return len(p), nil
+	}
 	msg := p
 	if len(msg) > maxStderrLog {
 		msg = msg[:maxStderrLog]
 	}
+	w.logged += len(msg)
 	w.log.Warn("node relay stderr", append([]any{"text", string(msg)}, w.attrs...)...)
+	if w.logged >= stderrBudget {
+		w.log.Warn("node relay stderr: further output not logged", w.attrs...)
+	}
 	return len(p), nil
 }

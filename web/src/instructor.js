@@ -41,7 +41,15 @@ export function startInstructorLogin() {
 // instructor here, if it is one of this site's, else their classrooms.
 function nextPage() {
   const next = new URLSearchParams(location.search).get('next') || '';
-  return next.startsWith('/') && !next.startsWith('//') ? next : '/instructor';
+  try {
+    // Resolve it the way the browser would, then keep it only if it stays
+    // on this site (this refuses "//host", "/\\host" and "https://host").
+    const u = new URL(next, location.origin);
+    if (next.startsWith('/') && u.origin === location.origin) return u.pathname + u.search + u.hash;
+  } catch (err) {
+    // not a URL at all
+  }
+  return '/instructor';
 }
 
 // startInstructor runs the page of the instructor's classrooms.

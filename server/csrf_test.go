@@ -1,0 +1,67 @@
+package server_test
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/labplay/playground/e2e/client"
+	"github.com/labplay/playground/sessions/manager"
+)
+
+// post sends a POST with the given extra headers and returns its status.
+func post(t *testing.T, c *client.Client, path, body string, headers map[string]string) int {
+	t.Helper()
+	req, _ := http.NewRequest("POST", c.Base+path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	res, err := c.HTTP.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	return res.StatusCode
+}
+
+func TestOtherSitesCannotActForALearner(t *testing.T) {
+	e := newEnv(t, manager.Config{MaxSessions: 1})
+	c := client.New(e.ts.URL)
+	for _, h := range []map[string]string{
+		{"Origin": "https://evil.example"},
+		{"Sec-Fetch-Site": "cross-site"},
+	} {
+		if status := post(t, c, "/api/sessions", "", h); status != http.StatusForbidden {
+			t.Errorf("cross-site POST with %v = %d, want 403", h, status)
+		}
+		if status := post(t, c, "/api/classrooms/join", `{"code":"ABCDEF","name":"x"}`, h); status != http.StatusForbidden {
+			t.Errorf("cross-site join with %v = %d, want 403", h, status)
+		}
+	}
+	var list struct{ Sessions []client.Session }
+	if _, err := c.Do(t.Context(), "GET", "/api/sessions", nil, &list); err != nil || len(list.Sessions) != 0 {
+		t.Fatalf("a refused request started a session: %+v %v", list, err)
+	}
+	// The site's own pages are let through.
+	if status := post(t, c, "/api/classrooms/join", `{"code":"ABCDEF","name":"x"}`,
+		map[string]string{"Origin": e.ts.URL, "Sec-Fetch-Site": "same-origin"}); status == http.StatusForbidden {
+		t.Fatalf("same-origin request refused")
+	}
+}
+
+func TestForwardedAddressesAreNotBelievedByDefault(t *testing.T) {
+	e := newEnv(t, manager.Config{})
+	c := client.New(e.ts.URL)
+	limited := false
+	for i := 0; i < 12 && !limited; i++ {
+		status := post(t, c, "/api/instructors/login",
+			fmt.Sprintf(`{"email":"guess%d@school.example","password":"guess guess guess"}`, i),
+			map[string]string{"X-Real-IP": fmt.Sprintf("198.51.100.%d", i+1), "X-Forwarded-For": fmt.Sprintf("203.0.113.%d", i+1)})
+		limited = status == http.StatusTooManyRequests
+	}
+	if !limited {
+		t.Fatal("12 logins from one address, each claiming another via X-Real-IP, were never rate-limited")
+	}
+}
