@@ -151,7 +151,11 @@ func (e *Engine) nodeConfig(sessionID string, spec NodeSpec, privileged bool) (*
 			NanoCPUs:   e.cfg.NanoCPUs,
 		},
 	}
-	securityConfig(hc, privileged)
+	if e.cfg.Runtime != "" {
+		hc.Runtime = e.cfg.Runtime
+	} else {
+		securityConfig(hc, privileged)
+	}
 	nc := &network.NetworkingConfig{EndpointsConfig: map[string]*network.EndpointSettings{
 		NetworkName(sessionID): {
 			IPAMConfig: &network.EndpointIPAMConfig{IPv4Address: spec.Addr.String()},

@@ -38,6 +38,14 @@ type Config struct {
 	// AgentArgs are extra arguments for the node agent, such as
 	// "--registry-mirror", URL.
 	AgentArgs []string
+	// Runtime, when set, is the container runtime of the nodes (for example
+	// "sysbox-runc", which runs Docker in Docker without privileges); the
+	// nodes then get neither --privileged nor the extra capabilities.
+	Runtime string
+	// Egress is EgressInternet (nodes reach what the host reaches) or
+	// EgressNone (each session's network is internal: nodes reach only
+	// each other; images come from the outer engine or a mirror on it).
+	Egress string
 }
 
 // withDefaults returns c with its zero fields set to the defaults.
@@ -60,6 +68,9 @@ func (c Config) withDefaults() Config {
 	if c.Privileged == "" {
 		c.Privileged = PrivilegedAuto
 	}
+	if c.Egress == "" {
+		c.Egress = EgressInternet
+	}
 	return c
 }
 
@@ -70,6 +81,11 @@ func (c Config) Validate() error {
 	case PrivilegedAuto, PrivilegedAlways, PrivilegedNever:
 	default:
 		return fmt.Errorf("engine: privileged mode %q is not auto, always or never", c.Privileged)
+	}
+	switch c.Egress {
+	case EgressInternet, EgressNone:
+	default:
+		return fmt.Errorf("engine: egress %q is not internet or none", c.Egress)
 	}
 	if c.Memory < 64<<20 {
 		return fmt.Errorf("engine: node memory %d is below 64 MiB", c.Memory)

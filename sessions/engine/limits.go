@@ -29,6 +29,12 @@ const (
 	PrivilegedNever  = "never"
 )
 
+// Egress modes accepted in Config.Egress.
+const (
+	EgressInternet = "internet"
+	EgressNone     = "none"
+)
+
 // Names and paths inside and around the node containers.
 const (
 	// NamePrefix starts the name of every network and container.

@@ -22,6 +22,9 @@ import (
 // profile, writable system paths). Errors are not cached; a missing node
 // image is EUNAVAILABLE.
 func (e *Engine) Mode(ctx context.Context) (privileged bool, err error) {
+	if e.cfg.Runtime != "" {
+		return false, nil // the runtime gives the nodes what they need
+	}
 	switch e.cfg.Privileged {
 	case PrivilegedAlways:
 		return true, nil

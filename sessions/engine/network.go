@@ -17,7 +17,8 @@ import (
 func (e *Engine) createNetwork(ctx context.Context, sessionID string, subnet netip.Prefix, gateway netip.Addr) (string, error) {
 	prefix := subnet.Masked()
 	resp, err := e.cli.NetworkCreate(ctx, NetworkName(sessionID), network.CreateOptions{
-		Driver: "bridge",
+		Driver:   "bridge",
+		Internal: e.cfg.Egress == EgressNone,
 		IPAM: &network.IPAM{
 			Driver: "default",
 			Config: []network.IPAMConfig{{Subnet: prefix.String(), Gateway: gateway.String()}},

@@ -249,3 +249,18 @@ func TestErrorMapping(t *testing.T) {
 		t.Error("firstCoded of nils is not nil")
 	}
 }
+
+func TestNodeRuntime(t *testing.T) {
+	e := New(nil, Config{Instance: "t1", Runtime: "sysbox-runc"}, nil)
+	_, hc, _ := e.nodeConfig("sess1", NodeSpec{Name: "node1", Addr: netip.MustParseAddr("100.64.0.2")}, false)
+	if hc.Runtime != "sysbox-runc" || hc.Privileged || len(hc.CapAdd) != 0 || len(hc.SecurityOpt) != 0 || hc.MaskedPaths != nil {
+		t.Errorf("with a runtime, host config = runtime %q privileged %v caps %v secopt %v masked %v",
+			hc.Runtime, hc.Privileged, hc.CapAdd, hc.SecurityOpt, hc.MaskedPaths)
+	}
+	if privileged, err := e.Mode(t.Context()); err != nil || privileged {
+		t.Errorf("Mode with a runtime = %v, %v; want unprivileged without probing", privileged, err)
+	}
+	if err := (Config{Egress: "sometimes"}).Validate(); err == nil {
+		t.Error("an unknown egress mode was accepted")
+	}
+}
