@@ -155,15 +155,20 @@ func (s *Server) buildReport(r *http.Request, c *store.Classroom) (*report, erro
 	return &report{Classroom: s.view(r, c), Sections: sections, Learners: learners}, nil
 }
 
+// ownReport returns the caller's classroom named in the URL and its report.
+func (s *Server) ownReport(r *http.Request) (*store.Classroom, *report, error) {
+	c, err := s.ownClassroom(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	rep, err := s.buildReport(r, c)
+	return c, rep, err
+}
+
 // classroomProgress answers the progress of every learner of the classroom,
 // as JSON; progress.json is the same as a download.
 func (s *Server) classroomProgress(w http.ResponseWriter, r *http.Request) {
-	c, err := s.ownClassroom(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	rep, err := s.buildReport(r, c)
+	c, rep, err := s.ownReport(r)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -176,12 +181,7 @@ func (s *Server) classroomProgress(w http.ResponseWriter, r *http.Request) {
 
 // classroomCSV answers the progress as CSV: one row per learner and section.
 func (s *Server) classroomCSV(w http.ResponseWriter, r *http.Request) {
-	c, err := s.ownClassroom(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	rep, err := s.buildReport(r, c)
+	c, rep, err := s.ownReport(r)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -2,6 +2,7 @@
 
 import { api, errorText } from './api.js';
 import { initialLang, lang, setLang, t } from './i18n.js';
+import { showStatus } from './status.js';
 
 const DEFAULT_LAB = 'docker-orchestration';
 
@@ -23,18 +24,7 @@ function setupStart() {
   const status = document.querySelector('[data-testid="start-status"]');
   let retryTimer = 0;
 
-  const show = (text, kind) => {
-    status.hidden = !text;
-    status.className = `status ${kind || ''}`;
-    status.replaceChildren();
-    if (kind === 'busy') {
-      const spin = document.createElement('span');
-      spin.className = 'spinner';
-      spin.setAttribute('aria-hidden', 'true');
-      status.append(spin);
-    }
-    status.append(text);
-  };
+  const show = (text, kind) => showStatus(status, text, kind);
 
   // retryIn counts down and tries again, for a full playground.
   const retryIn = (seconds) => {

@@ -5,6 +5,7 @@
 import { api, errorText } from './api.js';
 import { applyClassText, ct } from './class_text.js';
 import { initialLang, setLang, storedLang, t } from './i18n.js';
+import { showStatus } from './status.js';
 
 const $ = (testid) => document.querySelector(`[data-testid="${testid}"]`);
 
@@ -87,16 +88,7 @@ function retryIn(seconds, again) {
 // show puts a message under the form; final messages link home.
 function show(text, kind, final) {
   const status = $('join-page-status');
-  status.hidden = !text;
-  status.className = `status ${kind || ''}`;
-  status.replaceChildren();
-  if (kind === 'busy') {
-    const spin = document.createElement('span');
-    spin.className = 'spinner';
-    spin.setAttribute('aria-hidden', 'true');
-    status.append(spin);
-  }
-  status.append(text);
+  showStatus(status, text, kind);
   if (final) {
     $('join-name-form').hidden = true;
     const a = document.createElement('a');
