@@ -90,3 +90,12 @@ func (c *Catalog) Get(slug string) (*Lab, error) {
 func (c *Catalog) List() []*Lab {
 	return slices.Clone(c.labs)
 }
+
+// ImagesOf returns the images the lab with the given slug needs in its
+// nodes, or nil for an unknown lab.
+func (c *Catalog) ImagesOf(slug string) []string {
+	if l, err := c.Get(slug); err == nil {
+		return slices.Clone(l.Images)
+	}
+	return nil
+}

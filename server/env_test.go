@@ -63,6 +63,7 @@ func newEnv(t *testing.T, cfg manager.Config) *env {
 		cfg.MaxSessions = 5
 	}
 	cfg.Subnets = store.Subnets{Pool: testPool, Bits: 28}
+	cfg.LabImages = labs.Builtin().ImagesOf
 	mgr := manager.New(cfg, eng, st, log)
 	secret, err := st.Secret(ctx, "cookies")
 	if err != nil {

@@ -133,3 +133,39 @@ func TestDatabaseOutage(t *testing.T) {
 }
 
 var forceRemove = container.RemoveOptions{Force: true, RemoveVolumes: true}
+
+func TestReconcileFinishesImageCopies(t *testing.T) {
+	e := newEnv(t, manager.Config{})
+	ctx := context.Background()
+	c := client.New(e.ts.URL)
+	s, err := c.CreateSession(ctx, "docker-orchestration", "en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A Run click waits for the copy, so once it resolves the image is in.
+	if _, err := c.Do(ctx, "POST", "/api/sessions/"+s.ID+"/blocks/orchestration-1/resolve", nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	node2 := containerOf(t, e, s.ID, "node2")
+	has := func() bool {
+		_, code, err := e.engine.Exec(ctx, node2, "docker image inspect mtbsoft/myipaddress:latest >/dev/null 2>&1", 20*time.Second)
+		return err == nil && code == 0
+	}
+	if !has() {
+		t.Fatal("node2 lacks the lab's image after the copy")
+	}
+	// As if a restart had cut the copy short on node2.
+	if out, code, err := e.engine.Exec(ctx, node2, "docker rmi mtbsoft/myipaddress:latest", 20*time.Second); err != nil || code != 0 {
+		t.Fatalf("rmi: %v %d %s", err, code, out)
+	}
+	if err := e.manager.Reconcile(ctx); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(90 * time.Second)
+	for !has() {
+		if time.Now().After(deadline) {
+			t.Fatal("reconcile did not copy the missing image into node2")
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+}

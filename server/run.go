@@ -67,9 +67,11 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, onListen func(net.Ad
 	if err != nil {
 		return err
 	}
+	catalog := labs.Builtin()
+	cfg.Sessions.LabImages = catalog.ImagesOf
 	mgr := manager.New(cfg.Sessions, eng, st, log)
 	hub := live.NewHub(log)
-	srv := New(cfg, Deps{Manager: mgr, Labs: labs.Builtin(), Site: site, Secret: secret, Log: log, Hub: hub})
+	srv := New(cfg, Deps{Manager: mgr, Labs: catalog, Site: site, Secret: secret, Log: log, Hub: hub})
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

@@ -3,6 +3,7 @@ package manager
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/labplay/playground/sessions"
@@ -33,9 +34,13 @@ func (m *Manager) loadImages(s *sessions.Session, images []string) {
 			close(done)
 		}()
 		for _, image := range images {
-			err := m.engine.LoadImage(ctx, ids, image)
+			lacking := m.lackingImage(ctx, ids, image)
+			if len(lacking) == 0 {
+				continue
+			}
+			err := m.engine.LoadImage(ctx, lacking, image)
 			if sessions.ErrorCode(err) == sessions.ENOTFOUND {
-				err = m.pullImage(ctx, ids, image)
+				err = m.pullImage(ctx, lacking, image)
 			}
 			if err != nil {
 				m.log.Warn("image not loaded into nodes", "session", s.ID, "image", image, "err", err)
@@ -44,6 +49,29 @@ func (m *Manager) loadImages(s *sessions.Session, images []string) {
 			m.log.Info("image loaded into nodes", "session", s.ID, "image", image)
 		}
 	})
+}
+
+// lackingImage returns the nodes whose engine does not have image yet, so
+// that loading again (after a restart) copies only what is missing.
+func (m *Manager) lackingImage(ctx context.Context, ids []string, image string) []string {
+	has := make([]bool, len(ids))
+	var wg sync.WaitGroup
+	for i, id := range ids {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, code, err := m.engine.Exec(ctx, id, "docker image inspect --format . "+shellQuote(image)+" >/dev/null 2>&1", 30*time.Second)
+			has[i] = err == nil && code == 0
+		}()
+	}
+	wg.Wait()
+	var lacking []string
+	for i, id := range ids {
+		if !has[i] {
+			lacking = append(lacking, id)
+		}
+	}
+	return lacking
 }
 
 // waitImages waits until the lab's images are in the nodes of the session

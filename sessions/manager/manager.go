@@ -24,6 +24,9 @@ type Config struct {
 	MaxSessions int
 	// MaxPerLearner is how many live sessions one learner may hold.
 	MaxPerLearner int
+	// LabImages names the images a lab needs in its nodes; reconciliation
+	// uses it to finish copying them after a restart. Optional.
+	LabImages func(lab string) []string
 	// Subnets is the pool that session networks are cut from.
 	Subnets store.Subnets
 	// ReapEvery is how often expired sessions are looked for.
