@@ -37,6 +37,7 @@ func (s *Server) Handler() http.Handler {
 			r.Get("/sessions/{id}", s.getSession)
 			r.Delete("/sessions/{id}", s.deleteSession)
 			r.Get("/sessions/{id}/nodes/{node}/terminal", s.terminal)
+			r.Post("/sessions/{id}/nodes/{node}/restart", s.restartNode)
 
 			r.Get("/labs", s.listLabs)
 			r.Get("/labs/{slug}", s.getLab)

@@ -85,3 +85,13 @@ func (s *Server) deleteSession(w http.ResponseWriter, r *http.Request) {
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
+
+// restartNode starts a stopped node of one of the caller's sessions again.
+func (s *Server) restartNode(w http.ResponseWriter, r *http.Request) {
+	sess, err := s.manager.RestartNode(r.Context(), userID(r), chi.URLParam(r, "id"), chi.URLParam(r, "node"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, sess)
+}

@@ -152,6 +152,30 @@ func TestSessionLifecycleAndBoundaries(t *testing.T) {
 		if err := term1.WaitOutput("still-42", 30*time.Second); err != nil {
 			t.Fatal(err)
 		}
+		// The learner restarts node2: it comes back with its engine and a
+		// fresh shell, and the other nodes are untouched.
+		var got2 client.Session
+		if _, err := stranger.Do(ctx, "POST", "/api/sessions/"+s.ID+"/nodes/node2/restart", nil, nil); err == nil {
+			t.Fatal("a stranger restarted the node")
+		}
+		if _, err := owner.Do(ctx, "POST", "/api/sessions/"+s.ID+"/nodes/node2/restart", nil, &got2); err != nil {
+			t.Fatalf("restart node2: %v", err)
+		}
+		if got2.Nodes[1].Status != "running" {
+			t.Fatalf("after restart: %+v", got2.Nodes[1])
+		}
+		term2, err := owner.Terminal(ctx, s.ID, "node2")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer term2.Close()
+		term2.Send("docker info --format 'engine-{{.ServerVersion}}' && hostname -i\r")
+		if err := term2.WaitOutput("engine-", 60*time.Second); err != nil {
+			t.Fatal(err)
+		}
+		if err := term2.WaitOutput(s.Nodes[1].Address, 10*time.Second); err != nil {
+			t.Fatalf("node2 came back with another address: %v", err)
+		}
 	})
 
 	t.Run("delete removes everything", func(t *testing.T) {

@@ -68,9 +68,13 @@ func DefaultConfig() Config {
 		ManageCgroups: true,
 		RunDockerd:    true,
 		Dockerd: DockerdOptions{
-			Path:        "dockerd",
-			Socket:      DefaultDockerSocket,
-			PidFile:     "/var/run/docker.pid",
+			Path:    "dockerd",
+			Socket:  DefaultDockerSocket,
+			PidFile: "/var/run/docker.pid",
+			// The containerd that dockerd starts keeps its pid here; after a
+			// node restart that pid may belong to another process, and
+			// dockerd would wait for a containerd that is not there.
+			StaleFiles:  []string{"/var/run/docker/containerd/containerd.pid"},
 			LogPath:     DefaultDockerdLog,
 			StopTimeout: 5 * time.Second,
 		},

@@ -30,6 +30,9 @@ type DockerdOptions struct {
 	// start, since the supervisor's previous dockerd is gone by then. Empty
 	// leaves dockerd's default.
 	PidFile string
+	// StaleFiles are removed before each start too: runtime files of the
+	// previous dockerd (and of its containerd) that would mislead the next.
+	StaleFiles []string
 	// Args are extra flags, e.g. "--registry-mirror", "http://mirror:5000".
 	Args []string
 	// LogPath receives dockerd's stdout and stderr.
@@ -106,9 +109,12 @@ func (d *Dockerd) start() (*Proc, error) {
 		return nil, fmt.Errorf("dockerd log: %w", err)
 	}
 	defer logf.Close() // the child keeps its own copy
-	if d.opts.PidFile != "" {
-		if err := os.Remove(d.opts.PidFile); err != nil && !os.IsNotExist(err) {
-			d.log.Warn("remove stale pid file", "err", err)
+	for _, f := range append([]string{d.opts.PidFile}, d.opts.StaleFiles...) {
+		if f == "" {
+			continue
+		}
+		if err := os.Remove(f); err != nil && !os.IsNotExist(err) {
+			d.log.Warn("remove stale file", "file", f, "err", err)
 		}
 	}
 	cmd := exec.Command(d.opts.Path, d.args()...)

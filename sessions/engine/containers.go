@@ -222,3 +222,18 @@ func (e *Engine) NodeRunning(ctx context.Context, containerID string) (bool, err
 func sortNodes(nodes []Node) {
 	sort.Slice(nodes, func(i, j int) bool { return nodes[i].Name < nodes[j].Name })
 }
+
+// StartNode starts a node container that has stopped (its agent died, or it
+// was killed), keeping its volume: the inner engine comes back with the
+// learner's images, containers and swarm state. A running node is left as
+// it is; a missing one is ENOTFOUND.
+func (e *Engine) StartNode(ctx context.Context, containerID string) error {
+	err := e.cli.ContainerStart(ctx, containerID, container.StartOptions{})
+	if cerrdefs.IsNotFound(err) {
+		return sessions.Wrap(sessions.ENOTFOUND, err, "This node's container is gone; start a new session.")
+	}
+	if err != nil {
+		return engineError(err, "start container "+containerID)
+	}
+	return nil
+}

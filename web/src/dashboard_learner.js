@@ -89,7 +89,7 @@ export class LearnerPane {
     const pane = this.q('watch-terminals');
     pane.replaceChildren();
     for (const node of NODES) {
-      const term = new NodeTerminal({ sessionId, node, address: '', onEnded: () => {} });
+      const term = new NodeTerminal({ sessionId, node, address: '', onEnded: () => {}, canRestart: false });
       term.term.options.disableStdin = true;
       term.term.options.cursorBlink = false;
       pane.append(term.el);

@@ -4,6 +4,7 @@
 import { Terminal } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
 import { CONTROL, INPUT, RESIZE, binaryString, frame, parseControl, parseFrame } from './frames.js';
+import { api } from './api.js';
 import { t } from './i18n.js';
 
 const BACKOFF_MIN = 500;
@@ -28,11 +29,13 @@ export class NodeTerminal {
   // onEnded is called once when the server says the session is gone.
   // isLive, when given, is asked after a connection is lost; it resolves to
   // false when the session has ended (closed class, expiry, another tab).
-  constructor({ sessionId, node, address, onEnded, isLive }) {
+  // canRestart offers a Restart button when the node has stopped (owners only).
+  constructor({ sessionId, node, address, onEnded, isLive, canRestart = true }) {
     this.sessionId = sessionId;
     this.node = node;
     this.onEnded = onEnded || (() => {});
     this.isLive = isLive || (() => Promise.resolve(null));
+    this.canRestart = canRestart;
     this.conn = null; // the current connection's state, see connect()
     this.queue = []; // programmatic input waiting for a connection
     this.backoff = BACKOFF_MIN;
@@ -63,13 +66,18 @@ export class NodeTerminal {
     el.dataset.testid = `terminal-${this.node}`;
     el.dataset.node = this.node;
     el.innerHTML = '<div class="term-header"><span class="dot"></span><span class="term-name"></span>'
-      + '<span class="term-state"></span><span class="term-notice" role="status"></span></div>'
+      + '<span class="term-state"></span><span class="term-notice" role="status"></span>'
+      + '<button type="button" class="term-restart" hidden></button></div>'
       + '<div class="term-body"></div>';
     el.querySelector('.term-name').textContent = address ? `${this.node} · ${address}` : this.node;
     this.el = el;
     this.header = el.querySelector('.term-header');
     this.stateEl = el.querySelector('.term-state');
     this.noticeEl = el.querySelector('.term-notice');
+    this.restartEl = el.querySelector('.term-restart');
+    this.restartEl.dataset.testid = 'restart-node';
+    this.restartEl.dataset.node = this.node;
+    this.restartEl.addEventListener('click', () => this.restartNode());
     this.body = el.querySelector('.term-body');
   }
 
@@ -91,8 +99,28 @@ export class NodeTerminal {
     this.relabel();
   }
 
+  // restartNode asks the server to start the node again (its container
+  // stopped), then reconnects to its new shell.
+  async restartNode() {
+    this.restartEl.disabled = true;
+    this.notice(t('restartingNode'));
+    try {
+      await api('POST', `/api/sessions/${encodeURIComponent(this.sessionId)}/nodes/${encodeURIComponent(this.node)}/restart`);
+      this.restartEl.hidden = true;
+      this.notice('');
+      clearTimeout(this.retryTimer);
+      this.backoff = BACKOFF_MIN;
+      this.connect();
+    } catch (err) {
+      this.notice(err.message || t('nodeUnavailable'));
+    } finally {
+      this.restartEl.disabled = false;
+    }
+  }
+
   // relabel translates the header again, after a change of language.
   relabel() {
+    this.restartEl.textContent = t('restartNode');
     const ro = this.term.options.disableStdin && this.el.dataset.state === 'connected';
     this.stateEl.textContent = ro ? `${t(this.stateKey)} · ${t('readonly')}` : t(this.stateKey || '');
     if (this.pid) this.header.title = t('shellPid', { pid: this.pid });
@@ -192,7 +220,10 @@ export class NodeTerminal {
       this.stop('disconnected');
       return;
     }
-    if (code === CLOSE_UNAVAILABLE) this.notice(t('nodeUnavailable'));
+    if (code === CLOSE_UNAVAILABLE) {
+      this.notice(t('nodeUnavailable'));
+      this.restartEl.hidden = !this.canRestart;
+    }
     this.isLive().then((live) => {
       if (live === false && !this.stopped) {
         this.stop('sessionEnded');
