@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -76,6 +77,39 @@ func TestSessionLifecycleAndBoundaries(t *testing.T) {
 		}
 		if _, err := stranger.Terminal(ctx, s.ID, "node1"); err == nil || !strings.Contains(err.Error(), "HTTP 404") {
 			t.Fatalf("stranger's terminal: %v, want HTTP 404", err)
+		}
+		// The learner cookie is HttpOnly and SameSite, and a changed one is
+		// a stranger's.
+		res, err := http.Get(e.ts.URL + "/api/labs")
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		var learner *http.Cookie
+		for _, ck := range res.Cookies() {
+			if ck.Name == "playground_learner" {
+				learner = ck
+			}
+		}
+		if learner == nil || !learner.HttpOnly || learner.SameSite != http.SameSiteLaxMode {
+			t.Fatalf("learner cookie = %+v", learner)
+		}
+		u, _ := url.Parse(e.ts.URL)
+		var mine string
+		for _, ck := range owner.HTTP.Jar.Cookies(u) {
+			if ck.Name == "playground_learner" {
+				mine = ck.Value
+			}
+		}
+		tampered := client.New(e.ts.URL)
+		last := mine[len(mine)-1]
+		swap := byte('A')
+		if last == 'A' {
+			swap = 'B'
+		}
+		tampered.HTTP.Jar.SetCookies(u, []*http.Cookie{{Name: "playground_learner", Value: mine[:len(mine)-1] + string(swap)}})
+		if _, err := tampered.Session(ctx, s.ID); err == nil {
+			t.Fatal("a tampered learner cookie reached the owner's session")
 		}
 		list := struct{ Sessions []client.Session }{}
 		if _, err := stranger.Do(ctx, "GET", "/api/sessions", nil, &list); err != nil || len(list.Sessions) != 0 {
