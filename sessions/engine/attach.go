@@ -85,6 +85,10 @@ func (s *Stream) demux(pw *io.PipeWriter, stderr io.Writer) {
 // ReadFrame reads the next frame from the agent. It returns io.EOF when the
 // agent or the relay ended the stream cleanly between frames.
 func (s *Stream) ReadFrame() (typ byte, payload []byte, err error) {
+	if s.closed.Load() {
+		// Frames still buffered from before Close are not handed out.
+		return 0, nil, ErrStreamClosed
+	}
 	typ, payload, err = agent.ReadFrame(s.in)
 	if errors.Is(err, io.ErrClosedPipe) {
 		err = ErrStreamClosed
