@@ -29,7 +29,9 @@ func (m *Manager) loadImages(s *sessions.Session, images []string) {
 		defer cancel()
 		defer func() {
 			m.loadingMu.Lock()
-			delete(m.loading, s.ID)
+			if m.loading[s.ID] == done { // a later copy may have taken the slot
+				delete(m.loading, s.ID)
+			}
 			m.loadingMu.Unlock()
 			close(done)
 		}()
