@@ -65,6 +65,7 @@ func newClassEnv(t *testing.T, dbURL string, eng *engine.Engine, mcfg manager.Co
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	mcfg.LabImages = labs.Builtin().ImagesOf
 	mgr := manager.New(mcfg, eng, st, log)
 	hub := live.NewHub(log)
 	hctx, stopHub := context.WithCancel(context.Background())

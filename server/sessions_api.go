@@ -51,11 +51,7 @@ func (s *Server) createSession(w http.ResponseWriter, r *http.Request) {
 			s.writeError(w, r, err)
 			return
 		}
-		ns.Lab, ns.Lang, ns.Images = lab.Slug, lang, lab.Images
-	}
-	if err := s.manager.Store().EnsureUser(r.Context(), ns.UserID); err != nil {
-		s.writeError(w, r, err)
-		return
+		ns.Lab, ns.Lang = lab.Slug, lang
 	}
 	sess, err := s.manager.Create(r.Context(), ns)
 	if err != nil {

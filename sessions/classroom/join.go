@@ -55,7 +55,7 @@ func (s *Service) Join(ctx context.Context, code, userID, name string) (*Joined,
 	if !c.Open() {
 		return nil, sessions.Errorf(sessions.ECONFLICT, "This class is closed.")
 	}
-	if err := s.store.EnsureUser(ctx, userID); err != nil {
+	if err := s.store.EnsureUser(ctx, userID); err != nil { // a seat needs the user row
 		return nil, err
 	}
 	m, err := s.store.Member(ctx, c.ID, userID)
@@ -110,14 +110,9 @@ func (s *Service) start(ctx context.Context, c *store.Classroom, m *store.Member
 	if !ok {
 		return nil, sessions.Errorf(sessions.ECONFLICT, "Your session is already starting in another tab; wait a moment and try again.")
 	}
-	lab, err := s.labs.Get(c.Lab)
-	if err != nil {
-		s.release(ctx, c, m)
-		return nil, err
-	}
 	sess, err := s.mgr.Create(ctx, manager.NewSession{
 		UserID: m.UserID, Lab: c.Lab, Lang: c.Lang, Scope: c.ID,
-		Lifetime: time.Duration(c.SessionMinutes) * time.Minute, Images: lab.Images,
+		Lifetime: time.Duration(c.SessionMinutes) * time.Minute,
 	})
 	if err != nil {
 		s.release(ctx, c, m)

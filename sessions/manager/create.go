@@ -18,8 +18,6 @@ type NewSession struct {
 	Scope  string
 	// Lifetime overrides the configured lifetime when positive.
 	Lifetime time.Duration
-	// Images are loaded into every node once their engines answer.
-	Images []string
 }
 
 // startAttempts is how many subnets a session start tries before giving up:
@@ -40,9 +38,7 @@ func (m *Manager) Create(ctx context.Context, req NewSession) (*sessions.Session
 		if err != nil {
 			return nil, err
 		}
-		if len(req.Images) > 0 {
-			m.loadImages(s, req.Images)
-		}
+		m.loadLabImages(s)
 		return s, nil
 	}
 }
@@ -123,8 +119,5 @@ func (m *Manager) start(ctx context.Context, s *sessions.Session) error {
 		s.Nodes[i].Status = sessions.NodeRunning
 	}
 	s.Status = sessions.StatusRunning
-	if err := m.store.UpdateNodes(ctx, s.ID, s.Nodes); err != nil {
-		return err
-	}
-	return m.store.SetStatus(ctx, s.ID, sessions.StatusRunning)
+	return m.store.MarkRunning(ctx, s.ID, s.Nodes)
 }

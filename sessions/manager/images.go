@@ -12,6 +12,17 @@ import (
 // imageTimeout bounds loading or pulling one image into a session's nodes.
 const imageTimeout = 5 * time.Minute
 
+// loadLabImages starts copying the images of the session's lab into its
+// nodes (see loadImages); nodes that have them already are skipped.
+func (m *Manager) loadLabImages(s *sessions.Session) {
+	if s.Lab == "" || m.cfg.LabImages == nil {
+		return
+	}
+	if images := m.cfg.LabImages(s.Lab); len(images) > 0 {
+		m.loadImages(s, images)
+	}
+}
+
 // loadImages puts the lab's images into every node of s in the background:
 // copied from the outer engine when it has them, pulled by the nodes
 // otherwise (through the registry mirror the agents were given, if any).

@@ -24,8 +24,9 @@ type Config struct {
 	MaxSessions int
 	// MaxPerLearner is how many live sessions one learner may hold.
 	MaxPerLearner int
-	// LabImages names the images a lab needs in its nodes; reconciliation
-	// uses it to finish copying them after a restart. Optional.
+	// LabImages names the images a lab needs in its nodes; they are copied
+	// in after a start, and again after a restart of the server or a node
+	// where a copy was cut short. Without it no image is copied.
 	LabImages func(lab string) []string
 	// Subnets is the pool that session networks are cut from.
 	Subnets store.Subnets

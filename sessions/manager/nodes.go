@@ -35,11 +35,7 @@ func (m *Manager) RestartNode(ctx context.Context, userID, id, name string) (*se
 		return nil, err
 	}
 	// A copy of the lab's images that the stop cut short is finished now.
-	if s.Lab != "" && m.cfg.LabImages != nil {
-		if images := m.cfg.LabImages(s.Lab); len(images) > 0 {
-			m.loadImages(s, images)
-		}
-	}
+	m.loadLabImages(s)
 	m.Refresh(ctx, s)
 	return s, nil
 }

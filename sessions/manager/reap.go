@@ -67,11 +67,7 @@ func (m *Manager) Reconcile(ctx context.Context) error {
 		if ok && len(nodes) == len(s.Nodes) {
 			// Intact. A restart may have cut the copy of its lab's images
 			// short: finish it (nodes that have them are skipped).
-			if s.Lab != "" && m.cfg.LabImages != nil {
-				if images := m.cfg.LabImages(s.Lab); len(images) > 0 {
-					m.loadImages(s, images)
-				}
-			}
+			m.loadLabImages(s)
 			continue
 		}
 		m.log.Info("ending session whose containers vanished", "session", s.ID, "found", len(nodes))

@@ -23,7 +23,7 @@ type Limits struct {
 const retryAfterFull = 30 * time.Second
 
 // CreateSession inserts s with a subnet of its own taken from the pool, and
-// one row per node. It fills s.Subnet. The limits are checked and the row
+// one row per node; the learner is recorded too if they are new. It fills s.Subnet. The limits are checked and the row
 // inserted under one lock per deployment, so that concurrent requests, from
 // this process or another, cannot overshoot them: a full host answers EFULL
 // with a retry delay, a learner at their limit ECONFLICT. When every subnet
@@ -36,6 +36,9 @@ func (s *Store) CreateSession(ctx context.Context, sess *sessions.Session, pool 
 		}
 		sess.Subnet = subnet.String()
 		err = s.inTx(ctx, func(tx pgx.Tx) error {
+			if err := ensureUser(ctx, tx, sess.UserID); err != nil {
+				return err
+			}
 			if err := checkLimits(ctx, tx, sess, limits); err != nil {
 				return err
 			}
@@ -113,21 +116,29 @@ func (s *Store) freeSubnet(ctx context.Context, pool Subnets) (netip.Prefix, err
 
 // UpdateNodes records the containers, addresses and statuses of a session's nodes.
 func (s *Store) UpdateNodes(ctx context.Context, id string, nodes []sessions.Node) error {
-	return s.inTx(ctx, func(tx pgx.Tx) error {
-		for _, n := range nodes {
-			if _, err := tx.Exec(ctx, `UPDATE nodes SET container_id = $3, address = $4, status = $5
-				WHERE session_id = $1 AND name = $2`, id, n.Name, n.ContainerID, nullAddr(n.Address), n.Status); err != nil {
-				return unavailable(err)
-			}
-		}
-		return nil
-	})
+	return s.inTx(ctx, func(tx pgx.Tx) error { return updateNodes(ctx, tx, id, nodes) })
 }
 
-// SetStatus changes the status of a live session.
-func (s *Store) SetStatus(ctx context.Context, id, status string) error {
-	_, err := s.pool.Exec(ctx, "UPDATE sessions SET status = $2 WHERE id = $1 AND status <> 'ended'", id, status)
-	return unavailable(err)
+func updateNodes(ctx context.Context, tx pgx.Tx, id string, nodes []sessions.Node) error {
+	for _, n := range nodes {
+		if _, err := tx.Exec(ctx, `UPDATE nodes SET container_id = $3, address = $4, status = $5
+			WHERE session_id = $1 AND name = $2`, id, n.Name, n.ContainerID, nullAddr(n.Address), n.Status); err != nil {
+			return unavailable(err)
+		}
+	}
+	return nil
+}
+
+// MarkRunning records that a started session's nodes all answer: their
+// final state and the session's status, together.
+func (s *Store) MarkRunning(ctx context.Context, id string, nodes []sessions.Node) error {
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		if err := updateNodes(ctx, tx, id, nodes); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, "UPDATE sessions SET status = 'running' WHERE id = $1 AND status <> 'ended'", id)
+		return unavailable(err)
+	})
 }
 
 // EndSession marks a session ended with a reason; its subnet becomes free.
