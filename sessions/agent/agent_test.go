@@ -18,7 +18,7 @@ func TestRunServesThenStopsCleanly(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- Run(ctx, cfg) }()
 
-	waitForFile(t, cfg.ReadyFile)
+	waitForFile(t, cfg.Socket)
 	c := attach(t, cfg.Socket, AttachRequest{Term: "main"})
 	info, _ := c.replay()
 	c.input("echo run''ning\r")
@@ -42,7 +42,7 @@ func TestRunServesThenStopsCleanly(t *testing.T) {
 	case <-time.After(deadline):
 		t.Fatal("Run did not return after its context ended")
 	}
-	for _, path := range []string{cfg.ReadyFile, cfg.Socket} {
+	for _, path := range []string{cfg.Socket} {
 		if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
 			t.Errorf("%s is left behind (%v)", path, err)
 		}

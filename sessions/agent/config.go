@@ -12,9 +12,6 @@ import (
 const (
 	// DefaultSocket is where the agent listens for terminal connections.
 	DefaultSocket = "/run/playground/agent.sock"
-	// DefaultReadyFile is written once the agent serves terminals and the
-	// node's engine answers.
-	DefaultReadyFile = "/run/playground/ready"
 	// DefaultDockerSocket is the inner engine's API socket.
 	DefaultDockerSocket = "/var/run/docker.sock"
 	// DefaultDockerdLog receives dockerd's output.
@@ -28,9 +25,6 @@ const (
 type Config struct {
 	// Socket is the unix socket terminal clients connect to.
 	Socket string
-	// ReadyFile, when set, is written once the agent is ready and removed
-	// when it stops.
-	ReadyFile string
 	// Terminal describes the shells.
 	Terminal TerminalOptions
 	// MaxTerminals bounds the number of terminals.
@@ -54,8 +48,7 @@ type Config struct {
 // reaped when the agent is PID 1.
 func DefaultConfig() Config {
 	return Config{
-		Socket:    DefaultSocket,
-		ReadyFile: DefaultReadyFile,
+		Socket: DefaultSocket,
 		Terminal: TerminalOptions{
 			Shell:      []string{"bash", "-l"},
 			Dir:        "/root",

@@ -32,7 +32,6 @@ func testConfig(t *testing.T) Config {
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	cfg := DefaultConfig()
 	cfg.Socket = filepath.Join(dir, "agent.sock")
-	cfg.ReadyFile = filepath.Join(dir, "ready")
 	cfg.Terminal.Shell = []string{"bash", "--norc", "--noprofile", "-i"}
 	cfg.Terminal.Dir = dir
 	cfg.Terminal.Env = []string{"TERM=dumb", "PS1=$ ", "HOME=" + dir, "LANG=C.UTF-8", "HISTFILE=/dev/null"}
