@@ -4,10 +4,10 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"net/netip"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/labplay/playground/sessions/engine"
@@ -83,7 +83,7 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 		bad("log format %q must be text or json", c.LogFormat)
 	}
 	if _, err := parseLevel(c.LogLevel); err != nil {
-		bad("%v", err)
+		bad("log level %q must be debug, info, warn or error", c.LogLevel)
 	}
 	if *mirror != "" {
 		c.Engine.AgentArgs = []string{"--registry-mirror", *mirror}
@@ -145,17 +145,9 @@ func overlapsInner(p netip.Prefix) bool {
 	return false
 }
 
-// parseLevel maps a level name to its slog level value.
-func parseLevel(s string) (int, error) {
-	switch strings.ToLower(s) {
-	case "debug":
-		return -4, nil
-	case "info":
-		return 0, nil
-	case "warn":
-		return 4, nil
-	case "error":
-		return 8, nil
-	}
-	return 0, fmt.Errorf("log level %q must be debug, info, warn or error", s)
+// parseLevel reads a level name (debug, info, warn, error).
+func parseLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	err := l.UnmarshalText([]byte(s))
+	return l, err
 }

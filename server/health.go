@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
 	"time"
 
@@ -41,9 +40,5 @@ func (s *Server) apiNotFound(w http.ResponseWriter, r *http.Request) {
 
 // apiMethodNotAllowed answers a known path with the wrong method.
 func (s *Server) apiMethodNotAllowed(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	writeJSON(w, http.StatusMethodNotAllowed, map[string]any{"error": map[string]string{
-		"code": "method_not_allowed", "message": "Method " + r.Method + " is not allowed here."}})
+	s.writeError(w, r, sessions.Errorf(sessions.ENOTALLOWED, "Method %s is not allowed here.", r.Method))
 }
-
-func slogLevel(n int) slog.Level { return slog.Level(n) }

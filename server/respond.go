@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -22,6 +21,7 @@ var statusOf = map[sessions.Code]int{
 	sessions.EFORBIDDEN:    http.StatusForbidden,
 	sessions.ENOTFOUND:     http.StatusNotFound,
 	sessions.ECONFLICT:     http.StatusConflict,
+	sessions.ENOTALLOWED:   http.StatusMethodNotAllowed,
 	sessions.ETOOLARGE:     http.StatusRequestEntityTooLarge,
 	sessions.ERATELIMITED:  http.StatusTooManyRequests,
 	sessions.EFULL:         http.StatusServiceUnavailable,
@@ -110,6 +110,3 @@ func jsonProblem(err error) string {
 	}
 	return "not a JSON object"
 }
-
-// logger returns a handler's logger.
-func (s *Server) logger() *slog.Logger { return s.log }

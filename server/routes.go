@@ -1,6 +1,8 @@
 package server
 
 import (
+	"fmt"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -89,9 +91,7 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				s.log.Error("panic in handler", "method", r.Method, "path", r.URL.Path, "panic", v)
-				writeJSON(w, http.StatusInternalServerError, map[string]any{"error": map[string]string{
-					"code": "internal", "message": "Internal error."}})
+				s.writeError(w, r, fmt.Errorf("panic in handler: %v", v))
 			}
 		}()
 		next.ServeHTTP(w, r)
@@ -105,11 +105,11 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
 		next.ServeHTTP(ww, r)
 		took := time.Since(start)
-		level := -4 // debug
+		level := slog.LevelDebug
 		if ww.Status() >= 500 {
-			level = 0
+			level = slog.LevelInfo
 		}
-		s.log.Log(r.Context(), slogLevel(level), "request", "method", r.Method, "path", r.URL.Path,
+		s.log.Log(r.Context(), level, "request", "method", r.Method, "path", r.URL.Path,
 			"status", ww.Status(), "took_ms", took.Milliseconds())
 	})
 }

@@ -24,7 +24,7 @@ import (
 // NewLogger returns the process logger in the configured format and level.
 func NewLogger(cfg Config) *slog.Logger {
 	level, _ := parseLevel(cfg.LogLevel)
-	opts := &slog.HandlerOptions{Level: slog.Level(level)}
+	opts := &slog.HandlerOptions{Level: level}
 	if cfg.LogFormat == "json" {
 		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
 	}
@@ -63,7 +63,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, onListen func(net.Ad
 	}
 	log.Info("docker engine ready", "node_image", cfg.Engine.NodeImage, "privileged", privileged)
 
-	site, err := web.New(web.Options{})
+	site, err := web.New(web.Options{Logger: log})
 	if err != nil {
 		return err
 	}

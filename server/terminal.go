@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -40,7 +41,6 @@ const (
 // Websocket close codes of the browser protocol.
 const (
 	closeNodeUnavailable = 4503
-	closeSessionEnded    = 4404
 )
 
 // termName is the one terminal each node shows in the browser.
@@ -84,7 +84,9 @@ func (s *Server) terminal(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer s.terms.remove(tc)
-	size := agent.Size{Cols: atoiOr(r.URL.Query().Get("cols"), 0), Rows: atoiOr(r.URL.Query().Get("rows"), 0)}
+	var size agent.Size // an initial size, when the page gives a valid one
+	size.Cols, _ = strconv.Atoi(r.URL.Query().Get("cols"))
+	size.Rows, _ = strconv.Atoi(r.URL.Query().Get("rows"))
 	if !size.Valid() {
 		size = agent.Size{}
 	}
@@ -143,15 +145,11 @@ type terminalConn struct {
 	log      *slog.Logger
 
 	writeMu sync.Mutex
-	stream  *engine.Stream
 	closed  sync.Once
 }
 
 // run copies frames both ways until either side ends.
 func (tc *terminalConn) run(stream *engine.Stream) {
-	tc.writeMu.Lock()
-	tc.stream = stream
-	tc.writeMu.Unlock()
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(2)
@@ -367,19 +365,4 @@ func (ts *terminalSet) closeAll(ctx context.Context) {
 	case <-done:
 	case <-ctx.Done():
 	}
-}
-
-// atoiOr parses a small decimal number, or returns def.
-func atoiOr(s string, def int) int {
-	n := 0
-	if s == "" || len(s) > 6 {
-		return def
-	}
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return def
-		}
-		n = n*10 + int(c-'0')
-	}
-	return n
 }

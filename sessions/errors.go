@@ -13,16 +13,17 @@ type Code string
 
 // The error codes, from the store up to the handlers.
 const (
-	EINVALID      Code = "invalid"      // the request is malformed or out of range
-	ENOTFOUND     Code = "not_found"    // no such thing, or not the caller's
-	ECONFLICT     Code = "conflict"     // the thing exists or is in the wrong state
-	EUNAUTHORIZED Code = "unauthorized" // the caller must log in
-	EFORBIDDEN    Code = "forbidden"    // the caller may not do this
-	ETOOLARGE     Code = "too_large"    // a body or message over its limit
-	EFULL         Code = "full"         // the host has no room; try again later
-	EUNAVAILABLE  Code = "unavailable"  // a dependency (engine, node, database) is down
-	ERATELIMITED  Code = "rate_limited" // too many attempts; try again later
-	EINTERNAL     Code = "internal"     // a bug or an unexpected failure
+	EINVALID      Code = "invalid"            // the request is malformed or out of range
+	ENOTFOUND     Code = "not_found"          // no such thing, or not the caller's
+	ECONFLICT     Code = "conflict"           // the thing exists or is in the wrong state
+	EUNAUTHORIZED Code = "unauthorized"       // the caller must log in
+	EFORBIDDEN    Code = "forbidden"          // the caller may not do this
+	ETOOLARGE     Code = "too_large"          // a body or message over its limit
+	EFULL         Code = "full"               // the host has no room; try again later
+	EUNAVAILABLE  Code = "unavailable"        // a dependency (engine, node, database) is down
+	ERATELIMITED  Code = "rate_limited"       // too many attempts; try again later
+	ENOTALLOWED   Code = "method_not_allowed" // the path exists, not with this method
+	EINTERNAL     Code = "internal"           // a bug or an unexpected failure
 )
 
 // Error is an error with a code and a message safe to show to a user.

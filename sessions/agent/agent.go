@@ -8,8 +8,7 @@ import (
 
 // Run is the node agent. It reaps orphans when configured to (as PID 1),
 // prepares the cgroup tree, supervises dockerd, serves terminals on the
-// socket, and writes the ready file once terminals are served and the engine
-// answers. When ctx ends it closes the terminals, stops dockerd and returns.
+// socket ("playground node wait" tells when the engine answers). When ctx ends it closes the terminals, stops dockerd and returns.
 // It returns an error only when the agent cannot start.
 func Run(ctx context.Context, cfg Config) error {
 	if err := cfg.check(); err != nil {

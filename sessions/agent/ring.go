@@ -26,9 +26,6 @@ func newRing(size int) *ring {
 	return &ring{buf: make([]byte, size)}
 }
 
-// Size returns the ring's capacity in bytes.
-func (r *ring) Size() int { return len(r.buf) }
-
 // Len returns the number of bytes the ring holds.
 func (r *ring) Len() int {
 	if r.full {

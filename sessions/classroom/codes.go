@@ -64,11 +64,3 @@ func ValidCode(s string) bool {
 	}
 	return true
 }
-
-// FormatCode returns a code in two groups of three, the way it is shown.
-func FormatCode(code string) string {
-	if len(code) != CodeLength {
-		return code
-	}
-	return code[:3] + "-" + code[3:]
-}

@@ -37,9 +37,6 @@ func TestCodes(t *testing.T) {
 			t.Errorf("ValidCode(%q) = true", bad)
 		}
 	}
-	if FormatCode("ABCDEF") != "ABC-DEF" {
-		t.Errorf("FormatCode = %q", FormatCode("ABCDEF"))
-	}
 }
 
 func TestCleanText(t *testing.T) {

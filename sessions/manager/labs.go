@@ -154,11 +154,7 @@ func (m *Manager) Resolve(ctx context.Context, s *sessions.Session, lab *labs.La
 		if n == nil {
 			return "", "", sessions.Errorf(sessions.EINTERNAL, "The lab's value %q runs on unknown node %q.", name, v.Node)
 		}
-		timeout := v.Timeout
-		if timeout <= 0 {
-			timeout = 10 * time.Second
-		}
-		out, code, err := m.engine.Exec(ctx, n.ContainerID, v.Script, timeout)
+		out, code, err := m.engine.Exec(ctx, n.ContainerID, v.Script, v.Timeout) // the lab sets a default
 		if err != nil {
 			return "", "", err
 		}

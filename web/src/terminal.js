@@ -13,8 +13,6 @@ const FIT_DEBOUNCE = 100;
 const NOTICE_TIME = 6000;
 
 // Close codes the server uses for a terminal that will never come back.
-const CLOSE_BAD_REQUEST = 4400;
-const CLOSE_NOT_FOUND = 4404;
 const CLOSE_UNAVAILABLE = 4503;
 
 const theme = {
@@ -211,15 +209,6 @@ export class NodeTerminal {
     if (conn !== this.conn) return;
     this.conn = null;
     if (this.stopped) return;
-    if (code === CLOSE_NOT_FOUND) {
-      this.stop('sessionEnded');
-      this.onEnded();
-      return;
-    }
-    if (code === CLOSE_BAD_REQUEST) {
-      this.stop('disconnected');
-      return;
-    }
     if (code === CLOSE_UNAVAILABLE) {
       this.notice(t('nodeUnavailable'));
       this.restartEl.hidden = !this.canRestart;
