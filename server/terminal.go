@@ -41,6 +41,9 @@ const (
 // Websocket close codes of the browser protocol.
 const (
 	closeNodeUnavailable = 4503
+	// maxCloseReason keeps a close reason (with its "…") under the
+	// protocol's 123-byte limit.
+	maxCloseReason = 118
 )
 
 // termName is the one terminal each node shows in the browser.
@@ -194,7 +197,7 @@ func (tc *terminalConn) fromAgent(stream *engine.Stream) {
 			if json.Unmarshal(payload, &msg) == nil {
 				err = tc.control(map[string]any{"type": "error", "message": msg.Message})
 				if msg.Fatal {
-					tc.close(closeNodeUnavailable, truncateReason(msg.Message))
+					tc.close(closeNodeUnavailable, msg.Message)
 					return
 				}
 			}
@@ -311,18 +314,10 @@ func (tc *terminalConn) control(v any) error {
 // connection. Only the first call has an effect.
 func (tc *terminalConn) close(code int, reason string) {
 	tc.closed.Do(func() {
-		msg := websocket.FormatCloseMessage(code, truncateReason(reason))
+		msg := websocket.FormatCloseMessage(code, sessions.Clip(reason, maxCloseReason))
 		tc.conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
 		tc.conn.Close()
 	})
-}
-
-// truncateReason keeps a close reason under the protocol's 123-byte limit.
-func truncateReason(s string) string {
-	if len(s) <= 120 {
-		return s
-	}
-	return s[:120]
 }
 
 // add registers an open connection; it fails once shutdown has begun.

@@ -115,7 +115,7 @@ func learnerRow(m *store.Member, sectionIDs []string, rows []sessions.SectionPro
 		ls := LearnerSection{ID: id, Status: p.Status, Attempts: p.Attempts, FirstSeenAt: p.FirstSeenAt,
 			UpdatedAt: p.UpdatedAt, CompletedAt: p.CompletedAt}
 		if p.Status == sessions.SectionFailed {
-			ls.Hint = clip(p.Output, maxHint)
+			ls.Hint = sessions.Clip(p.Output, maxHint)
 		}
 		if p.Status == sessions.SectionDone {
 			l.Done++
@@ -123,15 +123,4 @@ func learnerRow(m *store.Member, sectionIDs []string, rows []sessions.SectionPro
 		l.Sections = append(l.Sections, ls)
 	}
 	return l
-}
-
-// clip cuts s to at most n bytes, on a character boundary.
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && n < len(s) && s[n]&0xC0 == 0x80 {
-		n--
-	}
-	return s[:n] + "…"
 }

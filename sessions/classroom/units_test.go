@@ -104,12 +104,3 @@ func TestWriteCSV(t *testing.T) {
 		t.Fatalf("second row\n got %q\nwant %q", rows[2], want)
 	}
 }
-
-func TestClip(t *testing.T) {
-	if got := clip("héllo", 2); got != "h…" {
-		t.Fatalf("clip cut a character in two: %q", got)
-	}
-	if got := clip("abc", 5); got != "abc" {
-		t.Fatalf("clip = %q", got)
-	}
-}

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/labplay/playground/labs"
 	"github.com/labplay/playground/sessions"
@@ -110,7 +109,7 @@ func (m *Manager) runChecks(ctx context.Context, s *sessions.Session, checks []l
 		}
 	}
 	if !res.Passed {
-		res.Output = truncate(strings.Join(hints, "\n"), maxCheckOutput)
+		res.Output = sessions.Clip(strings.Join(hints, "\n"), maxCheckOutput)
 	}
 	return res, nil
 }
@@ -125,7 +124,7 @@ func (m *Manager) runCheck(ctx context.Context, s *sessions.Session, c labs.Chec
 	if err != nil {
 		return sessions.CheckResult{Output: c.Node + ": " + sessions.ErrorMessage(err)}
 	}
-	return sessions.CheckResult{Passed: code == 0, Output: truncate(strings.TrimSpace(out), maxCheckOutput)}
+	return sessions.CheckResult{Passed: code == 0, Output: sessions.Clip(strings.TrimSpace(out), maxCheckOutput)}
 }
 
 // Resolve returns the node and the command of a run block, with every value
@@ -161,7 +160,7 @@ func (m *Manager) Resolve(ctx context.Context, s *sessions.Session, lab *labs.La
 		out = strings.TrimSpace(out)
 		if code != 0 || out == "" {
 			return "", "", sessions.Errorf(sessions.ECONFLICT, "This step needs a value from %s that is not there yet (%s): %s",
-				v.Node, name, truncate(firstLine(out), 200))
+				v.Node, name, sessions.Clip(firstLine(out), 200))
 		}
 		values[name] = out
 	}
@@ -173,18 +172,4 @@ func firstLine(s string) string {
 		return s[:i]
 	}
 	return s
-}
-
-// truncate makes s safe to store and show: valid UTF-8 without NUL bytes,
-// cut to at most n bytes on a character boundary.
-func truncate(s string, n int) string {
-	s = strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", ""), "\uFFFD")
-	if len(s) <= n {
-		return s
-	}
-	cut := n
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
 }
