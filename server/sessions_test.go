@@ -171,7 +171,7 @@ func TestSessionLifecycleAndBoundaries(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer term.Close()
-		err = term.WaitFor(30*time.Second, func(*client.Terminal) bool { return false })
+		err = term.WaitClosed(30 * time.Second)
 		var ce *websocket.CloseError
 		if !errors.As(err, &ce) || ce.Code != 4503 || !strings.Contains(ce.Text, "node2") {
 			t.Fatalf("terminal of a dead node ended with %v, want close 4503 naming node2", err)

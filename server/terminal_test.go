@@ -70,11 +70,11 @@ func testTerminal(t *testing.T, e *env, owner *client.Client, id string) {
 		term.Conn.WriteMessage(websocket.BinaryMessage, append([]byte{'1'}, bad...))
 	}
 	term.Conn.WriteMessage(websocket.BinaryMessage, []byte("9what"))
-	if err := term.WaitFor(10*time.Second, func(*client.Terminal) bool { return false }); err != nil && !strings.Contains(err.Error(), "timed out") {
-		t.Fatalf("bad messages closed the terminal: %v", err)
+	if err := term.WaitNotices(5, 30*time.Second); err != nil {
+		t.Fatalf("5 bad messages: %v; notices %q", err, term.Notices())
 	}
-	if n := len(term.Notices()); n < 5 {
-		t.Fatalf("got %d notices for 5 bad messages: %q", n, term.Notices())
+	if err := term.Closed(); err != nil {
+		t.Fatalf("bad messages closed the terminal: %v", err)
 	}
 	term.Resize(123, 45)
 	term.Send("stty size\r")
@@ -85,7 +85,7 @@ func testTerminal(t *testing.T, e *env, owner *client.Client, id string) {
 	// A message over the limit closes this connection only.
 	before := term.Output()
 	term.SendBytes(make([]byte, 2<<20))
-	err = term.WaitFor(30*time.Second, func(*client.Terminal) bool { return false })
+	err = term.WaitClosed(30 * time.Second)
 	var ce *websocket.CloseError
 	if !errors.As(err, &ce) || ce.Code != websocket.CloseMessageTooBig {
 		t.Fatalf("oversized message ended with %v, want close 1009", err)

@@ -19,6 +19,7 @@ import (
 
 	pgclient "github.com/labplay/playground/e2e/client"
 	"github.com/labplay/playground/server"
+	"github.com/labplay/playground/sessions/engine"
 )
 
 // Options says what to measure and where.
@@ -59,6 +60,9 @@ func Run(ctx context.Context, opts Options, out io.Writer) error {
 		return err
 	}
 	defer docker.Close()
+	// The nodes are read through the engine package, as the server's
+	// deployment labels them.
+	eng := engine.New(docker, engine.Config{Instance: instance()}, nil)
 	c := pgclient.New(base)
 
 	fmt.Fprintf(out, "bench against %s\n", base)
@@ -71,7 +75,7 @@ func Run(ctx context.Context, opts Options, out io.Writer) error {
 		return err
 	}
 	defer c.DeleteSession(context.WithoutCancel(ctx), s.ID)
-	mem, err := measureIdleMemory(ctx, docker, s.ID, opts.Idle)
+	mem, err := measureIdleMemory(ctx, eng, s.ID, opts.Idle)
 	if err != nil {
 		return fmt.Errorf("idle memory: %w", err)
 	}
@@ -79,7 +83,7 @@ func Run(ctx context.Context, opts Options, out io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("echo through the server: %w", err)
 	}
-	viaExec, err := echoThroughExec(ctx, docker, s.ID, opts.Keys)
+	viaExec, err := echoThroughExec(ctx, docker, eng, s.ID, opts.Keys)
 	if err != nil {
 		return fmt.Errorf("echo through docker exec: %w", err)
 	}
@@ -142,4 +146,13 @@ func startServer(ctx context.Context) (string, func(), error) {
 		cancel()
 		return "", nil, err
 	}
+}
+
+// instance is the deployment label of the server measured: the one the
+// environment gives it, as "playground serve" reads it.
+func instance() string {
+	if v := os.Getenv("PLAYGROUND_INSTANCE"); v != "" {
+		return v
+	}
+	return engine.DefaultInstance
 }

@@ -7,10 +7,10 @@ import (
 	"time"
 
 	"github.com/docker/docker/api/types/container"
-	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/client"
 
 	pgclient "github.com/labplay/playground/e2e/client"
+	"github.com/labplay/playground/sessions/engine"
 )
 
 // measureStarts starts n sessions one after another and times each
@@ -31,63 +31,23 @@ func measureStarts(ctx context.Context, c *pgclient.Client, n int) ([]time.Durat
 	return out, nil
 }
 
-// measureIdleMemory lets a session rest, then adds up the memory its three
-// node containers use, as "docker stats" counts it.
-func measureIdleMemory(ctx context.Context, docker client.APIClient, sessionID string, idle time.Duration) (uint64, error) {
+// measureIdleMemory lets a session rest, then adds up the memory its node
+// containers use, as "docker stats" counts it.
+func measureIdleMemory(ctx context.Context, eng *engine.Engine, sessionID string, idle time.Duration) (uint64, error) {
 	select {
 	case <-time.After(idle):
 	case <-ctx.Done():
 		return 0, ctx.Err()
 	}
-	ids, err := nodeContainers(ctx, docker, sessionID)
+	stats, err := eng.Stats(ctx, sessionID)
 	if err != nil {
 		return 0, err
 	}
 	var total uint64
-	for _, id := range ids {
-		st, err := docker.ContainerStatsOneShot(ctx, id)
-		if err != nil {
-			return 0, err
-		}
-		var v container.StatsResponse
-		err = decodeJSON(st.Body, &v)
-		st.Body.Close()
-		if err != nil {
-			return 0, err
-		}
-		used := v.MemoryStats.Usage
-		if cache, ok := v.MemoryStats.Stats["total_inactive_file"]; ok && cache < used {
-			used -= cache
-		} else if cache, ok := v.MemoryStats.Stats["inactive_file"]; ok && cache < used {
-			used -= cache
-		}
-		total += used
+	for _, st := range stats {
+		total += st.Memory
 	}
 	return total, nil
-}
-
-// nodeContainers returns the container ids of a session's nodes, node1 first.
-func nodeContainers(ctx context.Context, docker client.APIClient, sessionID string) ([]string, error) {
-	list, err := docker.ContainerList(ctx, container.ListOptions{
-		Filters: filters.NewArgs(filters.Arg("label", "playground.session="+sessionID)),
-	})
-	if err != nil {
-		return nil, err
-	}
-	byNode := map[string]string{}
-	for _, c := range list {
-		byNode[c.Labels["playground.node"]] = c.ID
-	}
-	var ids []string
-	for _, n := range []string{"node1", "node2", "node3"} {
-		if id, ok := byNode[n]; ok {
-			ids = append(ids, id)
-		}
-	}
-	if len(ids) == 0 {
-		return nil, fmt.Errorf("no containers for session %s", sessionID)
-	}
-	return ids, nil
 }
 
 // echoThroughServer types one key at a time into node1's terminal through
@@ -125,12 +85,15 @@ func echoThroughServer(ctx context.Context, c *pgclient.Client, sessionID string
 
 // echoThroughExec does the same with a plain "docker exec -it bash" on the
 // same node, straight through the engine.
-func echoThroughExec(ctx context.Context, docker client.APIClient, sessionID string, keys int) ([]time.Duration, error) {
-	ids, err := nodeContainers(ctx, docker, sessionID)
+func echoThroughExec(ctx context.Context, docker client.APIClient, eng *engine.Engine, sessionID string, keys int) ([]time.Duration, error) {
+	nodes, err := eng.Nodes(ctx, sessionID)
 	if err != nil {
 		return nil, err
 	}
-	ex, err := docker.ContainerExecCreate(ctx, ids[0], container.ExecOptions{
+	if len(nodes) == 0 {
+		return nil, fmt.Errorf("no nodes for session %s", sessionID)
+	}
+	ex, err := docker.ContainerExecCreate(ctx, nodes[0].ContainerID, container.ExecOptions{
 		Cmd: []string{"bash", "--norc", "--noprofile"}, Tty: true, AttachStdin: true, AttachStdout: true, AttachStderr: true,
 	})
 	if err != nil {

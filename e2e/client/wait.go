@@ -19,3 +19,8 @@ func (t *Terminal) WaitClosed(timeout time.Duration) error {
 	}
 	return fmt.Errorf("the terminal is still open: %w", err)
 }
+
+// WaitNotices waits until the server has sent at least n error notices.
+func (t *Terminal) WaitNotices(n int, timeout time.Duration) error {
+	return t.WaitFor(timeout, func(t *Terminal) bool { return len(t.notices) >= n })
+}
