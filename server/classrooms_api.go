@@ -65,7 +65,7 @@ func (s *Server) joinURL(r *http.Request, code string) string {
 	base := strings.TrimSuffix(s.cfg.PublicURL, "/")
 	if base == "" {
 		scheme := "http"
-		if r.TLS != nil {
+		if s.isHTTPS(r) {
 			scheme = "https"
 		}
 		base = scheme + "://" + r.Host
@@ -122,12 +122,7 @@ func (s *Server) getClassroom(w http.ResponseWriter, r *http.Request) {
 // closeClassroom closes one of the instructor's classrooms and ends its
 // learners' sessions; their progress stays.
 func (s *Server) closeClassroom(w http.ResponseWriter, r *http.Request) {
-	c, err := s.ownClassroom(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	c, ended, err := s.classes.Close(r.Context(), instructorOf(r).ID, c.ID)
+	c, ended, err := s.classes.Close(r.Context(), instructorOf(r).ID, chi.URLParam(r, "id"))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -189,7 +184,6 @@ func (s *Server) classroomCSV(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Content-Type", "text/csv; charset=utf-8")
 	h.Set("Content-Disposition", attachment(c, "csv"))
-	h.Set("Cache-Control", "no-store")
 	if err := classroom.WriteCSV(w, rep.Sections, rep.Learners); err != nil {
 		s.log.Warn("csv export cut short", "classroom", c.ID, "err", err)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/labplay/playground/sessions"
+	"github.com/labplay/playground/web"
 )
 
 // Handler returns the root handler with every route of the playground.
@@ -24,7 +25,7 @@ func (s *Server) Handler() http.Handler {
 
 	r.Get("/healthz", s.healthz)
 	r.Get("/readyz", s.readyz)
-	r.Handle("/assets/*", http.StripPrefix("/assets/", s.site.Assets()))
+	r.Handle(web.AssetsPrefix+"*", s.site.Assets())
 
 	r.Group(func(r chi.Router) {
 		r.Use(s.identify)

@@ -40,7 +40,6 @@ func (s *Site) serveAsset(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	name := strings.TrimPrefix(r.URL.Path, AssetsPrefix)
-	name = strings.TrimPrefix(name, "/")
 	if !fs.ValidPath(name) || name == "." || strings.HasPrefix(path.Base(name), ".") {
 		http.NotFound(w, r)
 		return
