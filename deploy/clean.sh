@@ -12,13 +12,13 @@ set -euo pipefail
 
 stop_postgres
 if engine_answers; then
-	say "removing containers, networks and volumes labelled $SESSION_LABEL"
-	mapfile -t ids < <(docker ps -aq --filter "label=$SESSION_LABEL")
+	# Every node and probe container carries the instance label; their
+	# volumes are anonymous and go with them (rm -v).
+	say "removing containers and networks labelled $INSTANCE_LABEL"
+	mapfile -t ids < <(docker ps -aq --filter "label=$INSTANCE_LABEL")
 	((${#ids[@]} == 0)) || docker rm -f -v "${ids[@]}" >/dev/null
-	mapfile -t ids < <(docker network ls -q --filter "label=$SESSION_LABEL")
+	mapfile -t ids < <(docker network ls -q --filter "label=$INSTANCE_LABEL")
 	((${#ids[@]} == 0)) || docker network rm "${ids[@]}" >/dev/null
-	mapfile -t ids < <(docker volume ls -q --filter "label=$SESSION_LABEL")
-	((${#ids[@]} == 0)) || docker volume rm "${ids[@]}" >/dev/null
 fi
 case $DATA in
 "" | / | "$ROOT") die "refusing to remove DATA=$DATA" ;;

@@ -44,7 +44,7 @@ LAB_IMAGE="${LAB_IMAGE:-mtbsoft/myipaddress:latest}"
 NODE_PACKAGES="docker.io iptables iproute2 procps ca-certificates curl less vim-tiny bash-completion iputils-ping dnsutils"
 
 # The label key that marks the project's own containers, networks and volumes.
-SESSION_LABEL="${SESSION_LABEL:-playground.session}"
+INSTANCE_LABEL="${INSTANCE_LABEL:-playground.instance}"
 
 # Browser for the end-to-end tests.
 CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
