@@ -26,3 +26,21 @@ type CheckResult struct {
 	Passed bool   `json:"passed"`
 	Output string `json:"output"`
 }
+
+// InSectionOrder returns one entry per section id, in that order, taken from
+// rows; sections without a row are pending.
+func InSectionOrder(rows []SectionProgress, sectionIDs []string) []SectionProgress {
+	bySection := make(map[string]SectionProgress, len(rows))
+	for _, p := range rows {
+		bySection[p.Section] = p
+	}
+	out := make([]SectionProgress, len(sectionIDs))
+	for i, id := range sectionIDs {
+		p, ok := bySection[id]
+		if !ok {
+			p = SectionProgress{Section: id, Status: SectionPending}
+		}
+		out[i] = p
+	}
+	return out
+}

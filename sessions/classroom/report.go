@@ -102,17 +102,8 @@ func learnerRow(m *store.Member, sectionIDs []string, rows []sessions.SectionPro
 	l := &Learner{ID: m.ID, Name: m.Name, SessionID: m.SessionID, SessionStatus: m.SessionStatus,
 		JoinedAt: m.JoinedAt, LastActivityAt: m.LastActivityAt, userID: m.UserID,
 		Sections: make([]LearnerSection, 0, len(sectionIDs))}
-	bySection := make(map[string]sessions.SectionProgress, len(rows))
-	for _, p := range rows {
-		bySection[p.Section] = p
-	}
-	for _, id := range sectionIDs {
-		p, ok := bySection[id]
-		if !ok {
-			l.Sections = append(l.Sections, LearnerSection{ID: id, Status: sessions.SectionPending})
-			continue
-		}
-		ls := LearnerSection{ID: id, Status: p.Status, Attempts: p.Attempts, FirstSeenAt: p.FirstSeenAt,
+	for _, p := range sessions.InSectionOrder(rows, sectionIDs) {
+		ls := LearnerSection{ID: p.Section, Status: p.Status, Attempts: p.Attempts, FirstSeenAt: p.FirstSeenAt,
 			UpdatedAt: p.UpdatedAt, CompletedAt: p.CompletedAt}
 		if p.Status == sessions.SectionFailed {
 			ls.Hint = sessions.Clip(p.Output, maxHint)

@@ -120,13 +120,9 @@ func (s *Store) ScopeProgress(ctx context.Context, scope, lab string, userIDs []
 	out := map[string][]sessions.SectionProgress{}
 	for rows.Next() {
 		var user string
-		var p sessions.SectionProgress
-		var completed *time.Time
-		if err := rows.Scan(&user, &p.Section, &p.Status, &p.Attempts, &p.FirstSeenAt, &completed, &p.UpdatedAt, &p.Output); err != nil {
+		p, err := scanProgress(rows, &user)
+		if err != nil {
 			return nil, unavailable(err)
-		}
-		if completed != nil {
-			p.CompletedAt = *completed
 		}
 		out[user] = append(out[user], p)
 	}

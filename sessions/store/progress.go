@@ -29,25 +29,16 @@ func (s *Store) Progress(ctx context.Context, l Learner, sectionIDs []string) ([
 	if err != nil {
 		return nil, unavailable(err)
 	}
-	bySection := make(map[string]sessions.SectionProgress, len(found))
-	for _, p := range found {
-		bySection[p.Section] = p
-	}
-	out := make([]sessions.SectionProgress, len(sectionIDs))
-	for i, id := range sectionIDs {
-		p, ok := bySection[id]
-		if !ok {
-			p = sessions.SectionProgress{Section: id, Status: sessions.SectionPending}
-		}
-		out[i] = p
-	}
-	return out, nil
+	return sessions.InSectionOrder(found, sectionIDs), nil
 }
 
-func scanProgress(row pgx.Row) (sessions.SectionProgress, error) {
+// scanProgress reads a progress row: section, status, attempts, first seen,
+// completed, updated and last output, after the extra columns (if any) the
+// query selects first.
+func scanProgress(row pgx.Row, extra ...any) (sessions.SectionProgress, error) {
 	var p sessions.SectionProgress
 	var completed *time.Time
-	err := row.Scan(&p.Section, &p.Status, &p.Attempts, &p.FirstSeenAt, &completed, &p.UpdatedAt, &p.Output)
+	err := row.Scan(append(extra, &p.Section, &p.Status, &p.Attempts, &p.FirstSeenAt, &completed, &p.UpdatedAt, &p.Output)...)
 	if completed != nil {
 		p.CompletedAt = *completed
 	}
