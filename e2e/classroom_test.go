@@ -64,6 +64,22 @@ func crJoin(t *testing.T, ctx context.Context, link, name string) string {
 	return path.Base(crEval[string](t, ctx, `location.pathname`))
 }
 
+// crJoinByCode joins a class from the home page's code box, as a learner
+// who was told the code aloud does, and returns the session id.
+func crJoinByCode(t *testing.T, ctx context.Context, base, code, name string) string {
+	t.Helper()
+	crDo(t, ctx, "type the code on the home page",
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="class-code"]`)),
+		chromedp.SendKeys(chromedp.CSS(`[data-testid="class-code"]`), code),
+		chromedp.SendKeys(chromedp.CSS(`[data-testid="class-name"]`), name),
+		chromedp.Click(chromedp.CSS(`[data-testid="join-class"]`)),
+	)
+	crWait(t, ctx, "the session's terminals", `location.pathname.startsWith('/s/') && window.playground &&
+		['node1', 'node2', 'node3'].every((n) => window.playground.connected(n))`)
+	return path.Base(crEval[string](t, ctx, `location.pathname`))
+}
+
 // cell is the expression of a dashboard cell's status.
 func cell(name, section string) string {
 	return `window.playgroundDashboard.cell(` + strconv.Quote(name) + `, ` + strconv.Quote(section) + `)`
@@ -183,7 +199,7 @@ func TestClassroomAcrossProcesses(t *testing.T) {
 	if err != nil || !strings.HasPrefix(joinURL, b) {
 		t.Fatalf("join link %q is not on process B (%s)", joinURL, b)
 	}
-	crJoin(t, learner, a+u.Path, "Ana")
+	crJoinByCode(t, learner, a, path.Base(u.Path), "Ana") // the code box on process A
 	crWait(t, teacher, "Ana in the grid on B", cell("Ana", "orchestration")+` === 'pending'`)
 
 	crDo(t, learner, "mark the first section done on A",

@@ -2,6 +2,7 @@
 
 import { api, errorText } from './api.js';
 import { initialLang, lang, setLang, t } from './i18n.js';
+import { joinAndGo } from './joining.js';
 import { showStatus } from './status.js';
 
 const DEFAULT_LAB = 'docker-orchestration';
@@ -110,16 +111,10 @@ function setupJoin() {
     const name = form.elements.name.value.trim();
     if (!code || !name) return;
     button.disabled = true;
-    status.hidden = false;
-    status.className = 'status';
-    status.textContent = t('joining');
     try {
-      const res = await api('POST', '/api/classrooms/join', { code, name });
-      const id = res.id || (res.session && res.session.id);
-      location.assign(`/s/${encodeURIComponent(id)}`);
+      await joinAndGo(code, name, (text, kind) => showStatus(status, text, kind));
     } catch (err) {
-      status.className = 'status error';
-      status.textContent = errorText(err, t);
+      showStatus(status, errorText(err, t), 'error');
       button.disabled = false;
     }
   });

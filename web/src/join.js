@@ -5,6 +5,7 @@
 import { api, errorText } from './api.js';
 import { applyClassText, ct } from './class_text.js';
 import { initialLang, setLang, storedLang, t } from './i18n.js';
+import { joinAndGo } from './joining.js';
 import { showStatus } from './status.js';
 
 const $ = (testid) => document.querySelector(`[data-testid="${testid}"]`);
@@ -52,37 +53,16 @@ export async function startJoin() {
   });
 }
 
-// join asks for a seat and goes to the session; a full playground is tried
-// again after the delay the server gives.
+// join takes a seat and goes to the session; the form comes back when it fails.
 async function join(code, name, form) {
   const button = form && form.querySelector('[data-testid="join-submit"]');
   if (button) button.disabled = true;
-  show(ct('joining'), 'busy');
   try {
-    const s = await api('POST', '/api/classrooms/join', { code, name });
-    location.assign(`/s/${encodeURIComponent(s.id)}`);
+    await joinAndGo(code, name, show);
   } catch (err) {
-    if (err.status === 503 && (err.code === 'full' || err.retryAfter > 0)) {
-      retryIn(err.retryAfter || 10, () => join(code, name, form));
-      return;
-    }
     show(errorText(err, t), 'error', err.status === 409 && !form);
     if (button) button.disabled = false;
   }
-}
-
-function retryIn(seconds, again) {
-  let left = Math.max(1, seconds);
-  const tick = () => {
-    if (left <= 0) {
-      again();
-      return;
-    }
-    show(ct('full', { n: left }), 'busy');
-    left--;
-    setTimeout(tick, 1000);
-  };
-  tick();
 }
 
 // show puts a message under the form; final messages link home.
