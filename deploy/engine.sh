@@ -21,12 +21,86 @@ check_default_bridge() {
 	fi
 }
 
-# setup_engine brings the Docker engine up.
+# engine_remaps_users reports whether the engine runs containers in user
+# namespaces (dockerd --userns-remap), which the nodes' default isolation
+# needs.
+engine_remaps_users() {
+	docker info --format '{{range .SecurityOptions}}{{.}} {{end}}' 2>/dev/null | grep -q 'name=userns'
+}
+
+# remap_flag prints the dockerd flag that turns user namespaces on, unless
+# the daemon's config file sets it already (dockerd refuses both at once).
+remap_flag() {
+	grep -qs '"userns-remap"' /etc/docker/daemon.json || echo "--userns-remap=default"
+}
+
+# start_dockerd starts dockerd in the background, with user namespaces.
+start_dockerd() {
+	note "starting dockerd with user namespaces (log: $DOCKERD_LOG)"
+	# setsid keeps the engine out of this terminal's process group, so
+	# stopping `make run` with Ctrl-C does not stop the engine.
+	# shellcheck disable=SC2046 # remap_flag prints one word or nothing.
+	setsid nohup dockerd $(remap_flag) >"$DOCKERD_LOG" 2>&1 </dev/null &
+}
+
+# stop_dockerd stops the dockerd of /var/run/docker.pid and waits for it.
+stop_dockerd() {
+	local pid i
+	pid=$(cat /var/run/docker.pid 2>/dev/null) || return 0
+	kill "$pid" 2>/dev/null || return 0
+	for ((i = 0; i < 60; i++)); do
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.5
+	done
+	die "dockerd (pid $pid) did not stop within 30s"
+}
+
+# ensure_userns makes sure the answering engine remaps users, restarting a
+# hand-started dockerd with the flag; a service manager's engine is left to
+# the administrator, with the steps to follow.
+ensure_userns() {
+	if engine_remaps_users; then
+		note "user namespaces: on (a node's root is an unprivileged user on the host)"
+		return
+	fi
+	if [[ $NODE_ISOLATION == unsafe-host-root ]]; then
+		note "WARNING: the engine has no user namespaces and PLAYGROUND_NODE_ISOLATION=unsafe-host-root:"
+		note "a node's root is the host's root; serve only learners you trust with this machine"
+		return
+	fi
+	if [[ $(cat /proc/1/comm 2>/dev/null) == systemd ]] && systemctl is-active -q docker 2>/dev/null; then
+		die "the Docker engine runs without user namespaces, so a node's root would be the host's root." \
+			"Add \"userns-remap\": \"default\" to /etc/docker/daemon.json and run systemctl restart docker," \
+			"or set PLAYGROUND_NODE_ISOLATION=unsafe-host-root (only for learners you trust with this machine)."
+	fi
+	note "the running dockerd has no user namespaces: restarting it with them"
+	note "(its containers stop; the playground ends or restarts its sessions; images are kept apart per mode and built again)"
+	stop_dockerd
+	start_dockerd
+	wait_engine
+	engine_remaps_users || die "dockerd restarted without user namespaces; see $DOCKERD_LOG" "$(tail -n 5 "$DOCKERD_LOG" 2>/dev/null)"
+}
+
+# wait_engine waits up to 30 s for the engine to answer.
+wait_engine() {
+	local i
+	for ((i = 0; i < 60; i++)); do
+		if engine_answers; then
+			note "dockerd answers after $((i / 2))s"
+			return
+		fi
+		sleep 0.5
+	done
+	die "dockerd did not answer within 30s; see $DOCKERD_LOG" "$(tail -n 5 "$DOCKERD_LOG" 2>/dev/null)"
+}
+
+# setup_engine brings the Docker engine up, with user namespaces.
 setup_engine() {
 	say "Docker engine"
 	if engine_answers; then
 		note "already answering on $DOCKER_SOCK"
 		check_default_bridge
+		ensure_userns
 		return
 	fi
 	if ! have dockerd || ! have docker || ! have iptables; then
@@ -40,18 +114,8 @@ setup_engine() {
 	if [[ -f /var/run/docker.pid ]] && kill -0 "$(cat /var/run/docker.pid)" 2>/dev/null; then
 		note "dockerd is running but not answering yet"
 	else
-		note "starting dockerd (log: $DOCKERD_LOG)"
-		# setsid keeps the engine out of this terminal's process group, so
-		# stopping `make run` with Ctrl-C does not stop the engine.
-		setsid nohup dockerd >"$DOCKERD_LOG" 2>&1 </dev/null &
+		start_dockerd
 	fi
-	local i
-	for ((i = 0; i < 60; i++)); do
-		if engine_answers; then
-			note "dockerd answers after $((i / 2))s"
-			return
-		fi
-		sleep 0.5
-	done
-	die "dockerd did not answer within 30s; see $DOCKERD_LOG" "$(tail -n 5 "$DOCKERD_LOG" 2>/dev/null)"
+	wait_engine
+	ensure_userns
 }

@@ -28,6 +28,10 @@ PG_DB="${PG_DB:-playground}"
 PG_MAX_CONNECTIONS="${PG_MAX_CONNECTIONS:-200}"
 LOCAL_DATABASE_URL="postgres://postgres@$PG_HOST:$PG_PORT/$PG_DB?sslmode=disable"
 
+# NODE_ISOLATION is the server's PLAYGROUND_NODE_ISOLATION: userns (the
+# default; the set-up gives the engine user namespaces) or unsafe-host-root.
+NODE_ISOLATION="${PLAYGROUND_NODE_ISOLATION:-userns}"
+
 # The Docker engine started by the set-up when none answers.
 DOCKER_SOCK="${DOCKER_SOCK:-/var/run/docker.sock}"
 DOCKERD_LOG="${DOCKERD_LOG:-$DATA/dockerd.log}"

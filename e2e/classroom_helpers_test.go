@@ -112,6 +112,9 @@ func crDeploy(t testing.TB, docker client.APIClient, dbURL string) *crDeployment
 				t.Logf("remove leftover session %s: %v", id, err)
 			}
 		}
+		if err := eng.Close(ctx); err != nil {
+			t.Logf("remove the helper container: %v", err)
+		}
 	})
 	return d
 }

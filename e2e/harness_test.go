@@ -278,6 +278,9 @@ func (h *harness) checkLeftovers() {
 			t.Logf("remove leftover session %s: %v", id, err)
 		}
 	}
+	if err := eng.Close(ctx); err != nil {
+		t.Logf("remove the helper container: %v", err)
+	}
 }
 
 // db opens a connection to the harness's database, closed when the test

@@ -51,7 +51,7 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&c.LogLevel, "log-level", env("PLAYGROUND_LOG_LEVEL", "info"), "log level (PLAYGROUND_LOG_LEVEL)")
 	fs.StringVar(&c.Engine.NodeImage, "node-image", env("PLAYGROUND_NODE_IMAGE", "playground-node:latest"), "node image (PLAYGROUND_NODE_IMAGE)")
 	fs.StringVar(&c.Engine.Instance, "instance", env("PLAYGROUND_INSTANCE", "default"), "label that separates deployments sharing one engine (PLAYGROUND_INSTANCE)")
-	fs.StringVar(&c.Engine.Privileged, "privileged", env("PLAYGROUND_PRIVILEGED", "auto"), "run nodes privileged: auto, always or never (PLAYGROUND_PRIVILEGED)")
+	fs.StringVar(&c.Engine.Isolation, "node-isolation", env("PLAYGROUND_NODE_ISOLATION", engine.IsolationUserns), "userns (nodes in the engine's user namespace; the engine must run with --userns-remap), or unsafe-host-root (nodes are root on the host; only for trusted learners) (PLAYGROUND_NODE_ISOLATION)")
 	fs.StringVar(&c.Engine.Runtime, "node-runtime", env("PLAYGROUND_NODE_RUNTIME", ""), "container runtime of the nodes, e.g. sysbox-runc (PLAYGROUND_NODE_RUNTIME)")
 	fs.StringVar(&c.Engine.Egress, "node-egress", env("PLAYGROUND_NODE_EGRESS", "internet"), "what nodes reach: internet, or none (only each other) (PLAYGROUND_NODE_EGRESS)")
 	mirror := fs.String("registry-mirror", env("PLAYGROUND_REGISTRY_MIRROR", ""), "registry mirror for the nodes' engines (PLAYGROUND_REGISTRY_MIRROR)")

@@ -97,6 +97,9 @@ func (e *env) removeAll() {
 			e.t.Logf("cleanup %s: %v", id, err)
 		}
 	}
+	if err := e.engine.Close(ctx); err != nil {
+		e.t.Errorf("remove the helper container: %v", err)
+	}
 }
 
 // leftovers counts the containers and networks still labelled with a session.

@@ -57,11 +57,17 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, onListen func(net.Ad
 	if _, err := cli.ImageInspect(ctx, cfg.Engine.NodeImage); err != nil {
 		return fmt.Errorf("node image %q is missing on the engine (build it with make images): %w", cfg.Engine.NodeImage, err)
 	}
-	privileged, err := eng.Mode(ctx)
+	mode, err := eng.Mode(ctx)
 	if err != nil {
 		return err
 	}
-	log.Info("docker engine ready", "node_image", cfg.Engine.NodeImage, "privileged", privileged)
+	if !mode.Safe() {
+		log.Warn("UNSAFE: nodes run as the host's root (" + string(mode) + "). " +
+			"A learner can escape a node to the host (cgroup release agents, kernel sysctls, devices, other sessions' files). " +
+			"Serve only people you trust with root on this machine; for strangers, use an engine with --userns-remap " +
+			"(make run starts one) and leave PLAYGROUND_NODE_ISOLATION unset.")
+	}
+	log.Info("docker engine ready", "node_image", cfg.Engine.NodeImage, "node_mode", mode)
 
 	site, err := web.New(web.Options{Logger: log})
 	if err != nil {
@@ -124,6 +130,9 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, onListen func(net.Ad
 	stopHub()
 	stopManager()
 	wg.Wait()
+	if cerr := eng.Close(sctx); cerr != nil {
+		log.Warn("remove the engine's helper container", "err", cerr)
+	}
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}

@@ -36,7 +36,13 @@ func dockerEngine(t *testing.T) *engine.Engine {
 	var b [4]byte
 	rand.Read(b[:])
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	return engine.New(cli, engine.Config{NodeImage: img, Instance: "servertest-" + hex.EncodeToString(b[:])}, log)
+	e := engine.New(cli, engine.Config{NodeImage: img, Instance: "servertest-" + hex.EncodeToString(b[:])}, log)
+	t.Cleanup(func() {
+		if err := e.Close(context.Background()); err != nil {
+			t.Errorf("remove the helper container: %v", err)
+		}
+	})
+	return e
 }
 
 // term is a terminal websocket as a browser holds it.

@@ -12,6 +12,8 @@ import (
 
 // runNode runs the node agent, or one of its helpers: "attach" relays a
 // terminal between stdio and the agent, "wait" waits for the node's engine.
+// Two more run in the engine's host-side helper container, never in a node:
+// "helper" idles until stopped, and "delegate" hands nodes their cgroups.
 func runNode(ctx context.Context, args []string) error {
 	if len(args) > 0 {
 		switch args[0] {
@@ -19,6 +21,11 @@ func runNode(ctx context.Context, args []string) error {
 			return runNodeAttach(ctx, args[1:])
 		case "wait":
 			return runNodeWait(ctx, args[1:])
+		case "helper":
+			<-ctx.Done()
+			return nil
+		case "delegate":
+			return runNodeDelegate(args[1:])
 		}
 	}
 	cfg := agent.DefaultConfig()
@@ -30,7 +37,7 @@ func runNode(ctx context.Context, args []string) error {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("unknown argument %q (attach, wait)", fs.Arg(0))
+		return fmt.Errorf("unknown argument %q (attach, wait, helper, delegate)", fs.Arg(0))
 	}
 	if *mirror != "" {
 		cfg.Dockerd.Args = append(cfg.Dockerd.Args, "--registry-mirror", *mirror)
@@ -59,4 +66,26 @@ func runNodeWait(ctx context.Context, args []string) error {
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
 	return agent.WaitReady(ctx, *socket)
+}
+
+// runNodeDelegate hands nodes' cgroups to their root users; each argument
+// is CONTAINER_ID:HOST_PID.
+func runNodeDelegate(args []string) error {
+	fs := flag.NewFlagSet("node delegate", flag.ContinueOnError)
+	root := fs.String("root", "/host/cgroup", "where the host's cgroup hierarchies are mounted")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		return fmt.Errorf("usage: playground node delegate [--root DIR] CONTAINER_ID:PID...")
+	}
+	targets := make([]agent.DelegateTarget, 0, fs.NArg())
+	for _, a := range fs.Args() {
+		t, err := agent.ParseDelegateTarget(a)
+		if err != nil {
+			return err
+		}
+		targets = append(targets, t)
+	}
+	return agent.Delegate(*root, targets)
 }

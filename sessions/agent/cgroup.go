@@ -31,8 +31,12 @@ var defaultCgroupTree = cgroupTree{
 // PrepareCgroups makes the cgroup tree writable for a nested Docker engine.
 // Without --privileged a container's v1 hierarchies are mounted read-only;
 // each one is mounted afresh at a scratch path, the read-only mount is
-// removed, and the container's own cgroup directory in the fresh mount is
-// bound in its place, so nested containers stay under the node's limits.
+// removed, the container's own cgroup directory in the fresh mount is bound
+// in its place (so nested containers stay under the node's limits), and the
+// fresh mount is removed. In a user namespace with a cgroup namespace of its
+// own (ModeUserns) the fresh mount shows only the node's subtree, and the
+// kernel refuses to mount any other; whether the node may write in it is
+// decided outside (the engine delegates the node's own directories).
 // A writable v1 tree is left alone. A read-only v2 tree is remounted
 // read-write if possible, and in a private cgroup namespace the processes of
 // its root move to a child cgroup so controllers can be delegated (as the
@@ -136,6 +140,11 @@ func (t cgroupTree) rebind(step hierarchyStep, mounts []mountEntry) error {
 	}
 	// Best effort: the same hardening the read-only mount had.
 	_ = syscall.Mount("", step.Point, "", syscall.MS_REMOUNT|syscall.MS_BIND|syscall.MS_NOSUID|syscall.MS_NODEV|syscall.MS_NOEXEC, "")
+	// The fresh mount must not stay: without a cgroup namespace it shows
+	// the whole hierarchy, every other container's cgroups included.
+	if err := syscall.Unmount(fresh, syscall.MNT_DETACH); err != nil {
+		return fmt.Errorf("cgroup %s: unmount the fresh mount: %w", step.Name, err)
+	}
 	return nil
 }
 

@@ -146,6 +146,11 @@ func prepareCgroupScenario(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(point, "cgroup.procs")); err != nil {
 			t.Errorf("%s: %v", h.name, err)
 		}
+		// The fresh mount of the whole hierarchy is gone: it would show
+		// every other container's cgroups.
+		if m, ok := top[filepath.Join(tree.Scratch, h.name)]; ok {
+			t.Errorf("%s: the fresh mount stays at %s (root %s)", h.name, m.Point, m.Root)
+		}
 	}
 	if target, err := os.Readlink(filepath.Join(tree.Root, "link")); err != nil || target != hs[0].name {
 		t.Errorf("symlink: %q, %v", target, err)

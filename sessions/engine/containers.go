@@ -46,7 +46,7 @@ func (e *Engine) CreateSession(ctx context.Context, sessionID string, subnet net
 	if err != nil {
 		return nil, err
 	}
-	privileged, err := e.Mode(ctx)
+	mode, err := e.Mode(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -61,11 +61,19 @@ func (e *Engine) CreateSession(ctx context.Context, sessionID string, subnet net
 		go func() {
 			defer wg.Done()
 			spec := NodeSpec{Name: name, Addr: addrs[i]}
-			nodes[i], errs[i] = e.startNode(ctx, sessionID, spec, privileged)
+			nodes[i], errs[i] = e.startNode(ctx, sessionID, spec, mode)
 		}()
 	}
 	wg.Wait()
-	if err := firstCoded(errs); err != nil {
+	err = firstCoded(errs)
+	if err == nil && mode == ModeUserns {
+		ids := make([]string, len(nodes))
+		for i, n := range nodes {
+			ids[i] = n.ContainerID
+		}
+		err = e.delegate(ctx, ids...)
+	}
+	if err != nil {
 		e.cleanup(sessionID)
 		return nil, err
 	}
@@ -101,8 +109,8 @@ func firstCoded(errs []error) error {
 }
 
 // startNode creates and starts one node container.
-func (e *Engine) startNode(ctx context.Context, sessionID string, spec NodeSpec, privileged bool) (Node, error) {
-	cfg, hc, nc := e.nodeConfig(sessionID, spec, privileged)
+func (e *Engine) startNode(ctx context.Context, sessionID string, spec NodeSpec, mode NodeMode) (Node, error) {
+	cfg, hc, nc := e.nodeConfig(sessionID, spec, mode)
 	name := ContainerName(sessionID, spec.Name)
 	created, err := e.cli.ContainerCreate(ctx, cfg, hc, nc, nil, name)
 	if err != nil {
@@ -124,7 +132,7 @@ func (e *Engine) startNode(ctx context.Context, sessionID string, spec NodeSpec,
 }
 
 // nodeConfig returns the container, host and network settings of a node.
-func (e *Engine) nodeConfig(sessionID string, spec NodeSpec, privileged bool) (*container.Config, *container.HostConfig, *network.NetworkingConfig) {
+func (e *Engine) nodeConfig(sessionID string, spec NodeSpec, mode NodeMode) (*container.Config, *container.HostConfig, *network.NetworkingConfig) {
 	cfg := &container.Config{
 		Image:    e.cfg.NodeImage,
 		Hostname: spec.Name,
@@ -151,11 +159,7 @@ func (e *Engine) nodeConfig(sessionID string, spec NodeSpec, privileged bool) (*
 			NanoCPUs:   e.cfg.NanoCPUs,
 		},
 	}
-	if e.cfg.Runtime != "" {
-		hc.Runtime = e.cfg.Runtime
-	} else {
-		securityConfig(hc, privileged)
-	}
+	securityConfig(hc, mode, e.cfg.Runtime)
 	nc := &network.NetworkingConfig{EndpointsConfig: map[string]*network.EndpointSettings{
 		NetworkName(sessionID): {
 			IPAMConfig: &network.EndpointIPAMConfig{IPv4Address: spec.Addr.String()},
@@ -226,7 +230,8 @@ func sortNodes(nodes []Node) {
 // StartNode starts a node container that has stopped (its agent died, or it
 // was killed), keeping its volume: the inner engine comes back with the
 // learner's images, containers and swarm state. A running node is left as
-// it is; a missing one is ENOTFOUND.
+// it is; a missing one is ENOTFOUND. In ModeUserns the node's new cgroups
+// are delegated to it, as at creation.
 func (e *Engine) StartNode(ctx context.Context, containerID string) error {
 	err := e.cli.ContainerStart(ctx, containerID, container.StartOptions{})
 	if cerrdefs.IsNotFound(err) {
@@ -234,6 +239,13 @@ func (e *Engine) StartNode(ctx context.Context, containerID string) error {
 	}
 	if err != nil {
 		return engineError(err, "start container "+containerID)
+	}
+	mode, err := e.Mode(ctx)
+	if err != nil {
+		return err
+	}
+	if mode == ModeUserns {
+		return e.delegate(ctx, containerID)
 	}
 	return nil
 }

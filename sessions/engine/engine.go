@@ -33,14 +33,16 @@ type Config struct {
 	PidsLimit int64
 	// NanoCPUs is the CPU quota of each node in billionths of a CPU.
 	NanoCPUs int64
-	// Privileged is "auto", "always" or "never"; see Engine.Mode.
-	Privileged string
+	// Isolation is IsolationUserns (the default) or IsolationUnsafeHostRoot;
+	// see Engine.Mode.
+	Isolation string
 	// AgentArgs are extra arguments for the node agent, such as
 	// "--registry-mirror", URL.
 	AgentArgs []string
 	// Runtime, when set, is the container runtime of the nodes (for example
-	// "sysbox-runc", which runs Docker in Docker without privileges); the
-	// nodes then get neither --privileged nor the extra capabilities.
+	// "sysbox-runc", which runs Docker in Docker in a user namespace of its
+	// own); the nodes then get neither --privileged nor the extra
+	// capabilities, and Isolation does not apply.
 	Runtime string
 	// Egress is EgressInternet (nodes reach what the host reaches) or
 	// EgressNone (each session's network is internal: nodes reach only
@@ -65,8 +67,8 @@ func (c Config) withDefaults() Config {
 	if c.NanoCPUs == 0 {
 		c.NanoCPUs = DefaultNanoCPUs
 	}
-	if c.Privileged == "" {
-		c.Privileged = PrivilegedAuto
+	if c.Isolation == "" {
+		c.Isolation = IsolationUserns
 	}
 	if c.Egress == "" {
 		c.Egress = EgressInternet
@@ -77,10 +79,10 @@ func (c Config) withDefaults() Config {
 // Validate reports whether the configuration (after defaults) is usable.
 func (c Config) Validate() error {
 	c = c.withDefaults()
-	switch c.Privileged {
-	case PrivilegedAuto, PrivilegedAlways, PrivilegedNever:
+	switch c.Isolation {
+	case IsolationUserns, IsolationUnsafeHostRoot:
 	default:
-		return fmt.Errorf("engine: privileged mode %q is not auto, always or never", c.Privileged)
+		return fmt.Errorf("engine: node isolation %q is not %s or %s", c.Isolation, IsolationUserns, IsolationUnsafeHostRoot)
 	}
 	switch c.Egress {
 	case EgressInternet, EgressNone:
@@ -108,10 +110,14 @@ type Engine struct {
 	cfg Config
 	log *slog.Logger
 
-	// modeMu guards the cached privilege mode.
-	modeMu     sync.Mutex
-	modeKnown  bool
-	privileged bool
+	// modeMu guards the cached node mode; empty until Mode has found it.
+	modeMu sync.Mutex
+	mode   NodeMode
+
+	// helperMu guards the id of the helper container (see helper.go);
+	// empty until one is known to run.
+	helperMu sync.Mutex
+	helperID string
 }
 
 // New returns an Engine that uses cli, which callers build with

@@ -46,7 +46,13 @@ func testEngine(t *testing.T, cli client.APIClient, cfg Config) *Engine {
 		cfg.Instance = "enginetest-" + randomID(t, 4)
 	}
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	return New(cli, cfg, log)
+	e := New(cli, cfg, log)
+	t.Cleanup(func() {
+		if err := e.Close(context.Background()); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return e
 }
 
 // testSubnet returns the i-th /28 of 100.64.255.0/24.

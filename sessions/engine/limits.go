@@ -11,6 +11,8 @@ const (
 	LabelNode     = "playground.node"
 	// LabelProbe marks the throwaway container of privilege detection.
 	LabelProbe = "playground.probe"
+	// LabelHelper marks the host-side helper container (see helper.go).
+	LabelHelper = "playground.helper"
 )
 
 // Defaults for Config fields left at their zero value.
@@ -22,11 +24,14 @@ const (
 	DefaultNanoCPUs  = 1_000_000_000 // one CPU
 )
 
-// Privilege modes accepted in Config.Privileged.
+// Isolation settings accepted in Config.Isolation.
 const (
-	PrivilegedAuto   = "auto"
-	PrivilegedAlways = "always"
-	PrivilegedNever  = "never"
+	// IsolationUserns runs nodes in the engine's user namespace (the
+	// default): the engine must remap users, or a Runtime must isolate.
+	IsolationUserns = "userns"
+	// IsolationUnsafeHostRoot runs nodes as the host's root: privileged,
+	// or with every capability. Only for trusted learners.
+	IsolationUnsafeHostRoot = "unsafe-host-root"
 )
 
 // Egress modes accepted in Config.Egress.
@@ -89,13 +94,14 @@ const (
 	logMaxFiles = "2"
 )
 
-// Security settings that replace --privileged where the engine refuses it
-// (see Mode): every capability but SYS_RESOURCE and no seccomp or AppArmor
-// profile. The CLI's "--security-opt systempaths=unconfined" is not an
-// engine option: it is empty (not absent) masked and read-only path lists,
-// which securityConfig sets.
+// Security settings of a node that is not --privileged (see Mode): every
+// capability but SYS_RESOURCE (which hosts such as a restricted VM lack)
+// and no seccomp or AppArmor profile, for the nested engine. The CLI's
+// "--security-opt systempaths=unconfined" is not an engine option: it is
+// empty (not absent) masked and read-only path lists, which securityConfig
+// sets.
 var (
-	unprivCapAdd      = []string{"ALL"}
-	unprivCapDrop     = []string{"SYS_RESOURCE"}
-	unprivSecurityOpt = []string{"seccomp=unconfined", "apparmor=unconfined"}
+	nodeCapAdd      = []string{"ALL"}
+	nodeCapDrop     = []string{"SYS_RESOURCE"}
+	nodeSecurityOpt = []string{"seccomp=unconfined", "apparmor=unconfined"}
 )

@@ -13,36 +13,88 @@ import (
 	"github.com/labplay/playground/sessions"
 )
 
-// Mode reports whether nodes run with --privileged. With Config.Privileged
-// "always" or "never" it says so; with "auto" it starts a throwaway container
-// from the node image with Privileged set, once, and caches the answer: an
-// engine that refuses for lack of capabilities (a host whose bounding set
-// misses some, as in a container or a restricted VM) gets the unprivileged
-// set instead (every capability but SYS_RESOURCE, no seccomp or AppArmor
-// profile, writable system paths). Errors are not cached; a missing node
-// image is EUNAVAILABLE.
-func (e *Engine) Mode(ctx context.Context) (privileged bool, err error) {
+// NodeMode is how the nodes are isolated from the host, as Mode found it.
+type NodeMode string
+
+// The node modes. Only the first two are safe for strangers: in the others
+// a node's root is the host's root, and a learner can escape to the host.
+const (
+	// ModeUserns: the engine runs containers in a user namespace
+	// (dockerd --userns-remap), so uid 0 in a node is an unprivileged uid on
+	// the host. Nodes get a private cgroup namespace and their own cgroups
+	// delegated to them (see delegate.go).
+	ModeUserns NodeMode = "userns"
+	// ModeRuntime: Config.Runtime (such as sysbox-runc) isolates the nodes.
+	ModeRuntime NodeMode = "runtime"
+	// ModeUnsafePrivileged: nodes run --privileged in the host's user
+	// namespace.
+	ModeUnsafePrivileged NodeMode = "unsafe-privileged"
+	// ModeUnsafeCapabilities: nodes run in the host's user namespace with
+	// every capability but SYS_RESOURCE and no seccomp or AppArmor profile,
+	// where the engine refuses --privileged.
+	ModeUnsafeCapabilities NodeMode = "unsafe-capabilities"
+)
+
+// Safe reports whether a node's root is kept from the host's root.
+func (m NodeMode) Safe() bool { return m == ModeUserns || m == ModeRuntime }
+
+// Mode reports how nodes are isolated, and caches the answer. With a Runtime
+// it is ModeRuntime. With IsolationUserns it asks the engine whether it
+// remaps users (dockerd --userns-remap); an engine that does not is
+// EUNAVAILABLE with a message that says what to do, since nodes there would
+// be root on the host. With IsolationUnsafeHostRoot it starts a throwaway
+// container from the node image with Privileged set, once: an engine that
+// refuses for lack of capabilities (a host whose bounding set misses some,
+// as in a container or a restricted VM) gets the capability set instead.
+// Errors are not cached; a missing node image is EUNAVAILABLE.
+func (e *Engine) Mode(ctx context.Context) (NodeMode, error) {
 	if e.cfg.Runtime != "" {
-		return false, nil // the runtime gives the nodes what they need
-	}
-	switch e.cfg.Privileged {
-	case PrivilegedAlways:
-		return true, nil
-	case PrivilegedNever:
-		return false, nil
+		return ModeRuntime, nil
 	}
 	e.modeMu.Lock()
 	defer e.modeMu.Unlock()
-	if e.modeKnown {
-		return e.privileged, nil
+	if e.mode != "" {
+		return e.mode, nil
 	}
-	ok, err := e.probePrivileged(ctx)
-	if err != nil {
-		return false, err
+	var mode NodeMode
+	switch e.cfg.Isolation {
+	case IsolationUnsafeHostRoot:
+		privileged, err := e.probePrivileged(ctx)
+		if err != nil {
+			return "", err
+		}
+		mode = ModeUnsafeCapabilities
+		if privileged {
+			mode = ModeUnsafePrivileged
+		}
+	default:
+		info, err := e.cli.Info(ctx)
+		if err != nil {
+			return "", engineError(err, "read the engine's settings")
+		}
+		if !remapsUsers(info.SecurityOptions) {
+			return "", sessions.Errorf(sessions.EUNAVAILABLE,
+				"The Docker engine does not run containers in user namespaces, so a node's root would be the host's root. "+
+					"Start dockerd with --userns-remap=default (make run does), or set PLAYGROUND_NODE_RUNTIME=sysbox-runc; "+
+					"PLAYGROUND_NODE_ISOLATION=%s runs nodes as the host's root, which is unsafe for strangers.", IsolationUnsafeHostRoot)
+		}
+		mode = ModeUserns
 	}
-	e.modeKnown, e.privileged = true, ok
-	e.log.Info("node privilege mode detected", "privileged", ok)
-	return ok, nil
+	e.mode = mode
+	e.log.Info("node isolation mode detected", "mode", mode)
+	return mode, nil
+}
+
+// remapsUsers reports whether the engine's security options (from
+// /info) include user namespace remapping.
+func remapsUsers(options []string) bool {
+	for _, o := range options {
+		// Current engines say "name=userns"; very old ones said "userns".
+		if o == "userns" || strings.Contains(","+o+",", ",name=userns,") {
+			return true
+		}
+	}
+	return false
 }
 
 // probePrivileged starts a privileged container that exits at once and
@@ -62,6 +114,7 @@ func (e *Engine) probePrivileged(ctx context.Context) (bool, error) {
 	}
 	hc := &container.HostConfig{
 		Privileged:  true,
+		UsernsMode:  "host", // a remapping engine refuses privileged otherwise
 		NetworkMode: "none",
 		AutoRemove:  false,
 	}
@@ -138,17 +191,32 @@ func probeName(instance string) (string, error) {
 	return NamePrefix + "probe-" + instance + "-" + hex.EncodeToString(b[:]), nil
 }
 
-// securityConfig fills in the privilege settings of a node's host config.
-func securityConfig(hc *container.HostConfig, privileged bool) {
-	if privileged {
+// securityConfig fills in the isolation settings of a node's host config.
+func securityConfig(hc *container.HostConfig, mode NodeMode, runtime string) {
+	switch mode {
+	case ModeRuntime:
+		hc.Runtime = runtime
+		return
+	case ModeUnsafePrivileged:
+		hc.UsernsMode = "host"
 		hc.Privileged = true
 		return
+	case ModeUnsafeCapabilities:
+		hc.UsernsMode = "host"
+	case ModeUserns:
+		// The engine's default user namespace; a cgroup namespace of its own,
+		// so a fresh cgroup mount in the node shows only the node's subtree.
+		hc.CgroupnsMode = container.CgroupnsModePrivate
 	}
-	hc.CapAdd = append([]string(nil), unprivCapAdd...)
-	hc.CapDrop = append([]string(nil), unprivCapDrop...)
-	hc.SecurityOpt = append([]string(nil), unprivSecurityOpt...)
+	// Capabilities and unconfined profiles for the nested engine. In a user
+	// namespace they count only inside it: the kernel still refuses the
+	// node's root what only the host's root may do.
+	hc.CapAdd = append([]string(nil), nodeCapAdd...)
+	hc.CapDrop = append([]string(nil), nodeCapDrop...)
+	hc.SecurityOpt = append([]string(nil), nodeSecurityOpt...)
 	// Empty, non-nil lists reach the engine as [], which unmasks /proc and
-	// /sys paths; nil would keep the defaults.
+	// /sys paths (a nested engine mounts proc, which a user namespace allows
+	// only where no path of it is masked); nil would keep the defaults.
 	hc.MaskedPaths = []string{}
 	hc.ReadonlyPaths = []string{}
 }

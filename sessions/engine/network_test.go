@@ -66,7 +66,7 @@ func TestLeftoverNetworkIsListedAndRemoved(t *testing.T) {
 
 func TestCreateSessionFailureLeavesNothing(t *testing.T) {
 	cli := testClient(t)
-	e := testEngine(t, cli, Config{NodeImage: "pg-engine-test-missing:none", Privileged: PrivilegedNever})
+	e := testEngine(t, cli, Config{NodeImage: "pg-engine-test-missing:none"})
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	id := "t" + randomID(t, 8)

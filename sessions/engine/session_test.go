@@ -18,16 +18,32 @@ import (
 	"github.com/labplay/playground/sessions"
 )
 
-func TestModeLeavesNoProbe(t *testing.T) {
+func TestMode(t *testing.T) {
 	cli := testClient(t)
-	e := testEngine(t, cli, Config{NodeImage: nodeImage(t, cli)})
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	first, err := e.Mode(ctx)
+	info, err := cli.Info(ctx)
 	if err != nil {
-		t.Fatalf("Mode: %v", err)
+		t.Fatal(err)
 	}
-	t.Logf("privileged: %v", first)
+	// The default asks the engine, and refuses one that does not remap users.
+	e := testEngine(t, cli, Config{NodeImage: "pg-engine-test-missing:none"})
+	mode, err := e.Mode(ctx)
+	if remapsUsers(info.SecurityOptions) {
+		if err != nil || mode != ModeUserns {
+			t.Errorf("Mode on a remapping engine = %v, %v; want userns", mode, err)
+		}
+	} else if sessions.ErrorCode(err) != sessions.EUNAVAILABLE || !strings.Contains(sessions.ErrorMessage(err), "userns-remap") {
+		t.Errorf("Mode on an engine without user namespaces = %v, %v; want EUNAVAILABLE naming --userns-remap", mode, err)
+	}
+
+	// The unsafe setting probes privileges once, and leaves no probe behind.
+	e = testEngine(t, cli, Config{NodeImage: nodeImage(t, cli), Isolation: IsolationUnsafeHostRoot})
+	first, err := e.Mode(ctx)
+	if err != nil || first.Safe() {
+		t.Fatalf("unsafe Mode = %v, %v", first, err)
+	}
+	t.Logf("unsafe mode here: %s", first)
 	if again, err := e.Mode(ctx); err != nil || again != first {
 		t.Errorf("second Mode = %v, %v; want the cached %v", again, err, first)
 	}
@@ -39,14 +55,8 @@ func TestModeLeavesNoProbe(t *testing.T) {
 	if len(left) != 0 {
 		t.Errorf("%d probe containers left", len(left))
 	}
-	for mode, want := range map[string]bool{PrivilegedAlways: true, PrivilegedNever: false} {
-		got, err := testEngine(t, cli, Config{NodeImage: "pg-engine-test-missing:none", Privileged: mode}).Mode(ctx)
-		if err != nil || got != want {
-			t.Errorf("Mode with %s = %v, %v", mode, got, err)
-		}
-	}
-	if _, err := testEngine(t, cli, Config{NodeImage: "pg-engine-test-missing:none"}).Mode(ctx); sessions.ErrorCode(err) != sessions.EUNAVAILABLE {
-		t.Errorf("auto Mode with a missing image: got %v, want EUNAVAILABLE", err)
+	if _, err := testEngine(t, cli, Config{NodeImage: "pg-engine-test-missing:none", Isolation: IsolationUnsafeHostRoot}).Mode(ctx); sessions.ErrorCode(err) != sessions.EUNAVAILABLE {
+		t.Errorf("unsafe Mode with a missing image: got %v, want EUNAVAILABLE", err)
 	}
 }
 
@@ -60,7 +70,7 @@ func TestSessionLifecycle(t *testing.T) {
 	if len(nodes) != 3 {
 		t.Fatalf("CreateSession returned %d nodes", len(nodes))
 	}
-	privileged, err := e.Mode(ctx)
+	mode, err := e.Mode(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +84,7 @@ func TestSessionLifecycle(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		checkContainer(t, e, id, n, info, privileged)
+		checkContainer(t, e, id, n, info, mode)
 	}
 	volumes := nodeVolumes(t, e, nodes)
 	if len(volumes) != 3 {
@@ -128,7 +138,7 @@ func TestSessionLifecycle(t *testing.T) {
 }
 
 // checkContainer compares a node container with what CreateSession promises.
-func checkContainer(t *testing.T, e *Engine, id string, n Node, info container.InspectResponse, privileged bool) {
+func checkContainer(t *testing.T, e *Engine, id string, n Node, info container.InspectResponse, mode NodeMode) {
 	t.Helper()
 	if info.Name != "/"+ContainerName(id, n.Name) || info.Config.Hostname != n.Name {
 		t.Errorf("%s: name %s, hostname %s", n.Name, info.Name, info.Config.Hostname)
@@ -142,8 +152,11 @@ func checkContainer(t *testing.T, e *Engine, id string, n Node, info container.I
 		*hc.PidsLimit != DefaultPidsLimit || hc.NanoCPUs != DefaultNanoCPUs {
 		t.Errorf("%s: resources %+v", n.Name, hc.Resources)
 	}
-	if hc.Privileged != privileged {
-		t.Errorf("%s: privileged %v, mode says %v", n.Name, hc.Privileged, privileged)
+	if hc.Privileged != (mode == ModeUnsafePrivileged) {
+		t.Errorf("%s: privileged %v in mode %s", n.Name, hc.Privileged, mode)
+	}
+	if mode == ModeUserns && (hc.UsernsMode != "" || hc.CgroupnsMode != container.CgroupnsModePrivate) {
+		t.Errorf("%s: userns %q, cgroupns %q in mode %s", n.Name, hc.UsernsMode, hc.CgroupnsMode, mode)
 	}
 	ep := info.NetworkSettings.Networks[NetworkName(id)]
 	if ep == nil || ep.IPAddress != n.Addr.String() {

@@ -131,44 +131,76 @@ func TestPrivilegeRefusal(t *testing.T) {
 
 func TestSecurityConfig(t *testing.T) {
 	var hc container.HostConfig
-	securityConfig(&hc, true)
-	if !hc.Privileged || len(hc.CapAdd) != 0 || len(hc.SecurityOpt) != 0 {
+	securityConfig(&hc, ModeUnsafePrivileged, "")
+	if !hc.Privileged || hc.UsernsMode != "host" || len(hc.CapAdd) != 0 || len(hc.SecurityOpt) != 0 {
 		t.Errorf("privileged config = %+v", hc)
 	}
 	hc = container.HostConfig{}
-	securityConfig(&hc, false)
-	if hc.Privileged {
-		t.Error("unprivileged config is privileged")
+	securityConfig(&hc, ModeRuntime, "sysbox-runc")
+	if hc.Runtime != "sysbox-runc" || hc.Privileged || len(hc.CapAdd) != 0 || hc.MaskedPaths != nil || hc.UsernsMode != "" {
+		t.Errorf("runtime config = %+v", hc)
 	}
-	if fmt.Sprint(hc.CapAdd, hc.CapDrop) != "[ALL] [SYS_RESOURCE]" {
-		t.Errorf("caps = %v %v", hc.CapAdd, hc.CapDrop)
-	}
-	for _, want := range []string{"seccomp=unconfined", "apparmor=unconfined"} {
-		if !strings.Contains(strings.Join(hc.SecurityOpt, " "), want) {
-			t.Errorf("security options %v lack %s", hc.SecurityOpt, want)
+	for _, mode := range []NodeMode{ModeUserns, ModeUnsafeCapabilities} {
+		hc = container.HostConfig{}
+		securityConfig(&hc, mode, "")
+		if hc.Privileged {
+			t.Errorf("%s: config is privileged", mode)
 		}
-	}
-	// systempaths=unconfined is empty lists that encode as [], not null.
-	js, err := json.Marshal(hc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, want := range []string{`"MaskedPaths":[]`, `"ReadonlyPaths":[]`} {
-		if !strings.Contains(string(js), want) {
-			t.Errorf("host config JSON lacks %s", want)
+		// Only the unsafe mode leaves the engine's user namespace; only the
+		// safe one gets a cgroup namespace of its own.
+		if wantHost := mode == ModeUnsafeCapabilities; (hc.UsernsMode == "host") != wantHost {
+			t.Errorf("%s: userns mode %q", mode, hc.UsernsMode)
+		}
+		if wantPrivate := mode == ModeUserns; (hc.CgroupnsMode == container.CgroupnsModePrivate) != wantPrivate {
+			t.Errorf("%s: cgroupns mode %q", mode, hc.CgroupnsMode)
+		}
+		if fmt.Sprint(hc.CapAdd, hc.CapDrop) != "[ALL] [SYS_RESOURCE]" {
+			t.Errorf("%s: caps = %v %v", mode, hc.CapAdd, hc.CapDrop)
+		}
+		for _, want := range []string{"seccomp=unconfined", "apparmor=unconfined"} {
+			if !strings.Contains(strings.Join(hc.SecurityOpt, " "), want) {
+				t.Errorf("%s: security options %v lack %s", mode, hc.SecurityOpt, want)
+			}
+		}
+		// systempaths=unconfined is empty lists that encode as [], not null.
+		js, err := json.Marshal(hc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{`"MaskedPaths":[]`, `"ReadonlyPaths":[]`} {
+			if !strings.Contains(string(js), want) {
+				t.Errorf("%s: host config JSON lacks %s", mode, want)
+			}
 		}
 	}
 	// The shared defaults must not be aliased into a host config.
 	hc.CapAdd[0] = "X"
-	if unprivCapAdd[0] != "ALL" {
+	if nodeCapAdd[0] != "ALL" {
 		t.Error("securityConfig aliases the package defaults")
+	}
+	if !ModeUserns.Safe() || !ModeRuntime.Safe() || ModeUnsafeCapabilities.Safe() || ModeUnsafePrivileged.Safe() {
+		t.Error("Safe() misjudges a mode")
+	}
+}
+
+func TestRemapsUsers(t *testing.T) {
+	for opts, want := range map[string]bool{
+		"name=seccomp,profile=default name=userns": true,
+		"userns":                       true,
+		"name=seccomp,profile=default": false,
+		"name=rootless name=cgroupns":  false,
+		"":                             false,
+	} {
+		if got := remapsUsers(strings.Fields(opts)); got != want {
+			t.Errorf("remapsUsers(%q) = %v, want %v", opts, got, want)
+		}
 	}
 }
 
 func TestNodeConfig(t *testing.T) {
 	e := New(nil, Config{Instance: "t1", AgentArgs: []string{"--registry-mirror", "http://m"}}, nil)
 	spec := NodeSpec{Name: "node2", Addr: netip.MustParseAddr("100.64.0.3")}
-	cfg, hc, nc := e.nodeConfig("sess1", spec, false)
+	cfg, hc, nc := e.nodeConfig("sess1", spec, ModeUserns)
 	if cfg.Image != DefaultNodeImage || cfg.Hostname != "node2" {
 		t.Errorf("config = %+v", cfg)
 	}
@@ -187,6 +219,9 @@ func TestNodeConfig(t *testing.T) {
 	if hc.Init == nil || *hc.Init || hc.RestartPolicy.Name != container.RestartPolicyDisabled {
 		t.Errorf("init %v, restart %v", hc.Init, hc.RestartPolicy)
 	}
+	if hc.CgroupnsMode != container.CgroupnsModePrivate || hc.UsernsMode != "" || hc.Privileged {
+		t.Errorf("isolation: cgroupns %q, userns %q, privileged %v", hc.CgroupnsMode, hc.UsernsMode, hc.Privileged)
+	}
 	if string(hc.NetworkMode) != "pg-sess1" {
 		t.Errorf("network mode = %s", hc.NetworkMode)
 	}
@@ -201,7 +236,7 @@ func TestConfigValidate(t *testing.T) {
 		t.Errorf("zero config: %v", err)
 	}
 	for _, c := range []Config{
-		{Privileged: "sometimes"},
+		{Isolation: "sometimes"},
 		{Memory: 1 << 20},
 		{PidsLimit: 10},
 		{NanoCPUs: 1},
@@ -252,13 +287,14 @@ func TestErrorMapping(t *testing.T) {
 
 func TestNodeRuntime(t *testing.T) {
 	e := New(nil, Config{Instance: "t1", Runtime: "sysbox-runc"}, nil)
-	_, hc, _ := e.nodeConfig("sess1", NodeSpec{Name: "node1", Addr: netip.MustParseAddr("100.64.0.2")}, false)
+	mode, err := e.Mode(t.Context())
+	if err != nil || mode != ModeRuntime {
+		t.Errorf("Mode with a runtime = %v, %v; want ModeRuntime without asking the engine", mode, err)
+	}
+	_, hc, _ := e.nodeConfig("sess1", NodeSpec{Name: "node1", Addr: netip.MustParseAddr("100.64.0.2")}, mode)
 	if hc.Runtime != "sysbox-runc" || hc.Privileged || len(hc.CapAdd) != 0 || len(hc.SecurityOpt) != 0 || hc.MaskedPaths != nil {
 		t.Errorf("with a runtime, host config = runtime %q privileged %v caps %v secopt %v masked %v",
 			hc.Runtime, hc.Privileged, hc.CapAdd, hc.SecurityOpt, hc.MaskedPaths)
-	}
-	if privileged, err := e.Mode(t.Context()); err != nil || privileged {
-		t.Errorf("Mode with a runtime = %v, %v; want unprivileged without probing", privileged, err)
 	}
 	if err := (Config{Egress: "sometimes"}).Validate(); err == nil {
 		t.Error("an unknown egress mode was accepted")

@@ -1,0 +1,158 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+// labImage is the stand-in lab image that make test builds; the nested
+// container checks run it.
+const labImage = "mtbsoft/myipaddress:latest"
+
+// The doors out of a node that a root shell in it would try. Each probe is
+// run as root in a real node, as a learner's terminal runs it, and must be
+// refused by the kernel: the test looks for the refusal itself ("Permission
+// denied", "Operation not permitted", ...), so a probe that fails for a
+// dull reason (a typo, a missing tool) fails the test instead of passing it.
+func TestNodeRootIsNobodyOnTheHost(t *testing.T) {
+	cli := testClient(t)
+	e := testEngine(t, cli, Config{NodeImage: nodeImage(t, cli)})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	mode, err := e.Mode(ctx)
+	if err != nil {
+		t.Fatalf("Mode: %v", err)
+	}
+	if mode != ModeUserns {
+		t.Fatalf("default mode here is %s; make test's engine must run with --userns-remap", mode)
+	}
+	_, mine := newSession(t, e, 5)
+	_, theirs := newSession(t, e, 6)
+	waitAll(t, e, append(append([]Node(nil), mine...), theirs...))
+	node := mine[0].ContainerID
+	other, err := cli.ContainerInspect(ctx, theirs[0].ContainerID)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	run := func(script string) (string, int) {
+		t.Helper()
+		out, code, err := e.Exec(ctx, node, script, 30*time.Second)
+		if err != nil {
+			t.Fatalf("Exec: %v", err)
+		}
+		return out, code
+	}
+	refused := func(what, script string, wants ...string) {
+		t.Helper()
+		out, code := run(script)
+		ok := code != 0
+		if ok && len(wants) > 0 {
+			ok = false
+			for _, w := range wants {
+				ok = ok || strings.Contains(strings.ToLower(out), strings.ToLower(w))
+			}
+		}
+		if !ok {
+			t.Errorf("%s was not refused (exit %d):\n%s", what, code, out)
+		} else {
+			t.Logf("%s: refused: %s", what, strings.TrimSpace(out))
+		}
+	}
+	const denied, notPermitted = "Permission denied", "Operation not permitted"
+
+	// Root in the node is an unprivileged uid on the host.
+	if out, _ := run("cat /proc/self/uid_map"); strings.Fields(out)[1] == "0" {
+		t.Errorf("node root maps to host uid 0: %q", out)
+	}
+
+	// The release-agent escape: a new cgroup hierarchy is refused, and the
+	// node's own one does not let it set the agent that the host would run.
+	hostFile := "/tmp/pg-escaped-" + randomID(t, 8)
+	refused("mounting a new cgroup hierarchy", "d=$(mktemp -d); mount -t cgroup -o none,name=pgescape cgroup $d", denied, notPermitted)
+	refused("setting a release agent", fmt.Sprintf(`set -e
+d=$(mktemp -d)
+mount -t cgroup -o memory cgroup $d
+mkdir -p $d/pgx
+echo 1 > $d/pgx/notify_on_release
+upper=$(sed -n 's/.*upperdir=\([^,]*\).*/\1/p' /proc/self/mountinfo | head -n 1)
+printf '#!/bin/sh\nid > %s\n' > /pg-escape.sh
+chmod +x /pg-escape.sh
+echo "$upper/pg-escape.sh" > $d/release_agent
+echo AGENT-SET
+sh -c "echo \$\$ > $d/pgx/cgroup.procs"`, hostFile), denied, notPermitted)
+	time.Sleep(time.Second)
+	if _, err := os.Stat(hostFile); err == nil {
+		t.Errorf("a script from the node ran on the host: %s exists", hostFile)
+		os.Remove(hostFile)
+	}
+
+	// Kernel-wide settings and modules.
+	before, _ := os.ReadFile("/proc/sys/kernel/core_pattern")
+	refused("writing core_pattern", "echo '|/tmp/pg-core' > /proc/sys/kernel/core_pattern", denied, notPermitted)
+	if after, _ := os.ReadFile("/proc/sys/kernel/core_pattern"); string(after) != string(before) {
+		t.Errorf("the host's core_pattern changed: %q -> %q", before, after)
+	}
+	// A kernel built without modules has no modprobe setting and answers
+	// module syscalls with ENOSYS, whoever asks: that door does not exist.
+	const noModules = "this kernel has no module support"
+	refused("writing the modprobe path", "[ -e /proc/sys/kernel/modprobe ] || { echo '"+noModules+"'; exit 1; }; echo /tmp/pg-modprobe > /proc/sys/kernel/modprobe",
+		denied, notPermitted, noModules)
+	refused("dropping the host's caches", "echo 3 > /proc/sys/vm/drop_caches", denied, notPermitted)
+	// finit_module(2) through perl, which every Debian has.
+	refused("loading a kernel module", `perl -e 'my $p = ""; my $r = syscall(313, 0, $p, 0); print "finit_module: $!\n"; exit($r == -1 ? 1 : 0)'`,
+		notPermitted, "Function not implemented")
+
+	// The host's disks: no device node to mount, and none can be made.
+	refused("making a block device", `set -e
+awk 'NR > 2 && $4 != "" { print $1, $2, $4 }' /proc/partitions | while read -r major minor name; do
+  mknod /tmp/pg-$name b $major $minor
+  mount /tmp/pg-$name /mnt && echo "MOUNTED $name"
+done
+ls -l /dev | grep '^b' && echo "BLOCK DEVICE PRESENT"
+exit 1`, notPermitted)
+
+	// Cgroups: the node sees its own subtree only, may not change its own
+	// limits, and cannot name another node's cgroup.
+	out, code := run(`d=$(mktemp -d); mount -t cgroup -o memory cgroup $d && cat $d/memory.limit_in_bytes; find /sys/fs/cgroup $d -maxdepth 3 2>/dev/null | grep -c ` + other.ID)
+	if lines := strings.Fields(out); len(lines) != 2 || lines[0] != fmt.Sprint(DefaultMemory) || lines[1] != "0" || code != 1 {
+		t.Errorf("a fresh cgroup mount in the node: want its own limit and no trace of the other session's node, got exit %d:\n%s", code, out)
+	}
+	refused("raising the node's own memory limit", "echo 99999999999 > /sys/fs/cgroup/memory/memory.limit_in_bytes", denied)
+	refused("raising the node's own pids limit", "echo max > /sys/fs/cgroup/pids/pids.max", denied)
+	refused("freezing the node's own cgroup", "echo FROZEN > /sys/fs/cgroup/freezer/freezer.state", denied)
+
+	// Another session's processes and files are out of sight.
+	refused("reading another node's environment", fmt.Sprintf("cat /proc/%d/environ", other.State.Pid), "No such file")
+	if upper := other.GraphDriver.Data["UpperDir"]; upper == "" {
+		t.Errorf("no upper directory for the other node: %v", other.GraphDriver.Data)
+	} else {
+		refused("listing another node's files", "ls "+upper, "No such file")
+	}
+
+	// nsenter to PID 1 reaches the node's own agent, still in the node's
+	// user namespace.
+	out, code = run("nsenter -t 1 -m -u -i -n -p sh -c 'hostname; cat /proc/self/uid_map'")
+	if f := strings.Fields(out); code != 0 || len(f) != 4 || f[0] != mine[0].Name || f[2] == "0" {
+		t.Errorf("nsenter to PID 1: want the node itself, got exit %d:\n%s", code, out)
+	}
+
+	// Within those walls the nested engine works: a container with limits
+	// of its own, under the node's.
+	if _, err := cli.ImageInspect(ctx, labImage); err != nil {
+		t.Logf("skipping the nested container check: %s is not on the engine (make images builds it)", labImage)
+		return
+	}
+	if err := e.LoadImage(ctx, []string{node}, labImage); err != nil {
+		t.Fatal(err)
+	}
+	out, code = run("docker run -d --name lim -m 64m --pids-limit 50 " + labImage + " sleep 60 >/dev/null && " +
+		"id=$(docker inspect -f '{{.Id}}' lim) && cat /sys/fs/cgroup/memory/docker/$id/memory.limit_in_bytes /sys/fs/cgroup/pids/docker/$id/pids.max")
+	if f := strings.Fields(out); code != 0 || len(f) != 2 || f[0] != "67108864" || f[1] != "50" {
+		t.Errorf("a nested container with limits: exit %d:\n%s", code, out)
+	}
+}

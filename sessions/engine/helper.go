@@ -1,0 +1,172 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	cerrdefs "github.com/containerd/errdefs"
+	"github.com/docker/docker/api/types/container"
+
+	"github.com/labplay/playground/sessions"
+)
+
+// The helper is one long-lived container per instance that does, on the
+// engine's host, the one thing a node in a user namespace needs from outside:
+// handing the node its own cgroup directories ("playground node delegate",
+// see sessions/agent/delegate.go). It runs the node image's binary in the
+// host's user, PID and cgroup namespaces, with no network, no capability but
+// CHOWN, and the host's cgroup tree at helperCgroupDir. Learners never reach
+// it: only the engine execs in it. Mode decides whether it is needed; it is
+// created on first use, replaced when the node image changes, comes back
+// with the engine (restart policy), and removed by Close when the server
+// stops (or by make clean after a crash). Processes that share an instance
+// share it; one that finds it gone makes it again.
+
+// helperCgroupDir is where the helper sees the host's cgroup hierarchies.
+const helperCgroupDir = "/host/cgroup"
+
+// helperName returns the helper container's name for an instance.
+func helperName(instance string) string { return NamePrefix + "helper-" + instance }
+
+// delegate hands the cgroups of running node containers to their root users
+// through the helper. A node that is not running is EUNAVAILABLE.
+func (e *Engine) delegate(ctx context.Context, containerIDs ...string) error {
+	cmd := []string{"playground", "node", "delegate", "--root", helperCgroupDir}
+	for _, id := range containerIDs {
+		info, err := e.cli.ContainerInspect(ctx, id)
+		if err != nil {
+			return e.nodeDown(ctx, id, err)
+		}
+		if info.State == nil || !info.State.Running || info.State.Pid <= 1 {
+			return sessions.Errorf(sessions.EUNAVAILABLE, "%s is not running.", e.nodeName(ctx, id))
+		}
+		cmd = append(cmd, info.ID+":"+strconv.Itoa(info.State.Pid))
+	}
+	var err error
+	for try := 0; try < 2; try++ {
+		var helper string
+		if helper, err = e.helper(ctx); err != nil {
+			return err
+		}
+		out := &cappedBuffer{max: 4 << 10}
+		var code int
+		code, err = e.run(ctx, helper, cmd, nil, out)
+		if err == nil && code != 0 {
+			cause := fmt.Errorf("node delegate exited with %d: %s", code, strings.TrimSpace(out.String()))
+			return sessions.Wrap(sessions.EINTERNAL, cause, "The nodes' cgroups could not be prepared.")
+		}
+		if err == nil || ctx.Err() != nil {
+			break
+		}
+		// The helper may have been removed or stopped behind our back: find
+		// or make it again, once.
+		e.forgetHelper(helper)
+	}
+	return err
+}
+
+// helper returns the id of a running helper container, creating or
+// starting it when needed.
+func (e *Engine) helper(ctx context.Context) (string, error) {
+	e.helperMu.Lock()
+	defer e.helperMu.Unlock()
+	if e.helperID != "" {
+		return e.helperID, nil
+	}
+	img, err := e.cli.ImageInspect(ctx, e.cfg.NodeImage)
+	if err != nil {
+		if cerrdefs.IsNotFound(err) {
+			return "", sessions.Wrap(sessions.EUNAVAILABLE, err, "The node image "+e.cfg.NodeImage+" is not on the Docker engine.")
+		}
+		return "", engineError(err, "inspect the node image")
+	}
+	name := helperName(e.cfg.Instance)
+	for try := 0; try < 3; try++ {
+		info, err := e.cli.ContainerInspect(ctx, name)
+		switch {
+		case cerrdefs.IsNotFound(err):
+			err = e.createHelper(ctx, name)
+			if cerrdefs.IsConflict(err) {
+				continue // another process of the instance made it first
+			}
+			if err != nil {
+				return "", err
+			}
+			continue
+		case err != nil:
+			return "", engineError(err, "inspect the helper container")
+		case info.Image != img.ID:
+			// An older node image: its binary may not match ours.
+			if err := e.removeContainer(ctx, info.ID); err != nil {
+				return "", err
+			}
+			continue
+		case info.State == nil || !info.State.Running:
+			if err := e.cli.ContainerStart(ctx, info.ID, container.StartOptions{}); err != nil {
+				return "", engineError(err, "start the helper container")
+			}
+		}
+		e.helperID = info.ID
+		return info.ID, nil
+	}
+	return "", sessions.Errorf(sessions.EUNAVAILABLE, "The helper container %s could not be started.", name)
+}
+
+// Close removes the helper container, if there is one. The Engine can still
+// be used: the next delegation makes a new helper.
+func (e *Engine) Close(ctx context.Context) error {
+	e.helperMu.Lock()
+	defer e.helperMu.Unlock()
+	e.helperID = ""
+	return e.removeContainer(ctx, helperName(e.cfg.Instance))
+}
+
+// forgetHelper drops a cached helper id that stopped working.
+func (e *Engine) forgetHelper(id string) {
+	e.helperMu.Lock()
+	defer e.helperMu.Unlock()
+	if e.helperID == id {
+		e.helperID = ""
+	}
+}
+
+// createHelper creates the helper container and starts it.
+func (e *Engine) createHelper(ctx context.Context, name string) error {
+	pids := int64(64)
+	cfg := &container.Config{
+		Image:      e.cfg.NodeImage,
+		Entrypoint: []string{"playground", "node", "helper"},
+		Labels:     map[string]string{LabelInstance: e.cfg.Instance, LabelHelper: "true"},
+	}
+	hc := &container.HostConfig{
+		UsernsMode:     "host",
+		PidMode:        "host",
+		CgroupnsMode:   container.CgroupnsModeHost,
+		NetworkMode:    "none",
+		CapDrop:        []string{"ALL"},
+		CapAdd:         []string{"CHOWN"},
+		SecurityOpt:    []string{"no-new-privileges"},
+		ReadonlyRootfs: true,
+		Binds:          []string{"/sys/fs/cgroup:" + helperCgroupDir},
+		RestartPolicy:  container.RestartPolicy{Name: container.RestartPolicyUnlessStopped},
+		LogConfig: container.LogConfig{
+			Type:   logDriver,
+			Config: map[string]string{"max-size": logMaxSize, "max-file": logMaxFiles},
+		},
+		Resources: container.Resources{Memory: 64 << 20, MemorySwap: 64 << 20, PidsLimit: &pids},
+	}
+	created, err := e.cli.ContainerCreate(ctx, cfg, hc, nil, nil, name)
+	if err != nil {
+		if cerrdefs.IsConflict(err) {
+			return err
+		}
+		return engineError(err, "create the helper container")
+	}
+	if err := e.cli.ContainerStart(ctx, created.ID, container.StartOptions{}); err != nil {
+		return engineError(err, "start the helper container")
+	}
+	e.log.Info("helper container started", "container", name)
+	return nil
+}
