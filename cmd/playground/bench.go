@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/labplay/playground/e2e/bench"
@@ -18,8 +19,10 @@ func runBench(ctx context.Context, args []string) error {
 	fs.IntVar(&opts.Starts, "starts", 5, "sessions to start, one after another")
 	fs.IntVar(&opts.Keys, "keys", 100, "keystrokes to echo on each path")
 	fs.DurationVar(&opts.Idle, "idle", 10*time.Second, "how long a session rests before its memory is read")
+	modes := fs.String("modes", "userns,unsafe-host-root", "node isolation modes to measure side by side, comma-separated (without -url)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	opts.Modes = strings.Split(*modes, ",")
 	return bench.Run(ctx, opts, os.Stdout)
 }

@@ -24,15 +24,28 @@ import (
 
 // Options says what to measure and where.
 type Options struct {
-	// URL of a running server; when empty, the bench starts one in-process
-	// on loopback from the environment's configuration (DATABASE_URL, ...).
+	// URL of a running server; when empty, the bench starts servers
+	// in-process on loopback from the environment's configuration
+	// (DATABASE_URL, ...), one per node isolation mode, one after another.
 	URL string
+	// Modes are the node isolation settings measured when URL is empty;
+	// none means the safe default and the unsafe one, side by side.
+	Modes []string
 	// Starts is how many sessions to start, one after another.
 	Starts int
 	// Keys is how many keystrokes to echo on each path.
 	Keys int
 	// Idle is how long a session rests before its memory is read.
 	Idle time.Duration
+}
+
+// figures are one server's measurements.
+type figures struct {
+	label     string
+	starts    []time.Duration
+	memory    uint64
+	viaServer []time.Duration
+	viaExec   []time.Duration
 }
 
 // Run measures and writes the table to out.
@@ -46,61 +59,115 @@ func Run(ctx context.Context, opts Options, out io.Writer) error {
 	if opts.Idle <= 0 {
 		opts.Idle = 10 * time.Second
 	}
-	base := opts.URL
-	if base == "" {
-		addr, stop, err := startServer(ctx)
-		if err != nil {
-			return err
-		}
-		defer stop()
-		base = "http://" + addr
+	if len(opts.Modes) == 0 {
+		opts.Modes = []string{engine.IsolationUserns, engine.IsolationUnsafeHostRoot}
 	}
 	docker, err := client.NewClientWithOpts(client.FromEnv, client.WithAPIVersionNegotiation())
 	if err != nil {
 		return err
 	}
 	defer docker.Close()
+
+	var all []figures
+	if opts.URL != "" {
+		fmt.Fprintf(out, "bench against %s\n", opts.URL)
+		f, err := measure(ctx, opts, opts.URL, docker, instance())
+		if err != nil {
+			return err
+		}
+		f.label = opts.URL
+		all = append(all, f)
+	}
+	for _, mode := range opts.Modes {
+		if opts.URL != "" {
+			break
+		}
+		inst := "bench-" + mode
+		addr, stop, err := startServer(ctx, "-node-isolation", mode, "-instance", inst)
+		if err != nil {
+			return fmt.Errorf("start a server with node isolation %s: %w", mode, err)
+		}
+		fmt.Fprintf(out, "bench: nodes in mode %s, server on %s\n", mode, addr)
+		f, err := measure(ctx, opts, "http://"+addr, docker, inst)
+		stop()
+		if err != nil {
+			return fmt.Errorf("mode %s: %w", mode, err)
+		}
+		f.label = mode
+		all = append(all, f)
+	}
+	return printTable(out, opts, all)
+}
+
+// measure takes one server's figures.
+func measure(ctx context.Context, opts Options, base string, docker client.APIClient, inst string) (figures, error) {
+	var f figures
 	// The nodes are read through the engine package, as the server's
 	// deployment labels them.
-	eng := engine.New(docker, engine.Config{Instance: instance()}, nil)
+	eng := engine.New(docker, engine.Config{Instance: inst}, nil)
 	c := pgclient.New(base)
-
-	fmt.Fprintf(out, "bench against %s\n", base)
-	starts, err := measureStarts(ctx, c, opts.Starts)
-	if err != nil {
-		return fmt.Errorf("session start: %w", err)
+	var err error
+	if f.starts, err = measureStarts(ctx, c, opts.Starts); err != nil {
+		return f, fmt.Errorf("session start: %w", err)
 	}
 	s, err := c.CreateSession(ctx, "", "")
 	if err != nil {
-		return err
+		return f, err
 	}
 	defer c.DeleteSession(context.WithoutCancel(ctx), s.ID)
-	mem, err := measureIdleMemory(ctx, eng, s.ID, opts.Idle)
-	if err != nil {
-		return fmt.Errorf("idle memory: %w", err)
+	if f.memory, err = measureIdleMemory(ctx, eng, s.ID, opts.Idle); err != nil {
+		return f, fmt.Errorf("idle memory: %w", err)
 	}
-	viaServer, err := echoThroughServer(ctx, c, s.ID, opts.Keys)
-	if err != nil {
-		return fmt.Errorf("echo through the server: %w", err)
+	if f.viaServer, err = echoThroughServer(ctx, c, s.ID, opts.Keys); err != nil {
+		return f, fmt.Errorf("echo through the server: %w", err)
 	}
-	viaExec, err := echoThroughExec(ctx, docker, eng, s.ID, opts.Keys)
-	if err != nil {
-		return fmt.Errorf("echo through docker exec: %w", err)
+	if f.viaExec, err = echoThroughExec(ctx, docker, eng, s.ID, opts.Keys); err != nil {
+		return f, fmt.Errorf("echo through docker exec: %w", err)
 	}
+	return f, nil
+}
 
+// printTable writes one row per figure and one group of columns per server
+// measured.
+func printTable(out io.Writer, opts Options, all []figures) error {
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "figure\tmedian\tp99 (or max)\tmin\truns")
-	row(tw, "session start: POST /api/sessions until 3 engines answer", starts)
-	fmt.Fprintf(tw, "idle memory per session (3 nodes, after %s)\t%.1f MiB\t\t\t1\n", opts.Idle, float64(mem)/(1<<20))
-	row(tw, "keystroke echo through the server (websocket → agent pty)", viaServer)
-	row(tw, "keystroke echo through plain docker exec -t (same node)", viaExec)
+	fmt.Fprint(tw, "figure")
+	for _, f := range all {
+		fmt.Fprintf(tw, "\t%s median\tp99 (or max)\tmin", f.label)
+	}
+	fmt.Fprintln(tw, "\truns")
+	rows := []struct {
+		name string
+		get  func(figures) []time.Duration
+	}{
+		{"session start: POST /api/sessions until 3 engines answer", func(f figures) []time.Duration { return f.starts }},
+		{"keystroke echo through the server (websocket → agent pty)", func(f figures) []time.Duration { return f.viaServer }},
+		{"keystroke echo through plain docker exec -t (same node: the floor)", func(f figures) []time.Duration { return f.viaExec }},
+	}
+	for i, r := range rows {
+		if i == 1 {
+			fmt.Fprintf(tw, "idle memory per session (3 nodes, after %s)", opts.Idle)
+			for _, f := range all {
+				fmt.Fprintf(tw, "\t%.1f MiB\t\t", float64(f.memory)/(1<<20))
+			}
+			fmt.Fprintln(tw, "\t1")
+		}
+		fmt.Fprint(tw, r.name)
+		n := 0
+		for _, f := range all {
+			d := r.get(f)
+			n = len(d)
+			fmt.Fprintf(tw, "\t%s", row(d))
+		}
+		fmt.Fprintf(tw, "\t%d\n", n)
+	}
 	return tw.Flush()
 }
 
-// row prints one line of durations.
-func row(w io.Writer, name string, d []time.Duration) {
+// row formats the median, p99 and minimum of durations as three cells.
+func row(d []time.Duration) string {
 	sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
-	fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%d\n", name, round(percentile(d, 50)), round(percentile(d, 99)), round(d[0]), len(d))
+	return fmt.Sprintf("%s\t%s\t%s", round(percentile(d, 50)), round(percentile(d, 99)), round(d[0]))
 }
 
 // percentile returns the p-th percentile of sorted durations (nearest rank).
@@ -126,9 +193,9 @@ func round(d time.Duration) time.Duration {
 }
 
 // startServer runs the server in-process on a loopback port, configured from
-// the environment like "playground serve".
-func startServer(ctx context.Context) (string, func(), error) {
-	cfg, err := server.ParseConfig([]string{"-addr", "127.0.0.1:0", "-log-level", "warn"}, os.Getenv)
+// the environment like "playground serve", plus extra flags.
+func startServer(ctx context.Context, flags ...string) (string, func(), error) {
+	cfg, err := server.ParseConfig(append([]string{"-addr", "127.0.0.1:0", "-log-level", "warn"}, flags...), os.Getenv)
 	if err != nil {
 		return "", nil, err
 	}
