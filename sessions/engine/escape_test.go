@@ -118,10 +118,7 @@ exit 1`, notPermitted)
 
 	// Cgroups: the node sees its own subtree only, may not change its own
 	// limits, and cannot name another node's cgroup.
-	out, code := run(`d=$(mktemp -d); mount -t cgroup -o memory cgroup $d && cat $d/memory.limit_in_bytes; find /sys/fs/cgroup $d -maxdepth 3 2>/dev/null | grep -c ` + other.ID)
-	if lines := strings.Fields(out); len(lines) != 2 || lines[0] != fmt.Sprint(DefaultMemory) || lines[1] != "0" || code != 1 {
-		t.Errorf("a fresh cgroup mount in the node: want its own limit and no trace of the other session's node, got exit %d:\n%s", code, out)
-	}
+	checkCgroupsApart(t, e, node, other.ID)
 	refused("raising the node's own memory limit", "echo 99999999999 > /sys/fs/cgroup/memory/memory.limit_in_bytes", denied)
 	refused("raising the node's own pids limit", "echo max > /sys/fs/cgroup/pids/pids.max", denied)
 	refused("freezing the node's own cgroup", "echo FROZEN > /sys/fs/cgroup/freezer/freezer.state", denied)
@@ -136,7 +133,7 @@ exit 1`, notPermitted)
 
 	// nsenter to PID 1 reaches the node's own agent, still in the node's
 	// user namespace.
-	out, code = run("nsenter -t 1 -m -u -i -n -p sh -c 'hostname; cat /proc/self/uid_map'")
+	out, code := run("nsenter -t 1 -m -u -i -n -p sh -c 'hostname; cat /proc/self/uid_map'")
 	if f := strings.Fields(out); code != 0 || len(f) != 4 || f[0] != mine[0].Name || f[2] == "0" {
 		t.Errorf("nsenter to PID 1: want the node itself, got exit %d:\n%s", code, out)
 	}
@@ -154,5 +151,36 @@ exit 1`, notPermitted)
 		"id=$(docker inspect -f '{{.Id}}' lim) && cat /sys/fs/cgroup/memory/docker/$id/memory.limit_in_bytes /sys/fs/cgroup/pids/docker/$id/pids.max")
 	if f := strings.Fields(out); code != 0 || len(f) != 2 || f[0] != "67108864" || f[1] != "50" {
 		t.Errorf("a nested container with limits: exit %d:\n%s", code, out)
+	}
+}
+
+// checkCgroupsApart mounts the memory hierarchy afresh in a node and checks
+// that it shows the node's own cgroup (its limit) and nothing of another
+// container, whose id is other.
+func checkCgroupsApart(t *testing.T, e *Engine, node, other string) {
+	t.Helper()
+	// A copy of mount(8) without its setuid bit: on a remapping engine the
+	// unsafe mode's image files belong to the remapped uid, and a setuid
+	// mount would run as that uid.
+	out, code, err := e.Exec(context.Background(), node, `d=$(mktemp -d); m=$(mktemp); cp /usr/bin/mount $m; chmod 700 $m; $m -t cgroup -o memory cgroup $d && cat $d/memory.limit_in_bytes; find /sys/fs/cgroup /run $d -maxdepth 4 2>/dev/null | grep -c `+other, 30*time.Second)
+	if lines := strings.Fields(out); err != nil || len(lines) != 2 || lines[0] != fmt.Sprint(DefaultMemory) || lines[1] != "0" || code != 1 {
+		t.Errorf("a fresh cgroup mount in the node: want its own limit and no trace of the other node, got exit %d, %v:\n%s", code, err, out)
+	}
+}
+
+// Even the unsafe mode keeps each node's cgroups to itself: a private
+// cgroup namespace means the node never sees, so never writes, another
+// node's limits or freezer.
+func TestUnsafeModeKeepsCgroupsApart(t *testing.T) {
+	cli := testClient(t)
+	e := testEngine(t, cli, Config{NodeImage: nodeImage(t, cli), Isolation: IsolationUnsafeHostRoot})
+	_, mine := newSession(t, e, 7)
+	_, theirs := newSession(t, e, 8)
+	waitAll(t, e, append(append([]Node(nil), mine...), theirs...))
+	checkCgroupsApart(t, e, mine[0].ContainerID, theirs[0].ContainerID)
+	// The nested engine still works there: its cgroups are the node's own.
+	out, code, err := e.Exec(context.Background(), mine[0].ContainerID, "mkdir /sys/fs/cgroup/pids/pgtest && rmdir /sys/fs/cgroup/pids/pgtest && echo ok", 30*time.Second)
+	if err != nil || code != 0 || out != "ok\n" {
+		t.Errorf("a child cgroup in an unsafe node: %q, %d, %v", out, code, err)
 	}
 }

@@ -193,21 +193,22 @@ func probeName(instance string) (string, error) {
 
 // securityConfig fills in the isolation settings of a node's host config.
 func securityConfig(hc *container.HostConfig, mode NodeMode, runtime string) {
-	switch mode {
-	case ModeRuntime:
+	if mode == ModeRuntime {
 		hc.Runtime = runtime
 		return
+	}
+	// A cgroup namespace of its own, in every mode: a fresh cgroup mount in
+	// the node shows only the node's subtree, never another node's cgroups.
+	hc.CgroupnsMode = container.CgroupnsModePrivate
+	switch mode {
 	case ModeUnsafePrivileged:
 		hc.UsernsMode = "host"
 		hc.Privileged = true
 		return
 	case ModeUnsafeCapabilities:
 		hc.UsernsMode = "host"
-	case ModeUserns:
-		// The engine's default user namespace; a cgroup namespace of its own,
-		// so a fresh cgroup mount in the node shows only the node's subtree.
-		hc.CgroupnsMode = container.CgroupnsModePrivate
 	}
+	// ModeUserns keeps the engine's default: its user namespace.
 	// Capabilities and unconfined profiles for the nested engine. In a user
 	// namespace they count only inside it: the kernel still refuses the
 	// node's root what only the host's root may do.

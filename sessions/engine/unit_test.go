@@ -132,7 +132,7 @@ func TestPrivilegeRefusal(t *testing.T) {
 func TestSecurityConfig(t *testing.T) {
 	var hc container.HostConfig
 	securityConfig(&hc, ModeUnsafePrivileged, "")
-	if !hc.Privileged || hc.UsernsMode != "host" || len(hc.CapAdd) != 0 || len(hc.SecurityOpt) != 0 {
+	if !hc.Privileged || hc.UsernsMode != "host" || hc.CgroupnsMode != container.CgroupnsModePrivate || len(hc.CapAdd) != 0 || len(hc.SecurityOpt) != 0 {
 		t.Errorf("privileged config = %+v", hc)
 	}
 	hc = container.HostConfig{}
@@ -146,12 +146,12 @@ func TestSecurityConfig(t *testing.T) {
 		if hc.Privileged {
 			t.Errorf("%s: config is privileged", mode)
 		}
-		// Only the unsafe mode leaves the engine's user namespace; only the
-		// safe one gets a cgroup namespace of its own.
+		// Only the unsafe mode leaves the engine's user namespace; both get
+		// a cgroup namespace of their own.
 		if wantHost := mode == ModeUnsafeCapabilities; (hc.UsernsMode == "host") != wantHost {
 			t.Errorf("%s: userns mode %q", mode, hc.UsernsMode)
 		}
-		if wantPrivate := mode == ModeUserns; (hc.CgroupnsMode == container.CgroupnsModePrivate) != wantPrivate {
+		if hc.CgroupnsMode != container.CgroupnsModePrivate {
 			t.Errorf("%s: cgroupns mode %q", mode, hc.CgroupnsMode)
 		}
 		if fmt.Sprint(hc.CapAdd, hc.CapDrop) != "[ALL] [SYS_RESOURCE]" {
