@@ -99,7 +99,7 @@ type browser struct {
 	t    *testing.T
 	base string
 	http *http.Client
-	ip   string // sent as X-Real-IP when set
+	ip   string // sent as X-Forwarded-For when set (the test server trusts a proxy)
 }
 
 func newBrowser(t *testing.T, base string) *browser {
@@ -130,7 +130,7 @@ func (c *browser) do(method, path string, body any) (int, []byte, http.Header) {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	if c.ip != "" {
-		req.Header.Set("X-Real-IP", c.ip)
+		req.Header.Set("X-Forwarded-For", c.ip)
 	}
 	res, err := c.http.Do(req)
 	if err != nil {

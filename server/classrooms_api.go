@@ -197,8 +197,13 @@ func attachment(c *store.Classroom, ext string) string {
 // lookupClassroom answers what a learner may know of a classroom before
 // joining it: its name and state, and their own seat if they have one.
 func (s *Server) lookupClassroom(w http.ResponseWriter, r *http.Request) {
+	if err := s.codeLimit(r); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	c, m, err := s.classes.Lookup(r.Context(), chi.URLParam(r, "code"), userID(r))
 	if err != nil {
+		s.countBadCode(r, err)
 		s.writeError(w, r, err)
 		return
 	}
@@ -218,8 +223,13 @@ func (s *Server) joinClassroom(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	if err := s.codeLimit(r); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	j, err := s.classes.Join(r.Context(), req.Code, userID(r), req.Name)
 	if err != nil {
+		s.countBadCode(r, err)
 		s.writeError(w, r, err)
 		return
 	}
@@ -228,6 +238,19 @@ func (s *Server) joinClassroom(w http.ResponseWriter, r *http.Request) {
 		status = http.StatusCreated
 	}
 	writeJSON(w, status, j.Session)
+}
+
+// codeLimit refuses a classroom lookup or join from an address that has
+// given too many wrong codes lately.
+func (s *Server) codeLimit(r *http.Request) error {
+	return addressLimit(s.badCodes, clientIP(r), "Too many wrong classroom codes from your network; check the code and try again in a little while.")
+}
+
+// countBadCode counts a lookup or join whose code named no classroom.
+func (s *Server) countBadCode(r *http.Request, err error) {
+	if sessions.ErrorCode(err) == sessions.ENOTFOUND {
+		s.badCodes.take(clientIP(r), time.Now())
+	}
 }
 
 // watchAccess admits the instructor of a classroom to the terminals of its

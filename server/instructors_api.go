@@ -17,6 +17,9 @@ const instructorCookie = "playground_instructor"
 
 const instructorKey ctxKey = 2
 
+// loginWait is how long a login waits for a free password hasher.
+const loginWait = 10 * time.Second
+
 // loginRequest is the body of POST /api/instructors/login.
 type loginRequest struct {
 	Email    string `json:"email"`
@@ -40,7 +43,14 @@ func (s *Server) instructorLogin(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	token, in, err := s.classes.Login(r.Context(), req.Email, req.Password)
+	var token string
+	var in *store.Instructor
+	ctx, cancel := context.WithTimeout(r.Context(), loginWait)
+	defer cancel()
+	err := s.logins.hash(ctx, func() (err error) {
+		token, in, err = s.classes.Login(r.Context(), req.Email, req.Password)
+		return err
+	})
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -7,9 +7,12 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/labplay/playground/sessions"
 	"github.com/labplay/playground/sessions/manager"
 	"github.com/labplay/playground/sessions/store/storetest"
 )
@@ -122,24 +125,81 @@ func TestLoginRateLimits(t *testing.T) {
 		}
 	})
 
-	t.Run("per email", func(t *testing.T) {
+	t.Run("per address and email", func(t *testing.T) {
 		if _, err := env.srv.classes.AddInstructor(context.Background(), "limited@school.example", "correct horse battery"); err != nil {
 			t.Fatal(err)
 		}
 		c := newBrowser(t, env.ts.URL)
+		c.ip = "203.0.113.1"
 		for i := range loginEmailBurst {
-			c.ip = fmt.Sprintf("203.0.113.%d", i+1)
 			if status, _, b := login(c, "Limited@school.example"); status != http.StatusUnauthorized {
 				t.Fatalf("attempt %d = %d %s, want 401", i+1, status, b)
 			}
 		}
-		c.ip = "203.0.113.99"
 		status, h, body := login(c, "limited@SCHOOL.example")
-		checkLimited("attempt past the email's burst, from a fresh address", status, h, body)
-		// Even the right password waits.
-		status, body, h = c.do("POST", "/api/instructors/login", map[string]string{"email": "limited@school.example", "password": "correct horse battery"})
-		checkLimited("right password while limited", status, h, body)
+		checkLimited("attempt past the pair's burst", status, h, body)
+		// The guesser cannot lock the instructor out: from their own
+		// address the right password still works.
+		c.ip = "203.0.113.99"
+		status, body, _ = c.do("POST", "/api/instructors/login", map[string]string{"email": "limited@school.example", "password": "correct horse battery"})
+		if status != http.StatusNoContent {
+			t.Fatalf("the instructor's own login while a guesser is limited = %d %s, want 204", status, body)
+		}
 	})
+
+	t.Run("overlong email", func(t *testing.T) {
+		c := newBrowser(t, env.ts.URL)
+		c.ip = "203.0.113.200"
+		long := strings.Repeat("a", 250) + "@school.example"
+		for range loginIPBurst + 2 {
+			if status, _, _ := login(c, long); status != http.StatusBadRequest {
+				t.Fatalf("overlong email = %d, want 400 (and no attempt counted)", status)
+			}
+		}
+		if status, _, _ := login(c, "someone@school.example"); status != http.StatusUnauthorized {
+			t.Fatalf("after overlong emails = %d, want 401: they must not use up the address's attempts", status)
+		}
+	})
+}
+
+func TestLoginHashersAreBounded(t *testing.T) {
+	l := newLoginLimiter()
+	var mu sync.Mutex
+	running, most := 0, 0
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := l.hash(context.Background(), func() error {
+				mu.Lock()
+				running++
+				most = max(most, running)
+				mu.Unlock()
+				time.Sleep(20 * time.Millisecond)
+				mu.Lock()
+				running--
+				mu.Unlock()
+				return nil
+			})
+			if err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if most != loginHashers {
+		t.Fatalf("at most %d hashes ran at once, want %d", most, loginHashers)
+	}
+	// With every hasher busy, a login whose context ends gives up.
+	for range loginHashers {
+		l.hashers <- struct{}{}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer cancel()
+	if err := l.hash(ctx, func() error { t.Error("ran without a hasher"); return nil }); sessions.ErrorCode(err) != sessions.EUNAVAILABLE {
+		t.Fatalf("hash with no free hasher = %v, want EUNAVAILABLE", err)
+	}
 }
 
 func TestLimiterRefills(t *testing.T) {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"math"
 	"strings"
 	"sync"
@@ -10,48 +11,95 @@ import (
 )
 
 // Limits on instructor login attempts, counted per client address and per
-// email. Each is a bucket of burst attempts that refills one attempt every
-// refill. The email limit is tighter: it is what stops a password being
-// guessed from many addresses.
+// address and email together. Each is a bucket of burst attempts that
+// refills one attempt every refill. The pair's limit is the tighter: it
+// stops a password being guessed from one address, and since it is keyed on
+// the pair, nobody can lock an instructor out by typing wrong passwords
+// for their email from elsewhere.
 const (
 	loginIPBurst     = 10
 	loginIPRefill    = 6 * time.Second
 	loginEmailBurst  = 5
 	loginEmailRefill = time.Minute
+	// maxEmail is the longest email address (RFC 5321's path limit less
+	// the brackets); longer ones are refused before anything else.
+	maxEmail = 254
+	// loginHashers bounds the password hashes computed at once: each is
+	// deliberately slow, so a flood of logins must not take every core.
+	loginHashers = 2
+)
+
+// Limits per client address on starting sessions outside a classroom, and
+// on classroom codes that name no classroom (only wrong codes count, so a
+// whole class joining from one school router never meets it, while
+// guessing one of the 9×10⁸ codes takes years at this pace).
+const (
+	startBurst    = 10
+	startRefill   = 20 * time.Second
+	badCodeBurst  = 20
+	badCodeRefill = 10 * time.Second
 )
 
 // loginLimiter limits instructor login attempts. The counts live in this
 // process: behind several processes the limits apply to each.
 type loginLimiter struct {
-	byIP    *limiter
-	byEmail *limiter
-	now     func() time.Time // the clock; tests stop it
+	byIP      *limiter
+	byIPEmail *limiter
+	now       func() time.Time // the clock; tests stop it
+	// hashers holds a token per password hash being computed.
+	hashers chan struct{}
 }
 
 func newLoginLimiter() *loginLimiter {
 	return &loginLimiter{
-		byIP:    newLimiter(loginIPBurst, loginIPRefill),
-		byEmail: newLimiter(loginEmailBurst, loginEmailRefill),
-		now:     time.Now,
+		byIP:      newLimiter(loginIPBurst, loginIPRefill),
+		byIPEmail: newLimiter(loginEmailBurst, loginEmailRefill),
+		now:       time.Now,
+		hashers:   make(chan struct{}, loginHashers),
 	}
 }
 
-// allow takes one attempt for the address and the email, or returns
-// ERATELIMITED saying when to try again.
+// allow takes one attempt for the address and for the address and email
+// together, or returns ERATELIMITED saying when to try again. An email over
+// maxEmail bytes is EINVALID and takes nothing.
 func (l *loginLimiter) allow(ip, email string) error {
+	if len(email) > maxEmail {
+		return sessions.Errorf(sessions.EINVALID, "That is not an email address (over %d characters).", maxEmail)
+	}
 	now := l.now()
 	if wait := l.byIP.take(ip, now); wait > 0 {
 		return tooMany(wait)
 	}
-	if wait := l.byEmail.take(strings.ToLower(strings.TrimSpace(email)), now); wait > 0 {
+	if wait := l.byIPEmail.take(ip+" "+strings.ToLower(strings.TrimSpace(email)), now); wait > 0 {
 		return tooMany(wait)
 	}
 	return nil
 }
 
+// hash runs fn, which checks a password, once a hasher is free, or gives
+// up with EUNAVAILABLE when ctx ends first.
+func (l *loginLimiter) hash(ctx context.Context, fn func() error) error {
+	select {
+	case l.hashers <- struct{}{}:
+	case <-ctx.Done():
+		return sessions.Wrap(sessions.EUNAVAILABLE, ctx.Err(), "The server is busy with other logins; try again.")
+	}
+	defer func() { <-l.hashers }()
+	return fn()
+}
+
 func tooMany(wait time.Duration) error {
 	return &sessions.Error{Code: sessions.ERATELIMITED, RetryAfter: wait.Round(time.Second) + time.Second,
 		Message: "Too many login attempts; wait a little and try again."}
+}
+
+// addressLimit answers ERATELIMITED with message when key's bucket is empty,
+// without taking from it.
+func addressLimit(l *limiter, key, message string) error {
+	if wait := l.wait(key, time.Now()); wait > 0 {
+		return &sessions.Error{Code: sessions.ERATELIMITED, RetryAfter: wait.Round(time.Second) + time.Second, Message: message}
+	}
+	return nil
 }
 
 // limiter is a set of token buckets by key. Buckets that have filled up
@@ -92,6 +140,20 @@ func (l *limiter) take(key string, now time.Time) time.Duration {
 		return 0
 	}
 	return time.Duration(math.Ceil((1 - b.tokens) * float64(l.refill)))
+}
+
+// wait reports how long until key's bucket has a token, without taking it.
+func (l *limiter) wait(key string, now time.Time) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.buckets[key]
+	if b == nil {
+		return 0
+	}
+	if t := l.level(b, now); t < 1 {
+		return time.Duration(math.Ceil((1 - t) * float64(l.refill)))
+	}
+	return 0
 }
 
 // level is the number of tokens in b at now.

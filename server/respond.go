@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/go-chi/chi/v5"
+
 	"github.com/labplay/playground/sessions"
 )
 
@@ -53,14 +55,24 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	} else if status == http.StatusServiceUnavailable {
 		w.Header().Set("Retry-After", "5")
 	}
-	if status >= 500 && code != sessions.EFULL {
+	switch {
+	case status >= 500 && code != sessions.EFULL:
 		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "code", code, "err", err)
-	} else {
+	case refusals[code]:
+		// A limit said no: one line that says why, and to whom.
+		s.log.Info("request refused", "method", r.Method, "path", r.URL.Path, "code", code,
+			"client", clientIP(r), "session", chi.URLParam(r, "id"), "reason", sessions.ErrorMessage(err))
+	default:
 		s.log.Debug("request refused", "method", r.Method, "path", r.URL.Path, "code", code, "err", err)
 	}
 	writeJSON(w, status, map[string]any{"error": map[string]string{
 		"code": string(code), "message": sessions.ErrorMessage(err),
 	}})
+}
+
+// refusals are the codes a limit answers with; they are logged at info.
+var refusals = map[sessions.Code]bool{
+	sessions.EFULL: true, sessions.ERATELIMITED: true, sessions.EFORBIDDEN: true, sessions.ETOOLARGE: true,
 }
 
 // decodeJSON reads a JSON body of at most maxBody bytes into v. An empty body

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -17,9 +19,9 @@ import (
 func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
 	if s.cfg.TrustProxy {
-		// Only behind a proxy that sets these headers may they be believed;
-		// otherwise anyone could pick their address for the rate limits.
-		r.Use(middleware.RealIP)
+		// Only behind a proxy may its header be believed; otherwise anyone
+		// could pick their address for the limits.
+		r.Use(forwardedFor)
 	}
 	r.Use(s.recoverer, s.accessLog)
 
@@ -73,6 +75,34 @@ func (s *Server) sameSite(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// forwardedFor takes the client's address from the last entry of
+// X-Forwarded-For: the one the trusted proxy itself appended (nginx's
+// $proxy_add_x_forwarded_for, Caddy and Traefik do so). Entries before it,
+// True-Client-IP and X-Real-IP come from whoever sent the request, so they
+// are never believed.
+func forwardedFor(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if addr, ok := lastForwarded(r.Header.Values("X-Forwarded-For")); ok {
+			r.RemoteAddr = addr
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// lastForwarded returns the last address in X-Forwarded-For header values,
+// which may be several headers of comma-separated entries.
+func lastForwarded(values []string) (string, bool) {
+	if len(values) == 0 {
+		return "", false
+	}
+	list := strings.Split(values[len(values)-1], ",")
+	a, err := netip.ParseAddr(strings.TrimSpace(list[len(list)-1]))
+	if err != nil {
+		return "", false
+	}
+	return a.Unmap().String(), true
 }
 
 // noStore keeps API answers out of caches.

@@ -32,6 +32,11 @@ type Server struct {
 	classes *classroom.Service
 	hub     *live.Hub
 	logins  *loginLimiter
+
+	// Per-address limits on anonymous session starts and on wrong
+	// classroom codes (ratelimit.go).
+	starts   *limiter
+	badCodes *limiter
 }
 
 // Deps are the parts a Server is built from.
@@ -60,6 +65,7 @@ func New(cfg Config, d Deps) *Server {
 		terms:  terminalSet{conns: map[*terminalConn]struct{}{}},
 		// Classrooms.
 		classes: classroom.New(d.Manager, d.Labs, log), hub: d.Hub, logins: newLoginLimiter(),
+		starts: newLimiter(startBurst, startRefill), badCodes: newLimiter(badCodeBurst, badCodeRefill),
 	}
 }
 

@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 
@@ -35,7 +36,12 @@ func (s *Server) createSession(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	ns := manager.NewSession{UserID: userID(r)}
+	ip := clientIP(r)
+	if err := addressLimit(s.starts, ip, "Too many sessions started from your network; wait a little and try again."); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ns := manager.NewSession{UserID: userID(r), ClientAddr: ip}
 	if req.Lab != "" || req.Lang != "" {
 		if req.Lab == "" {
 			s.writeError(w, r, sessions.Errorf(sessions.EINVALID, "A language was given without a lab."))
@@ -53,6 +59,8 @@ func (s *Server) createSession(w http.ResponseWriter, r *http.Request) {
 		}
 		ns.Lab, ns.Lang = lab.Slug, lang
 	}
+	// Only a start that was tried counts; a refused one costs nothing.
+	s.starts.take(ip, time.Now())
 	sess, err := s.manager.Create(r.Context(), ns)
 	if err != nil {
 		s.writeError(w, r, err)

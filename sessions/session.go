@@ -31,18 +31,21 @@ var NodeNames = []string{"node1", "node2", "node3"}
 
 // Session is one learner's set of three nodes.
 type Session struct {
-	ID        string    `json:"id"`
-	UserID    string    `json:"-"`
-	Lab       string    `json:"lab"`
-	Lang      string    `json:"lang"`
-	Scope     string    `json:"-"` // '' or the classroom the session belongs to
-	Instance  string    `json:"-"` // the deployment whose engine runs the nodes
-	Subnet    string    `json:"-"`
-	Status    string    `json:"status"`
-	CreatedAt time.Time `json:"created_at"`
-	ExpiresAt time.Time `json:"expires_at"`
-	EndedAt   time.Time `json:"-"`
-	Nodes     []Node    `json:"nodes"`
+	ID       string `json:"id"`
+	UserID   string `json:"-"`
+	Lab      string `json:"lab"`
+	Lang     string `json:"lang"`
+	Scope    string `json:"-"` // '' or the classroom the session belongs to
+	Instance string `json:"-"` // the deployment whose engine runs the nodes
+	// ClientAddr is the address the session was asked from; anonymous
+	// sessions (no Scope) are capped per address.
+	ClientAddr string    `json:"-"`
+	Subnet     string    `json:"-"`
+	Status     string    `json:"status"`
+	CreatedAt  time.Time `json:"created_at"`
+	ExpiresAt  time.Time `json:"expires_at"`
+	EndedAt    time.Time `json:"-"`
+	Nodes      []Node    `json:"nodes"`
 }
 
 // Live reports whether the session has not ended.

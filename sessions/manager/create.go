@@ -13,9 +13,12 @@ import (
 // NewSession describes a session to create.
 type NewSession struct {
 	UserID string
-	Lab    string
-	Lang   string
-	Scope  string
+	// ClientAddr is the address asking; sessions without a Scope are capped
+	// per address (Config.MaxPerAddress).
+	ClientAddr string
+	Lab        string
+	Lang       string
+	Scope      string
 	// Lifetime overrides the configured lifetime when positive.
 	Lifetime time.Duration
 }
@@ -52,13 +55,13 @@ func (m *Manager) createOnce(ctx context.Context, req NewSession) (s *sessions.S
 	}
 	now := time.Now().UTC().Truncate(time.Second)
 	s = &sessions.Session{
-		ID: sessions.NewID(), UserID: req.UserID, Lab: req.Lab, Lang: req.Lang, Scope: req.Scope, Instance: m.instance(),
+		ID: sessions.NewID(), UserID: req.UserID, ClientAddr: req.ClientAddr, Lab: req.Lab, Lang: req.Lang, Scope: req.Scope, Instance: m.instance(),
 		Status: sessions.StatusStarting, CreatedAt: now, ExpiresAt: now.Add(lifetime),
 	}
 	for _, name := range sessions.NodeNames {
 		s.Nodes = append(s.Nodes, sessions.Node{Name: name, Status: sessions.NodeStarting})
 	}
-	limits := store.Limits{MaxLive: m.cfg.MaxSessions, MaxPerUser: m.cfg.MaxPerLearner}
+	limits := store.Limits{MaxLive: m.cfg.MaxSessions, MaxPerUser: m.cfg.MaxPerLearner, MaxPerAddress: m.cfg.MaxPerAddress}
 	if err := m.store.CreateSession(ctx, s, m.cfg.Subnets, limits); err != nil {
 		return nil, false, err
 	}

@@ -24,6 +24,9 @@ type Config struct {
 	MaxSessions int
 	// MaxPerLearner is how many live sessions one learner may hold.
 	MaxPerLearner int
+	// MaxPerAddress is how many live sessions outside a classroom one
+	// client address may hold; 0 means no cap.
+	MaxPerAddress int
 	// LabImages names the images a lab needs in its nodes; they are copied
 	// in after a start, and again after a restart of the server or a node
 	// where a copy was cut short. Without it no image is copied.

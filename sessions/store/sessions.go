@@ -17,6 +17,9 @@ import (
 type Limits struct {
 	MaxLive    int
 	MaxPerUser int
+	// MaxPerAddress caps the live sessions without a classroom that one
+	// client address holds; 0 means no cap.
+	MaxPerAddress int
 }
 
 // retryAfterFull is what a client is told to wait when the host is full.
@@ -42,9 +45,9 @@ func (s *Store) CreateSession(ctx context.Context, sess *sessions.Session, pool 
 			if err := checkLimits(ctx, tx, sess, limits); err != nil {
 				return err
 			}
-			if _, err := tx.Exec(ctx, `INSERT INTO sessions (id, user_id, lab, lang, scope, instance, subnet, status, expires_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-				sess.ID, sess.UserID, sess.Lab, sess.Lang, sess.Scope, instanceOf(sess), sess.Subnet, sess.Status, sess.ExpiresAt); err != nil {
+			if _, err := tx.Exec(ctx, `INSERT INTO sessions (id, user_id, lab, lang, scope, instance, subnet, status, expires_at, client_addr)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+				sess.ID, sess.UserID, sess.Lab, sess.Lang, sess.Scope, instanceOf(sess), sess.Subnet, sess.Status, sess.ExpiresAt, sess.ClientAddr); err != nil {
 				return err
 			}
 			for _, n := range sess.Nodes {
@@ -64,23 +67,41 @@ func (s *Store) CreateSession(ctx context.Context, sess *sessions.Session, pool 
 }
 
 // checkLimits takes the deployment's session lock for the rest of the
-// transaction and refuses a session over the limits.
+// transaction and refuses a session over the limits. Open classrooms with a
+// seat limit reserve their empty seats: a session outside a classroom may
+// not take them, so anonymous traffic can never fill a class's room.
 func checkLimits(ctx context.Context, tx pgx.Tx, sess *sessions.Session, limits Limits) error {
 	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(hashtext('playground-sessions:' || $1))", instanceOf(sess)); err != nil {
 		return err
 	}
-	var live, mine int
-	if err := tx.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE user_id = $2)
-		FROM sessions WHERE status <> 'ended' AND instance = $1`, instanceOf(sess), sess.UserID).Scan(&live, &mine); err != nil {
+	var live, mine, fromAddr, reserved int
+	if err := tx.QueryRow(ctx, `SELECT count(*),
+			count(*) FILTER (WHERE user_id = $2),
+			count(*) FILTER (WHERE scope = '' AND client_addr = $3 AND $3 <> ''),
+			(SELECT coalesce(sum(greatest(c.seats - (SELECT count(*) FROM sessions t
+				WHERE t.scope = c.id AND t.status <> 'ended' AND t.instance = $1), 0)), 0)
+			 FROM classrooms c WHERE c.status = 'open' AND c.seats > 0)
+		FROM sessions WHERE status <> 'ended' AND instance = $1`,
+		instanceOf(sess), sess.UserID, sess.ClientAddr).Scan(&live, &mine, &fromAddr, &reserved); err != nil {
 		return err
 	}
-	if limits.MaxLive > 0 && live >= limits.MaxLive {
-		return &sessions.Error{Code: sessions.EFULL, RetryAfter: retryAfterFull,
-			Message: "The playground is full right now; try again in a moment."}
+	if sess.Scope != "" {
+		reserved = 0 // the seat being taken is one of them
+	}
+	if limits.MaxLive > 0 && live+reserved >= limits.MaxLive {
+		msg := "The playground is full right now; try again in a moment."
+		if live < limits.MaxLive {
+			msg = "The playground's free places are kept for a class right now; try again later."
+		}
+		return &sessions.Error{Code: sessions.EFULL, RetryAfter: retryAfterFull, Message: msg}
 	}
 	if limits.MaxPerUser > 0 && mine >= limits.MaxPerUser {
 		return sessions.Errorf(sessions.ECONFLICT,
 			"You already have %d sessions running; end one to start another.", mine)
+	}
+	if sess.Scope == "" && limits.MaxPerAddress > 0 && fromAddr >= limits.MaxPerAddress {
+		return sessions.Errorf(sessions.ECONFLICT,
+			"Your network already has %d sessions running; end one to start another (a class can join through a classroom link instead).", fromAddr)
 	}
 	return nil
 }
@@ -214,13 +235,13 @@ func (s *Store) CountLive(ctx context.Context, instance string) (int, error) {
 }
 
 const sessionSelect = `SELECT s.id, s.user_id, s.lab, s.lang, s.scope, s.instance, s.subnet::text, s.status,
-	s.created_at, s.expires_at, coalesce(s.ended_at, 'epoch'::timestamptz) FROM sessions s`
+	s.created_at, s.expires_at, coalesce(s.ended_at, 'epoch'::timestamptz), s.client_addr FROM sessions s`
 
 // collect scans session rows and loads their nodes.
 func (s *Store) collect(ctx context.Context, rows pgx.Rows) ([]*sessions.Session, error) {
 	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*sessions.Session, error) {
 		var x sessions.Session
-		err := row.Scan(&x.ID, &x.UserID, &x.Lab, &x.Lang, &x.Scope, &x.Instance, &x.Subnet, &x.Status, &x.CreatedAt, &x.ExpiresAt, &x.EndedAt)
+		err := row.Scan(&x.ID, &x.UserID, &x.Lab, &x.Lang, &x.Scope, &x.Instance, &x.Subnet, &x.Status, &x.CreatedAt, &x.ExpiresAt, &x.EndedAt, &x.ClientAddr)
 		if x.EndedAt.Unix() == 0 {
 			x.EndedAt = time.Time{}
 		}

@@ -1,0 +1,83 @@
+package store_test
+
+import (
+	"context"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/labplay/playground/sessions"
+	"github.com/labplay/playground/sessions/store"
+	"github.com/labplay/playground/sessions/store/storetest"
+)
+
+// start records a starting session for a new learner, from addr, in scope.
+func start(t *testing.T, st *store.Store, addr, scope string, limits store.Limits) error {
+	t.Helper()
+	s := &sessions.Session{ID: sessions.NewID(), UserID: sessions.NewID(), ClientAddr: addr, Scope: scope,
+		Status: sessions.StatusStarting, ExpiresAt: time.Now().Add(time.Hour)}
+	return st.CreateSession(context.Background(), s, store.Subnets{Pool: netip.MustParsePrefix("100.64.0.0/24"), Bits: 28}, limits)
+}
+
+func TestSessionsPerAddress(t *testing.T) {
+	st := storetest.Open(t)
+	limits := store.Limits{MaxLive: 10, MaxPerAddress: 2}
+	for i := 0; i < 2; i++ {
+		if err := start(t, st, "192.0.2.7", "", limits); err != nil {
+			t.Fatalf("session %d from one address: %v", i+1, err)
+		}
+	}
+	// Each with a cookie of its own: the cap is the address's, not the learner's.
+	err := start(t, st, "192.0.2.7", "", limits)
+	if sessions.ErrorCode(err) != sessions.ECONFLICT || !strings.Contains(sessions.ErrorMessage(err), "network") {
+		t.Fatalf("third session from one address: %v, want ECONFLICT about the network", err)
+	}
+	if err := start(t, st, "192.0.2.8", "", limits); err != nil {
+		t.Errorf("another address: %v", err)
+	}
+	// A classroom's seats are not capped per address: a class shares its
+	// school's router.
+	in := newInstructor(t, st, "cap@school.example")
+	c := newClassroom(t, st, in.ID, 0)
+	for i := 0; i < 3; i++ {
+		if err := start(t, st, "192.0.2.7", c.ID, limits); err != nil {
+			t.Errorf("classroom seat %d from the capped address: %v", i+1, err)
+		}
+	}
+}
+
+func TestClassroomSeatsAreReserved(t *testing.T) {
+	st := storetest.Open(t)
+	limits := store.Limits{MaxLive: 4}
+	in := newInstructor(t, st, "seats@school.example")
+	c := newClassroom(t, st, in.ID, 2) // two seats kept free
+	for i := 0; i < 2; i++ {
+		if err := start(t, st, "192.0.2.1", "", limits); err != nil {
+			t.Fatalf("anonymous session %d of the two free places: %v", i+1, err)
+		}
+	}
+	err := start(t, st, "192.0.2.2", "", limits)
+	if sessions.ErrorCode(err) != sessions.EFULL || !strings.Contains(sessions.ErrorMessage(err), "class") {
+		t.Fatalf("anonymous session into a reserved seat: %v, want EFULL about a class", err)
+	}
+	for i := 0; i < 2; i++ {
+		if err := start(t, st, "192.0.2.3", c.ID, limits); err != nil {
+			t.Fatalf("classroom seat %d: %v", i+1, err)
+		}
+	}
+	if err := start(t, st, "192.0.2.3", c.ID, limits); sessions.ErrorCode(err) != sessions.EFULL {
+		t.Errorf("a session over the host's limit: %v, want EFULL", err)
+	}
+	// A closed class keeps nothing.
+	st2 := storetest.Open(t)
+	c2 := newClassroom(t, st2, newInstructor(t, st2, "closed@school.example").ID, 3)
+	if _, err := st2.CloseClassroom(context.Background(), c2.ID); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 4; i++ {
+		if err := start(t, st2, "192.0.2.9", "", store.Limits{MaxLive: 4}); err != nil {
+			t.Fatalf("session %d beside a closed class: %v", i+1, err)
+		}
+	}
+}
