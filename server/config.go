@@ -41,7 +41,7 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 		return def
 	}
 	var c Config
-	var pool, lifetime, memory, cpus, pids, maxSessions, perLearner, perAddress string
+	var pool, lifetime, memory, cpus, pids, maxSessions, perLearner, perAddress, retention string
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.StringVar(&c.Addr, "addr", env("PLAYGROUND_ADDR", "127.0.0.1:8080"), "listen address (PLAYGROUND_ADDR)")
 	fs.StringVar(&c.DatabaseURL, "database-url", env("DATABASE_URL", ""), "Postgres URL (DATABASE_URL)")
@@ -62,6 +62,7 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&maxSessions, "max-sessions", env("PLAYGROUND_MAX_SESSIONS", "20"), "live sessions the host accepts (PLAYGROUND_MAX_SESSIONS)")
 	fs.StringVar(&perLearner, "max-sessions-per-learner", env("PLAYGROUND_MAX_SESSIONS_PER_LEARNER", "3"), "live sessions one learner may hold (PLAYGROUND_MAX_SESSIONS_PER_LEARNER)")
 	fs.StringVar(&perAddress, "max-sessions-per-address", env("PLAYGROUND_MAX_SESSIONS_PER_ADDRESS", "6"), "live sessions outside a classroom one client address may hold; 0: no cap (PLAYGROUND_MAX_SESSIONS_PER_ADDRESS)")
+	fs.StringVar(&retention, "event-retention", env("PLAYGROUND_EVENT_RETENTION", "720h"), "how long the log of check attempts is kept; progress itself is kept (PLAYGROUND_EVENT_RETENTION; 0 keeps the log too)")
 	fs.StringVar(&pool, "subnet-pool", env("PLAYGROUND_SUBNET_POOL", "100.64.0.0/17"), "pool that session networks (/28 each) are cut from (PLAYGROUND_SUBNET_POOL)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -118,6 +119,11 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 		bad("max sessions per learner %q must be a positive whole number", perLearner)
 	} else {
 		c.Sessions.MaxPerLearner = n
+	}
+	if d, err := time.ParseDuration(retention); retention != "0" && (err != nil || d < time.Hour) {
+		bad("event retention %q must be a duration of at least 1h, or 0", retention)
+	} else {
+		c.Sessions.EventRetention = d
 	}
 	if n, err := strconv.Atoi(perAddress); err != nil || n < 0 {
 		bad("max sessions per address %q must be a whole number, 0 for no cap", perAddress)

@@ -68,7 +68,7 @@ func TestReconcileAfterRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	if err := e.manager.Reconcile(ctx); err != nil {
+	if err := e.manager.Reconcile(ctx, true); err != nil {
 		t.Fatal(err)
 	}
 	if cs, ns := e.leftovers(orphan); cs != 0 || ns != 0 {
@@ -158,7 +158,7 @@ func TestReconcileFinishesImageCopies(t *testing.T) {
 	if out, code, err := e.engine.Exec(ctx, node2, "docker rmi mtbsoft/myipaddress:latest", 20*time.Second); err != nil || code != 0 {
 		t.Fatalf("rmi: %v %d %s", err, code, out)
 	}
-	if err := e.manager.Reconcile(ctx); err != nil {
+	if err := e.manager.Reconcile(ctx, true); err != nil {
 		t.Fatal(err)
 	}
 	deadline := time.Now().Add(90 * time.Second)
@@ -167,5 +167,61 @@ func TestReconcileFinishesImageCopies(t *testing.T) {
 			t.Fatal("reconcile did not copy the missing image into node2")
 		}
 		time.Sleep(300 * time.Millisecond)
+	}
+}
+
+// A session deleted while it is still starting does not come to life: the
+// start reports it, and nothing of it stays on the engine.
+func TestDeleteWhileStarting(t *testing.T) {
+	e := newEnv(t, manager.Config{})
+	ctx := context.Background()
+	c := client.New(e.ts.URL)
+	// One request first, so both of the learner's requests below carry the
+	// same cookie.
+	if _, err := c.Do(ctx, "GET", "/api/sessions", nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	created := make(chan error, 1)
+	go func() {
+		_, err := c.CreateSession(ctx, "", "")
+		created <- err
+	}()
+	// Wait until the session is recorded (its nodes are being made), then
+	// delete it as the learner would from another tab.
+	var id string
+	deadline := time.Now().Add(30 * time.Second)
+	for id == "" {
+		var list struct{ Sessions []client.Session }
+		if _, err := c.Do(ctx, "GET", "/api/sessions", nil, &list); err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range list.Sessions {
+			if s.Status == "starting" {
+				id = s.ID
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the session never showed as starting")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if _, err := c.Do(ctx, "DELETE", "/api/sessions/"+id, nil, nil); err != nil {
+		t.Fatalf("delete while starting: %v", err)
+	}
+	err := <-created
+	if err == nil {
+		t.Fatal("the start reported success for a session deleted meanwhile")
+	}
+	t.Logf("start answered: %v", err)
+	if got, err := c.Session(ctx, id); err != nil || got.Status != "ended" {
+		t.Fatalf("deleted session = %+v, %v; want ended", got, err)
+	}
+	// Whatever the start made after the delete is gone by the next tick at
+	// the latest.
+	if err := e.manager.Reconcile(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	if cs, ns := e.leftovers(id); cs != 0 || ns != 0 {
+		t.Fatalf("after delete while starting: %d containers, %d networks left", cs, ns)
 	}
 }

@@ -186,6 +186,10 @@ func TestSessionLifecycleAndBoundaries(t *testing.T) {
 		if err := term1.WaitOutput("still-42", 30*time.Second); err != nil {
 			t.Fatal(err)
 		}
+		// A node that runs is not restarted.
+		if _, err := owner.Do(ctx, "POST", "/api/sessions/"+s.ID+"/nodes/node1/restart", nil, nil); !isStatus(err, http.StatusConflict) {
+			t.Fatalf("restart of running node1: %v, want 409", err)
+		}
 		// The learner restarts node2: it comes back with its engine and a
 		// fresh shell, and the other nodes are untouched.
 		var got2 client.Session
@@ -245,4 +249,10 @@ func TestSessionLifecycleAndBoundaries(t *testing.T) {
 		}
 		stranger.DeleteSession(ctx, s2.ID)
 	})
+}
+
+// isStatus reports whether err is an API error with the given status.
+func isStatus(err error, status int) bool {
+	var ae *client.APIError
+	return errors.As(err, &ae) && ae.Status == status
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/labplay/playground/sessions"
+	"github.com/labplay/playground/sessions/engine"
 	"github.com/labplay/playground/sessions/store"
 )
 
@@ -65,14 +66,15 @@ func (m *Manager) createOnce(ctx context.Context, req NewSession) (s *sessions.S
 	if err := m.store.CreateSession(ctx, s, m.cfg.Subnets, limits); err != nil {
 		return nil, false, err
 	}
-	if err := m.start(ctx, s); err != nil {
-		// Clean up with a context of our own: the caller's may be gone.
+	if clashed, err := m.start(ctx, s); err != nil {
+		// Clean up with a context of our own: the caller's may be gone. A
+		// session deleted while it started is torn down here too.
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 		defer cancel()
 		if rerr := m.end(cctx, s.ID, "failed to start"); rerr != nil {
 			m.log.Error("cleanup after failed start", "session", s.ID, "err", rerr)
 		}
-		return nil, sessions.ErrorCode(err) == sessions.ECONFLICT, err
+		return nil, clashed, err
 	}
 	return s, false, nil
 }
@@ -86,17 +88,24 @@ func (m *Manager) startTimeout() time.Duration {
 }
 
 // start creates the nodes of s, waits for their engines and records them.
-func (m *Manager) start(ctx context.Context, s *sessions.Session) error {
+// It reports a clash when the engine already holds the session's network
+// or subnet.
+func (m *Manager) start(ctx context.Context, s *sessions.Session) (clashed bool, err error) {
 	ctx, cancel := context.WithTimeout(ctx, m.startTimeout())
 	defer cancel()
 	subnet, err := netip.ParsePrefix(s.Subnet)
 	if err != nil {
-		return err
+		return false, err
 	}
 	nodes, err := m.engine.CreateSession(ctx, s.ID, subnet, sessions.NodeNames)
 	if err != nil {
-		return err
+		return sessions.ErrorCode(err) == sessions.ECONFLICT, err
 	}
+	return false, m.ready(ctx, s, nodes)
+}
+
+// ready records the nodes of s, waits for their engines and marks s running.
+func (m *Manager) ready(ctx context.Context, s *sessions.Session, nodes []engine.Node) error {
 	for i, n := range nodes {
 		s.Nodes[i] = sessions.Node{Name: n.Name, ContainerID: n.ContainerID, Address: n.Addr.String(), Status: sessions.NodeStarting}
 	}

@@ -48,13 +48,23 @@ func (m *Manager) Check(ctx context.Context, s *sessions.Session, lab *labs.Lab,
 	if !s.Live() {
 		return sessions.CheckResult{}, sessions.Errorf(sessions.ECONFLICT, "This session has ended; start a new one to go on.")
 	}
+	leave, err := m.gates.enter(ctx, s.ID)
+	if err != nil {
+		return sessions.CheckResult{}, err
+	}
+	defer leave()
 	checks := lab.Checks(section)
 	kind := "check"
 	res := sessions.CheckResult{Passed: true}
 	if len(checks) == 0 {
+		// Marking a section without checks done again changes nothing, and
+		// is not written again.
+		done, err := m.sectionDone(ctx, s, section)
+		if err != nil || done {
+			return res, err
+		}
 		kind = "ack"
 	} else {
-		var err error
 		res, err = m.runChecks(ctx, s, checks)
 		if err != nil {
 			return res, err
@@ -69,7 +79,7 @@ func (m *Manager) Check(ctx context.Context, s *sessions.Session, lab *labs.Lab,
 			return res, err
 		}
 	}
-	_, err := m.store.RecordAttempt(ctx, store.Attempt{
+	_, err = m.store.RecordAttempt(ctx, store.Attempt{
 		Learner: learner(s), Section: section, SessionID: s.ID, Kind: kind,
 		Passed: res.Passed, Output: res.Output,
 	})
@@ -142,6 +152,13 @@ func (m *Manager) Resolve(ctx context.Context, s *sessions.Session, lab *labs.La
 	cancel()
 	if err != nil {
 		return "", "", err
+	}
+	if len(labs.Placeholders(block.Command)) > 0 {
+		leave, err := m.gates.enter(ctx, s.ID)
+		if err != nil {
+			return "", "", err
+		}
+		defer leave()
 	}
 	values := map[string]string{}
 	for _, name := range labs.Placeholders(block.Command) {

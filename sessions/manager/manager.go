@@ -37,6 +37,9 @@ type Config struct {
 	ReapEvery time.Duration
 	// StartTimeout bounds how long creating a session may take.
 	StartTimeout time.Duration
+	// EventRetention is how long progress events are kept (progress itself
+	// is kept for good); 0 keeps them for good too.
+	EventRetention time.Duration
 }
 
 // Manager ties the engine and the store together. Its background work (the
@@ -58,20 +61,31 @@ type Manager struct {
 	// nodes, a channel closed when that is over.
 	loadingMu sync.Mutex
 	loading   map[string]chan struct{}
+
+	// gates keeps each session's checks, values and restarts one at a
+	// time and within a rate (gate.go).
+	gates *gates
+
+	// lastPrune is when Run last pruned progress events; only Run's
+	// goroutine touches it.
+	lastPrune time.Time
 }
 
 // New returns a manager. Call Run to start its background work.
 func New(cfg Config, eng *engine.Engine, st *store.Store, log *slog.Logger) *Manager {
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Manager{cfg: cfg, engine: eng, store: st, log: log, bgCtx: ctx, bgStop: cancel,
-		loading: map[string]chan struct{}{}}
+		loading: map[string]chan struct{}{}, gates: newGates()}
 }
 
-// Run reconciles the engine with the store once, then reaps expired sessions
-// until ctx ends. When it returns, every background goroutine has exited.
+// Run reconciles the engine with the store once, then, on every tick until
+// ctx ends, reaps expired sessions, reconciles again (so that nodes of a
+// session ended while it started, or by another process, never stay) and
+// prunes old progress events. When it returns, every background goroutine
+// has exited.
 func (m *Manager) Run(ctx context.Context) error {
 	defer m.stopBackground()
-	if err := m.Reconcile(ctx); err != nil {
+	if err := m.Reconcile(ctx, true); err != nil {
 		m.log.Error("reconcile failed", "err", err)
 	}
 	every := m.cfg.ReapEvery
@@ -85,11 +99,7 @@ func (m *Manager) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-tick.C:
-			if n, err := m.Reap(ctx, time.Now()); err != nil {
-				m.log.Warn("reap failed", "err", err)
-			} else if n > 0 {
-				m.log.Info("reaped expired sessions", "count", n)
-			}
+			m.tick(ctx, time.Now())
 		}
 	}
 }

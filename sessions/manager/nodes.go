@@ -21,6 +21,18 @@ func (m *Manager) RestartNode(ctx context.Context, userID, id, name string) (*se
 	if node == nil || node.ContainerID == "" {
 		return nil, sessions.Errorf(sessions.ENOTFOUND, "This session has no node %q.", name)
 	}
+	leave, err := m.gates.enter(ctx, s.ID)
+	if err != nil {
+		return nil, err
+	}
+	defer leave()
+	running, err := m.engine.NodeRunning(ctx, node.ContainerID)
+	if err != nil {
+		return nil, err
+	}
+	if running {
+		return nil, sessions.Errorf(sessions.ECONFLICT, "%s is running; only a node that stopped can be restarted.", name)
+	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), m.startTimeout())
 	defer cancel()
 	if err := m.engine.StartNode(ctx, node.ContainerID); err != nil {

@@ -25,10 +25,11 @@ func (m *Manager) Reap(ctx context.Context, now time.Time) (int, error) {
 	return ended, nil
 }
 
-// Reconcile makes the engine and the store agree after a restart: labelled
-// containers and networks without a live session are removed, and live
-// sessions whose containers vanished are marked ended.
-func (m *Manager) Reconcile(ctx context.Context) error {
+// Reconcile makes the engine and the store agree: labelled containers and
+// networks without a live session are removed, and live sessions whose
+// containers vanished are marked ended. After a restart (finishImages) it
+// also finishes copying lab images that the restart cut short.
+func (m *Manager) Reconcile(ctx context.Context, finishImages bool) error {
 	onEngine, err := m.engine.List(ctx)
 	if err != nil {
 		return err
@@ -67,7 +68,9 @@ func (m *Manager) Reconcile(ctx context.Context) error {
 		if ok && len(nodes) == len(s.Nodes) {
 			// Intact. A restart may have cut the copy of its lab's images
 			// short: finish it (nodes that have them are skipped).
-			m.loadLabImages(s)
+			if finishImages {
+				m.loadLabImages(s)
+			}
 			continue
 		}
 		m.log.Info("ending session whose containers vanished", "session", s.ID, "found", len(nodes))
@@ -76,4 +79,27 @@ func (m *Manager) Reconcile(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// pruneEvery is how often old progress events are looked for.
+const pruneEvery = time.Hour
+
+// tick is the periodic work of Run.
+func (m *Manager) tick(ctx context.Context, now time.Time) {
+	if n, err := m.Reap(ctx, now); err != nil {
+		m.log.Warn("reap failed", "err", err)
+	} else if n > 0 {
+		m.log.Info("reaped expired sessions", "count", n)
+	}
+	if err := m.Reconcile(ctx, false); err != nil {
+		m.log.Warn("reconcile failed", "err", err)
+	}
+	if m.cfg.EventRetention > 0 && now.Sub(m.lastPrune) >= pruneEvery {
+		m.lastPrune = now
+		if n, err := m.store.PruneEvents(ctx, now.Add(-m.cfg.EventRetention)); err != nil {
+			m.log.Warn("prune progress events failed", "err", err)
+		} else if n > 0 {
+			m.log.Info("pruned old progress events", "count", n)
+		}
+	}
 }

@@ -81,3 +81,39 @@ func TestClassroomSeatsAreReserved(t *testing.T) {
 		}
 	}
 }
+
+func TestPruneEvents(t *testing.T) {
+	st := storetest.Open(t)
+	ctx := context.Background()
+	l := store.Learner{UserID: sessions.NewID(), Lab: "lab"}
+	if err := st.EnsureUser(ctx, l.UserID); err != nil {
+		t.Fatal(err)
+	}
+	for _, section := range []string{"a", "b", "c"} {
+		if _, err := st.RecordAttempt(ctx, store.Attempt{Learner: l, Section: section, Kind: "check", Passed: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Two of the three events are old.
+	if _, err := st.Pool().Exec(ctx, "UPDATE progress_events SET created_at = now() - interval '40 days' WHERE section <> 'c'"); err != nil {
+		t.Fatal(err)
+	}
+	n, err := st.PruneEvents(ctx, time.Now().Add(-30*24*time.Hour))
+	if err != nil || n != 2 {
+		t.Fatalf("PruneEvents = %d, %v; want 2", n, err)
+	}
+	var left int
+	if err := st.Pool().QueryRow(ctx, "SELECT count(*) FROM progress_events").Scan(&left); err != nil || left != 1 {
+		t.Fatalf("%d events left, %v; want 1", left, err)
+	}
+	// Progress stays whole.
+	p, err := st.Progress(ctx, l, []string{"a", "b", "c"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sp := range p {
+		if sp.Status != sessions.SectionDone {
+			t.Errorf("section %s after pruning: %s, want done", sp.Section, sp.Status)
+		}
+	}
+}

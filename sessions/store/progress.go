@@ -101,3 +101,13 @@ func (s *Store) ResetProgress(ctx context.Context, l Learner, sessionID string) 
 		return unavailable(err)
 	})
 }
+
+// PruneEvents deletes progress events older than before and returns how
+// many went. Progress itself (one row per learner and section) stays.
+func (s *Store) PruneEvents(ctx context.Context, before time.Time) (int64, error) {
+	tag, err := s.pool.Exec(ctx, "DELETE FROM progress_events WHERE created_at < $1", before)
+	if err != nil {
+		return 0, unavailable(err)
+	}
+	return tag.RowsAffected(), nil
+}

@@ -151,14 +151,21 @@ func updateNodes(ctx context.Context, tx pgx.Tx, id string, nodes []sessions.Nod
 }
 
 // MarkRunning records that a started session's nodes all answer: their
-// final state and the session's status, together.
+// final state and the session's status, together. A session that was ended
+// meanwhile stays ended, and the answer is ECONFLICT.
 func (s *Store) MarkRunning(ctx context.Context, id string, nodes []sessions.Node) error {
 	return s.inTx(ctx, func(tx pgx.Tx) error {
 		if err := updateNodes(ctx, tx, id, nodes); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, "UPDATE sessions SET status = 'running' WHERE id = $1 AND status <> 'ended'", id)
-		return unavailable(err)
+		tag, err := tx.Exec(ctx, "UPDATE sessions SET status = 'running' WHERE id = $1 AND status <> 'ended'", id)
+		if err != nil {
+			return unavailable(err)
+		}
+		if tag.RowsAffected() == 0 {
+			return sessions.Errorf(sessions.ECONFLICT, "This session was ended while it was starting.")
+		}
+		return nil
 	})
 }
 
