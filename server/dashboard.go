@@ -38,6 +38,10 @@ func (s *Server) classroomEvents(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	// The stream ends when the instructor logs out.
+	ctx, cancel := s.untilLoggedOut(r.Context(), r)
+	defer cancel()
+	r = r.WithContext(ctx)
 	if s.hub == nil {
 		s.writeError(w, r, sessions.Errorf(sessions.EUNAVAILABLE, "Live updates are not available."))
 		return

@@ -41,6 +41,8 @@ const (
 // Websocket close codes of the browser protocol.
 const (
 	closeNodeUnavailable = 4503
+	// closeLoggedOut ends an instructor's view whose login has ended.
+	closeLoggedOut = 4401
 	// maxCloseReason keeps a close reason (with its "…") under the
 	// protocol's 123-byte limit.
 	maxCloseReason = 118
@@ -87,6 +89,17 @@ func (s *Server) terminal(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer s.terms.remove(tc)
+	if readonly {
+		// An instructor's view ends when their login does.
+		ctx, cancel := s.untilLoggedOut(r.Context(), r)
+		defer cancel()
+		stop := context.AfterFunc(ctx, func() {
+			if r.Context().Err() == nil {
+				tc.close(closeLoggedOut, "Your instructor login has ended; log in again to watch.")
+			}
+		})
+		defer stop()
+	}
 	var size agent.Size // an initial size, when the page gives a valid one
 	size.Cols, _ = strconv.Atoi(r.URL.Query().Get("cols"))
 	size.Rows, _ = strconv.Atoi(r.URL.Query().Get("rows"))

@@ -55,6 +55,7 @@ type term struct {
 	controls []map[string]any
 	changed  chan struct{}
 	closed   bool
+	code     int // the close code, once closed
 }
 
 // openTerm opens a node's terminal with the browser's cookies.
@@ -75,6 +76,9 @@ func openTerm(t *testing.T, b *browser, sessionID, node string) (*term, *http.Re
 			tm.mu.Lock()
 			if err != nil {
 				tm.closed = true
+				if ce, ok := err.(*websocket.CloseError); ok {
+					tm.code = ce.Code
+				}
 				tm.mu.Unlock()
 				tm.poke()
 				return
@@ -275,4 +279,61 @@ func TestInstructorWatchesReadOnly(t *testing.T) {
 	if status, _, _ := ana.do("POST", "/api/classrooms/join", map[string]string{"code": class.Code, "name": "Ana"}); status != http.StatusConflict {
 		t.Fatalf("join after close = %d, want 409", status)
 	}
+}
+
+// Logging out ends the instructor's live connections within seconds: the
+// dashboard's stream and the terminals they watch. Needs Docker and the
+// node image.
+func TestLogoutEndsInstructorViews(t *testing.T) {
+	eng := dockerEngine(t)
+	env := newClassEnv(t, storetest.URL(t), eng, manager.Config{Lifetime: time.Hour, MaxSessions: 4,
+		Subnets: store.Subnets{Pool: netip.MustParsePrefix("100.64.233.0/24"), Bits: 28}})
+	teacher := addInstructor(t, env, "watcher@school.example")
+	class := createClass(t, teacher, 0)
+	ana := newBrowser(t, env.ts.URL)
+	var sess sessions.Session
+	ana.must(http.StatusCreated, "POST", "/api/classrooms/join", map[string]string{"code": class.Code, "name": "Ana"}, &sess)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		eng.RemoveSession(ctx, sess.ID)
+	})
+	stream := openStream(t, teacher, class.ID)
+	if ev := stream.next(); ev.name != "snapshot" {
+		t.Fatalf("first event = %s", ev.name)
+	}
+	watch, _, err := openTerm(t, teacher, sess.ID, "node1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	watch.waitControl("replay-end", nil)
+
+	teacher.must(http.StatusNoContent, "POST", "/api/instructors/logout", nil, nil)
+	loggedOut := time.Now()
+	watch.waitFor("the watched terminal to close", func(_ string, _ []map[string]any, closed bool) bool { return closed })
+	watch.mu.Lock()
+	code := watch.code
+	watch.mu.Unlock()
+	if code != 4401 {
+		t.Errorf("watched terminal closed with %d, want 4401", code)
+	}
+	for ended := false; !ended; {
+		select {
+		case ev, ok := <-stream.events:
+			ended = !ok
+			if ok && ev.name == "snapshot" {
+				t.Errorf("a snapshot after logout")
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatal("the dashboard's stream is still open 30 s after logout")
+		}
+	}
+	t.Logf("both ended %v after logout", time.Since(loggedOut).Round(100*time.Millisecond))
+	// The learner's own terminal is untouched.
+	mine, _, err := openTerm(t, ana, sess.ID, "node1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mine.send(msgInput, "echo STILL-$((6*7))\r")
+	mine.waitOutput("STILL-42")
 }

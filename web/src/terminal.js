@@ -14,6 +14,8 @@ const NOTICE_TIME = 6000;
 
 // Close codes the server uses for a terminal that will never come back.
 const CLOSE_UNAVAILABLE = 4503;
+// The server ends an instructor's view when their login ends.
+const CLOSE_LOGGED_OUT = 4401;
 
 const theme = {
   background: '#12161c',
@@ -209,6 +211,10 @@ export class NodeTerminal {
     if (conn !== this.conn) return;
     this.conn = null;
     if (this.stopped) return;
+    if (code === CLOSE_LOGGED_OUT) {
+      this.stop('loggedOut');
+      return;
+    }
     if (code === CLOSE_UNAVAILABLE) {
       this.notice(t('nodeUnavailable'));
       this.restartEl.hidden = !this.canRestart;
