@@ -143,12 +143,9 @@ func (w *logWriter) Write(p []byte) (int, error) {
 	if w.logged >= stderrBudget {
 		return len(p), nil
 	}
-	msg := p
-	if len(msg) > maxStderrLog {
-		msg = msg[:maxStderrLog]
-	}
+	msg := sessions.Clip(string(p), maxStderrLog)
 	w.logged += len(msg)
-	w.log.Warn("node relay stderr", append([]any{"text", string(msg)}, w.attrs...)...)
+	w.log.Warn("node relay stderr", append([]any{"text", msg}, w.attrs...)...)
 	if w.logged >= stderrBudget {
 		w.log.Warn("node relay stderr: further output not logged", w.attrs...)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/client"
@@ -54,4 +55,15 @@ func (e *Engine) removeQuietly(containerID string) {
 	if err := e.removeContainer(ctx, containerID); err != nil {
 		e.log.Warn("remove container", "container", containerID, "err", err)
 	}
+}
+
+// maxNodeText caps what a node printed when it goes into an error or a log
+// line.
+const maxNodeText = 1024
+
+// nodeText makes what a node printed fit for the server's errors and logs:
+// trimmed, valid UTF-8 without NUL bytes, and at most maxNodeText bytes.
+// Whatever a learner's root shell writes, a log line stays one short line.
+func nodeText(s string) string {
+	return sessions.Clip(strings.TrimSpace(s), maxNodeText)
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/labplay/playground/sessions"
@@ -54,7 +53,7 @@ func (e *Engine) WaitReady(ctx context.Context, containerID string) error {
 	case err != nil:
 		return sessions.Wrap(sessions.EUNAVAILABLE, err, e.nodeName(ctx, containerID)+" did not become ready.")
 	case code != 0:
-		cause := fmt.Errorf("node wait exited with %d: %s", code, strings.TrimSpace(out.String()))
+		cause := fmt.Errorf("node wait exited with %d: %s", code, nodeText(out.String()))
 		return sessions.Wrap(sessions.EUNAVAILABLE, cause, e.nodeName(ctx, containerID)+" did not become ready.")
 	}
 	return nil

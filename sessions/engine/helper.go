@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"strings"
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/container"
@@ -54,7 +53,7 @@ func (e *Engine) delegate(ctx context.Context, containerIDs ...string) error {
 		var code int
 		code, err = e.run(ctx, helper, cmd, nil, out)
 		if err == nil && code != 0 {
-			cause := fmt.Errorf("node delegate exited with %d: %s", code, strings.TrimSpace(out.String()))
+			cause := fmt.Errorf("node delegate exited with %d: %s", code, nodeText(out.String()))
 			return sessions.Wrap(sessions.EINTERNAL, cause, "The nodes' cgroups could not be prepared.")
 		}
 		if err == nil || ctx.Err() != nil {

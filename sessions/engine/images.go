@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"fmt"
-	"strings"
 	"sync"
 
 	cerrdefs "github.com/containerd/errdefs"
@@ -53,9 +52,9 @@ func (e *Engine) loadInto(ctx context.Context, containerID, image string) error 
 		return err
 	}
 	if code != 0 {
-		cause := fmt.Errorf("docker load exited with %d: %s", code, strings.TrimSpace(out.String()))
+		cause := fmt.Errorf("docker load exited with %d: %s", code, nodeText(out.String()))
 		return sessions.Wrap(sessions.EUNAVAILABLE, cause, "Could not load "+image+" into "+e.nodeName(ctx, containerID)+".")
 	}
-	e.log.Debug("image loaded into node", "container", containerID, "image", image, "output", strings.TrimSpace(out.String()))
+	e.log.Debug("image loaded into node", "container", containerID, "image", image, "output", nodeText(out.String()))
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/docker/docker/api/types/container"
 
@@ -298,5 +299,17 @@ func TestNodeRuntime(t *testing.T) {
 	}
 	if err := (Config{Egress: "sometimes"}).Validate(); err == nil {
 		t.Error("an unknown egress mode was accepted")
+	}
+}
+
+func TestNodeText(t *testing.T) {
+	// NUL bytes, invalid UTF-8 and a flood: one short, valid line remains.
+	in := "\n  " + strings.Repeat("\x00\xff\xfeé", 2000) + "  \n"
+	got := nodeText(in)
+	if len(got) > maxNodeText+len("…") || !utf8.ValidString(got) || strings.ContainsRune(got, 0) {
+		t.Fatalf("nodeText kept %d bytes, valid %v", len(got), utf8.ValidString(got))
+	}
+	if nodeText("  docker: not found\n") != "docker: not found" {
+		t.Errorf("short text not kept as it is: %q", nodeText("  docker: not found\n"))
 	}
 }
