@@ -41,7 +41,7 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 		return def
 	}
 	var c Config
-	var pool, lifetime, memory, cpus, pids, maxSessions, perLearner, perAddress, retention string
+	var pool, lifetime, memory, nodesMemory, cpus, pids, maxSessions, perLearner, perAddress, retention string
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.StringVar(&c.Addr, "addr", env("PLAYGROUND_ADDR", "127.0.0.1:8080"), "listen address (PLAYGROUND_ADDR)")
 	fs.StringVar(&c.DatabaseURL, "database-url", env("DATABASE_URL", ""), "Postgres URL (DATABASE_URL)")
@@ -56,6 +56,7 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&c.Engine.Egress, "node-egress", env("PLAYGROUND_NODE_EGRESS", "internet"), "what nodes reach: internet, or none (only each other) (PLAYGROUND_NODE_EGRESS)")
 	mirror := fs.String("registry-mirror", env("PLAYGROUND_REGISTRY_MIRROR", ""), "registry mirror for the nodes' engines (PLAYGROUND_REGISTRY_MIRROR)")
 	fs.StringVar(&memory, "node-memory", env("PLAYGROUND_NODE_MEMORY", "1024"), "memory limit per node in MiB (PLAYGROUND_NODE_MEMORY)")
+	fs.StringVar(&nodesMemory, "nodes-memory", env("PLAYGROUND_NODES_MEMORY", "auto"), "memory all nodes may use together in MiB; auto: the host's less max(2 GiB, 10%); 0: no cap (PLAYGROUND_NODES_MEMORY)")
 	fs.StringVar(&cpus, "node-cpus", env("PLAYGROUND_NODE_CPUS", "1"), "CPU limit per node (PLAYGROUND_NODE_CPUS)")
 	fs.StringVar(&pids, "node-pids", env("PLAYGROUND_NODE_PIDS", "2000"), "process limit per node (PLAYGROUND_NODE_PIDS)")
 	fs.StringVar(&lifetime, "session-lifetime", env("PLAYGROUND_SESSION_LIFETIME", "2h"), "how long a session lives (PLAYGROUND_SESSION_LIFETIME)")
@@ -94,6 +95,13 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 		bad("node memory %q must be a whole number of MiB, at least 64", memory)
 	} else {
 		c.Engine.Memory = n << 20
+	}
+	if nodesMemory == "auto" {
+		c.Engine.NodesMemory = engine.NodesMemoryAuto
+	} else if n, err := strconv.ParseInt(nodesMemory, 10, 64); err != nil || n < 0 {
+		bad("nodes' memory %q must be auto, 0, or a whole number of MiB", nodesMemory)
+	} else {
+		c.Engine.NodesMemory = n << 20
 	}
 	if f, err := strconv.ParseFloat(cpus, 64); err != nil || f <= 0 || f > 64 {
 		bad("node CPUs %q must be a number between 0 and 64", cpus)

@@ -67,6 +67,9 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, onListen func(net.Ad
 			"Serve only people you trust with root on this machine; for strangers, use an engine with --userns-remap " +
 			"(make run starts one) and leave PLAYGROUND_NODE_ISOLATION unset.")
 	}
+	if err := eng.EnsureLimits(ctx); err != nil {
+		return fmt.Errorf("the nodes' shared limits: %w", err)
+	}
 	log.Info("docker engine ready", "node_image", cfg.Engine.NodeImage, "node_mode", mode)
 
 	site, err := web.New(web.Options{Logger: log})

@@ -13,7 +13,8 @@ import (
 // runNode runs the node agent, or one of its helpers: "attach" relays a
 // terminal between stdio and the agent, "wait" waits for the node's engine.
 // Two more run in the engine's host-side helper container, never in a node:
-// "helper" idles until stopped, and "delegate" hands nodes their cgroups.
+// "helper" idles until stopped, "delegate" hands nodes their cgroups, and
+// "limit" caps what all the nodes of a deployment use together.
 func runNode(ctx context.Context, args []string) error {
 	if len(args) > 0 {
 		switch args[0] {
@@ -26,6 +27,8 @@ func runNode(ctx context.Context, args []string) error {
 			return nil
 		case "delegate":
 			return runNodeDelegate(args[1:])
+		case "limit":
+			return runNodeLimit(args[1:])
 		}
 	}
 	cfg := agent.DefaultConfig()
@@ -37,7 +40,7 @@ func runNode(ctx context.Context, args []string) error {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("unknown argument %q (attach, wait, helper, delegate)", fs.Arg(0))
+		return fmt.Errorf("unknown argument %q (attach, wait, helper, delegate, limit)", fs.Arg(0))
 	}
 	if *mirror != "" {
 		cfg.Dockerd.Args = append(cfg.Dockerd.Args, "--registry-mirror", *mirror)
@@ -88,4 +91,22 @@ func runNodeDelegate(args []string) error {
 		targets = append(targets, t)
 	}
 	return agent.Delegate(*root, targets)
+}
+
+// runNodeLimit writes the limits of the nodes' parent cgroup.
+func runNodeLimit(args []string) error {
+	var l agent.ParentLimits
+	fs := flag.NewFlagSet("node limit", flag.ContinueOnError)
+	root := fs.String("root", "/host/cgroup", "where the host's cgroup hierarchies are mounted")
+	fs.StringVar(&l.Path, "path", "", "the parent cgroup of the nodes, e.g. /playground-default")
+	fs.Int64Var(&l.Memory, "memory", 0, "bytes of memory all nodes may use together (0: leave it)")
+	fs.IntVar(&l.PidsReserve, "pids-reserve", 0, "process ids of pid_max kept for the host (0: leave the limit)")
+	remove := fs.Bool("remove", false, "remove the parent cgroup where it is empty, instead")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *remove {
+		return agent.RemoveParent(*root, "/proc", l.Path)
+	}
+	return agent.LimitParent(*root, "/proc", l)
 }

@@ -50,6 +50,9 @@ func (e *Engine) CreateSession(ctx context.Context, sessionID string, subnet net
 	if err != nil {
 		return nil, err
 	}
+	if err := e.EnsureLimits(ctx); err != nil {
+		return nil, err
+	}
 	if _, err := e.createNetwork(ctx, sessionID, subnet, gateway); err != nil {
 		return nil, err
 	}
@@ -160,6 +163,9 @@ func (e *Engine) nodeConfig(sessionID string, spec NodeSpec, mode NodeMode) (*co
 		},
 	}
 	securityConfig(hc, mode, e.cfg.Runtime)
+	e.limitsMu.Lock()
+	hc.CgroupParent = e.parent // the instance's shared limits
+	e.limitsMu.Unlock()
 	nc := &network.NetworkingConfig{EndpointsConfig: map[string]*network.EndpointSettings{
 		NetworkName(sessionID): {
 			IPAMConfig: &network.EndpointIPAMConfig{IPv4Address: spec.Addr.String()},

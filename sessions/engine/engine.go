@@ -33,6 +33,10 @@ type Config struct {
 	PidsLimit int64
 	// NanoCPUs is the CPU quota of each node in billionths of a CPU.
 	NanoCPUs int64
+	// NodesMemory caps the memory of all the instance's nodes together, in
+	// bytes: NodesMemoryAuto for the host's memory less a reserve, 0 for
+	// no cap. Their process ids are capped too, below the host's pid_max.
+	NodesMemory int64
 	// Isolation is IsolationUserns (the default) or IsolationUnsafeHostRoot;
 	// see Engine.Mode.
 	Isolation string
@@ -95,6 +99,9 @@ func (c Config) Validate() error {
 	if c.PidsLimit < 100 {
 		return fmt.Errorf("engine: pids limit %d is below 100", c.PidsLimit)
 	}
+	if c.NodesMemory < NodesMemoryAuto || (c.NodesMemory > 0 && c.NodesMemory < c.Memory) {
+		return fmt.Errorf("engine: the nodes' memory cap %d is below one node's memory %d", c.NodesMemory, c.Memory)
+	}
 	if c.NanoCPUs < 10_000_000 {
 		return fmt.Errorf("engine: CPU quota %d is below 0.01 CPU", c.NanoCPUs)
 	}
@@ -118,6 +125,12 @@ type Engine struct {
 	// empty until one is known to run.
 	helperMu sync.Mutex
 	helperID string
+
+	// limitsMu guards the nodes' shared limits (limits_parent.go): done
+	// once set, and parent, the cgroup parent of new nodes.
+	limitsMu   sync.Mutex
+	limitsDone bool
+	parent     string
 }
 
 // New returns an Engine that uses cli, which callers build with

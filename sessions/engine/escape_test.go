@@ -184,3 +184,59 @@ func TestUnsafeModeKeepsCgroupsApart(t *testing.T) {
 		t.Errorf("a child cgroup in an unsafe node: %q, %d, %v", out, code, err)
 	}
 }
+
+// All the nodes of an instance share one memory cap below the host's
+// memory: two nodes that each stay under their own limit but together pass
+// the shared one meet the kernel's limit inside the nodes (a hog is killed
+// there), and every node goes on running.
+func TestNodesShareOneMemoryCap(t *testing.T) {
+	cli := testClient(t)
+	e := testEngine(t, cli, Config{NodeImage: nodeImage(t, cli), Memory: 512 << 20, NodesMemory: 700 << 20})
+	_, nodes := newSession(t, e, 9)
+	waitAll(t, e, nodes)
+	ctx := context.Background()
+	info, err := cli.ContainerInspect(ctx, nodes[0].ContainerID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.HostConfig.CgroupParent != parentCgroup(e.cfg.Instance) {
+		t.Fatalf("cgroup parent %q, want %q", info.HostConfig.CgroupParent, parentCgroup(e.cfg.Instance))
+	}
+	if b, err := os.ReadFile("/sys/fs/cgroup/memory" + parentCgroup(e.cfg.Instance) + "/memory.limit_in_bytes"); err == nil {
+		if strings.TrimSpace(string(b)) != fmt.Sprint(700<<20) {
+			t.Errorf("the parent's memory limit on the host is %s", b)
+		}
+	}
+	// Each hog holds about 300 MiB for a while (an idle node uses about 80):
+	// under its node's 512 MiB, but two of them pass the shared 700 MiB.
+	const hog = "(head -c 300m /dev/zero; sleep 8) | tail > /dev/null; echo rc=$?"
+	outs := make([]string, 2)
+	done := make(chan int, 2)
+	for i := range outs {
+		go func() {
+			outs[i], _, _ = e.Exec(ctx, nodes[i].ContainerID, hog, 60*time.Second)
+			done <- i
+		}()
+	}
+	<-done
+	<-done
+	killed := 0
+	for i, out := range outs {
+		t.Logf("%s: %s", nodes[i].Name, strings.TrimSpace(out))
+		if strings.Contains(out, "rc=137") {
+			killed++
+		}
+	}
+	if killed == 0 {
+		t.Errorf("two hogs of 300 MiB, in nodes of about 80, ran to the end under a shared cap of 700 MiB")
+	}
+	for _, n := range nodes {
+		if ok, err := e.NodeRunning(ctx, n.ContainerID); err != nil || !ok {
+			t.Errorf("%s after the hogs: running %v, %v", n.Name, ok, err)
+		}
+	}
+	// Alone, the same hog fits.
+	if out, _, _ := e.Exec(ctx, nodes[2].ContainerID, hog, 60*time.Second); !strings.Contains(out, "rc=0") {
+		t.Errorf("one hog alone: %s", out)
+	}
+}

@@ -12,13 +12,15 @@ import (
 )
 
 // The helper is one long-lived container per instance that does, on the
-// engine's host, the one thing a node in a user namespace needs from outside:
-// handing the node its own cgroup directories ("playground node delegate",
-// see sessions/agent/delegate.go). It runs the node image's binary in the
-// host's user, PID and cgroup namespaces, with no network, no capability but
-// CHOWN, and the host's cgroup tree at helperCgroupDir. Learners never reach
-// it: only the engine execs in it. Mode decides whether it is needed; it is
-// created on first use, replaced when the node image changes, comes back
+// engine's host, the cgroup work nodes need from outside: handing a node in
+// a user namespace its own cgroup directories ("playground node delegate",
+// see sessions/agent/delegate.go), and the limits all the instance's nodes
+// share ("playground node limit", sessions/agent/limit.go). It runs the
+// node image's binary in the host's user, PID and cgroup namespaces, with
+// no network, no capabilities but CHOWN and DAC_OVERRIDE (the roots of
+// cgroup hierarchies are read-only even to their owner), a read-only root,
+// and the host's cgroup tree at helperCgroupDir. Learners never reach it:
+// only the engine execs in it. It is created on first use, replaced when the node image changes, comes back
 // with the engine (restart policy), and removed by Close when the server
 // stops (or by make clean after a crash). Processes that share an instance
 // share it; one that finds it gone makes it again.
@@ -116,6 +118,20 @@ func (e *Engine) helper(ctx context.Context) (string, error) {
 // Close removes the helper container, if there is one. The Engine can still
 // be used: the next delegation makes a new helper.
 func (e *Engine) Close(ctx context.Context) error {
+	e.limitsMu.Lock()
+	parent := e.parent
+	e.parent, e.limitsDone = "", false
+	e.limitsMu.Unlock()
+	if parent != "" {
+		// The instance's empty parent cgroups go too; ones that still hold
+		// nodes of another process stay.
+		if helper, err := e.helper(ctx); err == nil {
+			out := &cappedBuffer{max: 4 << 10}
+			if code, err := e.run(ctx, helper, []string{"playground", "node", "limit", "--root", helperCgroupDir, "--path", parent, "--remove"}, nil, out); err != nil || code != 0 {
+				e.log.Warn("remove the nodes' parent cgroup", "cgroup", parent, "code", code, "err", err, "output", nodeText(out.String()))
+			}
+		}
+	}
 	e.helperMu.Lock()
 	defer e.helperMu.Unlock()
 	e.helperID = ""
@@ -145,7 +161,7 @@ func (e *Engine) createHelper(ctx context.Context, name string) error {
 		CgroupnsMode:   container.CgroupnsModeHost,
 		NetworkMode:    "none",
 		CapDrop:        []string{"ALL"},
-		CapAdd:         []string{"CHOWN"},
+		CapAdd:         []string{"CHOWN", "DAC_OVERRIDE"},
 		SecurityOpt:    []string{"no-new-privileges"},
 		ReadonlyRootfs: true,
 		Binds:          []string{"/sys/fs/cgroup:" + helperCgroupDir},

@@ -238,6 +238,8 @@ func TestConfigValidate(t *testing.T) {
 	}
 	for _, c := range []Config{
 		{Isolation: "sometimes"},
+		{Memory: 1 << 30, NodesMemory: 512 << 20},
+		{NodesMemory: -2},
 		{Memory: 1 << 20},
 		{PidsLimit: 10},
 		{NanoCPUs: 1},
