@@ -5,7 +5,6 @@ package server
 
 import (
 	"log/slog"
-	"sync"
 
 	"github.com/labplay/playground/labs"
 	"github.com/labplay/playground/sessions/classroom"
@@ -62,17 +61,9 @@ func New(cfg Config, d Deps) *Server {
 	return &Server{
 		cfg: cfg, log: log, manager: d.Manager, labs: d.Labs, site: d.Site,
 		signer: signer{secret: d.Secret},
-		terms:  terminalSet{conns: map[*terminalConn]struct{}{}},
+		terms:  terminalSet{conns: map[*terminalConn]struct{}{}, perSession: map[string]int{}},
 		// Classrooms.
 		classes: classroom.New(d.Manager, d.Labs, log), hub: d.Hub, logins: newLoginLimiter(),
 		starts: newLimiter(startBurst, startRefill), badCodes: newLimiter(badCodeBurst, badCodeRefill),
 	}
-}
-
-// terminalSet is the set of open terminal connections.
-type terminalSet struct {
-	mu     sync.Mutex
-	conns  map[*terminalConn]struct{}
-	closed bool
-	wg     sync.WaitGroup
 }

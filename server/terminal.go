@@ -79,6 +79,12 @@ func (s *Server) terminal(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, sessions.Errorf(sessions.EFORBIDDEN, "Terminals only answer pages of this site."))
 		return
 	}
+	release, err := s.terms.admit(sess.ID)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	defer release()
 	conn, err := upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		return // the upgrader has answered the client
@@ -331,46 +337,4 @@ func (tc *terminalConn) close(code int, reason string) {
 		tc.conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
 		tc.conn.Close()
 	})
-}
-
-// add registers an open connection; it fails once shutdown has begun.
-func (ts *terminalSet) add(tc *terminalConn) bool {
-	ts.mu.Lock()
-	defer ts.mu.Unlock()
-	if ts.closed {
-		return false
-	}
-	ts.conns[tc] = struct{}{}
-	ts.wg.Add(1)
-	return true
-}
-
-// remove forgets a connection that has finished.
-func (ts *terminalSet) remove(tc *terminalConn) {
-	ts.mu.Lock()
-	delete(ts.conns, tc)
-	ts.mu.Unlock()
-	ts.wg.Done()
-}
-
-// closeAll tells every browser the server is going away (they reconnect to
-// the same shells) and waits for the connections to finish, or for ctx.
-func (ts *terminalSet) closeAll(ctx context.Context) {
-	ts.mu.Lock()
-	ts.closed = true
-	open := make([]*terminalConn, 0, len(ts.conns))
-	for tc := range ts.conns {
-		open = append(open, tc)
-	}
-	ts.mu.Unlock()
-	// In parallel: a stuck client costs its own write deadline, not everyone's.
-	for _, tc := range open {
-		go tc.close(websocket.CloseGoingAway, "server restarting")
-	}
-	done := make(chan struct{})
-	go func() { ts.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-ctx.Done():
-	}
 }

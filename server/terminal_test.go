@@ -14,6 +14,8 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/labplay/playground/e2e/client"
+	"github.com/labplay/playground/sessions"
+	"github.com/labplay/playground/sessions/manager"
 )
 
 // decode reads a JSON answer.
@@ -121,4 +123,77 @@ func tail(s string) string {
 		return s[len(s)-300:]
 	}
 	return s
+}
+
+// One session holds at most a dozen terminal connections; past that the
+// server answers 429 before anything reaches the node, and a closed one
+// frees its place.
+func TestTerminalsPerSession(t *testing.T) {
+	e := newEnv(t, manager.Config{})
+	ctx := context.Background()
+	c := client.New(e.ts.URL)
+	s, err := c.CreateSession(ctx, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var open []*client.Terminal
+	defer func() {
+		for _, tm := range open {
+			tm.Close()
+		}
+	}()
+	for i := range 12 {
+		tm, err := c.Terminal(ctx, s.ID, sessions.NodeNames[i%3])
+		if err != nil {
+			t.Fatalf("terminal %d: %v", i+1, err)
+		}
+		open = append(open, tm)
+	}
+	if tm, err := c.Terminal(ctx, s.ID, "node1"); err == nil || !strings.Contains(err.Error(), "HTTP 429") {
+		if tm != nil {
+			tm.Close()
+		}
+		t.Fatalf("13th terminal: %v, want HTTP 429", err)
+	}
+	open[0].Close()
+	open = open[1:]
+	// The server notices the close when its read ends; give it a moment.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		tm, err := c.Terminal(ctx, s.ID, "node1")
+		if err == nil {
+			open = append(open, tm)
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after closing one: %v", err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	// Closed terminals leave nothing running in the nodes: every relay the
+	// server exec'd ends with its connection.
+	for _, tm := range open {
+		tm.Close()
+	}
+	open = nil
+	stored, err := e.store.Session(ctx, s.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range stored.Nodes {
+		deadline := time.Now().Add(15 * time.Second)
+		for {
+			out, _, err := e.engine.Exec(ctx, n.ContainerID, "ps -eo args | grep -c '^playground node attach'", 10*time.Second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.TrimSpace(out) == "0" {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: %s relays still run 15 s after their terminals closed", n.Name, strings.TrimSpace(out))
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/docker/docker/api/types"
 	"github.com/docker/docker/api/types/container"
@@ -103,6 +104,9 @@ func (s *Stream) WriteFrame(typ byte, payload []byte) error {
 	if s.closed.Load() {
 		return ErrStreamClosed
 	}
+	// A node that stopped reading (stalled, or its relay gone) must not
+	// hold the writer, and the browser connection behind it, for ever.
+	s.resp.Conn.SetWriteDeadline(time.Now().Add(streamWriteTimeout))
 	if err := agent.WriteFrame(s.resp.Conn, typ, payload); err != nil {
 		if s.closed.Load() {
 			return ErrStreamClosed

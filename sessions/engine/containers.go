@@ -50,10 +50,11 @@ func (e *Engine) CreateSession(ctx context.Context, sessionID string, subnet net
 	if err != nil {
 		return nil, err
 	}
-	if err := e.EnsureLimits(ctx); err != nil {
+	if _, err := e.createNetwork(ctx, sessionID, subnet, gateway); err != nil {
 		return nil, err
 	}
-	if _, err := e.createNetwork(ctx, sessionID, subnet, gateway); err != nil {
+	if err := e.EnsureLimits(ctx); err != nil {
+		e.cleanup(sessionID)
 		return nil, err
 	}
 	nodes := make([]Node, len(names))

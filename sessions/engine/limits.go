@@ -80,6 +80,8 @@ const (
 	cleanupTimeout = 60 * time.Second
 	// probeTimeout bounds privilege detection.
 	probeTimeout = 60 * time.Second
+	// streamWriteTimeout bounds one write of a frame to a node's relay.
+	streamWriteTimeout = 10 * time.Second
 	// maxStderrLog caps one logged chunk of a relay's stderr.
 	maxStderrLog = 1024
 	// reservedAddrs is the number of addresses a subnet must keep free besides
