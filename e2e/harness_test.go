@@ -140,7 +140,7 @@ func (h *harness) start() {
 	p.cmd = exec.Command(h.bin, "serve", "-addr", h.addr)
 	p.cmd.Env = append(os.Environ(),
 		"DATABASE_URL="+h.dbURL,
-		"PLAYGROUND_INSTANCE="+h.instance,
+		"PLAYGROUND_INSTANCE="+h.instance, "PLAYGROUND_METRICS_ADDR=127.0.0.1:0",
 		"PLAYGROUND_SUBNET_POOL="+harnessSubnetPool,
 		"PLAYGROUND_MAX_SESSIONS=10",
 		"PLAYGROUND_PUBLIC_URL=",

@@ -18,6 +18,7 @@ import (
 // Config is everything the server needs to run, from flags and environment.
 type Config struct {
 	Addr        string // listen address, e.g. 127.0.0.1:8080
+	MetricsAddr string // where /metrics listens, apart from Addr; "off" for nowhere
 	DatabaseURL string
 	PublicURL   string // the URL learners use, when behind a proxy; optional
 	LogFormat   string // "text" or "json"
@@ -44,6 +45,7 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 	var pool, lifetime, memory, nodesMemory, cpus, pids, maxSessions, perLearner, perAddress, retention string
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.StringVar(&c.Addr, "addr", env("PLAYGROUND_ADDR", "127.0.0.1:8080"), "listen address (PLAYGROUND_ADDR)")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", env("PLAYGROUND_METRICS_ADDR", "127.0.0.1:9464"), "listen address of Prometheus metrics, apart from the public one; off to serve none (PLAYGROUND_METRICS_ADDR)")
 	fs.StringVar(&c.DatabaseURL, "database-url", env("DATABASE_URL", ""), "Postgres URL (DATABASE_URL)")
 	fs.StringVar(&c.PublicURL, "public-url", env("PLAYGROUND_PUBLIC_URL", ""), "public URL of the site, for links and origin checks (PLAYGROUND_PUBLIC_URL)")
 	fs.BoolVar(&c.TrustProxy, "trust-proxy", env("PLAYGROUND_TRUST_PROXY", "") == "true", "believe X-Forwarded-For / X-Real-IP (only behind a proxy that sets them) (PLAYGROUND_TRUST_PROXY=true)")

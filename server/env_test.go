@@ -17,6 +17,7 @@ import (
 	"github.com/docker/docker/client"
 
 	"github.com/labplay/playground/labs"
+	"github.com/labplay/playground/metrics"
 	"github.com/labplay/playground/server"
 	"github.com/labplay/playground/sessions/engine"
 	"github.com/labplay/playground/sessions/engine/enginetest"
@@ -36,6 +37,7 @@ type env struct {
 	manager  *manager.Manager
 	ts       *httptest.Server
 	instance string
+	metrics  *metrics.Metrics
 }
 
 // testPool is this package's share of the session address space, apart from
@@ -64,6 +66,8 @@ func newEnv(t *testing.T, cfg manager.Config) *env {
 	}
 	cfg.Subnets = store.Subnets{Pool: testPool, Bits: 28}
 	cfg.LabImages = labs.Builtin().ImagesOf
+	met := metrics.New(func() (map[string]int, int, error) { return st.SessionCounts(context.Background(), instance) }, st.Pool())
+	cfg.Metrics = met
 	mgr := manager.New(cfg, eng, st, log)
 	secret, err := st.Secret(ctx, "cookies")
 	if err != nil {
@@ -73,9 +77,9 @@ func newEnv(t *testing.T, cfg manager.Config) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := server.New(server.Config{}, server.Deps{Manager: mgr, Labs: labs.Builtin(), Site: site, Secret: secret, Log: log})
+	srv := server.New(server.Config{}, server.Deps{Manager: mgr, Labs: labs.Builtin(), Site: site, Secret: secret, Log: log, Metrics: met})
 	ts := httptest.NewServer(srv.Handler())
-	e := &env{t: t, docker: docker, store: st, engine: eng, manager: mgr, ts: ts, instance: instance}
+	e := &env{t: t, docker: docker, store: st, engine: eng, manager: mgr, ts: ts, instance: instance, metrics: met}
 	t.Cleanup(func() {
 		ts.Close()
 		e.removeAll()

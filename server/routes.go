@@ -136,6 +136,12 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
 		next.ServeHTTP(ww, r)
 		took := time.Since(start)
+		route := ""
+		if rc := chi.RouteContext(r.Context()); rc != nil {
+			route = rc.RoutePattern()
+		}
+		streamed := strings.HasSuffix(route, "/terminal") || strings.HasSuffix(route, "/events")
+		s.metrics.Request(route, r.Method, ww.Status(), took, streamed)
 		level := slog.LevelDebug
 		if ww.Status() >= 500 {
 			level = slog.LevelInfo

@@ -14,6 +14,7 @@ import (
 	"github.com/docker/docker/client"
 
 	"github.com/labplay/playground/labs"
+	"github.com/labplay/playground/metrics"
 	"github.com/labplay/playground/sessions/engine"
 	"github.com/labplay/playground/sessions/live"
 	"github.com/labplay/playground/sessions/manager"
@@ -77,10 +78,17 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, onListen func(net.Ad
 		return err
 	}
 	catalog := labs.Builtin()
+	met := metrics.New(func() (map[string]int, int, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		return st.SessionCounts(ctx, cfg.Engine.Instance)
+	}, st.Pool())
+	defer serveMetrics(cfg.MetricsAddr, met, log)()
 	cfg.Sessions.LabImages = catalog.ImagesOf
+	cfg.Sessions.Metrics = met
 	mgr := manager.New(cfg.Sessions, eng, st, log)
 	hub := live.NewHub(log)
-	srv := New(cfg, Deps{Manager: mgr, Labs: catalog, Site: site, Secret: secret, Log: log, Hub: hub})
+	srv := New(cfg, Deps{Manager: mgr, Labs: catalog, Site: site, Secret: secret, Log: log, Hub: hub, Metrics: met})
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

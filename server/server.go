@@ -7,6 +7,7 @@ import (
 	"log/slog"
 
 	"github.com/labplay/playground/labs"
+	"github.com/labplay/playground/metrics"
 	"github.com/labplay/playground/sessions/classroom"
 	"github.com/labplay/playground/sessions/live"
 	"github.com/labplay/playground/sessions/manager"
@@ -36,6 +37,9 @@ type Server struct {
 	// classroom codes (ratelimit.go).
 	starts   *limiter
 	badCodes *limiter
+
+	// metrics receives requests, terminals and errors; nil records nothing.
+	metrics *metrics.Metrics
 }
 
 // Deps are the parts a Server is built from.
@@ -50,6 +54,8 @@ type Deps struct {
 	// Hub fans database announcements out to classroom dashboards; without
 	// one the live stream answers 503.
 	Hub *live.Hub
+	// Metrics, when set, receives requests, terminals and errors.
+	Metrics *metrics.Metrics
 }
 
 // New returns a Server.
@@ -65,5 +71,6 @@ func New(cfg Config, d Deps) *Server {
 		// Classrooms.
 		classes: classroom.New(d.Manager, d.Labs, log), hub: d.Hub, logins: newLoginLimiter(),
 		starts: newLimiter(startBurst, startRefill), badCodes: newLimiter(badCodeBurst, badCodeRefill),
+		metrics: d.Metrics,
 	}
 }

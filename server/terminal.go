@@ -14,6 +14,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/gorilla/websocket"
 
+	"github.com/labplay/playground/metrics"
 	"github.com/labplay/playground/sessions"
 	"github.com/labplay/playground/sessions/agent"
 	"github.com/labplay/playground/sessions/engine"
@@ -89,7 +90,8 @@ func (s *Server) terminal(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return // the upgrader has answered the client
 	}
-	tc := &terminalConn{conn: conn, readonly: readonly, log: s.log.With("session", sess.ID, "node", node.Name)}
+	tc := &terminalConn{conn: conn, readonly: readonly, log: s.log.With("session", sess.ID, "node", node.Name), metrics: s.metrics}
+	defer s.metrics.TerminalOpened()()
 	if !s.terms.add(tc) {
 		tc.close(websocket.CloseGoingAway, "server shutting down")
 		return
@@ -165,6 +167,7 @@ type terminalConn struct {
 	conn     *websocket.Conn
 	readonly bool
 	log      *slog.Logger
+	metrics  *metrics.Metrics
 
 	writeMu sync.Mutex
 	closed  sync.Once
@@ -201,6 +204,7 @@ func (tc *terminalConn) fromAgent(stream *engine.Stream) {
 		switch typ {
 		case agent.FrameOutput:
 			err = tc.send(msgInput, payload)
+			tc.metrics.TerminalBytes("out", len(payload))
 		case agent.FrameInfo:
 			var info agent.Info
 			if json.Unmarshal(payload, &info) == nil {
@@ -262,6 +266,7 @@ func (tc *terminalConn) fromBrowser(stream *engine.Stream) {
 			if err := writeInput(stream, msg[1:]); err != nil {
 				return
 			}
+			tc.metrics.TerminalBytes("in", len(msg)-1)
 		case msgResize:
 			if tc.readonly {
 				continue

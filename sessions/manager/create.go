@@ -32,7 +32,14 @@ const startAttempts = 3
 // Create starts a session of three nodes and returns once all three inner
 // engines answer. When the host is full it returns EFULL with a retry delay.
 // On any failure, whatever was created is removed again.
-func (m *Manager) Create(ctx context.Context, req NewSession) (*sessions.Session, error) {
+func (m *Manager) Create(ctx context.Context, req NewSession) (s *sessions.Session, err error) {
+	started := time.Now()
+	defer func() {
+		// Refusals by the limits are not starts.
+		if c := sessions.ErrorCode(err); c != sessions.EFULL && c != sessions.ECONFLICT {
+			m.cfg.Metrics.SessionStarted("cold", time.Since(started), err)
+		}
+	}()
 	for attempt := 1; ; attempt++ {
 		s, clashed, err := m.createOnce(ctx, req)
 		if clashed && attempt < startAttempts {

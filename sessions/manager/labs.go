@@ -65,7 +65,13 @@ func (m *Manager) Check(ctx context.Context, s *sessions.Session, lab *labs.Lab,
 		}
 		kind = "ack"
 	} else {
+		started := time.Now()
 		res, err = m.runChecks(ctx, s, checks)
+		outcome := map[bool]string{true: "passed", false: "failed"}[res.Passed]
+		if err != nil {
+			outcome = "error"
+		}
+		m.cfg.Metrics.CheckRan(outcome, auto, time.Since(started))
 		if err != nil {
 			return res, err
 		}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/labplay/playground/sessions"
+	"github.com/labplay/playground/metrics"
 	"github.com/labplay/playground/sessions/engine"
 	"github.com/labplay/playground/sessions/store"
 )
@@ -40,6 +41,9 @@ type Config struct {
 	// EventRetention is how long progress events are kept (progress itself
 	// is kept for good); 0 keeps them for good too.
 	EventRetention time.Duration
+	// Metrics receives session starts, checks and the periodic work; nil
+	// records nothing.
+	Metrics *metrics.Metrics
 }
 
 // Manager ties the engine and the store together. Its background work (the

@@ -86,17 +86,26 @@ const pruneEvery = time.Hour
 
 // tick is the periodic work of Run.
 func (m *Manager) tick(ctx context.Context, now time.Time) {
-	if n, err := m.Reap(ctx, now); err != nil {
+	start := time.Now()
+	n, err := m.Reap(ctx, now)
+	m.cfg.Metrics.Maintenance("reap", time.Since(start), err)
+	if err != nil {
 		m.log.Warn("reap failed", "err", err)
 	} else if n > 0 {
 		m.log.Info("reaped expired sessions", "count", n)
 	}
-	if err := m.Reconcile(ctx, false); err != nil {
+	start = time.Now()
+	err = m.Reconcile(ctx, false)
+	m.cfg.Metrics.Maintenance("reconcile", time.Since(start), err)
+	if err != nil {
 		m.log.Warn("reconcile failed", "err", err)
 	}
 	if m.cfg.EventRetention > 0 && now.Sub(m.lastPrune) >= pruneEvery {
 		m.lastPrune = now
-		if n, err := m.store.PruneEvents(ctx, now.Add(-m.cfg.EventRetention)); err != nil {
+		start = time.Now()
+		n, err := m.store.PruneEvents(ctx, now.Add(-m.cfg.EventRetention))
+		m.cfg.Metrics.Maintenance("prune", time.Since(start), err)
+		if err != nil {
 			m.log.Warn("prune progress events failed", "err", err)
 		} else if n > 0 {
 			m.log.Info("pruned old progress events", "count", n)

@@ -301,3 +301,27 @@ func nullAddr(a string) any {
 	}
 	return a
 }
+
+// SessionCounts returns the instance's live sessions by status and the
+// number of their nodes, for the metrics.
+func (s *Store) SessionCounts(ctx context.Context, instance string) (map[string]int, int, error) {
+	rows, err := s.pool.Query(ctx, `SELECT s.status, count(DISTINCT s.id), count(n.name)
+		FROM sessions s LEFT JOIN nodes n ON n.session_id = s.id
+		WHERE s.status <> 'ended' AND s.instance = $1 GROUP BY s.status`, instance)
+	if err != nil {
+		return nil, 0, unavailable(err)
+	}
+	defer rows.Close()
+	byState := map[string]int{}
+	nodes := 0
+	for rows.Next() {
+		var status string
+		var n, ns int
+		if err := rows.Scan(&status, &n, &ns); err != nil {
+			return nil, 0, unavailable(err)
+		}
+		byState[status] = n
+		nodes += ns
+	}
+	return byState, nodes, unavailable(rows.Err())
+}
