@@ -11,8 +11,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/labplay/playground/sessions"
 	"github.com/labplay/playground/metrics"
+	"github.com/labplay/playground/sessions"
 	"github.com/labplay/playground/sessions/engine"
 	"github.com/labplay/playground/sessions/store"
 )
