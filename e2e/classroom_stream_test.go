@@ -101,12 +101,12 @@ func (e crEvent) rows() []crRow {
 	return nil
 }
 
-// attempts returns the row's attempts at a section.
-func (r crRow) attempts(section string) int {
+// status returns the row's status at a section.
+func (r crRow) status(section string) string {
 	for _, s := range r.Sections {
 		if s.ID == section {
-			return s.Attempts
+			return s.Status
 		}
 	}
-	return 0
+	return ""
 }

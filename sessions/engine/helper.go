@@ -45,27 +45,35 @@ func (e *Engine) delegate(ctx context.Context, containerIDs ...string) error {
 		}
 		cmd = append(cmd, info.ID+":"+strconv.Itoa(info.State.Pid))
 	}
+	out, code, err := e.inHelper(ctx, cmd)
+	if err == nil && code != 0 {
+		cause := fmt.Errorf("node delegate exited with %d: %s", code, nodeText(out))
+		return sessions.Wrap(sessions.EINTERNAL, cause, "The nodes' cgroups could not be prepared.")
+	}
+	return err
+}
+
+// inHelper runs cmd in the helper container and returns its output and
+// exit code. A helper that was removed or stopped behind our back (by
+// another process of the instance closing, or by hand) is made again, once.
+func (e *Engine) inHelper(ctx context.Context, cmd []string) (string, int, error) {
 	var err error
 	for try := 0; try < 2; try++ {
 		var helper string
 		if helper, err = e.helper(ctx); err != nil {
-			return err
+			return "", 0, err
 		}
 		out := &cappedBuffer{max: 4 << 10}
 		var code int
-		code, err = e.run(ctx, helper, cmd, nil, out)
-		if err == nil && code != 0 {
-			cause := fmt.Errorf("node delegate exited with %d: %s", code, nodeText(out.String()))
-			return sessions.Wrap(sessions.EINTERNAL, cause, "The nodes' cgroups could not be prepared.")
+		if code, err = e.run(ctx, helper, cmd, nil, out); err == nil {
+			return out.String(), code, nil
 		}
-		if err == nil || ctx.Err() != nil {
+		if ctx.Err() != nil {
 			break
 		}
-		// The helper may have been removed or stopped behind our back: find
-		// or make it again, once.
 		e.forgetHelper(helper)
 	}
-	return err
+	return "", 0, err
 }
 
 // helper returns the id of a running helper container, creating or
@@ -125,11 +133,9 @@ func (e *Engine) Close(ctx context.Context) error {
 	if parent != "" {
 		// The instance's empty parent cgroups go too; ones that still hold
 		// nodes of another process stay.
-		if helper, err := e.helper(ctx); err == nil {
-			out := &cappedBuffer{max: 4 << 10}
-			if code, err := e.run(ctx, helper, []string{"playground", "node", "limit", "--root", helperCgroupDir, "--path", parent, "--remove"}, nil, out); err != nil || code != 0 {
-				e.log.Warn("remove the nodes' parent cgroup", "cgroup", parent, "code", code, "err", err, "output", nodeText(out.String()))
-			}
+		cmd := []string{"playground", "node", "limit", "--root", helperCgroupDir, "--path", parent, "--remove"}
+		if out, code, err := e.inHelper(ctx, cmd); err != nil || code != 0 {
+			e.log.Warn("remove the nodes' parent cgroup", "cgroup", parent, "code", code, "err", err, "output", nodeText(out))
 		}
 	}
 	e.helperMu.Lock()

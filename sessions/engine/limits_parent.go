@@ -55,21 +55,15 @@ func (e *Engine) EnsureLimits(ctx context.Context) error {
 	if memory < 0 || (memory > 0 && memory < e.cfg.Memory) {
 		return sessions.Errorf(sessions.EUNAVAILABLE, "The nodes' memory cap (%d MiB) is below one node's limit (%d MiB).", memory>>20, e.cfg.Memory>>20)
 	}
-	helper, err := e.helper(ctx)
-	if err != nil {
-		return err
-	}
 	path := parentCgroup(e.cfg.Instance)
 	cmd := []string{"playground", "node", "limit", "--root", helperCgroupDir, "--path", path,
 		"--memory", strconv.FormatInt(memory, 10), "--pids-reserve", strconv.Itoa(hostPidsReserve)}
-	out := &cappedBuffer{max: 4 << 10}
-	code, err := e.run(ctx, helper, cmd, nil, out)
+	out, code, err := e.inHelper(ctx, cmd)
 	if err != nil {
-		e.forgetHelper(helper)
 		return err
 	}
 	if code != 0 {
-		cause := fmt.Errorf("node limit exited with %d: %s", code, nodeText(out.String()))
+		cause := fmt.Errorf("node limit exited with %d: %s", code, nodeText(out))
 		return sessions.Wrap(sessions.EUNAVAILABLE, cause, "The nodes' shared limits could not be set.")
 	}
 	e.parent = path

@@ -29,8 +29,14 @@ func (m *Manager) Progress(ctx context.Context, s *sessions.Session, lab *labs.L
 	return m.store.Progress(ctx, learner(s), ids)
 }
 
-// ResetProgress forgets the owner's progress in the session's lab.
+// ResetProgress forgets the owner's progress in the session's lab. It goes
+// through the session's gate like checks, since each reset is an event.
 func (m *Manager) ResetProgress(ctx context.Context, s *sessions.Session) error {
+	leave, err := m.gates.enter(ctx, s.ID)
+	if err != nil {
+		return err
+	}
+	defer leave()
 	return m.store.ResetProgress(ctx, learner(s), s.ID)
 }
 
