@@ -2,6 +2,7 @@
 #
 #	make run     set up what is missing and serve on http://127.0.0.1:8080 (ADDR=...)
 #	make test    the same set-up plus chromium, then every test
+#	make soak    the fault and abuse suite at full size (a table of figures)
 #
 # The work is done by the scripts in deploy/; defaults live in deploy/env.sh.
 # Variables given on the command line (ADDR=..., DATABASE_URL=...) reach them
@@ -11,7 +12,7 @@ SHELL := /bin/bash
 # Go's official tarball installs here; CI shells may not have it on PATH.
 export PATH := $(PATH):/usr/local/go/bin
 
-.PHONY: run test bench lint build images setup clean
+.PHONY: run test soak bench lint build images setup clean
 
 ## run: set up, then serve the playground on $(ADDR) (default 127.0.0.1:8080)
 run: setup
@@ -21,6 +22,11 @@ run: setup
 test: build
 	@deploy/setup.sh engine postgres images test-tools
 	@deploy/test.sh
+
+## soak: set up, then the fault and abuse suite at full size, with a table
+soak: build
+	@deploy/setup.sh engine postgres images
+	@deploy/soak.sh
 
 ## bench: set up, then bin/playground bench
 bench: setup

@@ -283,6 +283,33 @@ func (h *harness) checkLeftovers() {
 	}
 }
 
+// leftovers names the containers (but the helper, which lives as long as
+// the server) and networks of the harness's instance still on the engine;
+// empty when there are none.
+func (h *harness) leftovers() string {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	f := filters.NewArgs(filters.Arg("label", engine.LabelInstance+"="+h.instance))
+	cs, err := h.docker.ContainerList(ctx, container.ListOptions{All: true, Filters: f})
+	if err != nil {
+		return "list containers: " + err.Error()
+	}
+	ns, err := h.docker.NetworkList(ctx, network.ListOptions{Filters: f})
+	if err != nil {
+		return "list networks: " + err.Error()
+	}
+	var names []string
+	for _, c := range cs {
+		if c.Labels[engine.LabelHelper] == "" {
+			names = append(names, strings.Join(c.Names, ","))
+		}
+	}
+	for _, n := range ns {
+		names = append(names, "network "+n.Name)
+	}
+	return strings.Join(names, "; ")
+}
+
 // db opens a connection to the harness's database, closed when the test
 // ends.
 func (h *harness) db() *pgx.Conn {

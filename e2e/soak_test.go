@@ -1,0 +1,360 @@
+package e2e
+
+// The fault and abuse suite. make test runs every case at a small size;
+// make soak (PLAYGROUND_SOAK=1) runs them at full size. Each case logs its
+// figures as lines starting with "soak|", which deploy/soak.sh prints as a
+// table. Every request goes to the server on loopback, from loopback source
+// addresses of our own (127.0.0.10 and up), so that the per-address limits
+// see a class of distinct learners; nodes talk only on their session
+// networks.
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	pgclient "github.com/labplay/playground/e2e/client"
+)
+
+// soakSize is how big the suite runs.
+type soakSize struct {
+	sessions int // live sessions when the server is killed
+	cycles   int // create and delete cycles with kills among them
+	terms    int // terminals streaming at once
+	keys     int // keystrokes timed on the victim's terminal
+}
+
+func soakScale() soakSize {
+	if os.Getenv("PLAYGROUND_SOAK") != "" {
+		return soakSize{sessions: 10, cycles: 100, terms: 120, keys: 200}
+	}
+	return soakSize{sessions: 3, cycles: 6, terms: 12, keys: 30}
+}
+
+// soakFigure logs one row of the soak table.
+func soakFigure(t *testing.T, name string, format string, args ...any) {
+	t.Logf("soak|%s|%s", name, fmt.Sprintf(format, args...))
+}
+
+// learnerClient returns a client of the server whose connections come from
+// loopback address 127.0.0.(10+i), as learner i would from their own machine.
+func learnerClient(base string, i int) *pgclient.Client {
+	c := pgclient.New(base)
+	local := &net.TCPAddr{IP: net.IPv4(127, 0, 0, byte(10+i%240))}
+	d := &net.Dialer{LocalAddr: local, Timeout: 30 * time.Second}
+	c.HTTP.Transport = &http.Transport{DialContext: d.DialContext, MaxIdleConnsPerHost: 4}
+	return c
+}
+
+// percentiles returns the median and the 99th percentile of durations.
+func percentiles(d []time.Duration) (p50, p99 time.Duration) {
+	if len(d) == 0 {
+		return 0, 0
+	}
+	s := slices.Clone(d)
+	slices.Sort(s)
+	at := func(p int) time.Duration { return s[max((p*len(s)+99)/100, 1)-1] }
+	return at(50), at(99)
+}
+
+// echoLatencies types keys one at a time into a terminal and times each
+// echo.
+func echoLatencies(t *testing.T, tm *pgclient.Terminal, keys int) []time.Duration {
+	t.Helper()
+	var out []time.Duration
+	for i := range keys {
+		mark := fmt.Sprintf("k%d", i%10)
+		n := len(tm.Output())
+		start := time.Now()
+		if err := tm.Send(mark); err != nil {
+			t.Fatalf("type into the terminal: %v", err)
+		}
+		if err := tm.WaitOutputAfter(n, mark, 30*time.Second); err != nil {
+			t.Fatalf("echo %d: %v", i, err)
+		}
+		out = append(out, time.Since(start))
+		tm.Send("\x15") // clear the line
+	}
+	return out
+}
+
+// Every shell comes back with its scrollback after the server is killed in
+// the middle of a class, no progress is lost, and nothing is left behind.
+func TestSoakServerKilledWithLiveSessions(t *testing.T) {
+	size := soakScale()
+	h := newHarness(t)
+	ctx := context.Background()
+	type learner struct {
+		c *pgclient.Client
+		s *pgclient.Session
+	}
+	learners := make([]learner, size.sessions)
+	for i := range learners {
+		c := learnerClient(h.base, i)
+		s, err := c.CreateSession(ctx, "docker-orchestration", "en")
+		if err != nil {
+			t.Fatalf("session %d: %v", i, err)
+		}
+		learners[i] = learner{c, s}
+		t.Cleanup(func() { c.DeleteSession(context.Background(), s.ID) })
+		tm, err := c.Terminal(ctx, s.ID, "node1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tm.Send(fmt.Sprintf("echo before-kill-$((%d*1000+7))\r", i))
+		if err := tm.WaitOutput(fmt.Sprintf("before-kill-%d", i*1000+7), 30*time.Second); err != nil {
+			t.Fatal(err)
+		}
+		tm.Close()
+		if _, err := c.Do(ctx, "POST", "/api/sessions/"+s.ID+"/sections/orchestration/check", nil, nil); err != nil {
+			t.Fatalf("mark a section done: %v", err)
+		}
+	}
+	if err := h.kill(syscall.SIGKILL); err == nil {
+		t.Fatal("the server exited cleanly on SIGKILL")
+	}
+	killed := time.Now()
+	h.start()
+	var slowest time.Duration
+	for i, l := range learners {
+		tm, err := l.c.Terminal(ctx, l.s.ID, "node1")
+		if err != nil {
+			t.Fatalf("session %d after the kill: %v", i, err)
+		}
+		if err := tm.WaitOutput(fmt.Sprintf("before-kill-%d", i*1000+7), 30*time.Second); err != nil {
+			t.Fatalf("session %d lost its scrollback: %v", i, err)
+		}
+		slowest = max(slowest, time.Since(killed))
+		tm.Send("echo after-$((6*7))\r")
+		if err := tm.WaitOutput("after-42", 30*time.Second); err != nil {
+			t.Fatalf("session %d's shell after the kill: %v", i, err)
+		}
+		tm.Close()
+		var p struct {
+			Sections []struct{ ID, Status string } `json:"sections"`
+		}
+		if _, err := l.c.Do(ctx, "GET", "/api/sessions/"+l.s.ID+"/progress", nil, &p); err != nil {
+			t.Fatal(err)
+		}
+		for _, sec := range p.Sections {
+			if sec.ID == "orchestration" && sec.Status != "done" {
+				t.Errorf("session %d lost its progress: %+v", i, sec)
+			}
+		}
+	}
+	soakFigure(t, fmt.Sprintf("server SIGKILL with %d live sessions", size.sessions), "every shell back with its scrollback %.1f s after the kill; progress kept", slowest.Seconds())
+}
+
+// Sessions started and deleted over and over, with the server killed at
+// random moments (also in the middle of a start), leave nothing behind once
+// learners delete what their list shows.
+func TestSoakStartDeleteWithKills(t *testing.T) {
+	size := soakScale()
+	h := newHarness(t)
+	ctx := context.Background()
+	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
+	kills := 0
+	var clients []*pgclient.Client
+	for i := range size.cycles {
+		c := learnerClient(h.base, i)
+		clients = append(clients, c)
+		if _, err := c.Do(ctx, "GET", "/api/sessions", nil, nil); err != nil { // the learner's cookie
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() {
+			s, err := c.CreateSession(ctx, "", "")
+			if err == nil {
+				err = c.DeleteSession(ctx, s.ID)
+			}
+			done <- err
+		}()
+		if rng.IntN(3) == 0 {
+			time.Sleep(time.Duration(rng.IntN(1500)) * time.Millisecond)
+			h.kill(syscall.SIGKILL)
+			kills++
+			<-done // the request fails with the server, or finished first
+			h.start()
+			continue
+		}
+		if err := <-done; err != nil {
+			t.Fatalf("cycle %d: %v", i, err)
+		}
+	}
+	// What the kills cut short, the learners delete from their list.
+	for _, c := range clients {
+		var list struct{ Sessions []pgclient.Session }
+		if _, err := c.Do(ctx, "GET", "/api/sessions", nil, &list); err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range list.Sessions {
+			if err := c.DeleteSession(ctx, s.ID); err != nil {
+				t.Errorf("delete %s (%s): %v", s.ID, s.Status, err)
+			}
+		}
+	}
+	left := h.leftovers()
+	if left != "" {
+		t.Errorf("after %d cycles and %d kills, left on the engine: %s", size.cycles, kills, left)
+	}
+	soakFigure(t, fmt.Sprintf("%d start/delete cycles, %d server kills among them", size.cycles, kills), "leaks: %s", map[bool]string{true: "none", false: left}[left == ""])
+}
+
+// A learner's root shell throws everything at its nodes (a fork bomb, a
+// memory hog, a flood of checks, a terminal flooding a client that never
+// reads) while another learner types: the other learner's echo, and the
+// server, stay responsive.
+func TestSoakAbuseFromANode(t *testing.T) {
+	size := soakScale()
+	h := newHarness(t)
+	ctx := context.Background()
+	abuser, victim := learnerClient(h.base, 1), learnerClient(h.base, 2)
+	bad, err := abuser.CreateSession(ctx, "docker-orchestration", "en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { abuser.DeleteSession(context.Background(), bad.ID) })
+	good, err := victim.CreateSession(ctx, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { victim.DeleteSession(context.Background(), good.ID) })
+	vt, err := victim.Terminal(ctx, good.ID, "node1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer vt.Close()
+	if err := vt.WaitReplayed(30 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	before := echoLatencies(t, vt, size.keys)
+
+	// The abuse.
+	abuse := func(node, script string) *pgclient.Terminal {
+		tm, err := abuser.Terminal(ctx, bad.ID, node)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { tm.Close() })
+		tm.Send(script + "\r")
+		return tm
+	}
+	abuse("node1", "f() { f | f & }; f")                                       // fork bomb: the node's pids limit holds it
+	abuse("node2", "while :; do (head -c 3g /dev/zero; sleep 5) | tail; done") // memory hog: killed at the node's limit, again and again
+	// A terminal that floods a client that never reads: a websocket of our
+	// own, on which nothing is ever read after the command is sent.
+	d := websocket.Dialer{Jar: abuser.HTTP.Jar, HandshakeTimeout: 30 * time.Second, ReadBufferSize: 1024}
+	flood, _, err := d.DialContext(ctx, "ws"+strings.TrimPrefix(h.base, "http")+"/api/sessions/"+bad.ID+"/nodes/node3/terminal",
+		http.Header{"Origin": {h.base}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer flood.Close()
+	flood.WriteMessage(websocket.BinaryMessage, []byte("0yes flood-flood-flood-flood-flood\r"))
+	// A flood of checks, all at once.
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	statuses := map[int]int{}
+	for range 100 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := abuser.Do(ctx, "POST", "/api/sessions/"+bad.ID+"/sections/orchestration/check", nil, nil)
+			code := 200
+			if ae, ok := err.(*pgclient.APIError); ok {
+				code = ae.Status
+			} else if err != nil {
+				code = -1
+			}
+			mu.Lock()
+			statuses[code]++
+			mu.Unlock()
+		}()
+	}
+	time.Sleep(2 * time.Second) // let the abuse take hold
+	during := echoLatencies(t, vt, size.keys)
+	var health []time.Duration
+	for range 20 {
+		start := time.Now()
+		res, err := http.Get(h.base + "/healthz")
+		if err != nil || res.StatusCode != http.StatusOK {
+			t.Fatalf("healthz during the abuse: %v", err)
+		}
+		res.Body.Close()
+		health = append(health, time.Since(start))
+	}
+	wg.Wait()
+	if statuses[-1] > 0 || statuses[500] > 0 {
+		t.Errorf("the check flood got errors: %v", statuses)
+	}
+	if statuses[http.StatusTooManyRequests] == 0 {
+		t.Errorf("100 checks at once were never rate-limited: %v", statuses)
+	}
+	b50, b99 := percentiles(before)
+	d50, d99 := percentiles(during)
+	h50, h99 := percentiles(health)
+	soakFigure(t, "another learner's keystroke echo, quiet", "p50 %v, p99 %v (%d keys)", b50.Round(10*time.Microsecond), b99.Round(10*time.Microsecond), len(before))
+	soakFigure(t, "the same, during a fork bomb, a memory hog, a never-read flood and 100 checks", "p50 %v, p99 %v; checks: %v", d50.Round(10*time.Microsecond), d99.Round(10*time.Microsecond), statuses)
+	soakFigure(t, "GET /healthz during the abuse", "p50 %v, p99 %v", h50.Round(10*time.Microsecond), h99.Round(10*time.Microsecond))
+	if !strings.Contains(vt.Output(), "k9") {
+		t.Errorf("the victim's terminal lost its echo")
+	}
+}
+
+// Many terminals stream output at once: every one sees its command's end.
+func TestSoakManyTerminalsStreaming(t *testing.T) {
+	size := soakScale()
+	h := newHarness(t)
+	ctx := context.Background()
+	perSession := 12
+	var terms []*pgclient.Terminal
+	for i := 0; len(terms) < size.terms; i++ {
+		c := learnerClient(h.base, i)
+		s, err := c.CreateSession(ctx, "", "")
+		if err != nil {
+			t.Fatalf("session %d: %v", i, err)
+		}
+		t.Cleanup(func() { c.DeleteSession(context.Background(), s.ID) })
+		for j := 0; j < perSession && len(terms) < size.terms; j++ {
+			tm, err := c.Terminal(ctx, s.ID, fmt.Sprintf("node%d", j%3+1))
+			if err != nil {
+				t.Fatalf("terminal %d: %v", len(terms), err)
+			}
+			t.Cleanup(func() { tm.Close() })
+			terms = append(terms, tm)
+		}
+	}
+	start := time.Now()
+	var wg sync.WaitGroup
+	times := make([]time.Duration, len(terms))
+	errs := make([]error, len(terms))
+	for i, tm := range terms {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			n := len(tm.Output())
+			tm.Send(fmt.Sprintf("seq 1 20000; echo streamed-$((%d+1000))\r", i))
+			errs[i] = tm.WaitOutputAfter(n, fmt.Sprintf("streamed-%d", i+1000), 3*time.Minute)
+			times[i] = time.Since(start)
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("terminal %d: %v", i, err)
+		}
+	}
+	p50, p99 := percentiles(times)
+	soakFigure(t, fmt.Sprintf("%d terminals streaming seq 1 20000 at once", len(terms)), "done in p50 %.2f s, p99 %.2f s, no error", p50.Seconds(), p99.Seconds())
+}
