@@ -63,6 +63,11 @@ ensure_userns() {
 		note "user namespaces: on (a node's root is an unprivileged user on the host)"
 		return
 	fi
+	if [[ -n ${DOCKER_HOST:-} && $DOCKER_HOST != unix://$DOCKER_SOCK ]]; then
+		die "the Docker engine at $DOCKER_HOST runs without user namespaces, so a node's root would be its host's root." \
+			"Start that dockerd with --userns-remap=default, or set PLAYGROUND_NODE_ISOLATION=unsafe-host-root" \
+			"(only for learners you trust with that machine)."
+	fi
 	if [[ $NODE_ISOLATION == unsafe-host-root ]]; then
 		note "WARNING: the engine has no user namespaces and PLAYGROUND_NODE_ISOLATION=unsafe-host-root:"
 		note "a node's root is the host's root; serve only learners you trust with this machine"
@@ -73,6 +78,7 @@ ensure_userns() {
 			"Add \"userns-remap\": \"default\" to /etc/docker/daemon.json and run systemctl restart docker," \
 			"or set PLAYGROUND_NODE_ISOLATION=unsafe-host-root (only for learners you trust with this machine)."
 	fi
+	[[ $(id -u) == 0 ]] || die "the running dockerd has no user namespaces, and only root can restart it with them (run as root)."
 	note "the running dockerd has no user namespaces: restarting it with them"
 	note "(its containers stop; the playground ends or restarts its sessions; images are kept apart per mode and built again)"
 	stop_dockerd

@@ -147,6 +147,13 @@ func (m *Metrics) Request(route, method string, status int, took time.Duration, 
 	if route == "" {
 		route = "unmatched"
 	}
+	// Any word is a method to net/http: only the known ones become labels,
+	// so a client cannot make series without end.
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions:
+	default:
+		method = "other"
+	}
 	m.httpRequests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
 	if !streamed {
 		m.httpSeconds.WithLabelValues(route).Observe(took.Seconds())

@@ -202,8 +202,8 @@ func (s *Server) lookupClassroom(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c, m, err := s.classes.Lookup(r.Context(), chi.URLParam(r, "code"), userID(r))
+	s.countBadCode(r, err)
 	if err != nil {
-		s.countBadCode(r, err)
 		s.writeError(w, r, err)
 		return
 	}
@@ -228,8 +228,8 @@ func (s *Server) joinClassroom(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	j, err := s.classes.Join(r.Context(), req.Code, userID(r), req.Name)
+	s.countBadCode(r, err)
 	if err != nil {
-		s.countBadCode(r, err)
 		s.writeError(w, r, err)
 		return
 	}
@@ -240,16 +240,18 @@ func (s *Server) joinClassroom(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, status, j.Session)
 }
 
-// codeLimit refuses a classroom lookup or join from an address that has
-// given too many wrong codes lately.
+// codeLimit takes a token for a classroom lookup or join from the
+// caller's address, refusing one that has given too many wrong codes
+// lately; countBadCode gives it back unless the code named no classroom.
 func (s *Server) codeLimit(r *http.Request) error {
-	return addressLimit(s.badCodes, clientIP(r), "Too many wrong classroom codes from your network; check the code and try again in a little while.")
+	return takeAddress(s.badCodes, addressKey(clientIP(r)), "Too many wrong classroom codes from your network; check the code and try again in a little while.")
 }
 
-// countBadCode counts a lookup or join whose code named no classroom.
+// countBadCode keeps the token of a lookup or join whose code named no
+// classroom, and gives back any other.
 func (s *Server) countBadCode(r *http.Request, err error) {
-	if sessions.ErrorCode(err) == sessions.ENOTFOUND {
-		s.badCodes.take(clientIP(r), time.Now())
+	if sessions.ErrorCode(err) != sessions.ENOTFOUND {
+		s.badCodes.give(addressKey(clientIP(r)))
 	}
 }
 

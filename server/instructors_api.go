@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"time"
 
@@ -39,7 +40,7 @@ func (s *Server) instructorLogin(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, sessions.Errorf(sessions.EINVALID, "Give an email and a password."))
 		return
 	}
-	if err := s.logins.allow(clientIP(r), req.Email); err != nil {
+	if err := s.logins.allow(addressKey(clientIP(r)), req.Email); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -131,6 +132,17 @@ func (s *Server) instructorToken(r *http.Request) (string, bool) {
 func instructorOf(r *http.Request) *store.Instructor {
 	in, _ := r.Context().Value(instructorKey).(*store.Instructor)
 	return in
+}
+
+// addressKey is what the per-address limits count by: the address itself
+// for IPv4, its /64 for IPv6 (where one subscriber holds a whole /64).
+func addressKey(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil || !a.Is6() || a.Is4In6() {
+		return ip
+	}
+	p, _ := a.Prefix(64)
+	return p.String()
 }
 
 // clientIP returns the client's address without its port (behind a trusted

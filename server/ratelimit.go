@@ -93,10 +93,12 @@ func tooMany(wait time.Duration) error {
 		Message: "Too many login attempts; wait a little and try again."}
 }
 
-// addressLimit answers ERATELIMITED with message when key's bucket is empty,
-// without taking from it.
-func addressLimit(l *limiter, key, message string) error {
-	if wait := l.wait(key, time.Now()); wait > 0 {
+// takeAddress takes one token from key's bucket, or answers ERATELIMITED
+// with message when it is empty. Taking first (not peeking) keeps requests
+// sent all at once from passing together; give the token back for outcomes
+// that must not count.
+func takeAddress(l *limiter, key, message string) error {
+	if wait := l.take(key, time.Now()); wait > 0 {
 		return &sessions.Error{Code: sessions.ERATELIMITED, RetryAfter: wait.Round(time.Second) + time.Second, Message: message}
 	}
 	return nil
@@ -142,18 +144,13 @@ func (l *limiter) take(key string, now time.Time) time.Duration {
 	return time.Duration(math.Ceil((1 - b.tokens) * float64(l.refill)))
 }
 
-// wait reports how long until key's bucket has a token, without taking it.
-func (l *limiter) wait(key string, now time.Time) time.Duration {
+// give puts back one token taken from key's bucket.
+func (l *limiter) give(key string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	b := l.buckets[key]
-	if b == nil {
-		return 0
+	if b := l.buckets[key]; b != nil {
+		b.tokens = math.Min(l.burst, b.tokens+1)
 	}
-	if t := l.level(b, now); t < 1 {
-		return time.Duration(math.Ceil((1 - t) * float64(l.refill)))
-	}
-	return 0
 }
 
 // level is the number of tokens in b at now.

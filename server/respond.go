@@ -71,9 +71,11 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	}})
 }
 
-// refusals are the codes a limit answers with; they are logged at info.
+// refusals are the codes a limit answers with (conflict: a cap on live
+// sessions); they are logged at info.
 var refusals = map[sessions.Code]bool{
 	sessions.EFULL: true, sessions.ERATELIMITED: true, sessions.EFORBIDDEN: true, sessions.ETOOLARGE: true,
+	sessions.ECONFLICT: true,
 }
 
 // decodeJSON reads a JSON body of at most maxBody bytes into v. An empty body

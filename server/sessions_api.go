@@ -2,7 +2,6 @@ package server
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/go-chi/chi/v5"
 
@@ -37,11 +36,11 @@ func (s *Server) createSession(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ip := clientIP(r)
-	if err := addressLimit(s.starts, ip, "Too many sessions started from your network; wait a little and try again."); err != nil {
+	if err := takeAddress(s.starts, addressKey(ip), "Too many sessions started from your network; wait a little and try again."); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	ns := manager.NewSession{UserID: userID(r), ClientAddr: ip}
+	ns := manager.NewSession{UserID: userID(r), ClientAddr: addressKey(ip)}
 	if req.Lab != "" || req.Lang != "" {
 		if req.Lab == "" {
 			s.writeError(w, r, sessions.Errorf(sessions.EINVALID, "A language was given without a lab."))
@@ -59,8 +58,6 @@ func (s *Server) createSession(w http.ResponseWriter, r *http.Request) {
 		}
 		ns.Lab, ns.Lang = lab.Slug, lang
 	}
-	// Only a start that was tried counts; a refused one costs nothing.
-	s.starts.take(ip, time.Now())
 	sess, err := s.manager.Create(r.Context(), ns)
 	if err != nil {
 		s.writeError(w, r, err)

@@ -33,6 +33,9 @@ func Run(ctx context.Context, cfg Config) error {
 	}()
 
 	if cfg.ManageCgroups {
+		if inUserNamespace() {
+			waitDelegated(ctx, defaultCgroupTree.Root, log)
+		}
 		if err := PrepareCgroups(log); err != nil {
 			log.Error("prepare cgroups; nested containers may fail", "err", err)
 		}

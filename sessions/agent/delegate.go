@@ -154,7 +154,7 @@ func planDelegation(mounts []mountEntry, cgroups []cgroupEntry, hostRoot, contai
 			return nil, fmt.Errorf("cgroup %q of hierarchy %d does not belong to the container", c.Path, c.ID)
 		}
 		for _, m := range mounts {
-			if filepath.Dir(m.Point) != filepath.Clean(hostRoot) || !cgroupMatches(m, c) {
+			if !underRoot(m, hostRoot) || !cgroupMatches(m, c) {
 				continue
 			}
 			rel, ok := strings.CutPrefix(c.Path, m.Root)
@@ -177,6 +177,14 @@ func planDelegation(mounts []mountEntry, cgroups []cgroupEntry, hostRoot, contai
 		return nil, fmt.Errorf("no cgroup hierarchy of the container is mounted under %s", hostRoot)
 	}
 	return out, nil
+}
+
+// underRoot reports whether m is one of the host's hierarchies as mounted
+// under hostRoot: a v1 hierarchy (or a hybrid host's unified one) in a
+// folder of hostRoot, or a pure v2 tree at hostRoot itself.
+func underRoot(m mountEntry, hostRoot string) bool {
+	root := filepath.Clean(hostRoot)
+	return filepath.Dir(m.Point) == root || (m.FSType == "cgroup2" && m.Point == root)
 }
 
 // cgroupMatches reports whether mount m is the hierarchy of cgroup line c.

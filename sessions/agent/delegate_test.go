@@ -112,3 +112,17 @@ func TestParseDelegateTarget(t *testing.T) {
 		}
 	}
 }
+
+// On a pure cgroup v2 host the tree is mounted at the helper's root itself,
+// and a systemd driver names the container in a scope.
+func TestPlanDelegationV2(t *testing.T) {
+	mounts, err := parseMountInfo("710 600 0:28 / /host/cgroup rw,relatime - cgroup2 cgroup2 rw,nsdelegate\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cgroups, _ := parseProcCgroup("0::/system.slice/docker-" + nodeID + ".scope\n")
+	got, err := planDelegation(mounts, cgroups, "/host/cgroup", nodeID)
+	if err != nil || len(got) != 1 || got[0].Dir != "/host/cgroup/system.slice/docker-"+nodeID+".scope" || !slices.Equal(got[0].Files, v2DelegateFiles) {
+		t.Fatalf("plan = %v, %v", got, err)
+	}
+}

@@ -63,17 +63,30 @@ func LimitParent(hostRoot, procRoot string, l ParentLimits) error {
 	var errs []error
 	found := false
 	for _, m := range mounts {
-		if m.FSType != "cgroup" || filepath.Dir(m.Point) != filepath.Clean(hostRoot) || m.Root != "/" {
+		if !underRoot(m, hostRoot) || m.Root != "/" {
 			continue
 		}
-		ids := hierarchyOf(m.Super)
-		var file, value string
+		// The files to write in this hierarchy: v1 has one hierarchy per
+		// controller, v2 (mounted at hostRoot itself) one for all.
+		files := map[string]string{}
 		switch {
-		case slices.Contains(ids, "memory") && l.Memory > 0:
-			file, value = "memory.limit_in_bytes", strconv.FormatInt(l.Memory, 10)
-		case slices.Contains(ids, "pids") && pids > 0:
-			file, value = "pids.max", strconv.Itoa(pids)
-		default:
+		case m.FSType == "cgroup2" && m.Point == filepath.Clean(hostRoot):
+			if l.Memory > 0 {
+				files["memory.max"] = strconv.FormatInt(l.Memory, 10)
+			}
+			if pids > 0 {
+				files["pids.max"] = strconv.Itoa(pids)
+			}
+		case m.FSType == "cgroup":
+			ids := hierarchyOf(m.Super)
+			if slices.Contains(ids, "memory") && l.Memory > 0 {
+				files["memory.limit_in_bytes"] = strconv.FormatInt(l.Memory, 10)
+			}
+			if slices.Contains(ids, "pids") && pids > 0 {
+				files["pids.max"] = strconv.Itoa(pids)
+			}
+		}
+		if len(files) == 0 {
 			continue
 		}
 		found = true
@@ -82,12 +95,14 @@ func LimitParent(hostRoot, procRoot string, l ParentLimits) error {
 			errs = append(errs, err)
 			continue
 		}
-		if err := os.WriteFile(filepath.Join(dir, file), []byte(value), 0); err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", filepath.Join(dir, file), err))
+		for file, value := range files {
+			if err := os.WriteFile(filepath.Join(dir, file), []byte(value), 0); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", filepath.Join(dir, file), err))
+			}
 		}
 	}
 	if !found && (l.Memory > 0 || pids > 0) {
-		errs = append(errs, fmt.Errorf("no cgroup v1 memory or pids hierarchy is mounted under %s", hostRoot))
+		errs = append(errs, fmt.Errorf("no cgroup memory or pids hierarchy is mounted under %s", hostRoot))
 	}
 	return errors.Join(errs...)
 }
@@ -109,7 +124,7 @@ func RemoveParent(hostRoot, procRoot, path string) error {
 	}
 	var errs []error
 	for _, m := range mounts {
-		if (m.FSType != "cgroup" && m.FSType != "cgroup2") || filepath.Dir(m.Point) != filepath.Clean(hostRoot) || m.Root != "/" {
+		if (m.FSType != "cgroup" && m.FSType != "cgroup2") || !underRoot(m, hostRoot) || m.Root != "/" {
 			continue
 		}
 		err := os.Remove(filepath.Join(m.Point, path))

@@ -252,7 +252,22 @@ func (e *Engine) StartNode(ctx context.Context, containerID string) error {
 		return err
 	}
 	if mode == ModeUserns {
-		return e.delegate(ctx, containerID)
+		if err := e.delegate(ctx, containerID); err != nil {
+			// A node without its cgroups (or, after an engine restarted
+			// without user namespaces, one that is root on the host) must
+			// not run.
+			e.stopQuietly(containerID)
+			return err
+		}
 	}
 	return nil
+}
+
+// stopQuietly stops a container under a fresh context; failures are logged.
+func (e *Engine) stopQuietly(containerID string) {
+	ctx, cancel := context.WithTimeout(context.Background(), cleanupTimeout)
+	defer cancel()
+	if err := e.cli.ContainerKill(ctx, containerID, "KILL"); err != nil && !cerrdefs.IsNotFound(err) {
+		e.log.Warn("stop a node that could not be prepared", "container", containerID, "err", err)
+	}
 }

@@ -126,11 +126,12 @@ type Engine struct {
 	helperMu sync.Mutex
 	helperID string
 
-	// limitsMu guards the nodes' shared limits (limits_parent.go): done
-	// once set, and parent, the cgroup parent of new nodes.
-	limitsMu   sync.Mutex
-	limitsDone bool
-	parent     string
+	// limitsMu guards the nodes' shared limits (limits_parent.go): off
+	// once found impossible here, and parent, the cgroup parent of new
+	// nodes (empty until set).
+	limitsMu  sync.Mutex
+	limitsOff bool
+	parent    string
 }
 
 // New returns an Engine that uses cli, which callers build with

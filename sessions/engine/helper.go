@@ -128,7 +128,7 @@ func (e *Engine) helper(ctx context.Context) (string, error) {
 func (e *Engine) Close(ctx context.Context) error {
 	e.limitsMu.Lock()
 	parent := e.parent
-	e.parent, e.limitsDone = "", false
+	e.parent = ""
 	e.limitsMu.Unlock()
 	if parent != "" {
 		// The instance's empty parent cgroups go too; ones that still hold

@@ -2,10 +2,7 @@ package engine
 
 import (
 	"context"
-	"fmt"
 	"strconv"
-
-	"github.com/labplay/playground/sessions"
 )
 
 // All the nodes of an instance sit in one parent cgroup whose limits keep
@@ -28,32 +25,39 @@ const (
 // parentCgroup returns the nodes' parent cgroup of an instance.
 func parentCgroup(instance string) string { return "/playground-" + instance }
 
-// EnsureLimits makes the instance's parent cgroup and writes its limits,
-// once per Engine; a failure is tried again on the next call. With a cgroup
-// driver other than cgroupfs (where parents are systemd slices) the nodes
-// keep the engine's default parent, without a shared limit, and a warning
-// says so.
+// EnsureLimits makes the instance's parent cgroup and writes its limits.
+// It runs before every session start (one exec in the helper): the parent
+// may have gone meanwhile (another process of the instance removed it when
+// it stopped, or the engine's host rebooted), and the engine would make it
+// again without limits. With a cgroup driver other than cgroupfs (where
+// parents are systemd slices), or when the limits cannot be written (a host
+// without the memory or pids controller), the nodes keep the engine's
+// default parent, without a shared limit, and a warning says so once.
 func (e *Engine) EnsureLimits(ctx context.Context) error {
 	e.limitsMu.Lock()
 	defer e.limitsMu.Unlock()
-	if e.limitsDone {
+	if e.limitsOff {
 		return nil
 	}
 	info, err := e.cli.Info(ctx)
 	if err != nil {
 		return engineError(err, "read the engine's settings")
 	}
-	if info.CgroupDriver != "cgroupfs" {
-		e.log.Warn("the nodes share no memory and pids limit: the engine's cgroup driver is not cgroupfs", "driver", info.CgroupDriver)
-		e.limitsDone = true
+	off := func(why string, attrs ...any) error {
+		e.log.Warn("the nodes share no memory and pids limit: "+why, attrs...)
+		e.limitsOff, e.parent = true, ""
 		return nil
+	}
+	if info.CgroupDriver != "cgroupfs" {
+		return off("the engine's cgroup driver is not cgroupfs", "driver", info.CgroupDriver)
 	}
 	memory := e.cfg.NodesMemory
 	if memory == NodesMemoryAuto {
 		memory = info.MemTotal - max(minHostMemoryReserve, info.MemTotal/hostMemoryShare)
-	}
-	if memory < 0 || (memory > 0 && memory < e.cfg.Memory) {
-		return sessions.Errorf(sessions.EUNAVAILABLE, "The nodes' memory cap (%d MiB) is below one node's limit (%d MiB).", memory>>20, e.cfg.Memory>>20)
+		if memory < e.cfg.Memory {
+			e.log.Warn("the host is small: the nodes' shared memory cap is one node's limit", "host_mib", info.MemTotal>>20, "node_mib", e.cfg.Memory>>20)
+			memory = e.cfg.Memory
+		}
 	}
 	path := parentCgroup(e.cfg.Instance)
 	cmd := []string{"playground", "node", "limit", "--root", helperCgroupDir, "--path", path,
@@ -63,11 +67,11 @@ func (e *Engine) EnsureLimits(ctx context.Context) error {
 		return err
 	}
 	if code != 0 {
-		cause := fmt.Errorf("node limit exited with %d: %s", code, nodeText(out))
-		return sessions.Wrap(sessions.EUNAVAILABLE, cause, "The nodes' shared limits could not be set.")
+		return off("they could not be written", "output", nodeText(out))
+	}
+	if e.parent == "" {
+		e.log.Info("nodes' shared limits set", "cgroup", path, "memory_mib", memory>>20, "host_pids_reserve", hostPidsReserve)
 	}
 	e.parent = path
-	e.limitsDone = true
-	e.log.Info("nodes' shared limits set", "cgroup", path, "memory_mib", memory>>20, "host_pids_reserve", hostPidsReserve)
 	return nil
 }

@@ -77,7 +77,7 @@ func (g *gates) enter(ctx context.Context, sessionID string) (leave func(), err 
 		return func() { <-gt.slot; done() }, nil
 	case <-ctx.Done():
 		done()
-		return nil, ctx.Err()
+		return nil, sessions.Wrap(sessions.EUNAVAILABLE, ctx.Err(), "The request ended while it waited for an earlier step.")
 	case <-timer.C:
 		done()
 		return nil, sessions.Errorf(sessions.EUNAVAILABLE, "The session is still busy with an earlier step; try again.")

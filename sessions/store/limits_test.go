@@ -69,6 +69,21 @@ func TestClassroomSeatsAreReserved(t *testing.T) {
 	if err := start(t, st, "192.0.2.3", c.ID, limits); sessions.ErrorCode(err) != sessions.EFULL {
 		t.Errorf("a session over the host's limit: %v, want EFULL", err)
 	}
+	// A class left open for long, nobody joining, keeps nothing either.
+	if _, err := st.Pool().Exec(context.Background(), "UPDATE classrooms SET created_at = now() - interval '13 hours'"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Pool().Exec(context.Background(), "UPDATE sessions SET created_at = now() - interval '13 hours'"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Pool().Exec(context.Background(), "UPDATE sessions SET status = 'ended' WHERE scope <> ''"); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ {
+		if err := start(t, st, "192.0.2.4", "", limits); err != nil {
+			t.Fatalf("anonymous session %d beside a stale class: %v", i+1, err)
+		}
+	}
 	// A closed class keeps nothing.
 	st2 := storetest.Open(t)
 	c2 := newClassroom(t, st2, newInstructor(t, st2, "closed@school.example").ID, 3)

@@ -69,7 +69,9 @@ func (s *Store) CreateSession(ctx context.Context, sess *sessions.Session, pool 
 // checkLimits takes the deployment's session lock for the rest of the
 // transaction and refuses a session over the limits. Open classrooms with a
 // seat limit reserve their empty seats: a session outside a classroom may
-// not take them, so anonymous traffic can never fill a class's room.
+// not take them, so anonymous traffic can never fill a class's room. Only
+// classrooms in use (made, or joined, in the last 12 hours) reserve, so a
+// class left open does not keep the host's places for ever.
 func checkLimits(ctx context.Context, tx pgx.Tx, sess *sessions.Session, limits Limits) error {
 	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(hashtext('playground-sessions:' || $1))", instanceOf(sess)); err != nil {
 		return err
@@ -80,7 +82,9 @@ func checkLimits(ctx context.Context, tx pgx.Tx, sess *sessions.Session, limits 
 			count(*) FILTER (WHERE scope = '' AND client_addr = $3 AND $3 <> ''),
 			(SELECT coalesce(sum(greatest(c.seats - (SELECT count(*) FROM sessions t
 				WHERE t.scope = c.id AND t.status <> 'ended' AND t.instance = $1), 0)), 0)
-			 FROM classrooms c WHERE c.status = 'open' AND c.seats > 0)
+			 FROM classrooms c WHERE c.status = 'open' AND c.seats > 0
+			   AND (c.created_at > now() - interval '12 hours'
+			        OR EXISTS (SELECT 1 FROM sessions u WHERE u.scope = c.id AND u.created_at > now() - interval '12 hours')))
 		FROM sessions WHERE status <> 'ended' AND instance = $1`,
 		instanceOf(sess), sess.UserID, sess.ClientAddr).Scan(&live, &mine, &fromAddr, &reserved); err != nil {
 		return err
