@@ -86,6 +86,13 @@ func (b *lockedBuffer) String() string {
 // passed, reported as a failure.
 func newHarness(t *testing.T) *harness {
 	t.Helper()
+	return newHarnessOn(t, "")
+}
+
+// newHarnessOn is newHarness on a given database (empty: a fresh one of
+// the test cluster).
+func newHarnessOn(t *testing.T, dbURL string) *harness {
+	t.Helper()
 	bin := os.Getenv("PLAYGROUND_BIN")
 	if bin == "" {
 		t.Skip("PLAYGROUND_BIN is not set: these tests drive the real binary (make test sets it to bin/playground)")
@@ -93,8 +100,11 @@ func newHarness(t *testing.T) *harness {
 	if _, err := os.Stat(bin); err != nil {
 		t.Skipf("PLAYGROUND_BIN=%s is missing (run make build): %v", bin, err)
 	}
-	if os.Getenv("DATABASE_URL") == "" {
+	if os.Getenv("DATABASE_URL") == "" && dbURL == "" {
 		t.Skip("DATABASE_URL is not set: these tests need Postgres (make test sets it up)")
+	}
+	if dbURL == "" {
+		dbURL = storetest.URL(t)
 	}
 	docker := crNeedDocker(t)
 	var b [4]byte
@@ -102,7 +112,7 @@ func newHarness(t *testing.T) *harness {
 	h := &harness{
 		t:        t,
 		bin:      bin,
-		dbURL:    storetest.URL(t),
+		dbURL:    dbURL,
 		instance: "e2e-" + hex.EncodeToString(b[:]),
 		docker:   docker,
 	}

@@ -377,3 +377,76 @@ func TestSoakManyTerminalsStreaming(t *testing.T) {
 	p50, p99 := percentiles(times)
 	soakFigure(t, fmt.Sprintf("%d terminals streaming seq 1 20000 at once", len(terms)), "done in p50 %.2f s, p99 %.2f s, no error", p50.Seconds(), p99.Seconds())
 }
+
+// Postgres stops in the middle of a class and comes back: in between the
+// API answers 503 with Retry-After, open terminals go on working, and the
+// server recovers by itself.
+func TestSoakPostgresOutage(t *testing.T) {
+	outage := 5 * time.Second
+	if os.Getenv("PLAYGROUND_SOAK") != "" {
+		outage = 30 * time.Second
+	}
+	pg := newPrivatePostgres(t)
+	h := newHarnessOn(t, pg.URL)
+	ctx := context.Background()
+	c := learnerClient(h.base, 1)
+	s, err := c.CreateSession(ctx, "docker-orchestration", "en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.DeleteSession(context.Background(), s.ID) })
+	tm, err := c.Terminal(ctx, s.ID, "node1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tm.Close()
+	if err := tm.WaitReplayed(30 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+
+	pg.Stop()
+	stopped := time.Now()
+	statuses := map[int]int{}
+	retryAfter := true
+	for i := 0; time.Since(stopped) < outage; i++ {
+		res, err := c.HTTP.Get(h.base + "/api/sessions/" + s.ID)
+		if err != nil {
+			t.Fatalf("the server stopped answering during the outage: %v", err)
+		}
+		res.Body.Close()
+		statuses[res.StatusCode]++
+		if res.StatusCode == http.StatusServiceUnavailable && res.Header.Get("Retry-After") == "" {
+			retryAfter = false
+		}
+		// The learner's open terminal does not need the database.
+		n := len(tm.Output())
+		tm.Send(fmt.Sprintf("echo during-outage-$((%d+1))\r", i))
+		if err := tm.WaitOutputAfter(n, fmt.Sprintf("during-outage-%d", i+1), 30*time.Second); err != nil {
+			t.Fatalf("the open terminal during the outage: %v", err)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	if statuses[http.StatusServiceUnavailable] == 0 || !retryAfter || len(statuses) != 1 {
+		t.Errorf("during the outage: %v (Retry-After on every 503: %v), want 503s with Retry-After", statuses, retryAfter)
+	}
+	pg.Start()
+	started := time.Now()
+	for {
+		res, err := c.HTTP.Get(h.base + "/api/sessions/" + s.ID)
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		if time.Since(started) > time.Minute {
+			t.Fatalf("no recovery within a minute of Postgres coming back: %v", err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	recovered := time.Since(started)
+	if _, err := c.Do(ctx, "POST", "/api/sessions/"+s.ID+"/sections/orchestration/check", nil, nil); err != nil {
+		t.Fatalf("progress after the outage: %v", err)
+	}
+	soakFigure(t, fmt.Sprintf("Postgres stopped for %s", outage), "answers during: %v (with Retry-After); open terminal untouched; API back %.1f s after Postgres", statuses, recovered.Seconds())
+}

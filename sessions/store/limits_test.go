@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
+
 	"github.com/labplay/playground/sessions"
 	"github.com/labplay/playground/sessions/store"
 	"github.com/labplay/playground/sessions/store/storetest"
@@ -129,6 +131,19 @@ func TestPruneEvents(t *testing.T) {
 	for _, sp := range p {
 		if sp.Status != sessions.SectionDone {
 			t.Errorf("section %s after pruning: %s, want done", sp.Section, sp.Status)
+		}
+	}
+}
+
+// Errors of an outage (the server shutting down, connections refused) are
+// EUNAVAILABLE, answered 503 with Retry-After; others are bugs.
+func TestOutageErrorsAreUnavailable(t *testing.T) {
+	for code, want := range map[string]sessions.Code{
+		"57P01": sessions.EUNAVAILABLE, "57P03": sessions.EUNAVAILABLE, "08006": sessions.EUNAVAILABLE,
+		"53300": sessions.EUNAVAILABLE, "42601": sessions.EINTERNAL, "23505": sessions.EINTERNAL,
+	} {
+		if got := sessions.ErrorCode(store.Unavailable(&pgconn.PgError{Code: code})); got != want {
+			t.Errorf("SQLSTATE %s: %s, want %s", code, got, want)
 		}
 	}
 }

@@ -91,7 +91,13 @@ func unavailable(err error) error {
 	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
-		// A server-side error is a bug in our SQL or data, not an outage.
+		switch pgErr.Code[:min(2, len(pgErr.Code))] {
+		case "08", "53", "57":
+			// Connection trouble, no resources left, or the server shutting
+			// down or starting: an outage.
+			return sessions.Wrap(sessions.EUNAVAILABLE, err, "The database is unavailable; try again shortly.")
+		}
+		// Any other server-side error is a bug in our SQL or data.
 		return sessions.Wrap(sessions.EINTERNAL, err, "database error")
 	}
 	return sessions.Wrap(sessions.EUNAVAILABLE, err, "The database is unavailable; try again shortly.")
