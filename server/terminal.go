@@ -37,6 +37,7 @@ const (
 	msgInput   = '0' // client → server: input; server → client: output
 	msgResize  = '1' // client → server: {"cols":N,"rows":M}
 	msgControl = '2' // server → client: a JSON control message
+	msgAck     = '3' // client → server: output bytes processed, in decimal (flow.go)
 )
 
 // Websocket close codes of the browser protocol.
@@ -90,7 +91,14 @@ func (s *Server) terminal(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return // the upgrader has answered the client
 	}
-	tc := &terminalConn{conn: conn, readonly: readonly, log: s.log.With("session", sess.ID, "node", node.Name), metrics: s.metrics}
+	containerID := node.ContainerID
+	tc := &terminalConn{conn: conn, readonly: readonly, log: s.log.With("session", sess.ID, "node", node.Name), metrics: s.metrics,
+		flow: newWindow(), node: node.Name, nodeUp: func() bool {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			up, err := s.manager.Engine().NodeRunning(ctx, containerID)
+			return up || err != nil // when the engine cannot say, do not claim the node is down
+		}}
 	defer s.metrics.TerminalOpened()()
 	if !s.terms.add(tc) {
 		tc.close(websocket.CloseGoingAway, "server shutting down")
@@ -168,6 +176,11 @@ type terminalConn struct {
 	readonly bool
 	log      *slog.Logger
 	metrics  *metrics.Metrics
+	flow     *window
+	node     string // the node's name
+	// nodeUp reports whether the node's container runs, so that a lost
+	// stream is called "node unavailable" only when it is true.
+	nodeUp func() bool
 
 	writeMu sync.Mutex
 	closed  sync.Once
@@ -187,6 +200,7 @@ func (tc *terminalConn) run(stream *engine.Stream) {
 		tc.pinger(done)
 	}()
 	tc.fromBrowser(stream)
+	tc.flow.close()
 	close(done)
 	stream.Close()
 	tc.conn.Close()
@@ -198,11 +212,17 @@ func (tc *terminalConn) fromAgent(stream *engine.Stream) {
 	for {
 		typ, payload, err := stream.ReadFrame()
 		if err != nil {
-			tc.close(closeNodeUnavailable, "lost the connection to the node")
+			if tc.nodeUp() {
+				// The node runs: the page reconnects to the same shell.
+				tc.close(websocket.CloseGoingAway, "lost the connection to the node's terminal; reconnecting")
+			} else {
+				tc.close(closeNodeUnavailable, tc.node+" is not running")
+			}
 			return
 		}
 		switch typ {
 		case agent.FrameOutput:
+			tc.flow.reserve(len(payload))
 			err = tc.send(msgInput, payload)
 			tc.metrics.TerminalBytes("out", len(payload))
 		case agent.FrameInfo:
@@ -280,8 +300,12 @@ func (tc *terminalConn) fromBrowser(stream *engine.Stream) {
 			if err := stream.WriteFrame(agent.FrameResize, b); err != nil {
 				return
 			}
+		case msgAck:
+			if n, err := strconv.ParseInt(string(msg[1:]), 10, 64); err == nil {
+				tc.flow.ack(n)
+			}
 		default:
-			tc.control(map[string]any{"type": "error", "message": "Unknown message type; the first byte must be '0' or '1'."})
+			tc.control(map[string]any{"type": "error", "message": "Unknown message type; the first byte must be '0', '1' or '3'."})
 		}
 	}
 }

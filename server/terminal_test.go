@@ -197,3 +197,41 @@ func TestTerminalsPerSession(t *testing.T) {
 		}
 	}
 }
+
+// A terminal whose stream to the node is lost while the node runs is not
+// called unavailable: it closes with 1001 and the page reconnects to the
+// same shell.
+func TestLostStreamOfARunningNode(t *testing.T) {
+	e := newEnv(t, manager.Config{})
+	ctx := context.Background()
+	c := client.New(e.ts.URL)
+	s, err := c.CreateSession(ctx, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tm, err := c.Terminal(ctx, s.ID, "node1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tm.Close()
+	if err := tm.WaitReplayed(30 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	stored, err := e.store.Session(ctx, s.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The relay in the node dies; the node and its shell stay.
+	if out, _, err := e.engine.Exec(ctx, stored.Node("node1").ContainerID, "pkill -f '^playground node attach'", 10*time.Second); err != nil {
+		t.Fatalf("kill the relay: %v %s", err, out)
+	}
+	for deadline := time.Now().Add(30 * time.Second); tm.Closed() == nil; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the terminal stayed open after its relay died")
+		}
+	}
+	var ce *websocket.CloseError
+	if !errors.As(tm.Closed(), &ce) || ce.Code != websocket.CloseGoingAway {
+		t.Fatalf("lost stream of a running node closed with %v, want 1001", tm.Closed())
+	}
+}

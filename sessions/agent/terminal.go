@@ -173,15 +173,27 @@ func (t *terminal) finish() {
 }
 
 // output appends p to the scrollback and queues it for every client,
-// dropping clients that fell too far behind.
+// dropping clients that broke. It is called by the goroutine that reads the
+// shell's pty: when a client that may type is behind (outputHighWater), it
+// returns only once that client has caught up, so the pty is not read and
+// the program printing waits. Watchers never hold it back, and with nobody
+// typing attached it never waits.
 func (t *terminal) output(p []byte) {
 	t.mu.Lock()
-	defer t.mu.Unlock()
 	t.ring.Write(p)
+	var slow []*client
 	for c := range t.clients {
 		if !c.push(FrameOutput, p) {
 			delete(t.clients, c)
+			continue
 		}
+		if c.behind() {
+			slow = append(slow, c)
+		}
+	}
+	t.mu.Unlock()
+	for _, c := range slow {
+		c.waitDrained()
 	}
 }
 
@@ -213,6 +225,7 @@ func (t *terminal) attach(c *client) error {
 		snap = snap[n:]
 	}
 	c.push(FrameReplayEnd, nil)
+	c.markLive()
 	t.clients[c] = struct{}{}
 	return nil
 }

@@ -4,6 +4,7 @@
 export const INPUT = 0x30; // '0': input (client → server) or output (server → client)
 export const RESIZE = 0x31; // '1': {"cols":N,"rows":M}, client → server
 export const CONTROL = 0x32; // '2': a JSON control message, server → client
+export const ACK = 0x33; // '3': output bytes processed so far, in decimal, client → server
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

@@ -92,6 +92,7 @@ class SessionPage {
       text: (node) => get(node).text(),
       connected: (node) => get(node).connected(),
       send: (node, s) => get(node).send(s),
+      connects: (node) => get(node).connects || 0,
     };
   }
 

@@ -3,7 +3,7 @@
 
 import { Terminal } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
-import { CONTROL, INPUT, RESIZE, binaryString, frame, parseControl, parseFrame } from './frames.js';
+import { ACK, CONTROL, INPUT, RESIZE, binaryString, frame, parseControl, parseFrame } from './frames.js';
 import { api } from './api.js';
 import { t } from './i18n.js';
 
@@ -14,6 +14,10 @@ const NOTICE_TIME = 6000;
 
 // Close codes the server uses for a terminal that will never come back.
 const CLOSE_UNAVAILABLE = 4503;
+// Output is acknowledged once xterm has processed it, every ACK_EVERY bytes,
+// so the server keeps only a small window of output in flight (see the
+// README's protocol section): a flood never piles up stale screens.
+const ACK_EVERY = 32 * 1024;
 // The server ends an instructor's view when their login ends.
 const CLOSE_LOGGED_OUT = 4401;
 
@@ -141,10 +145,11 @@ export class NodeTerminal {
       + `/nodes/${encodeURIComponent(this.node)}/terminal`;
     const ws = new WebSocket(url);
     ws.binaryType = 'arraybuffer';
+    this.connects = (this.connects || 0) + 1;
     // While conn.replay is set, input from xterm is dropped (it would be
     // xterm answering queries found in the replayed output). It is cleared
     // once replay-end has arrived and every replayed chunk has been rendered.
-    const conn = { ws, replay: null };
+    const conn = { ws, replay: null, processed: 0, acked: 0 };
     this.conn = conn;
     if (this.el.dataset.state !== 'reconnecting') this.setState('connecting', 'connecting');
     ws.onopen = () => {
@@ -161,18 +166,29 @@ export class NodeTerminal {
     const { type, payload } = parseFrame(data);
     if (type === INPUT) {
       const replay = conn.replay;
+      const n = payload.length;
       if (replay && !replay.ended) {
         replay.pending++;
         this.term.write(payload, () => {
           replay.pending--;
           this.maybeEndReplay(conn, replay);
+          this.processed(conn, n);
         });
       } else {
-        this.term.write(payload);
+        this.term.write(payload, () => this.processed(conn, n));
       }
     } else if (type === CONTROL) {
       const msg = parseControl(payload);
       if (msg) this.control(conn, msg);
+    }
+  }
+
+  // processed counts output xterm has rendered and acknowledges it.
+  processed(conn, n) {
+    conn.processed += n;
+    if (conn.processed - conn.acked >= ACK_EVERY && conn.ws.readyState === WebSocket.OPEN) {
+      conn.acked = conn.processed;
+      conn.ws.send(frame(ACK, String(conn.processed)));
     }
   }
 
