@@ -11,10 +11,12 @@ import (
 // A flood of output in the browser: the websocket stays open (the page
 // acknowledges what xterm has processed and the server paces the node), the
 // last line arrives, and the shell answers right after.
-func TestTerminalFloodInTheBrowser(t *testing.T) {
-	mb := 100
-	if os.Getenv("PLAYGROUND_FLOOD_MB") != "" {
-		fmt.Sscan(os.Getenv("PLAYGROUND_FLOOD_MB"), &mb)
+//
+// make test prints 20 MB; make soak (PLAYGROUND_SOAK=1) the full 100 MB.
+func TestSoakTerminalFloodInTheBrowser(t *testing.T) {
+	mb := 20
+	if os.Getenv("PLAYGROUND_SOAK") != "" {
+		mb = 100
 	}
 	h := newHarness(t)
 	ctx := newTab(t)
@@ -26,7 +28,13 @@ func TestTerminalFloodInTheBrowser(t *testing.T) {
 	// base64 of 3/4 of the size prints the size; the end marker is spelled
 	// so that the typed line does not contain it.
 	p.send("node1", fmt.Sprintf("head -c %d /dev/urandom | base64 -w 160; echo flood-$((40+2))-end\r", mb<<20*3/4))
-	p.waitText("node1", "the end of the flood", func(s string) bool { return strings.Contains(s, "flood-42-end") })
+	// xterm.js parses about 1.5 MB/s on this 2-core machine, less while the
+	// other test packages run: a generous wait of its own.
+	for deadline := time.Now().Add(10 * time.Minute); !strings.Contains(p.text("node1"), "flood-42-end"); time.Sleep(500 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the end of the flood did not show within 10 minutes; the terminal shows:\n%s", lastLines(p.text("node1"), 5))
+		}
+	}
 	took := time.Since(start)
 	if got := crEval[int](t, ctx, `window.playground.connects('node1')`); got != connects {
 		t.Errorf("the terminal reconnected %d times during the flood", got-connects)
@@ -38,13 +46,13 @@ func TestTerminalFloodInTheBrowser(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "after-42") {
 		t.Errorf("the shell after the flood: %d %q", code, out)
 	}
-	t.Logf("flow: %d MB of base64 through the browser in %.1f s (%.1f MB/s)", mb, took.Seconds(), float64(mb)/took.Seconds())
+	soakFigure(t, fmt.Sprintf("%d MB of base64 printed in node1, in headless Chromium", mb), "shown in %.1f s (%.1f MB/s), the websocket open all along, the shell answering after", took.Seconds(), float64(mb)/took.Seconds())
 }
 
 // Ctrl-C stops a program that prints without end, and the prompt comes
 // back at once: no deep queue of stale output sits between the shell and
 // the screen.
-func TestCtrlCDuringAFlood(t *testing.T) {
+func TestSoakCtrlCDuringAFlood(t *testing.T) {
 	h := newHarness(t)
 	ctx := newTab(t)
 	p, id := startFromHome(t, ctx, h.base, "en")
@@ -61,5 +69,5 @@ func TestCtrlCDuringAFlood(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "back-42") {
 		t.Errorf("the shell after Ctrl-C: %d %q", code, out)
 	}
-	t.Logf("flow: prompt back %v after Ctrl-C during yes", took.Round(time.Millisecond))
+	soakFigure(t, "Ctrl-C during yes, in headless Chromium", "prompt back %v after the key (the test polls every 200 ms)", took.Round(time.Millisecond))
 }
