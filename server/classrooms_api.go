@@ -251,7 +251,7 @@ func (s *Server) codeLimit(r *http.Request) error {
 // classroom, and gives back any other.
 func (s *Server) countBadCode(r *http.Request, err error) {
 	if sessions.ErrorCode(err) != sessions.ENOTFOUND {
-		s.badCodes.give(addressKey(clientIP(r)))
+		s.badCodes.Give(addressKey(clientIP(r)))
 	}
 }
 

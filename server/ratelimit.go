@@ -2,11 +2,10 @@ package server
 
 import (
 	"context"
-	"math"
 	"strings"
-	"sync"
 	"time"
 
+	"github.com/labplay/playground/ratelimit"
 	"github.com/labplay/playground/sessions"
 )
 
@@ -43,8 +42,8 @@ const (
 // loginLimiter limits instructor login attempts. The counts live in this
 // process: behind several processes the limits apply to each.
 type loginLimiter struct {
-	byIP      *limiter
-	byIPEmail *limiter
+	byIP      *ratelimit.Buckets
+	byIPEmail *ratelimit.Buckets
 	now       func() time.Time // the clock; tests stop it
 	// hashers holds a token per password hash being computed.
 	hashers chan struct{}
@@ -52,8 +51,8 @@ type loginLimiter struct {
 
 func newLoginLimiter() *loginLimiter {
 	return &loginLimiter{
-		byIP:      newLimiter(loginIPBurst, loginIPRefill),
-		byIPEmail: newLimiter(loginEmailBurst, loginEmailRefill),
+		byIP:      ratelimit.New(loginIPBurst, loginIPRefill),
+		byIPEmail: ratelimit.New(loginEmailBurst, loginEmailRefill),
 		now:       time.Now,
 		hashers:   make(chan struct{}, loginHashers),
 	}
@@ -67,10 +66,10 @@ func (l *loginLimiter) allow(ip, email string) error {
 		return sessions.Errorf(sessions.EINVALID, "That is not an email address (over %d characters).", maxEmail)
 	}
 	now := l.now()
-	if wait := l.byIP.take(ip, now); wait > 0 {
+	if wait := l.byIP.Take(ip, now); wait > 0 {
 		return tooMany(wait)
 	}
-	if wait := l.byIPEmail.take(ip+" "+strings.ToLower(strings.TrimSpace(email)), now); wait > 0 {
+	if wait := l.byIPEmail.Take(ip+" "+strings.ToLower(strings.TrimSpace(email)), now); wait > 0 {
 		return tooMany(wait)
 	}
 	return nil
@@ -97,80 +96,9 @@ func tooMany(wait time.Duration) error {
 // with message when it is empty. Taking first (not peeking) keeps requests
 // sent all at once from passing together; give the token back for outcomes
 // that must not count.
-func takeAddress(l *limiter, key, message string) error {
-	if wait := l.take(key, time.Now()); wait > 0 {
+func takeAddress(l *ratelimit.Buckets, key, message string) error {
+	if wait := l.Take(key, time.Now()); wait > 0 {
 		return &sessions.Error{Code: sessions.ERATELIMITED, RetryAfter: wait.Round(time.Second) + time.Second, Message: message}
 	}
 	return nil
-}
-
-// limiter is a set of token buckets by key. Buckets that have filled up
-// again are forgotten, so memory stays bounded by recent activity.
-type limiter struct {
-	burst  float64
-	refill time.Duration
-
-	mu        sync.Mutex
-	buckets   map[string]*bucket
-	lastSweep time.Time
-}
-
-type bucket struct {
-	tokens float64
-	at     time.Time
-}
-
-func newLimiter(burst int, refill time.Duration) *limiter {
-	return &limiter{burst: float64(burst), refill: refill, buckets: map[string]*bucket{}}
-}
-
-// take takes one token from key's bucket. It returns 0 when there was one,
-// and otherwise how long until there is.
-func (l *limiter) take(key string, now time.Time) time.Duration {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.sweep(now)
-	b := l.buckets[key]
-	if b == nil {
-		b = &bucket{tokens: l.burst, at: now}
-		l.buckets[key] = b
-	}
-	b.tokens = l.level(b, now)
-	b.at = now
-	if b.tokens >= 1 {
-		b.tokens--
-		return 0
-	}
-	return time.Duration(math.Ceil((1 - b.tokens) * float64(l.refill)))
-}
-
-// give puts back one token taken from key's bucket.
-func (l *limiter) give(key string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if b := l.buckets[key]; b != nil {
-		b.tokens = math.Min(l.burst, b.tokens+1)
-	}
-}
-
-// level is the number of tokens in b at now.
-func (l *limiter) level(b *bucket, now time.Time) float64 {
-	elapsed := now.Sub(b.at)
-	if elapsed < 0 {
-		elapsed = 0
-	}
-	return math.Min(l.burst, b.tokens+float64(elapsed)/float64(l.refill))
-}
-
-// sweep drops full buckets, at most once a minute.
-func (l *limiter) sweep(now time.Time) {
-	if now.Sub(l.lastSweep) < time.Minute {
-		return
-	}
-	l.lastSweep = now
-	for k, b := range l.buckets {
-		if l.level(b, now) >= l.burst {
-			delete(l.buckets, k)
-		}
-	}
 }

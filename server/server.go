@@ -8,6 +8,7 @@ import (
 
 	"github.com/labplay/playground/labs"
 	"github.com/labplay/playground/metrics"
+	"github.com/labplay/playground/ratelimit"
 	"github.com/labplay/playground/sessions/classroom"
 	"github.com/labplay/playground/sessions/live"
 	"github.com/labplay/playground/sessions/manager"
@@ -35,8 +36,8 @@ type Server struct {
 
 	// Per-address limits on anonymous session starts and on wrong
 	// classroom codes (ratelimit.go).
-	starts   *limiter
-	badCodes *limiter
+	starts   *ratelimit.Buckets
+	badCodes *ratelimit.Buckets
 
 	// metrics receives requests, terminals and errors; nil records nothing.
 	metrics *metrics.Metrics
@@ -70,7 +71,7 @@ func New(cfg Config, d Deps) *Server {
 		terms:  terminalSet{conns: map[*terminalConn]struct{}{}, perSession: map[string]int{}},
 		// Classrooms.
 		classes: classroom.New(d.Manager, d.Labs, log), hub: d.Hub, logins: newLoginLimiter(),
-		starts: newLimiter(startBurst, startRefill), badCodes: newLimiter(badCodeBurst, badCodeRefill),
+		starts: ratelimit.New(startBurst, startRefill), badCodes: ratelimit.New(badCodeBurst, badCodeRefill),
 		metrics: d.Metrics,
 	}
 }

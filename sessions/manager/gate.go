@@ -2,10 +2,10 @@ package manager
 
 import (
 	"context"
-	"math"
 	"sync"
 	"time"
 
+	"github.com/labplay/playground/ratelimit"
 	"github.com/labplay/playground/sessions"
 )
 
@@ -23,82 +23,58 @@ const (
 	gateWait = 2 * time.Minute
 )
 
-// gates holds a gate per session that has work in flight or recently had.
+// gates holds each session's slot, and the rate of all of them.
 type gates struct {
-	mu        sync.Mutex
-	bySID     map[string]*gate
-	now       func() time.Time
-	lastSweep time.Time
+	mu    sync.Mutex
+	slots map[string]*slot
+	rate  *ratelimit.Buckets
+	now   func() time.Time
 }
 
-// gate is one session's slot and rate bucket.
-type gate struct {
-	slot   chan struct{} // holds a token while work runs
-	tokens float64
-	at     time.Time
-	users  int // requests holding or waiting for the slot
+// slot lets one piece of a session's work run at a time.
+type slot struct {
+	ch    chan struct{} // holds a token while work runs
+	users int           // requests holding or waiting for it
 }
 
-func newGates() *gates { return &gates{bySID: map[string]*gate{}, now: time.Now} }
+func newGates() *gates {
+	return &gates{slots: map[string]*slot{}, rate: ratelimit.New(gateBurst, gateRefill), now: time.Now}
+}
 
 // enter waits for the session's slot and returns the function that leaves
 // it. A session over its rate is ERATELIMITED at once; a request that waits
 // longer than gateWait, or whose ctx ends, gives up.
 func (g *gates) enter(ctx context.Context, sessionID string) (leave func(), err error) {
-	g.mu.Lock()
-	now := g.now()
-	g.sweep(now)
-	gt := g.bySID[sessionID]
-	if gt == nil {
-		gt = &gate{slot: make(chan struct{}, 1), tokens: gateBurst, at: now}
-		g.bySID[sessionID] = gt
-	}
-	gt.tokens = gt.level(now)
-	gt.at = now
-	if gt.tokens < 1 {
-		wait := time.Duration(math.Ceil((1 - gt.tokens) * float64(gateRefill)))
-		g.mu.Unlock()
+	if wait := g.rate.Take(sessionID, g.now()); wait > 0 {
 		return nil, &sessions.Error{Code: sessions.ERATELIMITED, RetryAfter: wait.Round(time.Second) + time.Second,
 			Message: "Too many checks and steps in a row for this session; wait a moment."}
 	}
-	gt.tokens--
-	gt.users++
+	g.mu.Lock()
+	sl := g.slots[sessionID]
+	if sl == nil {
+		sl = &slot{ch: make(chan struct{}, 1)}
+		g.slots[sessionID] = sl
+	}
+	sl.users++
 	g.mu.Unlock()
-
 	done := func() {
 		g.mu.Lock()
 		defer g.mu.Unlock()
-		gt.users--
+		// The slot goes with its last user; the rate stays in g.rate.
+		if sl.users--; sl.users == 0 {
+			delete(g.slots, sessionID)
+		}
 	}
 	timer := time.NewTimer(gateWait)
 	defer timer.Stop()
 	select {
-	case gt.slot <- struct{}{}:
-		return func() { <-gt.slot; done() }, nil
+	case sl.ch <- struct{}{}:
+		return func() { <-sl.ch; done() }, nil
 	case <-ctx.Done():
 		done()
 		return nil, sessions.Wrap(sessions.EUNAVAILABLE, ctx.Err(), "The request ended while it waited for an earlier step.")
 	case <-timer.C:
 		done()
 		return nil, sessions.Errorf(sessions.EUNAVAILABLE, "The session is still busy with an earlier step; try again.")
-	}
-}
-
-// level is the gate's bucket at now.
-func (gt *gate) level(now time.Time) float64 {
-	return math.Min(gateBurst, gt.tokens+float64(max(now.Sub(gt.at), 0))/float64(gateRefill))
-}
-
-// sweep forgets, at most once a minute, the gates nobody uses whose bucket
-// has filled up again: they would be made anew just the same.
-func (g *gates) sweep(now time.Time) {
-	if now.Sub(g.lastSweep) < time.Minute {
-		return
-	}
-	g.lastSweep = now
-	for id, gt := range g.bySID {
-		if gt.users == 0 && gt.level(now) >= gateBurst {
-			delete(g.bySID, id)
-		}
 	}
 }

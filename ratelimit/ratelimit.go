@@ -1,0 +1,87 @@
+// Package ratelimit is a set of token buckets by key: each key may do burst
+// things at once, and one more every refill. Buckets that have filled up
+// again are forgotten, so memory stays bounded by recent activity. The
+// server limits client addresses and logins with it, the manager each
+// session's checks. Counts live in one process.
+package ratelimit
+
+import (
+	"math"
+	"sync"
+	"time"
+)
+
+// Buckets are token buckets by key. The zero value is not usable; call New.
+type Buckets struct {
+	burst  float64
+	refill time.Duration
+
+	mu        sync.Mutex
+	buckets   map[string]*bucket
+	lastSweep time.Time
+}
+
+type bucket struct {
+	tokens float64
+	at     time.Time
+}
+
+// New returns buckets of burst tokens that refill one every refill.
+func New(burst int, refill time.Duration) *Buckets {
+	return &Buckets{burst: float64(burst), refill: refill, buckets: map[string]*bucket{}}
+}
+
+// Take takes one token from key's bucket. It returns 0 when there was one,
+// and otherwise how long until there is.
+func (l *Buckets) Take(key string, now time.Time) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.sweep(now)
+	b := l.buckets[key]
+	if b == nil {
+		b = &bucket{tokens: l.burst, at: now}
+		l.buckets[key] = b
+	}
+	b.tokens = l.level(b, now)
+	b.at = now
+	if b.tokens >= 1 {
+		b.tokens--
+		return 0
+	}
+	return time.Duration(math.Ceil((1 - b.tokens) * float64(l.refill)))
+}
+
+// Give puts back one token taken from key's bucket.
+func (l *Buckets) Give(key string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if b := l.buckets[key]; b != nil {
+		b.tokens = math.Min(l.burst, b.tokens+1)
+	}
+}
+
+// Len returns how many buckets are remembered.
+func (l *Buckets) Len() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.buckets)
+}
+
+// level is the number of tokens in b at now.
+func (l *Buckets) level(b *bucket, now time.Time) float64 {
+	elapsed := max(now.Sub(b.at), 0)
+	return math.Min(l.burst, b.tokens+float64(elapsed)/float64(l.refill))
+}
+
+// sweep drops full buckets, at most once a minute.
+func (l *Buckets) sweep(now time.Time) {
+	if now.Sub(l.lastSweep) < time.Minute {
+		return
+	}
+	l.lastSweep = now
+	for k, b := range l.buckets {
+		if l.level(b, now) >= l.burst {
+			delete(l.buckets, k)
+		}
+	}
+}

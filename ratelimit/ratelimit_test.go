@@ -1,0 +1,40 @@
+package ratelimit
+
+import (
+	"testing"
+	"time"
+)
+
+func TestBuckets(t *testing.T) {
+	l := New(2, 10*time.Second)
+	now := time.Unix(1000, 0)
+	if l.Take("k", now) != 0 || l.Take("k", now) != 0 {
+		t.Fatal("the burst was refused")
+	}
+	if wait := l.Take("k", now); wait != 10*time.Second {
+		t.Fatalf("wait = %v, want 10s", wait)
+	}
+	if wait := l.Take("k", now.Add(4*time.Second)); wait != 6*time.Second {
+		t.Fatalf("wait after 4 s = %v, want 6s", wait)
+	}
+	if wait := l.Take("k", now.Add(10*time.Second)); wait != 0 {
+		t.Fatalf("after a full refill period: wait %v", wait)
+	}
+	// A token given back can be taken again, but the bucket never holds
+	// more than its burst.
+	l.Give("k")
+	if wait := l.Take("k", now.Add(10*time.Second)); wait != 0 {
+		t.Fatalf("after Give: wait %v", wait)
+	}
+	for range 5 {
+		l.Give("fresh")
+	}
+	if l.Take("other", now) != 0 {
+		t.Fatal("keys share a bucket")
+	}
+	// Full buckets are forgotten.
+	l.Take("z", now.Add(2*time.Minute))
+	if n := l.Len(); n != 1 {
+		t.Fatalf("%d buckets kept after a sweep, want only the one just used", n)
+	}
+}
