@@ -233,9 +233,6 @@ func (h *harness) stop() {
 	}
 }
 
-// log returns what the server has logged so far, over all its runs.
-func (h *harness) log() string { return h.logs.String() }
-
 // dumpLog writes the end of the server's log to the test log.
 func (h *harness) dumpLog() {
 	s := h.logs.String()

@@ -21,16 +21,19 @@ import (
 type Metrics struct {
 	reg *prometheus.Registry
 
-	sessionStart   *prometheus.HistogramVec
-	terminals      prometheus.Gauge
-	terminalBytes  *prometheus.CounterVec
-	checks         *prometheus.CounterVec
-	checkSeconds   prometheus.Histogram
-	httpRequests   *prometheus.CounterVec
-	httpSeconds    *prometheus.HistogramVec
-	errors         *prometheus.CounterVec
-	maintenance    *prometheus.CounterVec
-	maintenanceSec *prometheus.HistogramVec
+	sessionStart  *prometheus.HistogramVec
+	terminals     prometheus.Gauge
+	terminalBytes *prometheus.CounterVec
+	// bytesIn and bytesOut are terminalBytes' two series, looked up once:
+	// they are counted on every terminal frame.
+	bytesIn, bytesOut prometheus.Counter
+	checks            *prometheus.CounterVec
+	checkSeconds      prometheus.Histogram
+	httpRequests      *prometheus.CounterVec
+	httpSeconds       *prometheus.HistogramVec
+	errors            *prometheus.CounterVec
+	maintenance       *prometheus.CounterVec
+	maintenanceSec    *prometheus.HistogramVec
 }
 
 // SessionCounts reports the live sessions by state and their nodes, for
@@ -86,6 +89,7 @@ func New(counts SessionCounts, pool *pgxpool.Pool) *Metrics {
 		Help:    "Duration of the periodic work.",
 		Buckets: []float64{0.01, 0.05, 0.1, 0.5, 1, 5, 30},
 	}, []string{"job"})
+	m.bytesIn, m.bytesOut = m.terminalBytes.WithLabelValues("in"), m.terminalBytes.WithLabelValues("out")
 	m.reg.MustRegister(m.sessionStart, m.terminals, m.terminalBytes, m.checks, m.checkSeconds,
 		m.httpRequests, m.httpSeconds, m.errors, m.maintenance, m.maintenanceSec,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -126,7 +130,11 @@ func (m *Metrics) TerminalBytes(direction string, n int) {
 	if m == nil || n <= 0 {
 		return
 	}
-	m.terminalBytes.WithLabelValues(direction).Add(float64(n))
+	if direction == "in" {
+		m.bytesIn.Add(float64(n))
+	} else {
+		m.bytesOut.Add(float64(n))
+	}
 }
 
 // CheckRan records a section check: passed, failed or error.
