@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/labplay/playground/e2e/client"
 	"github.com/labplay/playground/sessions/manager"
 )
 
@@ -19,16 +18,8 @@ import (
 func TestMetrics(t *testing.T) {
 	e := newEnv(t, manager.Config{})
 	ctx := context.Background()
-	c := client.New(e.ts.URL)
-	s, err := c.CreateSession(ctx, "docker-orchestration", "en")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tm, err := c.Terminal(ctx, s.ID, "node1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tm.Close()
+	c, s := newLearner(t, e, "docker-orchestration", "en")
+	tm := openTerminal(t, c, s.ID, "node1")
 	tm.Send("echo metric-$((6*7))\r")
 	if err := tm.WaitOutput("metric-42", 30*time.Second); err != nil {
 		t.Fatal(err)

@@ -38,6 +38,32 @@ func containerOf(t *testing.T, e *env, sessionID, node string) string {
 	return list[0].ID
 }
 
+// newLearner starts a session (with a lab, or none) for a new learner.
+func newLearner(t *testing.T, e *env, lab, lang string) (*client.Client, *client.Session) {
+	t.Helper()
+	c := client.New(e.ts.URL)
+	s, err := c.CreateSession(context.Background(), lab, lang)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, s
+}
+
+// openTerminal opens a node's terminal and waits for its replay; it is
+// closed when the test ends.
+func openTerminal(t *testing.T, c *client.Client, sessionID, node string) *client.Terminal {
+	t.Helper()
+	tm, err := c.Terminal(context.Background(), sessionID, node)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tm.Close() })
+	if err := tm.WaitReplayed(30 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	return tm
+}
+
 // testTerminal exercises one node's terminal through the websocket: echo,
 // raw bytes, resizes, bad messages, and reattaching to the same shell.
 func testTerminal(t *testing.T, e *env, owner *client.Client, id string) {
@@ -131,11 +157,7 @@ func tail(s string) string {
 func TestTerminalsPerSession(t *testing.T) {
 	e := newEnv(t, manager.Config{})
 	ctx := context.Background()
-	c := client.New(e.ts.URL)
-	s, err := c.CreateSession(ctx, "", "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, s := newLearner(t, e, "", "")
 	var open []*client.Terminal
 	defer func() {
 		for _, tm := range open {
@@ -176,14 +198,10 @@ func TestTerminalsPerSession(t *testing.T) {
 		tm.Close()
 	}
 	open = nil
-	stored, err := e.store.Session(ctx, s.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, n := range stored.Nodes {
+	for _, node := range sessions.NodeNames {
 		deadline := time.Now().Add(15 * time.Second)
 		for {
-			out, _, err := e.engine.Exec(ctx, n.ContainerID, "ps -eo args | grep -c '^playground node attach'", 10*time.Second)
+			out, _, err := e.engine.Exec(ctx, containerOf(t, e, s.ID, node), "ps -eo args | grep -c '^playground node attach'", 10*time.Second)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -191,7 +209,7 @@ func TestTerminalsPerSession(t *testing.T) {
 				break
 			}
 			if time.Now().After(deadline) {
-				t.Fatalf("%s: %s relays still run 15 s after their terminals closed", n.Name, strings.TrimSpace(out))
+				t.Fatalf("%s: %s relays still run 15 s after their terminals closed", node, strings.TrimSpace(out))
 			}
 			time.Sleep(200 * time.Millisecond)
 		}
@@ -203,26 +221,10 @@ func TestTerminalsPerSession(t *testing.T) {
 // same shell.
 func TestLostStreamOfARunningNode(t *testing.T) {
 	e := newEnv(t, manager.Config{})
-	ctx := context.Background()
-	c := client.New(e.ts.URL)
-	s, err := c.CreateSession(ctx, "", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tm, err := c.Terminal(ctx, s.ID, "node1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tm.Close()
-	if err := tm.WaitReplayed(30 * time.Second); err != nil {
-		t.Fatal(err)
-	}
-	stored, err := e.store.Session(ctx, s.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, s := newLearner(t, e, "", "")
+	tm := openTerminal(t, c, s.ID, "node1")
 	// The relay in the node dies; the node and its shell stay.
-	if out, _, err := e.engine.Exec(ctx, stored.Node("node1").ContainerID, "pkill -f '^playground node attach'", 10*time.Second); err != nil {
+	if out, _, err := e.engine.Exec(context.Background(), containerOf(t, e, s.ID, "node1"), "pkill -f '^playground node attach'", 10*time.Second); err != nil {
 		t.Fatalf("kill the relay: %v %s", err, out)
 	}
 	for deadline := time.Now().Add(30 * time.Second); tm.Closed() == nil; time.Sleep(50 * time.Millisecond) {
