@@ -66,3 +66,18 @@ func TestWrongClassroomCodesPerAddress(t *testing.T) {
 		t.Fatalf("join after the limit: %d, want 429", status)
 	}
 }
+
+// With no cap per address, starts are not rate-limited per address either:
+// a workshop behind one router, without a classroom, is limited only by
+// the host.
+func TestNoCapPerAddressLiftsTheStartRate(t *testing.T) {
+	e := newEnv(t, manager.Config{MaxPerAddress: 0, MaxSessions: 1, MaxPerLearner: 20})
+	if _, err := client.New(e.ts.URL).CreateSession(t.Context(), "", ""); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 12 {
+		if status := post(t, client.New(e.ts.URL), "/api/sessions", "", nil); status != http.StatusServiceUnavailable {
+			t.Fatalf("start %d on a full host: %d, want 503 (full), never 429", i+2, status)
+		}
+	}
+}

@@ -137,6 +137,9 @@ func (m *Manager) instance() string { return m.engine.Config().Instance }
 // Engine returns the engine the manager drives.
 func (m *Manager) Engine() *engine.Engine { return m.engine }
 
+// Config returns the manager's configuration.
+func (m *Manager) Config() Config { return m.cfg }
+
 // Store returns the store the manager records into.
 func (m *Manager) Store() *store.Store { return m.store }
 
