@@ -45,7 +45,7 @@ OFFLINE_BASE="${OFFLINE_BASE:-playground-base:bookworm}"
 LAB_IMAGE="${LAB_IMAGE:-mtbsoft/myipaddress:latest}"
 
 # Packages of the node image (and of the offline base built by debootstrap).
-NODE_PACKAGES="docker.io iptables iproute2 procps ca-certificates curl less vim-tiny bash-completion iputils-ping dnsutils"
+NODE_PACKAGES="docker.io iptables iproute2 procps ca-certificates curl less vim-tiny bash-completion iputils-ping dnsutils e2fsprogs"
 
 # The label key that marks the project's own containers, networks and volumes.
 INSTANCE_LABEL="${INSTANCE_LABEL:-playground.instance}"

@@ -13,8 +13,9 @@ import (
 // runNode runs the node agent, or one of its helpers: "attach" relays a
 // terminal between stdio and the agent, "wait" waits for the node's engine.
 // Two more run in the engine's host-side helper container, never in a node:
-// "helper" idles until stopped, "delegate" hands nodes their cgroups, and
-// "limit" caps what all the nodes of a deployment use together.
+// "helper" idles until stopped, "delegate" hands nodes their cgroups,
+// "limit" caps what all the nodes of a deployment use together, and "disk"
+// makes and removes the nodes' disks.
 func runNode(ctx context.Context, args []string) error {
 	if len(args) > 0 {
 		switch args[0] {
@@ -29,6 +30,8 @@ func runNode(ctx context.Context, args []string) error {
 			return runNodeDelegate(args[1:])
 		case "limit":
 			return runNodeLimit(args[1:])
+		case "disk":
+			return runNodeDisk(args[1:])
 		}
 	}
 	cfg := agent.DefaultConfig()
@@ -40,7 +43,7 @@ func runNode(ctx context.Context, args []string) error {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("unknown argument %q (attach, wait, helper, delegate, limit)", fs.Arg(0))
+		return fmt.Errorf("unknown argument %q (attach, wait, helper, delegate, limit, disk)", fs.Arg(0))
 	}
 	if *mirror != "" {
 		cfg.Dockerd.Args = append(cfg.Dockerd.Args, "--registry-mirror", *mirror)
@@ -109,4 +112,53 @@ func runNodeLimit(args []string) error {
 		return agent.RemoveParent(*root, "/proc", l.Path)
 	}
 	return agent.LimitParent(*root, "/proc", l)
+}
+
+// runNodeDisk makes, attaches, lists and removes the nodes' disks.
+func runNodeDisk(args []string) error {
+	usage := fmt.Errorf("usage: playground node disk attach|remove|list [flags] [NAME...]")
+	if len(args) == 0 {
+		return usage
+	}
+	var h agent.DiskHost
+	var spec agent.DiskSpec
+	fs := flag.NewFlagSet("node disk "+args[0], flag.ContinueOnError)
+	fs.StringVar(&h.Dir, "dir", "/host/disks", "the host's disk folder")
+	fs.StringVar(&h.Dev, "dev", "/host/dev", "the host's /dev")
+	fs.Int64Var(&spec.Size, "size", 10<<30, "bytes of a new disk")
+	owner := fs.String("owner", "0:0", "UID:GID of the node's root on the host")
+	prefix := fs.String("prefix", "", "remove every disk whose name starts with this")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	switch args[0] {
+	case "attach":
+		if fs.NArg() == 0 {
+			return usage
+		}
+		if _, err := fmt.Sscanf(*owner, "%d:%d", &spec.UID, &spec.GID); err != nil {
+			return fmt.Errorf("--owner %q is not UID:GID", *owner)
+		}
+		for _, name := range fs.Args() {
+			spec.Name = name
+			dev, free, err := h.AttachDisk(spec)
+			if err != nil {
+				return err
+			}
+			fmt.Printf("%s dev=%s free=%d\n", name, dev, free)
+		}
+		return nil
+	case "remove":
+		return h.RemoveDisks(*prefix, fs.Args())
+	case "list":
+		disks, err := h.ListDisks()
+		if err != nil {
+			return err
+		}
+		for name, age := range disks {
+			fmt.Printf("%s %d\n", name, int64(age.Seconds()))
+		}
+		return nil
+	}
+	return usage
 }

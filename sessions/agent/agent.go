@@ -6,7 +6,8 @@ import (
 	"os"
 )
 
-// Run is the node agent. It reaps orphans when configured to (as PID 1),
+// Run is the node agent. It moves the node's root onto its disk when the
+// node has one, reaps orphans when configured to (as PID 1),
 // prepares the cgroup tree, supervises dockerd, serves terminals on the
 // socket ("playground node wait" tells when the engine answers). When ctx ends it closes the terminals, stops dockerd and returns.
 // It returns an error only when the agent cannot start.
@@ -19,6 +20,12 @@ func Run(ctx context.Context, cfg Config) error {
 		log = slog.Default()
 	}
 	cfg.Log = log
+
+	if cfg.DiskDir != "" {
+		if _, err := MoveRootToDisk(cfg.DiskDir, log); err != nil {
+			return err
+		}
+	}
 
 	reaper := NewReaper(cfg.ReapOrphans, log)
 	reapCtx, stopReaping := context.WithCancel(context.Background())

@@ -39,6 +39,10 @@ type Config struct {
 	Dockerd DockerdOptions
 	// ReapOrphans makes the agent reap every child, as PID 1 must.
 	ReapOrphans bool
+	// DiskDir is where the engine mounts the node's disk; when one is
+	// mounted there, the agent first moves the node's root onto it (see
+	// rootdisk.go). Empty skips the check.
+	DiskDir string
 	// Log receives the agent's logs; nil means slog.Default().
 	Log *slog.Logger
 }
@@ -72,6 +76,7 @@ func DefaultConfig() Config {
 			StopTimeout: 5 * time.Second,
 		},
 		ReapOrphans: os.Getpid() == 1,
+		DiskDir:     DefaultDiskDir,
 	}
 }
 

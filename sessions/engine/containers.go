@@ -4,10 +4,12 @@ import (
 	"context"
 	"net/netip"
 	"sort"
+	"strings"
 	"sync"
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/mount"
 	"github.com/docker/docker/api/types/network"
 
 	"github.com/labplay/playground/sessions"
@@ -56,6 +58,16 @@ func (e *Engine) CreateSession(ctx context.Context, sessionID string, subnet net
 	if err := e.EnsureLimits(ctx); err != nil {
 		e.cleanup(sessionID)
 		return nil, err
+	}
+	if e.disksOn() {
+		containers := make([]string, len(names))
+		for i, name := range names {
+			containers[i] = ContainerName(sessionID, name)
+		}
+		if err := e.attachDisks(ctx, containers...); err != nil {
+			e.cleanup(sessionID)
+			return nil, err
+		}
 	}
 	nodes := make([]Node, len(names))
 	errs := make([]error, len(names))
@@ -141,7 +153,6 @@ func (e *Engine) nodeConfig(sessionID string, spec NodeSpec, mode NodeMode) (*co
 		Image:    e.cfg.NodeImage,
 		Hostname: spec.Name,
 		Labels:   e.labels(sessionID, spec.Name),
-		Volumes:  map[string]struct{}{dockerDataDir: {}},
 	}
 	if len(e.cfg.AgentArgs) > 0 {
 		cfg.Cmd = append([]string(nil), e.cfg.AgentArgs...)
@@ -162,6 +173,11 @@ func (e *Engine) nodeConfig(sessionID string, spec NodeSpec, mode NodeMode) (*co
 			PidsLimit:  &pids,
 			NanoCPUs:   e.cfg.NanoCPUs,
 		},
+	}
+	if e.disksOn() {
+		hc.Mounts = []mount.Mount{e.diskMount(sessionID, spec.Name, ContainerName(sessionID, spec.Name))}
+	} else {
+		cfg.Volumes = map[string]struct{}{dockerDataDir: {}}
 	}
 	securityConfig(hc, mode, e.cfg.Runtime)
 	e.limitsMu.Lock()
@@ -199,6 +215,11 @@ func (e *Engine) RemoveSession(ctx context.Context, sessionID string) error {
 	wg.Wait()
 	if err := firstCoded(errs); err != nil {
 		return err
+	}
+	if e.disksOn() {
+		if err := e.removeDisks(ctx, sessionID); err != nil {
+			return err
+		}
 	}
 	return e.removeNetworks(ctx, sessionID)
 }
@@ -240,6 +261,22 @@ func sortNodes(nodes []Node) {
 // it is; a missing one is ENOTFOUND. In ModeUserns the node's new cgroups
 // are delegated to it, as at creation.
 func (e *Engine) StartNode(ctx context.Context, containerID string) error {
+	if e.disksOn() {
+		// After a reboot of the engine's host the disk is attached to no
+		// loop device, or its old one now holds another disk.
+		info, err := e.cli.ContainerInspect(ctx, containerID)
+		if cerrdefs.IsNotFound(err) {
+			return sessions.Wrap(sessions.ENOTFOUND, err, "This node's container is gone; start a new session.")
+		}
+		if err != nil {
+			return engineError(err, "inspect container "+containerID)
+		}
+		if hasDisk(info.Mounts) {
+			if err := e.attachDisks(ctx, strings.TrimPrefix(info.Name, "/")); err != nil {
+				return err
+			}
+		}
+	}
 	err := e.cli.ContainerStart(ctx, containerID, container.StartOptions{})
 	if cerrdefs.IsNotFound(err) {
 		return sessions.Wrap(sessions.ENOTFOUND, err, "This node's container is gone; start a new session.")

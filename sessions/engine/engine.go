@@ -12,6 +12,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"sync"
 
 	"github.com/docker/docker/client"
@@ -48,6 +49,13 @@ type Config struct {
 	// own); the nodes then get neither --privileged nor the extra
 	// capabilities, and Isolation does not apply.
 	Runtime string
+	// Disk is the size in bytes of each node's disk, which holds all the
+	// node writes (its root's changes and its inner engine's data): 0
+	// means DefaultDisk, DiskOff none (the node then writes to the host's
+	// file system without a bound). See disk.go.
+	Disk int64
+	// DiskDir is the folder, on the engine's host, of the nodes' disk files.
+	DiskDir string
 	// Egress is EgressInternet (nodes reach what the host reaches) or
 	// EgressNone (each session's network is internal: nodes reach only
 	// each other; images come from the outer engine or a mirror on it).
@@ -77,6 +85,12 @@ func (c Config) withDefaults() Config {
 	if c.Egress == "" {
 		c.Egress = EgressInternet
 	}
+	if c.Disk == 0 {
+		c.Disk = DefaultDisk
+	}
+	if c.DiskDir == "" {
+		c.DiskDir = DefaultDiskDir
+	}
 	return c
 }
 
@@ -102,6 +116,12 @@ func (c Config) Validate() error {
 	if c.NodesMemory < NodesMemoryAuto || (c.NodesMemory > 0 && c.NodesMemory < c.Memory) {
 		return fmt.Errorf("engine: the nodes' memory cap %d is below one node's memory %d", c.NodesMemory, c.Memory)
 	}
+	if c.Disk != DiskOff && c.Disk < MinDisk {
+		return fmt.Errorf("engine: node disk %d is below %d MiB", c.Disk, MinDisk>>20)
+	}
+	if !filepath.IsAbs(c.DiskDir) {
+		return fmt.Errorf("engine: disk folder %q is not an absolute path", c.DiskDir)
+	}
 	if c.NanoCPUs < 10_000_000 {
 		return fmt.Errorf("engine: CPU quota %d is below 0.01 CPU", c.NanoCPUs)
 	}
@@ -117,9 +137,11 @@ type Engine struct {
 	cfg Config
 	log *slog.Logger
 
-	// modeMu guards the cached node mode; empty until Mode has found it.
-	modeMu sync.Mutex
-	mode   NodeMode
+	// modeMu guards the cached node mode, empty until Mode has found it,
+	// and diskOwner, the host's UID:GID of a node's root ("" for 0:0).
+	modeMu    sync.Mutex
+	mode      NodeMode
+	diskOwner string
 
 	// helperMu guards the id of the helper container (see helper.go);
 	// empty until one is known to run.

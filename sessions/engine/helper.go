@@ -19,7 +19,10 @@ import (
 // node image's binary in the host's user, PID and cgroup namespaces, with
 // no network, no capabilities but CHOWN and DAC_OVERRIDE (the roots of
 // cgroup hierarchies are read-only even to their owner), a read-only root,
-// and the host's cgroup tree at helperCgroupDir. Learners never reach it:
+// and the host's cgroup tree at helperCgroupDir. With node disks (disk.go)
+// it also makes and attaches their files: it then sees the disk folder and
+// the host's /dev, may open only the loop devices there, and has SYS_ADMIN
+// for their ioctls. Learners never reach it:
 // only the engine execs in it. It is created on first use, replaced when the node image changes, comes back
 // with the engine (restart policy), and removed by Close when the server
 // stops (or by make clean after a crash). Processes that share an instance
@@ -106,8 +109,9 @@ func (e *Engine) helper(ctx context.Context) (string, error) {
 			continue
 		case err != nil:
 			return "", engineError(err, "inspect the helper container")
-		case info.Image != img.ID:
-			// An older node image: its binary may not match ours.
+		case info.Image != img.ID || info.Config == nil || info.Config.Labels[LabelHelper] != e.helperSpec():
+			// An older node image, whose binary may not match ours, or
+			// other mounts.
 			if err := e.removeContainer(ctx, info.ID); err != nil {
 				return "", err
 			}
@@ -153,13 +157,22 @@ func (e *Engine) forgetHelper(id string) {
 	}
 }
 
+// helperSpec is the helper's label value: what its mounts are, so a helper
+// made for other settings is replaced.
+func (e *Engine) helperSpec() string {
+	if e.disksOn() {
+		return "2 disks=" + e.cfg.DiskDir
+	}
+	return "2"
+}
+
 // createHelper creates the helper container and starts it.
 func (e *Engine) createHelper(ctx context.Context, name string) error {
 	pids := int64(64)
 	cfg := &container.Config{
 		Image:      e.cfg.NodeImage,
 		Entrypoint: []string{"playground", "node", "helper"},
-		Labels:     map[string]string{LabelInstance: e.cfg.Instance, LabelHelper: "true"},
+		Labels:     map[string]string{LabelInstance: e.cfg.Instance, LabelHelper: e.helperSpec()},
 	}
 	hc := &container.HostConfig{
 		UsernsMode:     "host",
@@ -177,6 +190,14 @@ func (e *Engine) createHelper(ctx context.Context, name string) error {
 			Config: map[string]string{"max-size": logMaxSize, "max-file": logMaxFiles},
 		},
 		Resources: container.Resources{Memory: 64 << 20, MemorySwap: 64 << 20, PidsLimit: &pids},
+	}
+	if e.disksOn() {
+		// Loop devices: the host's /dev, but only loop-control (10:237)
+		// and the loop devices (block major 7) may be opened, and their
+		// ioctls need SYS_ADMIN.
+		hc.Binds = append(hc.Binds, e.cfg.DiskDir+":"+helperDiskDir, "/dev:"+helperDevDir)
+		hc.CapAdd = append(hc.CapAdd, "SYS_ADMIN")
+		hc.DeviceCgroupRules = []string{"c 10:237 rwm", "b 7:* rwm"}
 	}
 	created, err := e.cli.ContainerCreate(ctx, cfg, hc, nil, nil, name)
 	if err != nil {

@@ -79,6 +79,7 @@ func (e *Engine) Mode(ctx context.Context) (NodeMode, error) {
 					"PLAYGROUND_NODE_ISOLATION=%s runs nodes as the host's root, which is unsafe for strangers.", IsolationUnsafeHostRoot)
 		}
 		mode = ModeUserns
+		e.diskOwner = remappedRoot(info.DockerRootDir)
 	}
 	e.mode = mode
 	e.log.Info("node isolation mode detected", "mode", mode)

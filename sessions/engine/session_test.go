@@ -164,12 +164,18 @@ func checkContainer(t *testing.T, e *Engine, id string, n Node, info container.I
 	} else if !strings.Contains(strings.Join(ep.Aliases, " "), n.Name) {
 		t.Errorf("%s: aliases %v", n.Name, ep.Aliases)
 	}
+	// The node's disk holds its inner engine's data; without disks, an
+	// anonymous volume does.
+	want := dockerDataDir
+	if e.disksOn() {
+		want = nodeDiskDir
+	}
 	mounted := false
 	for _, m := range info.Mounts {
-		mounted = mounted || (m.Type == "volume" && m.Destination == dockerDataDir)
+		mounted = mounted || (m.Type == "volume" && m.Destination == want)
 	}
 	if !mounted {
-		t.Errorf("%s: no volume on %s: %+v", n.Name, dockerDataDir, info.Mounts)
+		t.Errorf("%s: no volume on %s: %+v", n.Name, want, info.Mounts)
 	}
 }
 

@@ -208,8 +208,17 @@ func TestNodeConfig(t *testing.T) {
 	if cfg.Labels[LabelInstance] != "t1" || cfg.Labels[LabelSession] != "sess1" || cfg.Labels[LabelNode] != "node2" {
 		t.Errorf("labels = %v", cfg.Labels)
 	}
-	if _, ok := cfg.Volumes[dockerDataDir]; !ok {
-		t.Errorf("no volume on %s: %v", dockerDataDir, cfg.Volumes)
+	if len(hc.Mounts) != 1 || hc.Mounts[0].Target != nodeDiskDir || hc.Mounts[0].Source != "pg-sess1-node2-disk" ||
+		hc.Mounts[0].VolumeOptions.DriverConfig.Options["device"] != DefaultDiskDir+"/pg-sess1-node2.dev" {
+		t.Errorf("disk mount = %+v", hc.Mounts)
+	}
+	if len(cfg.Volumes) != 0 {
+		t.Errorf("volumes beside the disk: %v", cfg.Volumes)
+	}
+	off := New(nil, Config{Instance: "t1", Disk: DiskOff}, nil)
+	cfg2, hc2, _ := off.nodeConfig("sess1", spec, ModeUserns)
+	if _, ok := cfg2.Volumes[dockerDataDir]; !ok || len(hc2.Mounts) != 0 {
+		t.Errorf("without disks: volumes %v, mounts %v; want a volume on %s", cfg2.Volumes, hc2.Mounts, dockerDataDir)
 	}
 	if fmt.Sprint(cfg.Cmd) != "[--registry-mirror http://m]" {
 		t.Errorf("cmd = %v", cfg.Cmd)
