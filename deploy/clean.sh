@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # clean.sh: stop the local Postgres, remove the project's own labelled
-# containers, networks and volumes, and delete .data and bin. The Docker
+# containers, networks and volumes and the nodes' disks, and delete .data
+# and bin. The Docker
 # engine itself and its images are left alone.
 set -euo pipefail
 # shellcheck source=deploy/lib.sh
@@ -19,6 +20,18 @@ if engine_answers; then
 	((${#ids[@]} == 0)) || docker rm -f -v "${ids[@]}" >/dev/null
 	mapfile -t ids < <(docker network ls -q --filter "label=$INSTANCE_LABEL")
 	((${#ids[@]} == 0)) || docker network rm "${ids[@]}" >/dev/null
+	# The nodes' disks: their volumes, then their loop devices and files.
+	mapfile -t ids < <(docker volume ls -q --filter "label=$INSTANCE_LABEL")
+	((${#ids[@]} == 0)) || docker volume rm -f "${ids[@]}" >/dev/null
+fi
+disks=${PLAYGROUND_DISK_DIR:-/var/lib/playground/disks}
+if [[ -d $disks && $(id -u) == 0 ]]; then
+	say "removing the nodes' disks in $disks"
+	for img in "$disks"/*.img; do
+		[[ -e $img ]] || continue
+		losetup -j "$img" -O NAME -n 2>/dev/null | xargs -r -n1 losetup -d 2>/dev/null || true
+		rm -f "$img" "${img%.img}.dev"
+	done
 fi
 case $DATA in
 "" | / | "$ROOT") die "refusing to remove DATA=$DATA" ;;

@@ -42,7 +42,7 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 		return def
 	}
 	var c Config
-	var pool, lifetime, memory, nodesMemory, cpus, pids, maxSessions, perLearner, perAddress, retention string
+	var pool, lifetime, memory, nodesMemory, disk, cpus, pids, maxSessions, perLearner, perAddress, retention string
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.StringVar(&c.Addr, "addr", env("PLAYGROUND_ADDR", "127.0.0.1:8080"), "listen address (PLAYGROUND_ADDR)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", env("PLAYGROUND_METRICS_ADDR", "127.0.0.1:9464"), "listen address of Prometheus metrics, apart from the public one; off to serve none (PLAYGROUND_METRICS_ADDR)")
@@ -59,6 +59,8 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 	mirror := fs.String("registry-mirror", env("PLAYGROUND_REGISTRY_MIRROR", ""), "registry mirror for the nodes' engines (PLAYGROUND_REGISTRY_MIRROR)")
 	fs.StringVar(&memory, "node-memory", env("PLAYGROUND_NODE_MEMORY", "1024"), "memory limit per node in MiB (PLAYGROUND_NODE_MEMORY)")
 	fs.StringVar(&nodesMemory, "nodes-memory", env("PLAYGROUND_NODES_MEMORY", "auto"), "memory all nodes may use together in MiB; auto: the host's less max(2 GiB, 10%); 0: no cap (PLAYGROUND_NODES_MEMORY)")
+	fs.StringVar(&disk, "node-disk", env("PLAYGROUND_NODE_DISK", "10240"), "disk of each node in MiB, for all it writes (its files and its engine's images); 0: no disks, nodes write to the engine's storage unbounded (PLAYGROUND_NODE_DISK)")
+	fs.StringVar(&c.Engine.DiskDir, "disk-dir", env("PLAYGROUND_DISK_DIR", engine.DefaultDiskDir), "folder on the engine's host for the nodes' disk files (PLAYGROUND_DISK_DIR)")
 	fs.StringVar(&cpus, "node-cpus", env("PLAYGROUND_NODE_CPUS", "1"), "CPU limit per node (PLAYGROUND_NODE_CPUS)")
 	fs.StringVar(&pids, "node-pids", env("PLAYGROUND_NODE_PIDS", "2000"), "process limit per node (PLAYGROUND_NODE_PIDS)")
 	fs.StringVar(&lifetime, "session-lifetime", env("PLAYGROUND_SESSION_LIFETIME", "2h"), "how long a session lives (PLAYGROUND_SESSION_LIFETIME)")
@@ -104,6 +106,13 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 		bad("nodes' memory %q must be auto, 0, or a whole number of MiB", nodesMemory)
 	} else {
 		c.Engine.NodesMemory = n << 20
+	}
+	if n, err := strconv.ParseInt(disk, 10, 64); err != nil || (n != 0 && n < engine.MinDisk>>20) {
+		bad("node disk %q must be 0 or a whole number of MiB, at least %d", disk, engine.MinDisk>>20)
+	} else if n == 0 {
+		c.Engine.Disk = engine.DiskOff
+	} else {
+		c.Engine.Disk = n << 20
 	}
 	if f, err := strconv.ParseFloat(cpus, 64); err != nil || f <= 0 || f > 64 {
 		bad("node CPUs %q must be a number between 0 and 64", cpus)

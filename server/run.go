@@ -71,6 +71,9 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, onListen func(net.Ad
 	if err := eng.EnsureLimits(ctx); err != nil {
 		return fmt.Errorf("the nodes' shared limits: %w", err)
 	}
+	if err := eng.CheckDisks(ctx); err != nil {
+		return fmt.Errorf("the nodes' disks: %w", err)
+	}
 	log.Info("docker engine ready", "node_image", cfg.Engine.NodeImage, "node_mode", mode)
 
 	site, err := web.New(web.Options{Logger: log})

@@ -162,3 +162,98 @@ func hasDisk(mounts []container.MountPoint) bool {
 	}
 	return false
 }
+
+// SweepDisks removes disks that no node uses: ones left by a process that
+// died between making a disk and its container, or while removing a
+// session. A disk goes when no container has its name, it was last
+// attached more than orphanDiskAge ago (a node may be being created), and
+// its volume, if any, is this instance's. It returns how many went.
+func (e *Engine) SweepDisks(ctx context.Context) (int, error) {
+	if !e.disksOn() {
+		return 0, nil
+	}
+	out, code, err := e.inHelper(ctx, []string{"playground", "node", "disk", "list", "--dir", helperDiskDir})
+	if err != nil {
+		return 0, err
+	}
+	if code != 0 {
+		return 0, sessions.Wrap(sessions.EINTERNAL, fmt.Errorf("node disk list exited with %d: %s", code, nodeText(out)), "The nodes' disks could not be listed.")
+	}
+	var orphans []string
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		name, age, ok := strings.Cut(line, " ")
+		secs, err := strconv.ParseInt(age, 10, 64)
+		if !ok || err != nil || time.Duration(secs)*time.Second < orphanDiskAge {
+			continue
+		}
+		if _, err := e.cli.ContainerInspect(ctx, name); !cerrdefs.IsNotFound(err) {
+			continue // in use, or the engine did not say
+		}
+		v, err := e.cli.VolumeInspect(ctx, name+diskSuffix)
+		switch {
+		case cerrdefs.IsNotFound(err):
+		case err != nil || v.Labels[LabelInstance] != e.cfg.Instance:
+			continue
+		default:
+			if err := e.cli.VolumeRemove(ctx, v.Name, true); err != nil && !cerrdefs.IsNotFound(err) {
+				e.log.Warn("remove an orphan disk's volume", "volume", v.Name, "err", err)
+				continue
+			}
+		}
+		orphans = append(orphans, name)
+	}
+	if len(orphans) == 0 {
+		return 0, nil
+	}
+	if err := e.removeDisksNamed(ctx, orphans...); err != nil {
+		return 0, err
+	}
+	e.log.Info("removed orphan disks", "disks", orphans)
+	return len(orphans), nil
+}
+
+// CheckDisks makes, attaches and removes a small disk, so that a host
+// where loop devices or ext4 do not work is found at start and not by the
+// first learner. It logs the disks' size and the room left for them.
+func (e *Engine) CheckDisks(ctx context.Context) error {
+	if !e.disksOn() {
+		if e.cfg.Runtime == "" {
+			e.log.Warn("nodes have no disks of their own: what a node writes is bounded only by the engine's storage")
+		}
+		return nil
+	}
+	if _, err := e.Mode(ctx); err != nil {
+		return err
+	}
+	name := NamePrefix + "probe-" + e.cfg.Instance
+	cmd := []string{"playground", "node", "disk", "attach", "--dir", helperDiskDir, "--dev", helperDevDir,
+		"--size", strconv.FormatInt(MinDisk, 10), name}
+	out, code, err := e.inHelper(ctx, cmd)
+	if err == nil && code != 0 {
+		err = fmt.Errorf("node disk attach exited with %d: %s", code, nodeText(out))
+	}
+	if err != nil {
+		return sessions.Wrap(sessions.EUNAVAILABLE, err, "Node disks need loop devices and ext4 on the engine's host, in "+e.cfg.DiskDir+
+			"; set PLAYGROUND_NODE_DISK=0 to run without them (a node could then fill the host's disk).")
+	}
+	free := ""
+	if _, f, ok := strings.Cut(strings.TrimSpace(out), " free="); ok {
+		free = f
+	}
+	if err := e.removeDisksNamed(ctx, name); err != nil {
+		return err
+	}
+	freeMiB, _ := strconv.ParseInt(free, 10, 64)
+	e.log.Info("node disks ready", "dir", e.cfg.DiskDir, "disk_mib", e.cfg.Disk>>20, "free_mib", freeMiB>>20)
+	return nil
+}
+
+// removeDisksNamed detaches and deletes the named disks.
+func (e *Engine) removeDisksNamed(ctx context.Context, names ...string) error {
+	cmd := append([]string{"playground", "node", "disk", "remove", "--dir", helperDiskDir, "--dev", helperDevDir}, names...)
+	out, code, err := e.inHelper(ctx, cmd)
+	if err == nil && code != 0 {
+		err = sessions.Wrap(sessions.EINTERNAL, fmt.Errorf("node disk remove exited with %d: %s", code, nodeText(out)), "Disks could not be removed.")
+	}
+	return err
+}

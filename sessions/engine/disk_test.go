@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // TestNodeDiskIsBounded fills a node's disk from inside, through its root
@@ -109,5 +111,40 @@ func TestNodeDiskIsBounded(t *testing.T) {
 		if strings.Contains(string(b), filepath.Base(dir)) {
 			t.Errorf("%s still holds %s", l, strings.TrimSpace(string(b)))
 		}
+	}
+}
+
+// TestSweepDisksRemovesOrphans leaves one disk without a container long
+// enough ago and one just now; the sweep removes only the first.
+func TestSweepDisksRemovesOrphans(t *testing.T) {
+	cli := testClient(t)
+	dir := t.TempDir()
+	e := testEngine(t, cli, Config{NodeImage: nodeImage(t, cli), Disk: MinDisk, DiskDir: dir})
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if err := e.CheckDisks(ctx); err != nil {
+		t.Fatalf("CheckDisks: %v", err)
+	}
+	old, fresh := "pg-orphan"+randomID(t, 4)+"-node1", "pg-orphan"+randomID(t, 4)+"-node2"
+	if err := e.attachDisks(ctx, old, fresh); err != nil {
+		t.Fatalf("attachDisks: %v", err)
+	}
+	hourAgo := time.Now().Add(-time.Hour)
+	ts := []unix.Timeval{unix.NsecToTimeval(hourAgo.UnixNano()), unix.NsecToTimeval(hourAgo.UnixNano())}
+	if err := unix.Lutimes(filepath.Join(dir, old+".dev"), ts); err != nil {
+		t.Fatal(err)
+	}
+	n, err := e.SweepDisks(ctx)
+	if err != nil || n != 1 {
+		t.Fatalf("SweepDisks = %d, %v; want 1", n, err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, old+".img")); !os.IsNotExist(err) {
+		t.Errorf("the old orphan is still there: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, fresh+".img")); err != nil {
+		t.Errorf("the fresh disk went: %v", err)
+	}
+	if err := e.removeDisksNamed(ctx, fresh); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -100,8 +100,17 @@ func (m *Manager) tick(ctx context.Context, now time.Time) {
 	if err != nil {
 		m.log.Warn("reconcile failed", "err", err)
 	}
-	if m.cfg.EventRetention > 0 && now.Sub(m.lastPrune) >= pruneEvery {
-		m.lastPrune = now
+	if now.Sub(m.lastPrune) < pruneEvery {
+		return
+	}
+	m.lastPrune = now
+	start = time.Now()
+	_, err = m.engine.SweepDisks(ctx)
+	m.cfg.Metrics.Maintenance("sweep_disks", time.Since(start), err)
+	if err != nil {
+		m.log.Warn("sweep orphan disks failed", "err", err)
+	}
+	if m.cfg.EventRetention > 0 {
 		start = time.Now()
 		n, err := m.store.PruneEvents(ctx, now.Add(-m.cfg.EventRetention))
 		m.cfg.Metrics.Maintenance("prune", time.Since(start), err)
