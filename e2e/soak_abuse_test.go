@@ -59,6 +59,7 @@ func TestSoakAbuseFromANode(t *testing.T) {
 	}
 	abuse("node1", "f() { f | f & }; f")                                       // fork bomb: the node's pids limit holds it
 	abuse("node2", "while :; do (head -c 3g /dev/zero; sleep 5) | tail; done") // memory hog: killed at the node's limit, again and again
+	filler := abuse("node3", "dd if=/dev/zero of=/root/fill bs=1M; sync; echo disk-$((40+2))-filled") // disk fill: ENOSPC at the node's disk
 	// A terminal that floods a client that never reads: a websocket of our
 	// own, on which nothing is ever read after the command is sent.
 	d := websocket.Dialer{Jar: abuser.HTTP.Jar, HandshakeTimeout: 30 * time.Second, ReadBufferSize: 1024}
@@ -112,10 +113,19 @@ func TestSoakAbuseFromANode(t *testing.T) {
 	d50, d99 := percentiles(during)
 	h50, h99 := percentiles(health)
 	soakFigure(t, "another learner's keystroke echo, quiet", "p50 %v, p99 %v (%d keys)", b50.Round(10*time.Microsecond), b99.Round(10*time.Microsecond), len(before))
-	soakFigure(t, "the same, during a fork bomb, a memory hog, a never-read flood and 100 checks", "p50 %v, p99 %v; checks: %v", d50.Round(10*time.Microsecond), d99.Round(10*time.Microsecond), statuses)
+	soakFigure(t, "the same, during a fork bomb, a memory hog, a disk fill, a never-read flood and 100 checks", "p50 %v, p99 %v; checks: %v", d50.Round(10*time.Microsecond), d99.Round(10*time.Microsecond), statuses)
 	soakFigure(t, "GET /healthz during the abuse", "p50 %v, p99 %v", h50.Round(10*time.Microsecond), h99.Round(10*time.Microsecond))
 	if !strings.Contains(vt.Output(), "k9") {
 		t.Errorf("the victim's terminal lost its echo")
+	}
+	// The disk fill ends at the node's own disk; the victim still writes.
+	if err := filler.WaitOutput("disk-42-filled", 3*time.Minute); err != nil || !strings.Contains(filler.Output(), "No space left on device") {
+		out := filler.Output()
+		t.Errorf("the disk fill did not end at the node's disk (%v):\n%s", err, out[max(0, len(out)-400):])
+	}
+	vt.Send("head -c 100m /dev/zero > /root/mine && echo wrote-$((6*7))\r")
+	if err := vt.WaitOutput("wrote-42", time.Minute); err != nil {
+		t.Errorf("the victim cannot write after another learner filled a disk: %v", err)
 	}
 }
 
