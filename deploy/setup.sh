@@ -4,7 +4,8 @@
 #
 #	deploy/setup.sh STEP...
 #
-# Steps: engine (a Docker engine), postgres (the local cluster, unless
+# Steps: engine (a Docker engine), engine-restart (stop and start the
+# dockerd this script started, for the fault suite), postgres (the local cluster, unless
 # DATABASE_URL is set), images (the node image and the stand-in lab image),
 # base (only the offline base image), test-tools (chromium and a C compiler
 # for go test -race).
@@ -33,12 +34,27 @@ setup_test_tools() {
 	fi
 }
 
+# restart_engine stops and starts a dockerd that this script started (not
+# one a service manager runs).
+restart_engine() {
+	say "restarting the Docker engine"
+	[[ -f /var/run/docker.pid ]] || die "no /var/run/docker.pid: the engine was not started by this script"
+	if [[ $(cat /proc/1/comm 2>/dev/null) == systemd ]] && systemctl is-active -q docker 2>/dev/null; then
+		die "dockerd is run by systemd here; restart it with systemctl restart docker"
+	fi
+	stop_dockerd
+	start_dockerd
+	wait_engine
+	ensure_userns
+}
+
 main() {
-	(($# > 0)) || die "usage: deploy/setup.sh engine|postgres|images|base|test-tools..."
+	(($# > 0)) || die "usage: deploy/setup.sh engine|engine-restart|postgres|images|base|test-tools..."
 	local s
 	for s in "$@"; do
 		case $s in
 		engine) step engine setup_engine ;;
+		engine-restart) step engine-restart restart_engine ;;
 		postgres) step postgres setup_postgres ;;
 		images)
 			step node-image setup_node_image

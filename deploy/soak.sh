@@ -12,7 +12,7 @@ log=$DATA/soak.log
 say "go test -run TestSoak ./e2e at full size (log: $log)"
 cd "$ROOT"
 status=0
-PLAYGROUND_SOAK=1 go test -count=1 -timeout 60m -run 'TestSoak' -v ./e2e >"$log" 2>&1 || status=$?
+PLAYGROUND_SOAK=1 PLAYGROUND_RESTART_ENGINE=1 go test -count=1 -timeout 60m -run 'TestSoak' -v ./e2e >"$log" 2>&1 || status=$?
 grep -E '^(--- |ok|FAIL)' "$log" || true
 echo
 printf '%s\n' "case|figures" "---|---"

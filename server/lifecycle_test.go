@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
@@ -223,5 +224,56 @@ func TestDeleteWhileStarting(t *testing.T) {
 	}
 	if cs, ns := e.leftovers(id); cs != 0 || ns != 0 {
 		t.Fatalf("after delete while starting: %d containers, %d networks left", cs, ns)
+	}
+}
+
+// Nodes that stopped under a live session (as when the outer engine or
+// its host restarts) are started again by the next reconcile, with what the
+// learner wrote.
+func TestReconcileRevivesStoppedNodes(t *testing.T) {
+	e := newEnv(t, manager.Config{})
+	ctx := context.Background()
+	c := client.New(e.ts.URL)
+	s, err := c.CreateSession(ctx, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	node1, node3 := containerOf(t, e, s.ID, "node1"), containerOf(t, e, s.ID, "node3")
+	if out, code, err := e.engine.Exec(ctx, node1, "echo kept > /root/work", 20*time.Second); err != nil || code != 0 {
+		t.Fatalf("write: %v %d %s", err, code, out)
+	}
+	for _, id := range []string{node1, node3} {
+		if err := e.docker.ContainerStop(ctx, id, container.StopOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := e.manager.Reconcile(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		got, err := c.Session(ctx, s.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		up := 0
+		for _, n := range got.Nodes {
+			if n.Status == "running" {
+				up++
+			}
+		}
+		if up == 3 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after reconcile: %+v", got.Nodes)
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+	if err := e.engine.WaitReady(ctx, node1); err != nil {
+		t.Fatal(err)
+	}
+	if out, _, err := e.engine.Exec(ctx, node1, "cat /root/work", 20*time.Second); err != nil || strings.TrimSpace(out) != "kept" {
+		t.Fatalf("after revival /root/work = %q, %v", out, err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/labplay/playground/sessions"
+	"github.com/labplay/playground/sessions/engine"
 )
 
 // Reap ends every live session whose time is up, removing its containers,
@@ -66,9 +67,20 @@ func (m *Manager) Reconcile(ctx context.Context, finishImages bool) error {
 		}
 		nodes, ok := onEngine[s.ID]
 		if ok && len(nodes) == len(s.Nodes) {
-			// Intact. A restart may have cut the copy of its lab's images
-			// short: finish it (nodes that have them are skipped).
-			if finishImages {
+			// Intact. Nodes that stopped (the engine restarted, or the
+			// host) are started again, which also finishes a copy of the
+			// lab's images that was cut short.
+			var stopped []engine.Node
+			for _, n := range nodes {
+				if !n.Running {
+					stopped = append(stopped, n)
+				}
+			}
+			if len(stopped) > 0 {
+				m.revive(s, stopped)
+			} else if finishImages {
+				// A restart of the server may have cut the copy short:
+				// finish it (nodes that have them are skipped).
 				m.loadLabImages(s)
 			}
 			continue
@@ -79,6 +91,44 @@ func (m *Manager) Reconcile(ctx context.Context, finishImages bool) error {
 		}
 	}
 	return nil
+}
+
+// revive starts the stopped nodes of a live session again, in the
+// background, as a learner's Restart node would; a session whose nodes are
+// being revived, or restarted by its learner, is left to that.
+func (m *Manager) revive(s *sessions.Session, stopped []engine.Node) {
+	m.goBackground(func(ctx context.Context) {
+		leave, err := m.gates.enter(ctx, s.ID)
+		if err != nil {
+			// Busy or rate-limited: the next tick looks again.
+			m.log.Info("stopped nodes left for the next tick", "session", s.ID, "err", err)
+			return
+		}
+		m.log.Info("reviving stopped nodes", "session", s.ID, "nodes", len(stopped))
+		defer leave()
+		ctx, cancel := context.WithTimeout(ctx, m.startTimeout())
+		defer cancel()
+		if err := m.engine.EnsureLimits(ctx); err != nil {
+			m.log.Warn("could not revive stopped nodes", "session", s.ID, "err", err)
+			return
+		}
+		for _, n := range stopped {
+			err := m.engine.StartNode(ctx, n.ContainerID)
+			if err == nil {
+				err = m.engine.WaitReady(ctx, n.ContainerID)
+			}
+			if err != nil {
+				m.log.Warn("could not revive a stopped node", "session", s.ID, "node", n.Name, "err", err)
+				return
+			}
+			m.log.Info("revived a stopped node", "session", s.ID, "node", n.Name)
+		}
+		m.Refresh(ctx, s)
+		if err := m.store.UpdateNodes(ctx, s.ID, s.Nodes); err != nil {
+			m.log.Warn("could not record revived nodes", "session", s.ID, "err", err)
+		}
+		m.loadLabImages(s)
+	})
 }
 
 // pruneEvery is how often old progress events are looked for.
