@@ -153,6 +153,9 @@ func (h *harness) start() {
 		"PLAYGROUND_INSTANCE="+h.instance, "PLAYGROUND_METRICS_ADDR=127.0.0.1:0",
 		"PLAYGROUND_SUBNET_POOL="+harnessSubnetPool,
 		"PLAYGROUND_MAX_SESSIONS=10",
+		// Node disks of 2 GiB keep make test's disk fill short; make soak
+		// fills the default 10 GiB.
+		"PLAYGROUND_NODE_DISK="+map[bool]string{true: "10240", false: "2048"}[os.Getenv("PLAYGROUND_SOAK") != ""],
 		"PLAYGROUND_PUBLIC_URL=",
 		"PLAYGROUND_LOG_FORMAT=text",
 		"PLAYGROUND_LOG_LEVEL=info",

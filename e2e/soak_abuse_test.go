@@ -58,8 +58,10 @@ func TestSoakAbuseFromANode(t *testing.T) {
 		return tm
 	}
 	abuse("node1", "f() { f | f & }; f")                                       // fork bomb: the node's pids limit holds it
-	abuse("node2", "while :; do (head -c 3g /dev/zero; sleep 5) | tail; done") // memory hog: killed at the node's limit, again and again
-	filler := abuse("node3", "dd if=/dev/zero of=/root/fill bs=1M; sync; echo disk-$((40+2))-filled") // disk fill: ENOSPC at the node's disk
+	// A disk fill in the background (ENOSPC at the node's disk), and a
+	// memory hog (killed at the node's limit, again and again): one shell
+	// per node, so both in node2's.
+	filler := abuse("node2", "(dd if=/dev/zero of=/root/fill bs=1M; sync; echo disk-$((40+2))-filled) & while :; do (head -c 3g /dev/zero; sleep 5) | tail; done")
 	// A terminal that floods a client that never reads: a websocket of our
 	// own, on which nothing is ever read after the command is sent.
 	d := websocket.Dialer{Jar: abuser.HTTP.Jar, HandshakeTimeout: 30 * time.Second, ReadBufferSize: 1024}
