@@ -49,6 +49,7 @@ type harness struct {
 	docker   client.APIClient
 	logs     lockedBuffer // what every run of the server logged, in order
 	starts   int
+	env      []string // more environment for the server, set before a restart
 
 	mu     sync.Mutex
 	server *serverProcess // the running process, or nil
@@ -159,7 +160,11 @@ func (h *harness) start() {
 		"PLAYGROUND_PUBLIC_URL=",
 		"PLAYGROUND_LOG_FORMAT=text",
 		"PLAYGROUND_LOG_LEVEL=info",
+		// No warm pool unless a test asks: its sessions would be
+		// leftovers, and its filling would load the other tests.
+		"PLAYGROUND_POOL_SIZE=0",
 	)
+	p.cmd.Env = append(p.cmd.Env, h.env...)
 	p.cmd.Stdout = &h.logs
 	p.cmd.Stderr = &h.logs
 	if err := p.cmd.Start(); err != nil {

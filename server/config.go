@@ -42,7 +42,7 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 		return def
 	}
 	var c Config
-	var pool, lifetime, memory, nodesMemory, disk, cpus, pids, maxSessions, perLearner, perAddress, retention string
+	var pool, warm, lifetime, memory, nodesMemory, disk, cpus, pids, maxSessions, perLearner, perAddress, retention string
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.StringVar(&c.Addr, "addr", env("PLAYGROUND_ADDR", "127.0.0.1:8080"), "listen address (PLAYGROUND_ADDR)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", env("PLAYGROUND_METRICS_ADDR", "127.0.0.1:9464"), "listen address of Prometheus metrics, apart from the public one; off to serve none (PLAYGROUND_METRICS_ADDR)")
@@ -68,6 +68,8 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&perLearner, "max-sessions-per-learner", env("PLAYGROUND_MAX_SESSIONS_PER_LEARNER", "3"), "live sessions one learner may hold (PLAYGROUND_MAX_SESSIONS_PER_LEARNER)")
 	fs.StringVar(&perAddress, "max-sessions-per-address", env("PLAYGROUND_MAX_SESSIONS_PER_ADDRESS", "6"), "live sessions outside a classroom one client address may hold; 0: no cap (PLAYGROUND_MAX_SESSIONS_PER_ADDRESS)")
 	fs.StringVar(&retention, "event-retention", env("PLAYGROUND_EVENT_RETENTION", "720h"), "how long the log of check attempts is kept; progress itself is kept (PLAYGROUND_EVENT_RETENTION; 0 keeps the log too)")
+	fs.StringVar(&warm, "pool-size", env("PLAYGROUND_POOL_SIZE", "2"), "ready sessions kept in the warm pool, so a Start is instant; 0: none (PLAYGROUND_POOL_SIZE)")
+	fs.StringVar(&c.Sessions.PoolLab, "pool-lab", env("PLAYGROUND_POOL_LAB", "docker-orchestration"), "the lab the warm pool's sessions are made for (PLAYGROUND_POOL_LAB)")
 	fs.StringVar(&pool, "subnet-pool", env("PLAYGROUND_SUBNET_POOL", "100.64.0.0/17"), "pool that session networks (/28 each) are cut from (PLAYGROUND_SUBNET_POOL)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -133,6 +135,11 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 		bad("max sessions %q must be a positive whole number", maxSessions)
 	} else {
 		c.Sessions.MaxSessions = n
+	}
+	if n, err := strconv.Atoi(warm); err != nil || n < 0 {
+		bad("pool size %q must be a whole number, 0 or more", warm)
+	} else {
+		c.Sessions.PoolSize = n
 	}
 	if n, err := strconv.Atoi(perLearner); err != nil || n < 1 {
 		bad("max sessions per learner %q must be a positive whole number", perLearner)

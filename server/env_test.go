@@ -65,7 +65,9 @@ func newEnv(t *testing.T, cfg manager.Config) *env {
 		cfg.MaxSessions = 5
 	}
 	cfg.Subnets = store.Subnets{Pool: testPool, Bits: 28}
-	cfg.LabImages = labs.Builtin().ImagesOf
+	if cfg.LabImages == nil {
+		cfg.LabImages = labs.Builtin().ImagesOf
+	}
 	met := metrics.New(func() (map[string]int, int, error) { return st.SessionCounts(context.Background(), instance) }, st.Pool())
 	cfg.Metrics = met
 	mgr := manager.New(cfg, eng, st, log)

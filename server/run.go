@@ -88,6 +88,12 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, onListen func(net.Ad
 	}, st.Pool())
 	defer serveMetrics(cfg.MetricsAddr, met, log)()
 	cfg.Sessions.LabImages = catalog.ImagesOf
+	if _, err := catalog.Get(cfg.Sessions.PoolLab); cfg.Sessions.PoolSize > 0 && err != nil {
+		return fmt.Errorf("the warm pool's lab %q is not a lab here (PLAYGROUND_POOL_LAB)", cfg.Sessions.PoolLab)
+	}
+	if cfg.Sessions.PoolSize >= cfg.Sessions.MaxSessions {
+		return fmt.Errorf("the warm pool (%d) must be smaller than the host's live sessions (%d)", cfg.Sessions.PoolSize, cfg.Sessions.MaxSessions)
+	}
 	cfg.Sessions.Metrics = met
 	mgr := manager.New(cfg.Sessions, eng, st, log)
 	hub := live.NewHub(log)

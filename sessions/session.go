@@ -41,12 +41,23 @@ type Session struct {
 	// sessions (no Scope) are capped per address.
 	ClientAddr string    `json:"-"`
 	Subnet     string    `json:"-"`
+	// Pool is "" for a learner's session; PoolWarming or PoolReady for one
+	// of the warm pool, made before anyone asked, and WarmFor the
+	// classroom it was made for ("" for the general pool).
+	Pool    string `json:"-"`
+	WarmFor string `json:"-"`
 	Status     string    `json:"status"`
 	CreatedAt  time.Time `json:"created_at"`
 	ExpiresAt  time.Time `json:"expires_at"`
 	EndedAt    time.Time `json:"-"`
 	Nodes      []Node    `json:"nodes"`
 }
+
+// States of a pool session (Session.Pool).
+const (
+	PoolWarming = "warming"
+	PoolReady   = "ready"
+)
 
 // Live reports whether the session has not ended.
 func (s *Session) Live() bool { return s.Status != StatusEnded }

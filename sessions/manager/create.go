@@ -22,6 +22,9 @@ type NewSession struct {
 	Scope      string
 	// Lifetime overrides the configured lifetime when positive.
 	Lifetime time.Duration
+
+	// pool and warmFor make a pool session (pool.go).
+	pool, warmFor string
 }
 
 // startAttempts is how many subnets a session start tries before giving up:
@@ -32,18 +35,38 @@ const startAttempts = 3
 // Create starts a session of three nodes and returns once all three inner
 // engines answer. When the host is full it returns EFULL with a retry delay.
 // On any failure, whatever was created is removed again.
+//
+// A ready session of the warm pool that fits the request is handed over
+// first (pool.go); otherwise the session starts cold, and a host full of
+// pool sessions gives one of them up for it.
 func (m *Manager) Create(ctx context.Context, req NewSession) (s *sessions.Session, err error) {
 	started := time.Now()
+	path := "cold"
 	defer func() {
 		// Refusals by the limits are not starts.
 		if c := sessions.ErrorCode(err); c != sessions.EFULL && c != sessions.ECONFLICT {
-			m.cfg.Metrics.SessionStarted("cold", time.Since(started), err)
+			m.cfg.Metrics.SessionStarted(path, time.Since(started), err)
 		}
 	}()
+	lifetime := m.cfg.Lifetime
+	if req.Lifetime > 0 {
+		lifetime = req.Lifetime
+	}
+	if s, err := m.fromPool(ctx, req, lifetime); err != nil || s != nil {
+		if s != nil {
+			path = "pool"
+		}
+		return s, err
+	}
+	reclaimed := false
 	for attempt := 1; ; attempt++ {
 		s, clashed, err := m.createOnce(ctx, req)
 		if clashed && attempt < startAttempts {
 			m.log.Warn("session network clashed; trying another subnet", "err", err)
+			continue
+		}
+		if sessions.ErrorCode(err) == sessions.EFULL && !reclaimed && m.reclaimPool(ctx) {
+			reclaimed = true
 			continue
 		}
 		if err != nil {
@@ -64,7 +87,7 @@ func (m *Manager) createOnce(ctx context.Context, req NewSession) (s *sessions.S
 	now := time.Now().UTC().Truncate(time.Second)
 	s = &sessions.Session{
 		ID: sessions.NewID(), UserID: req.UserID, ClientAddr: req.ClientAddr, Lab: req.Lab, Lang: req.Lang, Scope: req.Scope, Instance: m.instance(),
-		Status: sessions.StatusStarting, CreatedAt: now, ExpiresAt: now.Add(lifetime),
+		Status: sessions.StatusStarting, CreatedAt: now, ExpiresAt: now.Add(lifetime), Pool: req.pool, WarmFor: req.warmFor,
 	}
 	for _, name := range sessions.NodeNames {
 		s.Nodes = append(s.Nodes, sessions.Node{Name: name, Status: sessions.NodeStarting})

@@ -44,6 +44,14 @@ type Config struct {
 	// Metrics receives session starts, checks and the periodic work; nil
 	// records nothing.
 	Metrics *metrics.Metrics
+	// PoolSize is how many ready sessions of PoolLab the general warm
+	// pool holds (pool.go); 0 keeps none. Classrooms' ready seats are
+	// made whatever it is.
+	PoolSize int
+	// PoolLab is the lab the general pool's sessions are made for; a
+	// request for another lab takes one when the pool's nodes have that
+	// lab's images.
+	PoolLab string
 }
 
 // Manager ties the engine and the store together. Its background work (the
@@ -73,13 +81,16 @@ type Manager struct {
 	// lastPrune is when Run last pruned progress events; only Run's
 	// goroutine touches it.
 	lastPrune time.Time
+
+	// poolKick wakes the pool's filler (pool.go) after a take.
+	poolKick chan struct{}
 }
 
 // New returns a manager. Call Run to start its background work.
 func New(cfg Config, eng *engine.Engine, st *store.Store, log *slog.Logger) *Manager {
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Manager{cfg: cfg, engine: eng, store: st, log: log, bgCtx: ctx, bgStop: cancel,
-		loading: map[string]chan struct{}{}, gates: newGates()}
+		loading: map[string]chan struct{}{}, gates: newGates(), poolKick: make(chan struct{}, 1)}
 }
 
 // Run reconciles the engine with the store once, then, on every tick until
@@ -92,6 +103,12 @@ func (m *Manager) Run(ctx context.Context) error {
 	if err := m.Reconcile(ctx, true); err != nil {
 		m.log.Error("reconcile failed", "err", err)
 	}
+	pooling := make(chan struct{})
+	go func() {
+		defer close(pooling)
+		m.runPool(ctx)
+	}()
+	defer func() { <-pooling }()
 	every := m.cfg.ReapEvery
 	if every <= 0 {
 		every = 30 * time.Second

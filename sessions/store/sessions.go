@@ -42,12 +42,13 @@ func (s *Store) CreateSession(ctx context.Context, sess *sessions.Session, pool 
 			if err := ensureUser(ctx, tx, sess.UserID); err != nil {
 				return err
 			}
-			if err := checkLimits(ctx, tx, sess, limits); err != nil {
+			if err := checkLimits(ctx, tx, sess, limits, false); err != nil {
 				return err
 			}
-			if _, err := tx.Exec(ctx, `INSERT INTO sessions (id, user_id, lab, lang, scope, instance, subnet, status, expires_at, client_addr)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-				sess.ID, sess.UserID, sess.Lab, sess.Lang, sess.Scope, instanceOf(sess), sess.Subnet, sess.Status, sess.ExpiresAt, sess.ClientAddr); err != nil {
+			if _, err := tx.Exec(ctx, `INSERT INTO sessions (id, user_id, lab, lang, scope, instance, subnet, status, expires_at, client_addr, pool, warm_for)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+				sess.ID, sess.UserID, sess.Lab, sess.Lang, sess.Scope, instanceOf(sess), sess.Subnet, sess.Status, sess.ExpiresAt, sess.ClientAddr,
+				sess.Pool, sess.WarmFor); err != nil {
 				return err
 			}
 			for _, n := range sess.Nodes {
@@ -72,7 +73,12 @@ func (s *Store) CreateSession(ctx context.Context, sess *sessions.Session, pool 
 // not take them, so anonymous traffic can never fill a class's room. Only
 // classrooms in use (made, or joined, in the last 12 hours) reserve, so a
 // class left open does not keep the host's places for ever.
-func checkLimits(ctx context.Context, tx pgx.Tx, sess *sessions.Session, limits Limits) error {
+//
+// A pool session is held to the host's limit and, for the general pool, to
+// the classrooms' reserved seats, but to no learner's or address's. Taking
+// one from the pool (taking) adds no session, so the host's limit is not
+// what can refuse it.
+func checkLimits(ctx context.Context, tx pgx.Tx, sess *sessions.Session, limits Limits, taking bool) error {
 	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(hashtext('playground-sessions:' || $1))", instanceOf(sess)); err != nil {
 		return err
 	}
@@ -81,7 +87,7 @@ func checkLimits(ctx context.Context, tx pgx.Tx, sess *sessions.Session, limits 
 			count(*) FILTER (WHERE user_id = $2),
 			count(*) FILTER (WHERE scope = '' AND client_addr = $3 AND $3 <> ''),
 			(SELECT coalesce(sum(greatest(c.seats - (SELECT count(*) FROM sessions t
-				WHERE t.scope = c.id AND t.status <> 'ended' AND t.instance = $1), 0)), 0)
+				WHERE (t.scope = c.id OR t.warm_for = c.id) AND t.status <> 'ended' AND t.instance = $1), 0)), 0)
 			 FROM classrooms c WHERE c.status = 'open' AND c.seats > 0
 			   AND (c.created_at > now() - interval '12 hours'
 			        OR EXISTS (SELECT 1 FROM sessions u WHERE u.scope = c.id AND u.created_at > now() - interval '12 hours')))
@@ -89,8 +95,11 @@ func checkLimits(ctx context.Context, tx pgx.Tx, sess *sessions.Session, limits 
 		instanceOf(sess), sess.UserID, sess.ClientAddr).Scan(&live, &mine, &fromAddr, &reserved); err != nil {
 		return err
 	}
-	if sess.Scope != "" {
+	if sess.Scope != "" || sess.WarmFor != "" {
 		reserved = 0 // the seat being taken is one of them
+	}
+	if taking {
+		live-- // the pool session is counted already
 	}
 	if limits.MaxLive > 0 && live+reserved >= limits.MaxLive {
 		msg := "The playground is full right now; try again in a moment."
@@ -98,6 +107,9 @@ func checkLimits(ctx context.Context, tx pgx.Tx, sess *sessions.Session, limits 
 			msg = "The playground's free places are kept for a class right now; try again later."
 		}
 		return &sessions.Error{Code: sessions.EFULL, RetryAfter: retryAfterFull, Message: msg}
+	}
+	if sess.Pool != "" {
+		return nil
 	}
 	if limits.MaxPerUser > 0 && mine >= limits.MaxPerUser {
 		return sessions.Errorf(sessions.ECONFLICT,
@@ -246,13 +258,13 @@ func (s *Store) CountLive(ctx context.Context, instance string) (int, error) {
 }
 
 const sessionSelect = `SELECT s.id, s.user_id, s.lab, s.lang, s.scope, s.instance, s.subnet::text, s.status,
-	s.created_at, s.expires_at, coalesce(s.ended_at, 'epoch'::timestamptz), s.client_addr FROM sessions s`
+	s.created_at, s.expires_at, coalesce(s.ended_at, 'epoch'::timestamptz), s.client_addr, s.pool, s.warm_for FROM sessions s`
 
 // collect scans session rows and loads their nodes.
 func (s *Store) collect(ctx context.Context, rows pgx.Rows) ([]*sessions.Session, error) {
 	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*sessions.Session, error) {
 		var x sessions.Session
-		err := row.Scan(&x.ID, &x.UserID, &x.Lab, &x.Lang, &x.Scope, &x.Instance, &x.Subnet, &x.Status, &x.CreatedAt, &x.ExpiresAt, &x.EndedAt, &x.ClientAddr)
+		err := row.Scan(&x.ID, &x.UserID, &x.Lab, &x.Lang, &x.Scope, &x.Instance, &x.Subnet, &x.Status, &x.CreatedAt, &x.ExpiresAt, &x.EndedAt, &x.ClientAddr, &x.Pool, &x.WarmFor)
 		if x.EndedAt.Unix() == 0 {
 			x.EndedAt = time.Time{}
 		}
@@ -306,12 +318,12 @@ func nullAddr(a string) any {
 	return a
 }
 
-// SessionCounts returns the instance's live sessions by status and the
-// number of their nodes, for the metrics.
+// SessionCounts returns the instance's live sessions by status (pool
+// sessions as "pool") and the number of their nodes, for the metrics.
 func (s *Store) SessionCounts(ctx context.Context, instance string) (map[string]int, int, error) {
-	rows, err := s.pool.Query(ctx, `SELECT s.status, count(DISTINCT s.id), count(n.name)
+	rows, err := s.pool.Query(ctx, `SELECT CASE WHEN s.pool <> '' THEN 'pool' ELSE s.status END, count(DISTINCT s.id), count(n.name)
 		FROM sessions s LEFT JOIN nodes n ON n.session_id = s.id
-		WHERE s.status <> 'ended' AND s.instance = $1 GROUP BY s.status`, instance)
+		WHERE s.status <> 'ended' AND s.instance = $1 GROUP BY 1`, instance)
 	if err != nil {
 		return nil, 0, unavailable(err)
 	}
