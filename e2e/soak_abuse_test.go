@@ -57,7 +57,7 @@ func TestSoakAbuseFromANode(t *testing.T) {
 		tm.Send(script + "\r")
 		return tm
 	}
-	abuse("node1", "f() { f | f & }; f")                                       // fork bomb: the node's pids limit holds it
+	abuse("node1", "f() { f | f & }; f") // fork bomb: the node's pids limit holds it
 	// A disk fill in the background (ENOSPC at the node's disk), and a
 	// memory hog (killed at the node's limit, again and again): one shell
 	// per node, so both in node2's.

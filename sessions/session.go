@@ -39,18 +39,18 @@ type Session struct {
 	Instance string `json:"-"` // the deployment whose engine runs the nodes
 	// ClientAddr is the address the session was asked from; anonymous
 	// sessions (no Scope) are capped per address.
-	ClientAddr string    `json:"-"`
-	Subnet     string    `json:"-"`
+	ClientAddr string `json:"-"`
+	Subnet     string `json:"-"`
 	// Pool is "" for a learner's session; PoolWarming or PoolReady for one
 	// of the warm pool, made before anyone asked, and WarmFor the
 	// classroom it was made for ("" for the general pool).
-	Pool    string `json:"-"`
-	WarmFor string `json:"-"`
-	Status     string    `json:"status"`
-	CreatedAt  time.Time `json:"created_at"`
-	ExpiresAt  time.Time `json:"expires_at"`
-	EndedAt    time.Time `json:"-"`
-	Nodes      []Node    `json:"nodes"`
+	Pool      string    `json:"-"`
+	WarmFor   string    `json:"-"`
+	Status    string    `json:"status"`
+	CreatedAt time.Time `json:"created_at"`
+	ExpiresAt time.Time `json:"expires_at"`
+	EndedAt   time.Time `json:"-"`
+	Nodes     []Node    `json:"nodes"`
 }
 
 // States of a pool session (Session.Pool).
