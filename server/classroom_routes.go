@@ -26,6 +26,7 @@ func (s *Server) classroomAPI(r chi.Router) {
 		r.Post("/classrooms", s.createClassroom)
 		r.Get("/classrooms/{id}", s.getClassroom)
 		r.Post("/classrooms/{id}/close", s.closeClassroom)
+		r.Post("/classrooms/{id}/ready", s.readySeats)
 		r.Get("/classrooms/{id}/progress", s.classroomProgress)
 		r.Get("/classrooms/{id}/progress.json", s.classroomProgress)
 		r.Get("/classrooms/{id}/progress.csv", s.classroomCSV)

@@ -30,26 +30,76 @@ type joinRequest struct {
 
 // classroomView is a classroom as its instructor sees it.
 type classroomView struct {
-	ID             string    `json:"id"`
-	Code           string    `json:"code"`
-	JoinURL        string    `json:"join_url"`
-	Name           string    `json:"name"`
-	Lab            string    `json:"lab"`
-	LabTitle       string    `json:"lab_title"`
-	Lang           string    `json:"lang"`
-	SessionMinutes int       `json:"session_minutes"`
-	Seats          int       `json:"seats"`
-	Status         string    `json:"status"`
-	Members        int       `json:"members"`
-	CreatedAt      time.Time `json:"created_at"`
-	ClosedAt       time.Time `json:"closed_at,omitzero"`
+	ID             string `json:"id"`
+	Code           string `json:"code"`
+	JoinURL        string `json:"join_url"`
+	Name           string `json:"name"`
+	Lab            string `json:"lab"`
+	LabTitle       string `json:"lab_title"`
+	Lang           string `json:"lang"`
+	SessionMinutes int    `json:"session_minutes"`
+	Seats          int    `json:"seats"`
+	Status         string `json:"status"`
+	Members        int    `json:"members"`
+	// ReadySeats is how many sessions wait, ready, for learners who join;
+	// ReadySeatsAsked how many the instructor asked for and are not taken.
+	ReadySeats      int       `json:"ready_seats"`
+	ReadySeatsAsked int       `json:"ready_seats_asked"`
+	CreatedAt       time.Time `json:"created_at"`
+	ClosedAt        time.Time `json:"closed_at,omitzero"`
 }
 
 // view returns what the instructor sees of a classroom.
 func (s *Server) view(r *http.Request, c *store.Classroom) classroomView {
-	return classroomView{ID: c.ID, Code: c.Code, JoinURL: s.joinURL(r, c.Code), Name: c.Name, Lab: c.Lab,
+	v := classroomView{ID: c.ID, Code: c.Code, JoinURL: s.joinURL(r, c.Code), Name: c.Name, Lab: c.Lab,
 		LabTitle: s.labTitle(c.Lab), Lang: c.Lang, SessionMinutes: c.SessionMinutes, Seats: c.Seats,
 		Status: c.Status, Members: c.Members, CreatedAt: c.CreatedAt, ClosedAt: c.ClosedAt}
+	if c.Open() {
+		// A count that cannot be read shows as none ready.
+		v.ReadySeatsAsked, v.ReadySeats, _ = s.manager.SeatsReady(r.Context(), c.ID)
+	}
+	return v
+}
+
+// maxReadySeats bounds one classroom's request for ready seats.
+const maxReadySeats = 200
+
+// readySeats asks for seats of one of the instructor's classrooms to be
+// made ready before its learners join: {"seats": N}.
+func (s *Server) readySeats(w http.ResponseWriter, r *http.Request) {
+	c, err := s.ownClassroom(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var body struct {
+		Seats *int `json:"seats"`
+	}
+	if err := decodeJSON(r, &body, false); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	limit := min(maxReadySeats, s.manager.Config().MaxSessions)
+	if c.Seats > 0 {
+		limit = min(limit, max(c.Seats-c.Members, 0))
+	}
+	switch {
+	case body.Seats == nil || *body.Seats < 0:
+		s.writeError(w, r, sessions.Errorf(sessions.EINVALID, "seats must be a whole number, 0 or more."))
+		return
+	case !c.Open():
+		s.writeError(w, r, sessions.Errorf(sessions.ECONFLICT, "This classroom is closed."))
+		return
+	case *body.Seats > limit:
+		s.writeError(w, r, sessions.Errorf(sessions.EINVALID, "At most %d seats can be made ready here.", limit))
+		return
+	}
+	if err := s.manager.ReadySeats(r.Context(), c.ID, *body.Seats); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.log.Info("ready seats asked", "classroom", c.ID, "seats", *body.Seats)
+	writeJSON(w, http.StatusOK, s.view(r, c))
 }
 
 // labTitle returns a lab's title, or its slug when the catalogue lacks it.

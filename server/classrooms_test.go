@@ -22,6 +22,7 @@ func classPaths(id string) []struct{ method, path string } {
 		{"GET", "/api/classrooms/" + id + "/progress.csv"},
 		{"GET", "/api/classrooms/" + id + "/progress.json"},
 		{"GET", "/api/classrooms/" + id + "/events"},
+		{"POST", "/api/classrooms/" + id + "/ready"},
 		{"POST", "/api/classrooms/" + id + "/close"},
 	}
 }

@@ -252,3 +252,19 @@ func (m *Manager) makePoolSession(ctx context.Context, o poolOrder) error {
 	}
 	return m.store.MarkPoolReady(ctx, s.ID)
 }
+
+// ReadySeats asks for n seats of a classroom to be made ready ahead of its
+// learners (0 gives up the ones not taken yet), and wakes the filler.
+func (m *Manager) ReadySeats(ctx context.Context, classroomID string, n int) error {
+	if err := m.store.SetWarmWanted(ctx, classroomID, n); err != nil {
+		return err
+	}
+	m.kickPool()
+	return nil
+}
+
+// SeatsReady returns how many ready seats a classroom asked for (still to
+// be taken) and how many are ready now.
+func (m *Manager) SeatsReady(ctx context.Context, classroomID string) (wanted, ready int, err error) {
+	return m.store.WarmSeats(ctx, classroomID)
+}
