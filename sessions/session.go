@@ -51,7 +51,18 @@ type Session struct {
 	ExpiresAt time.Time `json:"expires_at"`
 	EndedAt   time.Time `json:"-"`
 	Nodes     []Node    `json:"nodes"`
+	// Phase says what a session is busy with, for the page to show:
+	// PhaseNodes and PhaseEngines while it starts, PhaseImages while its
+	// lab's images are copied in; empty otherwise. It is not stored.
+	Phase string `json:"phase,omitempty"`
 }
+
+// Phases of a session (Session.Phase).
+const (
+	PhaseNodes   = "nodes"
+	PhaseEngines = "engines"
+	PhaseImages  = "images"
+)
 
 // States of a pool session (Session.Pool).
 const (

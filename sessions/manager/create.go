@@ -96,6 +96,8 @@ func (m *Manager) createOnce(ctx context.Context, req NewSession) (s *sessions.S
 	if err := m.store.CreateSession(ctx, s, m.cfg.Subnets, limits); err != nil {
 		return nil, false, err
 	}
+	m.phases.Store(s.ID, sessions.PhaseNodes)
+	defer m.phases.Delete(s.ID)
 	if clashed, err := m.start(ctx, s); err != nil {
 		// Clean up with a context of our own: the caller's may be gone. A
 		// session deleted while it started is torn down here too.
@@ -131,6 +133,7 @@ func (m *Manager) start(ctx context.Context, s *sessions.Session) (clashed bool,
 	if err != nil {
 		return sessions.ErrorCode(err) == sessions.ECONFLICT, err
 	}
+	m.phases.Store(s.ID, sessions.PhaseEngines)
 	return false, m.ready(ctx, s, nodes)
 }
 

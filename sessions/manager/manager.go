@@ -84,6 +84,10 @@ type Manager struct {
 
 	// poolKick wakes the pool's filler (pool.go) after a take.
 	poolKick chan struct{}
+
+	// phases holds, per session starting in this process, its phase
+	// (sessions.PhaseNodes or PhaseEngines).
+	phases sync.Map
 }
 
 // New returns a manager. Call Run to start its background work.
@@ -173,7 +177,22 @@ func (m *Manager) Get(ctx context.Context, userID, id string) (*sessions.Session
 	if s.UserID != userID {
 		return nil, sessions.Errorf(sessions.ENOTFOUND, "Session not found.")
 	}
+	m.setPhase(s)
 	return s, nil
+}
+
+// setPhase fills in what a session is busy with.
+func (m *Manager) setPhase(s *sessions.Session) {
+	if p, ok := m.phases.Load(s.ID); ok {
+		s.Phase = p.(string)
+		return
+	}
+	m.loadingMu.Lock()
+	_, loading := m.loading[s.ID]
+	m.loadingMu.Unlock()
+	if loading && s.Live() {
+		s.Phase = sessions.PhaseImages
+	}
 }
 
 // Refresh updates the status of each node of a live session from the engine,
@@ -201,7 +220,11 @@ func (m *Manager) Refresh(ctx context.Context, s *sessions.Session) {
 
 // List returns the user's live sessions.
 func (m *Manager) List(ctx context.Context, userID string) ([]*sessions.Session, error) {
-	return m.store.UserSessions(ctx, userID)
+	list, err := m.store.UserSessions(ctx, userID)
+	for _, s := range list {
+		m.setPhase(s)
+	}
+	return list, err
 }
 
 // Delete ends the caller's session and removes its containers, volumes and

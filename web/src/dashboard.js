@@ -13,6 +13,7 @@ const $ = (testid) => document.querySelector(`[data-testid="${testid}"]`);
 
 const MARKS = { done: '✓', failed: '✗', pending: '·' };
 const RETRY_MS = 3000;
+const READY_POLL_MS = 5000;
 const HINT_CHARS = 60;
 
 export function startDashboard() {
@@ -44,6 +45,12 @@ class Dashboard {
     $('export-json').href = `${this.base}/progress.json`;
     $('close-classroom').addEventListener('click', () => this.closeClass());
     $('copy-link').addEventListener('click', () => this.copyLink());
+    $('ready-seats-form').addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      this.askReady();
+    });
+    // The ready seats are counted by the server; look again now and then.
+    setInterval(() => this.refreshReady(), READY_POLL_MS);
     $('learner-close').addEventListener('click', () => this.pane.close());
     this.connect();
     setInterval(() => this.tick(), 1000);
@@ -144,9 +151,64 @@ class Dashboard {
     link.href = c.join_url;
     link.textContent = c.join_url;
     $('close-classroom').disabled = c.status === 'closed';
+    this.showReady();
     $('join-panel').classList.toggle('closed', c.status === 'closed');
     if (c.status === 'closed') this.banner(ct('closedBanner'), false);
     this.showSeats();
+  }
+
+  // showReady shows how many seats wait, ready, for learners who join.
+  showReady() {
+    const c = this.classroom;
+    const form = $('ready-seats-form');
+    form.hidden = !c || c.status === 'closed';
+    if (form.hidden) return;
+    const ready = c.ready_seats || 0;
+    const asked = c.ready_seats_asked || 0;
+    $('ready-seats').textContent = String(ready);
+    let label = 'readyNone';
+    if (asked > ready) label = 'readyOf';
+    else if (ready > 0) label = 'readyAll';
+    $('ready-seats-label').textContent = ct(label, { asked });
+    const input = $('ready-seats-input');
+    input.setAttribute('aria-label', ct('readySeatsInput'));
+    if (document.activeElement !== input && input.value === '') input.placeholder = String(asked || '');
+  }
+
+  async refreshReady() {
+    if (!this.classroom || this.classroom.status === 'closed' || document.hidden) return;
+    try {
+      const c = await api('GET', this.base);
+      this.classroom.ready_seats = c.ready_seats;
+      this.classroom.ready_seats_asked = c.ready_seats_asked;
+      this.showReady();
+    } catch {
+      // The live stream shows when the server is away.
+    }
+  }
+
+  async askReady() {
+    const input = $('ready-seats-input');
+    const n = Number(input.value);
+    if (input.value === '' || !Number.isInteger(n) || n < 0) {
+      input.focus();
+      return;
+    }
+    const button = $('ready-seats-submit');
+    button.disabled = true;
+    try {
+      const c = await api('POST', `${this.base}/ready`, { seats: n });
+      this.classroom.ready_seats = c.ready_seats;
+      this.classroom.ready_seats_asked = c.ready_seats_asked;
+      input.value = '';
+      this.showReady();
+      this.banner(ct('readySaved', { n }), false);
+      setTimeout(() => this.banner('', false), 4000);
+    } catch (err) {
+      this.banner(errorText(err, t), false);
+    } finally {
+      button.disabled = false;
+    }
   }
 
   showSeats() {

@@ -6,6 +6,7 @@ import { joinAndGo } from './joining.js';
 import { showStatus } from './status.js';
 
 const DEFAULT_LAB = 'docker-orchestration';
+const PHASE_POLL_MS = 300;
 
 export function startHome() {
   setLang(initialLang());
@@ -46,10 +47,23 @@ function setupStart() {
     clearTimeout(retryTimer);
     button.disabled = true;
     show(t('starting'), 'busy');
+    // A cold start takes a second or two: say what it is doing meanwhile.
+    // (A ready session from the pool answers before the first look.)
+    const watch = setInterval(async () => {
+      try {
+        const list = (await api('GET', '/api/sessions')).sessions || [];
+        const s = list.find((x) => x.status === 'starting' && x.phase);
+        if (s) show(t(s.phase === 'engines' ? 'phaseEngines' : 'phaseNodes'), 'busy');
+      } catch {
+        // The start's own answer says what went wrong.
+      }
+    }, PHASE_POLL_MS);
     try {
       const s = await api('POST', '/api/sessions', { lab: DEFAULT_LAB, lang: lang() });
+      clearInterval(watch);
       location.assign(`/s/${encodeURIComponent(s.id)}`);
     } catch (err) {
+      clearInterval(watch);
       if (err.status === 503 && (err.code === 'full' || err.retryAfter > 0)) {
         retryIn(err.retryAfter || 10);
         return;
