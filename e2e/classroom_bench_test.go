@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	pgclient "github.com/labplay/playground/e2e/client"
+	pgclient "github.com/labplay/playground/client"
 	"github.com/labplay/playground/sessions"
 	"github.com/labplay/playground/sessions/store"
 	"github.com/labplay/playground/sessions/store/storetest"

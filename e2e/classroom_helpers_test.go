@@ -26,7 +26,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/docker/docker/client"
 
-	pgclient "github.com/labplay/playground/e2e/client"
+	pgclient "github.com/labplay/playground/client"
 	"github.com/labplay/playground/sessions/engine"
 	"github.com/labplay/playground/sessions/engine/enginetest"
 )

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	pgclient "github.com/labplay/playground/e2e/client"
+	pgclient "github.com/labplay/playground/client"
 )
 
 // crStream reads the server-sent events of a classroom's dashboard.

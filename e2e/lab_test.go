@@ -8,7 +8,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	pgclient "github.com/labplay/playground/e2e/client"
+	pgclient "github.com/labplay/playground/client"
 )
 
 const orchestrationLab = "docker-orchestration"

@@ -15,7 +15,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	pgclient "github.com/labplay/playground/e2e/client"
+	pgclient "github.com/labplay/playground/client"
 )
 
 // A learner's root shell throws everything at its nodes (a fork bomb, a

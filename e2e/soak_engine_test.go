@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	pgclient "github.com/labplay/playground/e2e/client"
+	pgclient "github.com/labplay/playground/client"
 )
 
 // The outer Docker engine restarts under a class: every session comes back

@@ -20,7 +20,7 @@ import (
 	"testing"
 	"time"
 
-	pgclient "github.com/labplay/playground/e2e/client"
+	pgclient "github.com/labplay/playground/client"
 )
 
 // soakSize is how big the suite runs.

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/labplay/playground/e2e/client"
+	"github.com/labplay/playground/client"
 	"github.com/labplay/playground/sessions/manager"
 )
 

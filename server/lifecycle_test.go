@@ -9,7 +9,7 @@ import (
 
 	"github.com/docker/docker/api/types/container"
 
-	"github.com/labplay/playground/e2e/client"
+	"github.com/labplay/playground/client"
 	"github.com/labplay/playground/sessions"
 	"github.com/labplay/playground/sessions/manager"
 )

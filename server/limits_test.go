@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/labplay/playground/e2e/client"
+	"github.com/labplay/playground/client"
 	"github.com/labplay/playground/sessions/manager"
 )
 

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/labplay/playground/e2e/client"
+	"github.com/labplay/playground/client"
 	"github.com/labplay/playground/labs"
 	"github.com/labplay/playground/sessions"
 	"github.com/labplay/playground/sessions/manager"

@@ -13,7 +13,7 @@ import (
 	"github.com/docker/docker/api/types/filters"
 	"github.com/gorilla/websocket"
 
-	"github.com/labplay/playground/e2e/client"
+	"github.com/labplay/playground/client"
 	"github.com/labplay/playground/sessions"
 	"github.com/labplay/playground/sessions/manager"
 )

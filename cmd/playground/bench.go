@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/labplay/playground/e2e/bench"
+	"github.com/labplay/playground/bench"
 )
 
 // runBench measures session start, idle memory and keystroke echo latency

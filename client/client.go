@@ -1,4 +1,5 @@
-// Package client is a small Go client of the playground's public API. The
+// Package client is a small Go client of the playground's public API, for
+// scripts that drive a playground (a workshop's set-up, a health probe). The
 // end-to-end tests and the bench command drive the real server through it,
 // the way a browser would: with a cookie jar and websockets.
 package client

@@ -17,7 +17,7 @@ import (
 
 	"github.com/docker/docker/client"
 
-	pgclient "github.com/labplay/playground/e2e/client"
+	pgclient "github.com/labplay/playground/client"
 	"github.com/labplay/playground/server"
 	"github.com/labplay/playground/sessions/engine"
 )
