@@ -1,7 +1,9 @@
 // Package bench measures the playground from the outside, the way learners
-// use it, and prints a table of figures: how long a session takes to start,
-// how much memory an idle session holds, and how long a keystroke takes to
-// echo through the server compared with a plain docker exec on the same node.
+// use it, and prints tables of figures, each beside its floor measured in
+// the same run: session starts cold and from the warm pool beside the
+// engine's own cost of three nodes; a class of learners joining at once,
+// cold and with ready seats; terminal output through the server beside a
+// plain docker exec, Ctrl-C during a flood, and keystroke echo.
 package bench
 
 import (
@@ -12,44 +14,40 @@ import (
 	"net"
 	"os"
 	"sort"
+	"strconv"
 	"text/tabwriter"
 	"time"
 
 	"github.com/docker/docker/client"
 
-	pgclient "github.com/labplay/playground/client"
 	"github.com/labplay/playground/server"
 	"github.com/labplay/playground/sessions/engine"
+	"github.com/labplay/playground/sessions/store"
 )
 
-// Options says what to measure and where.
+// Options says what to measure.
 type Options struct {
-	// URL of a running server; when empty, the bench starts servers
-	// in-process on loopback from the environment's configuration
-	// (DATABASE_URL, ...), one per node isolation mode, one after another.
-	URL string
-	// Modes are the node isolation settings measured when URL is empty;
-	// none means the safe default and the unsafe one, side by side.
-	Modes []string
-	// Starts is how many sessions to start, one after another.
+	// Mode is the node isolation setting of the servers measured.
+	Mode string
+	// Starts is how many sessions to start on each path, one after another.
 	Starts int
 	// Keys is how many keystrokes to echo on each path.
 	Keys int
 	// Idle is how long a session rests before its memory is read.
 	Idle time.Duration
+	// Class is how many learners join the class storm (0 skips it).
+	Class int
+	// StreamMiB is how much output the throughput figure prints.
+	StreamMiB int
 }
 
-// figures are one server's measurements.
-type figures struct {
-	label     string
-	starts    []time.Duration
-	memory    uint64
-	viaServer []time.Duration
-	viaExec   []time.Duration
-}
-
-// Run measures and writes the table to out.
+// Run starts servers in-process on loopback from the environment's
+// configuration (DATABASE_URL, ...), one per figure group and one after
+// another, measures, and writes the tables to out.
 func Run(ctx context.Context, opts Options, out io.Writer) error {
+	if opts.Mode == "" {
+		opts.Mode = engine.IsolationUserns
+	}
 	if opts.Starts <= 0 {
 		opts.Starts = 5
 	}
@@ -59,115 +57,74 @@ func Run(ctx context.Context, opts Options, out io.Writer) error {
 	if opts.Idle <= 0 {
 		opts.Idle = 10 * time.Second
 	}
-	if len(opts.Modes) == 0 {
-		opts.Modes = []string{engine.IsolationUserns, engine.IsolationUnsafeHostRoot}
+	if opts.StreamMiB <= 0 {
+		opts.StreamMiB = 64
 	}
 	docker, err := client.NewClientWithOpts(client.FromEnv, client.WithAPIVersionNegotiation())
 	if err != nil {
 		return err
 	}
 	defer docker.Close()
+	st, err := store.Open(ctx, os.Getenv("DATABASE_URL"))
+	if err != nil {
+		return fmt.Errorf("the bench reads the pool from the database: %w", err)
+	}
+	defer st.Close()
+	b := &bench{opts: opts, docker: docker, store: st, out: out}
 
-	var all []figures
-	if opts.URL != "" {
-		fmt.Fprintf(out, "bench against %s\n", opts.URL)
-		f, err := measure(ctx, opts, opts.URL, docker, instance())
+	fmt.Fprintf(out, "bench: nodes in mode %s; %d starts per path\n", opts.Mode, opts.Starts)
+	starts, err := b.startFigures(ctx)
+	if err != nil {
+		return err
+	}
+	b.table("Session start: POST /api/sessions until three inner engines answer", starts)
+	if opts.Class > 0 {
+		storm, err := b.stormFigures(ctx)
 		if err != nil {
 			return err
 		}
-		f.label = opts.URL
-		all = append(all, f)
+		b.table(fmt.Sprintf("Class storm: %d learners join one classroom within 5 s", opts.Class), storm)
 	}
-	for _, mode := range opts.Modes {
-		if opts.URL != "" {
-			break
-		}
-		inst := "bench-" + mode
-		addr, stop, err := startServer(ctx, "-node-isolation", mode, "-instance", inst)
-		if err != nil {
-			return fmt.Errorf("start a server with node isolation %s: %w", mode, err)
-		}
-		fmt.Fprintf(out, "bench: nodes in mode %s, server on %s\n", mode, addr)
-		f, err := measure(ctx, opts, "http://"+addr, docker, inst)
-		stop()
-		if err != nil {
-			return fmt.Errorf("mode %s: %w", mode, err)
-		}
-		f.label = mode
-		all = append(all, f)
-	}
-	return printTable(out, opts, all)
-}
-
-// measure takes one server's figures.
-func measure(ctx context.Context, opts Options, base string, docker client.APIClient, inst string) (figures, error) {
-	var f figures
-	// The nodes are read through the engine package, as the server's
-	// deployment labels them.
-	eng := engine.New(docker, engine.Config{Instance: inst}, nil)
-	c := pgclient.New(base)
-	var err error
-	if f.starts, err = measureStarts(ctx, c, opts.Starts); err != nil {
-		return f, fmt.Errorf("session start: %w", err)
-	}
-	s, err := c.CreateSession(ctx, "", "")
+	term, err := b.terminalFigures(ctx)
 	if err != nil {
-		return f, err
+		return err
 	}
-	defer c.DeleteSession(context.WithoutCancel(ctx), s.ID)
-	if f.memory, err = measureIdleMemory(ctx, eng, s.ID, opts.Idle); err != nil {
-		return f, fmt.Errorf("idle memory: %w", err)
-	}
-	if f.viaServer, err = echoThroughServer(ctx, c, s.ID, opts.Keys); err != nil {
-		return f, fmt.Errorf("echo through the server: %w", err)
-	}
-	if f.viaExec, err = echoThroughExec(ctx, docker, eng, s.ID, opts.Keys); err != nil {
-		return f, fmt.Errorf("echo through docker exec: %w", err)
-	}
-	return f, nil
+	b.table("Terminal", term)
+	return nil
 }
 
-// printTable writes one row per figure and one group of columns per server
-// measured.
-func printTable(out io.Writer, opts Options, all []figures) error {
-	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprint(tw, "figure")
-	for _, f := range all {
-		fmt.Fprintf(tw, "\t%s median\tp99 (or max)\tmin", f.label)
-	}
-	fmt.Fprintln(tw, "\truns")
-	rows := []struct {
-		name string
-		get  func(figures) []time.Duration
-	}{
-		{"session start: POST /api/sessions until 3 engines answer", func(f figures) []time.Duration { return f.starts }},
-		{"keystroke echo through the server (websocket → agent pty)", func(f figures) []time.Duration { return f.viaServer }},
-		{"keystroke echo through plain docker exec -t (same node: the floor)", func(f figures) []time.Duration { return f.viaExec }},
-	}
-	for i, r := range rows {
-		if i == 1 {
-			fmt.Fprintf(tw, "idle memory per session (3 nodes, after %s)", opts.Idle)
-			for _, f := range all {
-				fmt.Fprintf(tw, "\t%.1f MiB\t\t", float64(f.memory)/(1<<20))
-			}
-			fmt.Fprintln(tw, "\t1")
-		}
-		fmt.Fprint(tw, r.name)
-		n := 0
-		for _, f := range all {
-			d := r.get(f)
-			n = len(d)
-			fmt.Fprintf(tw, "\t%s", row(d))
-		}
-		fmt.Fprintf(tw, "\t%d\n", n)
-	}
-	return tw.Flush()
+// bench holds what the figure groups share.
+type bench struct {
+	opts   Options
+	docker client.APIClient
+	store  *store.Store
+	out    io.Writer
 }
 
-// row formats the median, p99 and minimum of durations as three cells.
-func row(d []time.Duration) string {
-	sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
-	return fmt.Sprintf("%s\t%s\t%s", round(percentile(d, 50)), round(percentile(d, 99)), round(d[0]))
+// figure is one row of a table: either durations (median, p95, p99, min)
+// or a single value.
+type figure struct {
+	name  string
+	runs  []time.Duration
+	value string
+}
+
+// table prints one group of figures.
+func (b *bench) table(title string, rows []figure) {
+	fmt.Fprintf(b.out, "\n%s\n", title)
+	tw := tabwriter.NewWriter(b.out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "figure\tmedian\tp95\tp99 (or max)\tmin\truns")
+	for _, r := range rows {
+		if r.runs == nil {
+			fmt.Fprintf(tw, "%s\t%s\t\t\t\t1\n", r.name, r.value)
+			continue
+		}
+		d := append([]time.Duration(nil), r.runs...)
+		sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\n", r.name, round(percentile(d, 50)), round(percentile(d, 95)),
+			round(percentile(d, 99)), round(d[0]), len(d))
+	}
+	tw.Flush()
 }
 
 // percentile returns the p-th percentile of sorted durations (nearest rank).
@@ -182,6 +139,7 @@ func percentile(sorted []time.Duration, p int) time.Duration {
 	return sorted[i-1]
 }
 
+// round keeps three or so significant figures.
 func round(d time.Duration) time.Duration {
 	switch {
 	case d > time.Second:
@@ -192,12 +150,22 @@ func round(d time.Duration) time.Duration {
 	return d
 }
 
+// benchServer is one in-process server of the bench.
+type benchServer struct {
+	base, instance string
+	stop           func()
+}
+
 // startServer runs the server in-process on a loopback port, configured from
-// the environment like "playground serve", plus extra flags.
-func startServer(ctx context.Context, flags ...string) (string, func(), error) {
-	cfg, err := server.ParseConfig(append([]string{"-addr", "127.0.0.1:0", "-log-level", "warn"}, flags...), os.Getenv)
+// the environment like "playground serve", with the bench's node mode, an
+// instance of its own (name), and extra flags.
+func (b *bench) startServer(ctx context.Context, name string, flags ...string) (*benchServer, error) {
+	inst := "bench-" + name
+	args := append([]string{"-addr", "127.0.0.1:0", "-log-level", "warn", "-metrics-addr", "off",
+		"-node-isolation", b.opts.Mode, "-instance", inst}, flags...)
+	cfg, err := server.ParseConfig(args, os.Getenv)
 	if err != nil {
-		return "", nil, err
+		return nil, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	addrc := make(chan string, 1)
@@ -208,18 +176,38 @@ func startServer(ctx context.Context, flags ...string) (string, func(), error) {
 	}()
 	select {
 	case addr := <-addrc:
-		return addr, func() { cancel(); <-errc }, nil
+		s := &benchServer{base: "http://" + addr, instance: inst}
+		s.stop = func() {
+			cancel()
+			<-errc
+			b.removeAll(inst)
+		}
+		return s, nil
 	case err := <-errc:
 		cancel()
-		return "", nil, err
+		return nil, err
 	}
 }
 
-// instance is the deployment label of the server measured: the one the
-// environment gives it, as "playground serve" reads it.
-func instance() string {
-	if v := os.Getenv("PLAYGROUND_INSTANCE"); v != "" {
-		return v
+// removeAll ends every live session of an instance (pool sessions stay
+// across a server's restarts, by design; the bench leaves none).
+func (b *bench) removeAll(inst string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	eng := engine.New(b.docker, engine.Config{Instance: inst}, nil)
+	defer eng.Close(ctx)
+	live, err := b.store.LiveSessions(ctx, inst)
+	if err != nil {
+		fmt.Fprintf(b.out, "bench: clean up %s: %v\n", inst, err)
+		return
 	}
-	return engine.DefaultInstance
+	for _, s := range live {
+		if err := eng.RemoveSession(ctx, s.ID); err != nil {
+			fmt.Fprintf(b.out, "bench: remove session %s: %v\n", s.ID, err)
+		}
+		b.store.EndSession(ctx, s.ID, "bench done")
+	}
 }
+
+// mib formats bytes in MiB.
+func mib(n uint64) string { return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + " MiB" }
