@@ -51,6 +51,38 @@ func (l *Buckets) Take(key string, now time.Time) time.Duration {
 	return time.Duration(math.Ceil((1 - b.tokens) * float64(l.refill)))
 }
 
+// Wait returns how long until key's bucket has a token, without taking
+// one: 0 when it has one now.
+func (l *Buckets) Wait(key string, now time.Time) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.buckets[key]
+	if b == nil {
+		return 0
+	}
+	if t := l.level(b, now); t < 1 {
+		return time.Duration(math.Ceil((1 - t) * float64(l.refill)))
+	}
+	return 0
+}
+
+// Charge takes one token from key's bucket even when it is empty: the
+// bucket goes into debt, down to minus its burst, and the key waits that
+// much longer. It is for outcomes counted after the fact (a wrong guess),
+// so that requests sent all at once cannot pass together unpaid.
+func (l *Buckets) Charge(key string, now time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.sweep(now)
+	b := l.buckets[key]
+	if b == nil {
+		b = &bucket{tokens: l.burst, at: now}
+		l.buckets[key] = b
+	}
+	b.tokens = math.Max(l.level(b, now)-1, -l.burst)
+	b.at = now
+}
+
 // Give puts back one token taken from key's bucket.
 func (l *Buckets) Give(key string) {
 	l.mu.Lock()

@@ -38,3 +38,25 @@ func TestBuckets(t *testing.T) {
 		t.Fatalf("%d buckets kept after a sweep, want only the one just used", n)
 	}
 }
+
+func TestChargeGoesIntoDebt(t *testing.T) {
+	now := time.Unix(1000, 0)
+	l := New(2, time.Second)
+	if w := l.Wait("a", now); w != 0 {
+		t.Fatalf("a fresh key waits %v", w)
+	}
+	for range 5 {
+		l.Charge("a", now)
+	}
+	// Two tokens, five charges: down to -2 (the debt stops at the burst),
+	// so three seconds until one token.
+	if w := l.Wait("a", now); w != 3*time.Second {
+		t.Fatalf("after five charges of a bucket of two: wait %v, want 3s", w)
+	}
+	if w := l.Wait("a", now.Add(3*time.Second)); w != 0 {
+		t.Fatalf("three seconds later: wait %v, want 0", w)
+	}
+	if w := l.Wait("b", now); w != 0 {
+		t.Fatalf("another key waits %v", w)
+	}
+}

@@ -290,18 +290,24 @@ func (s *Server) joinClassroom(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, status, j.Session)
 }
 
-// codeLimit takes a token for a classroom lookup or join from the
-// caller's address, refusing one that has given too many wrong codes
-// lately; countBadCode gives it back unless the code named no classroom.
+// codeLimit refuses a classroom lookup or join from an address that has
+// given too many wrong codes lately; countBadCode charges the address for
+// a code that named no classroom. Right codes never count, however many
+// arrive at once (a class joining from one router); wrong ones sent all at
+// once are all charged, into debt, so guessing stays as slow on average.
 func (s *Server) codeLimit(r *http.Request) error {
-	return takeAddress(s.badCodes, addressKey(clientIP(r)), "Too many wrong classroom codes from your network; check the code and try again in a little while.")
+	if wait := s.badCodes.Wait(addressKey(clientIP(r)), time.Now()); wait > 0 {
+		return &sessions.Error{Code: sessions.ERATELIMITED, RetryAfter: wait.Round(time.Second) + time.Second,
+			Message: "Too many wrong classroom codes from your network; check the code and try again in a little while."}
+	}
+	return nil
 }
 
-// countBadCode keeps the token of a lookup or join whose code named no
-// classroom, and gives back any other.
+// countBadCode charges the caller's address for a lookup or join whose code
+// named no classroom.
 func (s *Server) countBadCode(r *http.Request, err error) {
-	if sessions.ErrorCode(err) != sessions.ENOTFOUND {
-		s.badCodes.Give(addressKey(clientIP(r)))
+	if sessions.ErrorCode(err) == sessions.ENOTFOUND {
+		s.badCodes.Charge(addressKey(clientIP(r)), time.Now())
 	}
 }
 

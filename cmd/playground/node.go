@@ -5,13 +5,15 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/labplay/playground/sessions/agent"
 )
 
 // runNode runs the node agent, or one of its helpers: "attach" relays a
-// terminal between stdio and the agent, "wait" waits for the node's engine.
+// terminal between stdio and the agent, "wait" waits for the node's engine,
+// "ports" lists the TCP ports listening in the node and "dial" relays one.
 // Two more run in the engine's host-side helper container, never in a node:
 // "helper" idles until stopped, "delegate" hands nodes their cgroups,
 // "limit" caps what all the nodes of a deployment use together, and "disk"
@@ -32,6 +34,10 @@ func runNode(ctx context.Context, args []string) error {
 			return runNodeLimit(args[1:])
 		case "disk":
 			return runNodeDisk(args[1:])
+		case "ports":
+			return runNodePorts()
+		case "dial":
+			return runNodeDial(ctx, args[1:])
 		}
 	}
 	cfg := agent.DefaultConfig()
@@ -43,7 +49,7 @@ func runNode(ctx context.Context, args []string) error {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("unknown argument %q (attach, wait, helper, delegate, limit, disk)", fs.Arg(0))
+		return fmt.Errorf("unknown argument %q (attach, wait, ports, dial, helper, delegate, limit, disk)", fs.Arg(0))
 	}
 	if *mirror != "" {
 		cfg.Dockerd.Args = append(cfg.Dockerd.Args, "--registry-mirror", *mirror)
@@ -161,4 +167,28 @@ func runNodeDisk(args []string) error {
 		return nil
 	}
 	return usage
+}
+
+// runNodePorts prints the TCP ports that listen in the node, one per line.
+func runNodePorts() error {
+	ports, err := agent.ListeningPorts()
+	if err != nil {
+		return err
+	}
+	for _, p := range ports {
+		fmt.Println(p)
+	}
+	return nil
+}
+
+// runNodeDial relays stdin and stdout to a TCP port on the node's loopback.
+func runNodeDial(ctx context.Context, args []string) error {
+	if len(args) != 1 {
+		return fmt.Errorf("usage: playground node dial PORT")
+	}
+	port, err := strconv.Atoi(args[0])
+	if err != nil {
+		return fmt.Errorf("port %q is not a number", args[0])
+	}
+	return agent.DialPort(ctx, port, os.Stdin, os.Stdout)
 }
