@@ -90,9 +90,21 @@ func newHarness(t *testing.T) *harness {
 	return newHarnessOn(t, "")
 }
 
+// newHarnessWith is newHarness with more environment for the server.
+func newHarnessWith(t *testing.T, env ...string) *harness {
+	t.Helper()
+	return newHarnessEnv(t, "", env)
+}
+
 // newHarnessOn is newHarness on a given database (empty: a fresh one of
 // the test cluster).
 func newHarnessOn(t *testing.T, dbURL string) *harness {
+	t.Helper()
+	return newHarnessEnv(t, dbURL, nil)
+}
+
+// newHarnessEnv is newHarnessOn with more environment for the server.
+func newHarnessEnv(t *testing.T, dbURL string, env []string) *harness {
 	t.Helper()
 	bin := os.Getenv("PLAYGROUND_BIN")
 	if bin == "" {
@@ -116,6 +128,7 @@ func newHarnessOn(t *testing.T, dbURL string) *harness {
 		dbURL:    dbURL,
 		instance: "e2e-" + hex.EncodeToString(b[:]),
 		docker:   docker,
+		env:      env,
 	}
 	h.addr = freeAddr(t)
 	h.base = "http://" + h.addr

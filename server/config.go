@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labplay/playground/sessions/engine"
@@ -26,6 +27,10 @@ type Config struct {
 	// TrustProxy believes X-Forwarded-For and X-Real-IP for client
 	// addresses; set it only behind a proxy that sets them.
 	TrustProxy bool
+	// PortsDomain, when set, serves each node's port on a host of its own,
+	// <node>-<port>-<key>.<PortsDomain> (a wildcard DNS name pointing at
+	// the server); ports are always served under /ports/ too (ports.go).
+	PortsDomain string
 
 	Engine   engine.Config
 	Sessions manager.Config
@@ -49,6 +54,7 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&c.DatabaseURL, "database-url", env("DATABASE_URL", ""), "Postgres URL (DATABASE_URL)")
 	fs.StringVar(&c.PublicURL, "public-url", env("PLAYGROUND_PUBLIC_URL", ""), "public URL of the site, for links and origin checks (PLAYGROUND_PUBLIC_URL)")
 	fs.BoolVar(&c.TrustProxy, "trust-proxy", env("PLAYGROUND_TRUST_PROXY", "") == "true", "believe X-Forwarded-For / X-Real-IP (only behind a proxy that sets them) (PLAYGROUND_TRUST_PROXY=true)")
+	fs.StringVar(&c.PortsDomain, "ports-domain", env("PLAYGROUND_PORTS_DOMAIN", ""), "wildcard domain whose hosts open the nodes' ports, e.g. ports.example.org (PLAYGROUND_PORTS_DOMAIN)")
 	fs.StringVar(&c.LogFormat, "log-format", env("PLAYGROUND_LOG_FORMAT", "text"), "log format: text or json (PLAYGROUND_LOG_FORMAT)")
 	fs.StringVar(&c.LogLevel, "log-level", env("PLAYGROUND_LOG_LEVEL", "info"), "log level (PLAYGROUND_LOG_LEVEL)")
 	fs.StringVar(&c.Engine.NodeImage, "node-image", env("PLAYGROUND_NODE_IMAGE", "playground-node:latest"), "node image (PLAYGROUND_NODE_IMAGE)")
@@ -87,6 +93,9 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			bad("public URL %q must be an http or https URL", c.PublicURL)
 		}
+	}
+	if d := c.PortsDomain; d != "" && (strings.ContainsAny(d, "/:* ") || strings.HasPrefix(d, ".") || strings.HasSuffix(d, ".")) {
+		bad("ports domain %q must be a plain domain name such as ports.example.org", d)
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		bad("log format %q must be text or json", c.LogFormat)

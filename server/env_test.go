@@ -48,6 +48,12 @@ var testPool = netip.MustParsePrefix("100.64.144.0/20")
 // Postgres, the engine or the node image is missing.
 func newEnv(t *testing.T, cfg manager.Config) *env {
 	t.Helper()
+	return newEnvWith(t, cfg, server.Config{})
+}
+
+// newEnvWith is newEnv with the server's own settings.
+func newEnvWith(t *testing.T, cfg manager.Config, scfg server.Config) *env {
+	t.Helper()
 	st := storetest.Open(t)
 	docker := enginetest.Client(t)
 	image := enginetest.NodeImage(t, docker)
@@ -79,7 +85,7 @@ func newEnv(t *testing.T, cfg manager.Config) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := server.New(server.Config{}, server.Deps{Manager: mgr, Labs: labs.Builtin(), Site: site, Secret: secret, Log: log, Metrics: met})
+	srv := server.New(scfg, server.Deps{Manager: mgr, Labs: labs.Builtin(), Site: site, Secret: secret, Log: log, Metrics: met})
 	ts := httptest.NewServer(srv.Handler())
 	e := &env{t: t, docker: docker, store: st, engine: eng, manager: mgr, ts: ts, instance: instance, metrics: met}
 	t.Cleanup(func() {

@@ -23,7 +23,7 @@ func (s *Server) Handler() http.Handler {
 		// could pick their address for the limits.
 		r.Use(forwardedFor)
 	}
-	r.Use(s.recoverer, s.accessLog)
+	r.Use(s.recoverer, s.accessLog, s.portsHosts)
 
 	r.Get("/healthz", s.healthz)
 	r.Get("/readyz", s.readyz)
@@ -33,6 +33,8 @@ func (s *Server) Handler() http.Handler {
 		r.Use(s.identify)
 		r.Get("/", s.site.Home)
 		r.Get("/s/{id}", s.site.Session)
+		r.HandleFunc(portsPrefix+"{id}/{node}/{port}", s.pathPort)
+		r.HandleFunc(portsPrefix+"{id}/{node}/{port}/*", s.pathPort)
 		s.classroomPages(r) // classroom_routes.go
 
 		r.Route("/api", func(r chi.Router) {
@@ -43,6 +45,8 @@ func (s *Server) Handler() http.Handler {
 			r.Delete("/sessions/{id}", s.deleteSession)
 			r.Get("/sessions/{id}/nodes/{node}/terminal", s.terminal)
 			r.Post("/sessions/{id}/nodes/{node}/restart", s.restartNode)
+			r.Get("/sessions/{id}/ports", s.listPorts)
+			r.Get("/sessions/{id}/nodes/{node}/ports/{port}/open", s.openPort)
 
 			r.Get("/labs", s.listLabs)
 			r.Get("/labs/{slug}", s.getLab)

@@ -5,6 +5,7 @@ package server
 
 import (
 	"log/slog"
+	"sync"
 
 	"github.com/labplay/playground/labs"
 	"github.com/labplay/playground/metrics"
@@ -41,6 +42,10 @@ type Server struct {
 
 	// metrics receives requests, terminals and errors; nil records nothing.
 	metrics *metrics.Metrics
+
+	// ports forwards requests to the nodes' ports (ports.go), made once.
+	portsOnce sync.Once
+	ports     *portsProxy
 }
 
 // Deps are the parts a Server is built from.

@@ -34,6 +34,9 @@ export async function startSession() {
   new SessionPage(session, controls).start();
 }
 
+// PORTS_POLL_MS is how often the nodes' listening ports are looked at.
+const PORTS_POLL_MS = 4000;
+
 class SessionPage {
   constructor(session, controls) {
     this.session = session;
@@ -50,6 +53,24 @@ class SessionPage {
         document.title = `${lab.title} · ${t('product')}`;
       },
     });
+  }
+
+  // watchPorts keeps each node's port links up to date while the page is
+  // visible.
+  watchPorts() {
+    const look = async () => {
+      if (this.over) return;
+      if (!document.hidden) {
+        try {
+          const res = await api('GET', `/api/sessions/${encodeURIComponent(this.session.id)}/ports`);
+          for (const n of res.nodes || []) this.terminals.get(n.name)?.showPorts(n.ports || []);
+        } catch {
+          // The terminals show what is wrong; the links stay as they were.
+        }
+      }
+      this.portsTimer = setTimeout(look, PORTS_POLL_MS);
+    };
+    look();
   }
 
   start() {
@@ -76,6 +97,7 @@ class SessionPage {
       }
       this.lab.start();
       this.clock = setInterval(() => this.tick(), 1000);
+      this.watchPorts();
     }
     this.expose();
   }

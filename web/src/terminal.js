@@ -71,6 +71,9 @@ export class NodeTerminal {
     el.dataset.node = this.node;
     el.innerHTML = '<div class="term-header"><span class="dot"></span><span class="term-name"></span>'
       + '<span class="term-state"></span><span class="term-notice" role="status"></span>'
+      + '<span class="term-ports" data-testid="ports"></span>'
+      + '<form class="term-open-port"><input type="number" min="1" max="65535" step="1" data-testid="open-port-input">'
+      + '<button type="submit" data-testid="open-port"></button></form>'
       + '<button type="button" class="term-restart" hidden></button></div>'
       + '<div class="term-body"></div>';
     el.querySelector('.term-name').textContent = address ? `${this.node} · ${address}` : this.node;
@@ -83,6 +86,51 @@ export class NodeTerminal {
     this.restartEl.dataset.node = this.node;
     this.restartEl.addEventListener('click', () => this.restartNode());
     this.body = el.querySelector('.term-body');
+    this.portsEl = el.querySelector('.term-ports');
+    this.portsEl.dataset.node = this.node;
+    const form = el.querySelector('.term-open-port');
+    this.portInput = form.querySelector('input');
+    this.portButton = form.querySelector('button');
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      const port = Number(this.portInput.value);
+      if (!Number.isInteger(port) || port < 1 || port > 65535) {
+        this.portInput.focus();
+        return;
+      }
+      window.open(this.portURL(port), '_blank', 'noopener');
+    });
+    this.ports = [];
+    this.labelPorts();
+  }
+
+  // portURL is the page's link that opens one of this node's ports.
+  portURL(port) {
+    return `/api/sessions/${encodeURIComponent(this.sessionId)}/nodes/${encodeURIComponent(this.node)}/ports/${port}/open`;
+  }
+
+  // showPorts lists the node's listening ports as links.
+  showPorts(ports) {
+    const same = ports.length === this.ports.length && ports.every((p, i) => p.port === this.ports[i].port);
+    if (same) return;
+    this.ports = ports;
+    this.portsEl.replaceChildren(...ports.map((p) => {
+      const a = document.createElement('a');
+      a.href = p.url;
+      a.target = '_blank';
+      a.rel = 'noopener';
+      a.textContent = `:${p.port}`;
+      a.title = t('openPortTitle', { port: p.port, node: this.node });
+      a.dataset.testid = 'port-link';
+      a.dataset.port = String(p.port);
+      return a;
+    }));
+  }
+
+  labelPorts() {
+    this.portInput.placeholder = t('portPlaceholder');
+    this.portInput.setAttribute('aria-label', t('portPlaceholder'));
+    this.portButton.textContent = t('openPort');
   }
 
   // mount opens the xterm inside the panel, which must be in the document,
@@ -125,6 +173,7 @@ export class NodeTerminal {
   // relabel translates the header again, after a change of language.
   relabel() {
     this.restartEl.textContent = t('restartNode');
+    if (this.portInput) this.labelPorts();
     const ro = this.term.options.disableStdin && this.el.dataset.state === 'connected';
     this.stateEl.textContent = ro ? `${t(this.stateKey)} · ${t('readonly')}` : t(this.stateKey || '');
     if (this.pid) this.header.title = t('shellPid', { pid: this.pid });
