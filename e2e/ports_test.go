@@ -25,6 +25,10 @@ func TestPortOpensFromThePage(t *testing.T) {
 	p.send("node1", "until docker image inspect mtbsoft/myipaddress:latest >/dev/null 2>&1; do sleep 0.5; done; docker run -d -p 8080:80 mtbsoft/myipaddress:latest\r")
 	crWait(t, ctx, "node1's port 8080 shown as a link",
 		`!!document.querySelector('[data-testid="terminal-node1"] [data-testid="port-link"][data-port="8080"]')`)
+	// Sharing it gives a link; the button then takes it back.
+	crDo(t, ctx, "share the port", chromedp.Click(chromedp.CSS(`[data-testid="terminal-node1"] [data-testid="share-port"][data-port="8080"]`)))
+	crWait(t, ctx, "the port shown as shared",
+		`document.querySelector('[data-testid="terminal-node1"] [data-testid="share-port"][data-port="8080"]').classList.contains('shared')`)
 	href := crEval[string](t, ctx, `document.querySelector('[data-testid="terminal-node1"] [data-testid="port-link"][data-port="8080"]').href`)
 	crDo(t, ctx, "follow the port's link", chromedp.Navigate(href))
 	crWait(t, ctx, "the app's page", `/\d+\.\d+\.\d+\.\d+/.test(document.body.innerText)`)

@@ -146,6 +146,27 @@ func TestPortsPathForm(t *testing.T) {
 			t.Errorf("stranger GET %s: %d, want 404", path, status)
 		}
 	}
+	// A shared link opens the port to anyone until it is taken back.
+	sharePath := "/api/sessions/" + s.ID + "/nodes/node2/ports/9000/share"
+	if _, err := stranger.Do(ctx, "POST", sharePath, nil, nil); err == nil {
+		t.Error("a stranger shared another learner's port")
+	}
+	var share struct{ URL string }
+	if _, err := owner.Do(ctx, "POST", sharePath, nil, &share); err != nil || !strings.Contains(share.URL, "/shared/") {
+		t.Fatalf("share: %+v, %v", share, err)
+	}
+	if status, body, _ := get(t, stranger.HTTP, share.URL+"shown", ""); status != 200 || !strings.Contains(body, "pgecho path=/shown") || strings.Contains(body, "playground_") {
+		t.Errorf("a classmate opens the shared link: %d %q", status, body)
+	}
+	if _, err := owner.Do(ctx, "GET", "/api/sessions/"+s.ID+"/ports", nil, &list); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := owner.Do(ctx, "DELETE", sharePath, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if status, _, _ := get(t, stranger.HTTP, share.URL, ""); status != http.StatusNotFound {
+		t.Errorf("the shared link after it was taken back: %d, want 404", status)
+	}
 	for _, bad := range []string{"/ports/" + s.ID + "/node2/0/", "/ports/" + s.ID + "/node2/70000/", "/ports/" + s.ID + "/node9/9000/"} {
 		if status, _, _ := get(t, owner.HTTP, e.ts.URL+bad, ""); status != http.StatusBadRequest && status != http.StatusNotFound {
 			t.Errorf("GET %s: %d, want 400 or 404", bad, status)
@@ -221,6 +242,15 @@ func TestPortsHostForm(t *testing.T) {
 	other := strings.Replace(host, "node1-9000-", "node1-9001-", 1)
 	if status, _ := withCookie(other); status != http.StatusNotFound {
 		t.Errorf("another port's host with this cookie: %d, want 404", status)
+	}
+	// A shared link has a host of its own, open without a cookie.
+	var share struct{ URL string }
+	if _, err := owner.Do(ctx, "POST", "/api/sessions/"+s.ID+"/nodes/node1/ports/9000/share", nil, &share); err != nil {
+		t.Fatal(err)
+	}
+	su, _ := url.Parse(share.URL)
+	if status, body, _ := get(t, http.DefaultClient, base+"/via-share", su.Host); status != 200 || !strings.Contains(body, "pgecho path=/via-share") {
+		t.Errorf("the shared host: %d %q (%s)", status, body, share.URL)
 	}
 	// A token is for one host only, and only briefly; a forged one fails.
 	req, _ = http.NewRequest("GET", base+loc.RequestURI(), nil)

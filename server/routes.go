@@ -35,6 +35,8 @@ func (s *Server) Handler() http.Handler {
 		r.Get("/s/{id}", s.site.Session)
 		r.HandleFunc(portsPrefix+"{id}/{node}/{port}", s.pathPort)
 		r.HandleFunc(portsPrefix+"{id}/{node}/{port}/*", s.pathPort)
+		r.HandleFunc(sharedPrefix+"{token}", s.sharedPath)
+		r.HandleFunc(sharedPrefix+"{token}/*", s.sharedPath)
 		s.classroomPages(r) // classroom_routes.go
 
 		r.Route("/api", func(r chi.Router) {
@@ -47,6 +49,8 @@ func (s *Server) Handler() http.Handler {
 			r.Post("/sessions/{id}/nodes/{node}/restart", s.restartNode)
 			r.Get("/sessions/{id}/ports", s.listPorts)
 			r.Get("/sessions/{id}/nodes/{node}/ports/{port}/open", s.openPort)
+			r.Post("/sessions/{id}/nodes/{node}/ports/{port}/share", s.sharePort)
+			r.Delete("/sessions/{id}/nodes/{node}/ports/{port}/share", s.unsharePort)
 
 			r.Get("/labs", s.listLabs)
 			r.Get("/labs/{slug}", s.getLab)

@@ -4,7 +4,7 @@
 import { Terminal } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
 import { ACK, CONTROL, INPUT, RESIZE, binaryString, frame, parseControl, parseFrame } from './frames.js';
-import { api } from './api.js';
+import { api, errorText } from './api.js';
 import { t } from './i18n.js';
 
 const BACKOFF_MIN = 500;
@@ -109,12 +109,15 @@ export class NodeTerminal {
     return `/api/sessions/${encodeURIComponent(this.sessionId)}/nodes/${encodeURIComponent(this.node)}/ports/${port}/open`;
   }
 
-  // showPorts lists the node's listening ports as links.
+  // showPorts lists the node's listening ports as links, each with a
+  // button that shares it (a link for a classmate) or takes it back.
   showPorts(ports) {
-    const same = ports.length === this.ports.length && ports.every((p, i) => p.port === this.ports[i].port);
-    if (same) return;
+    const key = (list) => list.map((p) => `${p.port}:${p.shared_url || ''}`).join(' ');
+    if (key(ports) === key(this.ports)) return;
     this.ports = ports;
     this.portsEl.replaceChildren(...ports.map((p) => {
+      const item = document.createElement('span');
+      item.className = 'term-port';
       const a = document.createElement('a');
       a.href = p.url;
       a.target = '_blank';
@@ -123,8 +126,40 @@ export class NodeTerminal {
       a.title = t('openPortTitle', { port: p.port, node: this.node });
       a.dataset.testid = 'port-link';
       a.dataset.port = String(p.port);
-      return a;
+      const share = document.createElement('button');
+      share.type = 'button';
+      share.className = p.shared_url ? 'shared' : '';
+      share.textContent = p.shared_url ? t('unsharePort') : t('sharePort');
+      share.title = p.shared_url ? t('unsharePortTitle', { url: p.shared_url }) : t('sharePortTitle');
+      share.dataset.testid = 'share-port';
+      share.dataset.port = String(p.port);
+      share.addEventListener('click', () => this.toggleShare(p));
+      item.append(a, share);
+      return item;
     }));
+  }
+
+  // toggleShare shares a port (and copies the link) or takes it back.
+  async toggleShare(p) {
+    const path = `/api/sessions/${encodeURIComponent(this.sessionId)}/nodes/${encodeURIComponent(this.node)}/ports/${p.port}/share`;
+    try {
+      if (p.shared_url) {
+        await api('DELETE', path);
+        this.showPorts(this.ports.map((x) => (x.port === p.port ? { ...x, shared_url: '' } : x)));
+        this.notice(t('portUnshared', { port: p.port }));
+        return;
+      }
+      const res = await api('POST', path);
+      this.showPorts(this.ports.map((x) => (x.port === p.port ? { ...x, shared_url: res.url } : x)));
+      try {
+        await navigator.clipboard.writeText(res.url);
+        this.notice(t('portShared', { port: p.port }));
+      } catch {
+        window.prompt(t('portSharedCopy', { port: p.port }), res.url);
+      }
+    } catch (err) {
+      this.notice(errorText(err, t));
+    }
   }
 
   labelPorts() {
