@@ -99,3 +99,12 @@ func (c *Catalog) ImagesOf(slug string) []string {
 	}
 	return nil
 }
+
+// NodesOf returns how many nodes the lab with the given slug declares, or
+// 0 for an unknown lab.
+func (c *Catalog) NodesOf(slug string) int {
+	if l, err := c.Get(slug); err == nil {
+		return len(l.Nodes)
+	}
+	return 0
+}

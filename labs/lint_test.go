@@ -69,6 +69,8 @@ func TestLintFindsEachProblem(t *testing.T) {
 		{"stray language file", "de.md", "", fixtureFR, "de.md", "", "not a language of the lab"},
 		{"bad node name", "lab.md", "nodes: node1 node2", "nodes: node1 node2 Node_3", "lab.md", "nodes:", `"Node_3" is not valid`},
 		{"duplicate node", "lab.md", "nodes: node1 node2", "nodes: node1 node2, node1", "lab.md", "nodes:", "listed twice"},
+		{"nodes out of order", "lab.md", "nodes: node1 node2", "nodes: node2 node1", "lab.md", "nodes:", "node1 to nodeN in order"},
+		{"six nodes", "lab.md", "nodes: node1 node2", "nodes: node1 node2 node3 node4 node5 node6", "lab.md", "nodes:", "N from 1 to 5"},
 		{"bad image", "lab.md", "images: alpine:3.20", "images: alpine:3.20 'bad image'", "lab.md", "images:", "is not valid"},
 		{"check for unknown section", "lab.md", "check one node1", "check three node1", "lab.md", "check three", `check for section "three", which en.md does not have (sections: one, two)`},
 		{"check on unknown node", "lab.md", "check one node1", "check one node9", "lab.md", "check one", `node "node9", which is not among the lab's nodes`},

@@ -2,6 +2,7 @@ package labs
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -59,9 +60,27 @@ func parseMeta(src string, p problems) *meta {
 	m.langsLine = at("languages")
 	m.langs = checkList(p, m.langsLine, "languages", fields["languages"].value, langPattern, "language codes such as en or fr", true)
 	m.nodes = checkList(p, at("nodes"), "nodes", fields["nodes"].value, nodePattern, "node names such as node1", true)
+	checkNodeCount(p, at("nodes"), m.nodes)
 	m.images = checkList(p, at("images"), "images", fields["images"].value, imagePattern, "image references such as alpine:3.20", false)
 	m.parseBody(body, p)
 	return m
+}
+
+// MaxNodes is the most nodes a lab may declare.
+const MaxNodes = 5
+
+// checkNodeCount requires node1 to nodeN in order, N from 1 to MaxNodes:
+// a lab's session gets exactly those nodes.
+func checkNodeCount(p problems, n int, nodes []string) {
+	if len(nodes) == 0 {
+		return
+	}
+	for i, name := range nodes {
+		if name != "node"+strconv.Itoa(i+1) || i >= MaxNodes {
+			p.add(n, "nodes: list node1 to nodeN in order, N from 1 to %d (the lab's session gets exactly those nodes), as in nodes: node1 node2 node3", MaxNodes)
+			return
+		}
+	}
 }
 
 // checkList splits and validates a list-valued front matter field.

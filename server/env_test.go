@@ -74,6 +74,9 @@ func newEnvWith(t *testing.T, cfg manager.Config, scfg server.Config) *env {
 	if cfg.LabImages == nil {
 		cfg.LabImages = labs.Builtin().ImagesOf
 	}
+	if cfg.LabNodes == nil {
+		cfg.LabNodes = labs.Builtin().NodesOf
+	}
 	met := metrics.New(func() (map[string]int, int, error) { return st.SessionCounts(context.Background(), instance) }, st.Pool())
 	cfg.Metrics = met
 	mgr := manager.New(cfg, eng, st, log)
@@ -154,4 +157,11 @@ func (e *env) volumesOf(sessionID string) []string {
 func (e *env) volumeExists(name string) bool {
 	_, err := e.docker.VolumeInspect(context.Background(), name)
 	return err == nil
+}
+
+// leftoversNamed counts the containers left of one node of a session.
+func (e *env) leftoversNamed(sessionID, node string) (int, error) {
+	f := filters.NewArgs(filters.Arg("label", "playground.session="+sessionID), filters.Arg("label", "playground.node="+node))
+	cs, err := e.docker.ContainerList(context.Background(), container.ListOptions{All: true, Filters: f})
+	return len(cs), err
 }

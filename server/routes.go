@@ -47,6 +47,8 @@ func (s *Server) Handler() http.Handler {
 			r.Delete("/sessions/{id}", s.deleteSession)
 			r.Get("/sessions/{id}/nodes/{node}/terminal", s.terminal)
 			r.Post("/sessions/{id}/nodes/{node}/restart", s.restartNode)
+			r.Post("/sessions/{id}/nodes", s.addNode)
+			r.Delete("/sessions/{id}/nodes/{node}", s.removeNode)
 			r.Get("/sessions/{id}/ports", s.listPorts)
 			r.Get("/sessions/{id}/nodes/{node}/ports/{port}/open", s.openPort)
 			r.Post("/sessions/{id}/nodes/{node}/ports/{port}/share", s.sharePort)

@@ -88,6 +88,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, onListen func(net.Ad
 	}, st.Pool())
 	defer serveMetrics(cfg.MetricsAddr, met, log)()
 	cfg.Sessions.LabImages = catalog.ImagesOf
+	cfg.Sessions.LabNodes = catalog.NodesOf
 	if _, err := catalog.Get(cfg.Sessions.PoolLab); cfg.Sessions.PoolSize > 0 && err != nil {
 		return fmt.Errorf("the warm pool's lab %q is not a lab here (PLAYGROUND_POOL_LAB)", cfg.Sessions.PoolLab)
 	}

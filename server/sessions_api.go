@@ -100,3 +100,23 @@ func (s *Server) restartNode(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, sess)
 }
+
+// addNode adds a node to the caller's session without a lab.
+func (s *Server) addNode(w http.ResponseWriter, r *http.Request) {
+	sess, err := s.manager.AddNode(r.Context(), userID(r), chi.URLParam(r, "id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, sess)
+}
+
+// removeNode removes a node of the caller's session without a lab.
+func (s *Server) removeNode(w http.ResponseWriter, r *http.Request) {
+	sess, err := s.manager.RemoveNode(r.Context(), userID(r), chi.URLParam(r, "id"), chi.URLParam(r, "node"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, sess)
+}

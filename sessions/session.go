@@ -9,6 +9,7 @@ package sessions
 
 import (
 	"regexp"
+	"strconv"
 	"time"
 )
 
@@ -26,8 +27,24 @@ const (
 	NodeStopped  = "stopped"
 )
 
-// NodeNames are the nodes of every session, in order.
-var NodeNames = []string{"node1", "node2", "node3"}
+// NodeNames are the nodes of a session without a lab, in order.
+var NodeNames = NodeNamesN(DefaultNodes)
+
+// Node counts of a session: a lab declares its own, from 1 to MaxNodes; a
+// session without a lab starts with DefaultNodes and may grow to MaxNodes.
+const (
+	DefaultNodes = 3
+	MaxNodes     = 5
+)
+
+// NodeNamesN returns node1 to nodeN.
+func NodeNamesN(n int) []string {
+	names := make([]string, n)
+	for i := range names {
+		names[i] = "node" + strconv.Itoa(i+1)
+	}
+	return names
+}
 
 // Session is one learner's set of three nodes.
 type Session struct {

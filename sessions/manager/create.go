@@ -32,8 +32,8 @@ type NewSession struct {
 // know of (another deployment, a network made by hand).
 const startAttempts = 3
 
-// Create starts a session of three nodes and returns once all three inner
-// engines answer. When the host is full it returns EFULL with a retry delay.
+// Create starts a session, with the nodes its lab declares (three without
+// a lab), and returns once every inner engine answers. When the host is full it returns EFULL with a retry delay.
 // On any failure, whatever was created is removed again.
 //
 // A ready session of the warm pool that fits the request is handed over
@@ -89,7 +89,7 @@ func (m *Manager) createOnce(ctx context.Context, req NewSession) (s *sessions.S
 		ID: sessions.NewID(), UserID: req.UserID, ClientAddr: req.ClientAddr, Lab: req.Lab, Lang: req.Lang, Scope: req.Scope, Instance: m.instance(),
 		Status: sessions.StatusStarting, CreatedAt: now, ExpiresAt: now.Add(lifetime), Pool: req.pool, WarmFor: req.warmFor,
 	}
-	for _, name := range sessions.NodeNames {
+	for _, name := range sessions.NodeNamesN(m.nodesFor(req.Lab)) {
 		s.Nodes = append(s.Nodes, sessions.Node{Name: name, Status: sessions.NodeStarting})
 	}
 	limits := store.Limits{MaxLive: m.cfg.MaxSessions, MaxPerUser: m.cfg.MaxPerLearner, MaxPerAddress: m.cfg.MaxPerAddress}
@@ -129,7 +129,11 @@ func (m *Manager) start(ctx context.Context, s *sessions.Session) (clashed bool,
 	if err != nil {
 		return false, err
 	}
-	nodes, err := m.engine.CreateSession(ctx, s.ID, subnet, sessions.NodeNames)
+	names := make([]string, len(s.Nodes))
+	for i, n := range s.Nodes {
+		names[i] = n.Name
+	}
+	nodes, err := m.engine.CreateSession(ctx, s.ID, subnet, names)
 	if err != nil {
 		return sessions.ErrorCode(err) == sessions.ECONFLICT, err
 	}

@@ -32,6 +32,10 @@ type Config struct {
 	// in after a start, and again after a restart of the server or a node
 	// where a copy was cut short. Without it no image is copied.
 	LabImages func(lab string) []string
+	// LabNodes says how many nodes a lab's sessions get (its lab.md's
+	// nodes); nil, or 0 for a lab, means sessions.DefaultNodes, as for a
+	// session without a lab.
+	LabNodes func(lab string) int
 	// Subnets is the pool that session networks are cut from.
 	Subnets store.Subnets
 	// ReapEvery is how often expired sessions are looked for.
@@ -260,4 +264,14 @@ func (m *Manager) end(ctx context.Context, id, reason string) error {
 		return fmt.Errorf("manager: remove session %s: %w", id, err)
 	}
 	return m.store.EndSession(ctx, id, reason)
+}
+
+// nodesFor returns how many nodes a session of lab starts with.
+func (m *Manager) nodesFor(lab string) int {
+	if lab != "" && m.cfg.LabNodes != nil {
+		if n := m.cfg.LabNodes(lab); n >= 1 && n <= sessions.MaxNodes {
+			return n
+		}
+	}
+	return sessions.DefaultNodes
 }

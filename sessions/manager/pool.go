@@ -80,10 +80,16 @@ func (m *Manager) fromPool(ctx context.Context, req NewSession, lifetime time.Du
 }
 
 // fitsPool reports whether a session of lab can be served by the general
-// pool: a free playground, the pool's lab, or a lab whose images the
-// pool's nodes have.
+// pool: the pool's lab, or a free playground or a lab with as many nodes
+// whose images the pool's nodes have.
 func (m *Manager) fitsPool(lab string) bool {
-	if lab == "" || lab == m.cfg.PoolLab {
+	if lab == m.cfg.PoolLab {
+		return true
+	}
+	if m.nodesFor(lab) != m.nodesFor(m.cfg.PoolLab) {
+		return false
+	}
+	if lab == "" {
 		return true
 	}
 	if m.cfg.LabImages == nil {

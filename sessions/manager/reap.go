@@ -65,15 +65,32 @@ func (m *Manager) Reconcile(ctx context.Context, finishImages bool) error {
 			}
 			continue
 		}
-		nodes, ok := onEngine[s.ID]
-		if ok && len(nodes) == len(s.Nodes) {
-			// Intact. Nodes that stopped (the engine restarted, or the
-			// host) are started again, which also finishes a copy of the
-			// lab's images that was cut short.
+		nodes := onEngine[s.ID]
+		byID := make(map[string]engine.Node, len(nodes))
+		for _, n := range nodes {
+			byID[n.ContainerID] = n
+		}
+		// A session is intact when every node it records with a container
+		// has that container; one being added (no container yet) or being
+		// removed does not count against it.
+		intact, found := true, 0
+		for _, n := range s.Nodes {
+			if n.ContainerID == "" {
+				continue
+			}
+			if _, ok := byID[n.ContainerID]; !ok {
+				intact = false
+			}
+			found++
+		}
+		if intact && found > 0 {
+			// Nodes that stopped (the engine restarted, or the host) are
+			// started again, which also finishes a copy of the lab's
+			// images that was cut short.
 			var stopped []engine.Node
-			for _, n := range nodes {
-				if !n.Running {
-					stopped = append(stopped, n)
+			for _, n := range s.Nodes {
+				if e, ok := byID[n.ContainerID]; ok && !e.Running {
+					stopped = append(stopped, e)
 				}
 			}
 			if len(stopped) > 0 {
@@ -85,7 +102,7 @@ func (m *Manager) Reconcile(ctx context.Context, finishImages bool) error {
 			}
 			continue
 		}
-		m.log.Info("ending session whose containers vanished", "session", s.ID, "found", len(nodes))
+		m.log.Info("ending session whose containers vanished", "session", s.ID, "found", len(nodes), "recorded", found)
 		if err := m.end(ctx, s.ID, "containers vanished"); err != nil {
 			m.log.Warn("could not end session", "session", s.ID, "err", err)
 		}

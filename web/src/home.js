@@ -43,9 +43,11 @@ function setupStart() {
     tick();
   };
 
+  let wantLab = DEFAULT_LAB;
   const start = async () => {
     clearTimeout(retryTimer);
     button.disabled = true;
+    free.disabled = true;
     show(t('starting'), 'busy');
     // A cold start takes a second or two: say what it is doing meanwhile.
     // (A ready session from the pool answers before the first look.)
@@ -59,7 +61,7 @@ function setupStart() {
       }
     }, PHASE_POLL_MS);
     try {
-      const s = await api('POST', '/api/sessions', { lab: DEFAULT_LAB, lang: lang() });
+      const s = await api('POST', '/api/sessions', wantLab ? { lab: wantLab, lang: lang() } : undefined);
       clearInterval(watch);
       location.assign(`/s/${encodeURIComponent(s.id)}`);
     } catch (err) {
@@ -70,9 +72,13 @@ function setupStart() {
       }
       show(errorText(err, t), 'error');
       button.disabled = false;
+      free.disabled = false;
     }
   };
-  button.addEventListener('click', start);
+  button.addEventListener('click', () => { wantLab = DEFAULT_LAB; start(); });
+  // A free playground: nodes without a lab, which the learner may add to.
+  const free = document.querySelector('[data-testid="start-free"]');
+  free.addEventListener('click', () => { wantLab = ''; start(); });
 }
 
 async function loadSessions() {

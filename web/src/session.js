@@ -34,6 +34,9 @@ export async function startSession() {
   new SessionPage(session, controls).start();
 }
 
+// MAX_NODES is the most nodes a session has (sessions.MaxNodes).
+const MAX_NODES = 5;
+
 // PORTS_POLL_MS is how often the nodes' listening ports are looked at.
 const PORTS_POLL_MS = 4000;
 
@@ -43,7 +46,10 @@ class SessionPage {
     this.controls = controls;
     this.terminals = new Map();
     this.over = false;
-    this.lab = new LabPane({
+    // A session without a lab is a free playground: terminals only, and
+    // nodes the learner may add and remove.
+    this.free = !session.lab;
+    this.lab = this.free ? { load: async () => {}, start: () => {}, stop: () => {} } : new LabPane({
       root: $('lab-pane'),
       sessionId: session.id,
       labSlug: session.lab,
@@ -79,6 +85,7 @@ class SessionPage {
     $('end-session').addEventListener('click', () => this.end());
     $('restart-lab').addEventListener('click', () => this.restart());
     this.tick();
+    if (this.free) this.showFree();
     this.lab.load(lang());
     if (!this.over) {
       // Not expired before the page opened: attach the terminals.
@@ -90,6 +97,7 @@ class SessionPage {
           address: n.address,
           onEnded: () => this.finish('endedBanner', 'sessionEnded'),
           isLive: () => this.isLive(),
+          onRemove: this.free && this.session.nodes.length > 1 ? (node) => this.removeNode(node) : null,
         });
         pane.append(term.el);
         term.mount();
@@ -100,6 +108,49 @@ class SessionPage {
       this.watchPorts();
     }
     this.expose();
+  }
+
+  // showFree lays the page out for a free playground: no lab pane, and an
+  // Add node button while the session has fewer than MAX_NODES.
+  showFree() {
+    $('split').classList.add('no-lab');
+    $('lab-pane').hidden = true;
+    $('split-handle').hidden = true;
+    $('restart-lab').hidden = true;
+    $('lab-title').textContent = t('freePlayground');
+    document.title = `${t('freePlayground')} · ${t('product')}`;
+    const add = $('add-node');
+    add.hidden = false;
+    add.disabled = (this.session.nodes || []).length >= MAX_NODES;
+    add.title = add.disabled ? t('maxNodes', { n: MAX_NODES }) : '';
+    add.addEventListener('click', () => this.addNode());
+  }
+
+  // addNode adds a node, then reloads the page, whose terminals come back
+  // with their scrollback.
+  async addNode() {
+    const add = $('add-node');
+    add.disabled = true;
+    add.textContent = t('addingNode');
+    try {
+      await api('POST', `/api/sessions/${encodeURIComponent(this.session.id)}/nodes`);
+      location.reload();
+    } catch (err) {
+      showBanner(errorText(err, t), false);
+      add.textContent = t('addNode');
+      add.disabled = false;
+    }
+  }
+
+  // removeNode removes a node, its containers and files, after asking.
+  async removeNode(node) {
+    if (!window.confirm(t('confirmRemoveNode', { node }))) return;
+    try {
+      await api('DELETE', `/api/sessions/${encodeURIComponent(this.session.id)}/nodes/${encodeURIComponent(node)}`);
+      location.reload();
+    } catch (err) {
+      showBanner(errorText(err, t), false);
+    }
   }
 
   // expose gives end-to-end tests a handle on the terminals.

@@ -34,9 +34,11 @@ export class NodeTerminal {
   // isLive, when given, is asked after a connection is lost; it resolves to
   // false when the session has ended (closed class, expiry, another tab).
   // canRestart offers a Restart button when the node has stopped (owners only).
-  constructor({ sessionId, node, address, onEnded, isLive, canRestart = true }) {
+  constructor({ sessionId, node, address, onEnded, isLive, canRestart = true, onRemove = null }) {
     this.sessionId = sessionId;
     this.node = node;
+    // onRemove, when given, removes this node (a free playground's).
+    this.onRemove = onRemove;
     this.onEnded = onEnded || (() => {});
     this.isLive = isLive || (() => Promise.resolve(null));
     this.canRestart = canRestart;
@@ -74,7 +76,8 @@ export class NodeTerminal {
       + '<span class="term-ports" data-testid="ports"></span>'
       + '<form class="term-open-port"><input type="number" min="1" max="65535" step="1" data-testid="open-port-input">'
       + '<button type="submit" data-testid="open-port"></button></form>'
-      + '<button type="button" class="term-restart" hidden></button></div>'
+      + '<button type="button" class="term-restart" hidden></button>'
+      + '<button type="button" class="term-remove" hidden></button></div>'
       + '<div class="term-body"></div>';
     el.querySelector('.term-name').textContent = address ? `${this.node} · ${address}` : this.node;
     this.el = el;
@@ -85,6 +88,11 @@ export class NodeTerminal {
     this.restartEl.dataset.testid = 'restart-node';
     this.restartEl.dataset.node = this.node;
     this.restartEl.addEventListener('click', () => this.restartNode());
+    this.removeEl = el.querySelector('.term-remove');
+    this.removeEl.dataset.testid = 'remove-node';
+    this.removeEl.dataset.node = this.node;
+    this.removeEl.hidden = !this.onRemove;
+    this.removeEl.addEventListener('click', () => this.onRemove?.(this.node));
     this.body = el.querySelector('.term-body');
     this.portsEl = el.querySelector('.term-ports');
     this.portsEl.dataset.node = this.node;
@@ -208,6 +216,11 @@ export class NodeTerminal {
   // relabel translates the header again, after a change of language.
   relabel() {
     this.restartEl.textContent = t('restartNode');
+    if (this.removeEl) {
+      this.removeEl.textContent = '×';
+      this.removeEl.title = t('removeNode', { node: this.node });
+      this.removeEl.setAttribute('aria-label', t('removeNode', { node: this.node }));
+    }
     if (this.portInput) this.labelPorts();
     const ro = this.term.options.disableStdin && this.el.dataset.state === 'connected';
     this.stateEl.textContent = ro ? `${t(this.stateKey)} · ${t('readonly')}` : t(this.stateKey || '');
