@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
-# base-image.sh: build the offline base image $OFFLINE_BASE (Debian bookworm
-# with the node's packages) with debootstrap and `docker import`, for hosts
+# base-image.sh: build the offline base image $OFFLINE_BASE (Debian
+# $NODE_SUITE with the node's packages) with debootstrap and `docker import`, for hosts
 # where no registry answers. Skipped when the image already exists.
 set -euo pipefail
 # shellcheck source=deploy/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-# debian_mirror prints the Debian mirror this machine's apt uses for
-# bookworm main, or deb.debian.org when none is configured.
+# debian_mirror prints the Debian mirror this machine's apt uses for main
+# (of any release: the same site serves them all), or deb.debian.org when
+# none is configured.
 debian_mirror() {
 	local site
 	# shellcheck disable=SC2016 # apt expands $(SITE), not the shell.
 	site=$(apt-get indextargets --format '$(SITE) $(RELEASE) $(COMPONENT)' 2>/dev/null |
-		awk '$2 == "bookworm" && $3 == "main" { print $1; exit }')
+		awk '$3 == "main" { print $1; exit }')
 	echo "${site:-http://deb.debian.org/debian}"
 }
 
@@ -25,14 +26,14 @@ unmount_under() {
 	done
 }
 
-# bootstrap fills $1 with a minimal bookworm and the node's packages.
+# bootstrap fills $1 with a minimal $NODE_SUITE and the node's packages.
 bootstrap() {
 	local dir=$1 mirror
 	mirror=$(debian_mirror)
-	say "debootstrap bookworm from $mirror (log: $DATA/debootstrap.log)"
+	say "debootstrap $NODE_SUITE from $mirror (log: $DATA/debootstrap.log)"
 	unmount_under "$dir"
 	rm -rf "$dir"
-	debootstrap --variant=minbase --include="${NODE_PACKAGES// /,}" bookworm "$dir" "$mirror" \
+	debootstrap --variant=minbase --include="${NODE_PACKAGES// /,}" "$NODE_SUITE" "$dir" "$mirror" \
 		</dev/null >"$DATA/debootstrap.log" 2>&1 || {
 		unmount_under "$dir"
 		die "debootstrap failed; see $DATA/debootstrap.log" "$(tail -n 5 "$DATA/debootstrap.log")"

@@ -37,15 +37,18 @@ DOCKER_SOCK="${DOCKER_SOCK:-/var/run/docker.sock}"
 DOCKERD_LOG="${DOCKERD_LOG:-$DATA/dockerd.log}"
 
 # Images. NODE_BASE may name a base image explicitly; when empty the set-up
-# picks debian:bookworm-slim if a registry answers, else the offline base.
+# picks debian:trixie-slim if a registry answers, else the offline base.
+# NODE_SUITE is the Debian release of the nodes.
 NODE_IMAGE="${NODE_IMAGE:-playground-node:latest}"
 NODE_BASE="${NODE_BASE:-}"
-REGISTRY_BASE="${REGISTRY_BASE:-debian:bookworm-slim}"
-OFFLINE_BASE="${OFFLINE_BASE:-playground-base:bookworm}"
+NODE_SUITE="${NODE_SUITE:-trixie}"
+REGISTRY_BASE="${REGISTRY_BASE:-debian:$NODE_SUITE-slim}"
+OFFLINE_BASE="${OFFLINE_BASE:-playground-base:$NODE_SUITE}"
 LAB_IMAGE="${LAB_IMAGE:-mtbsoft/myipaddress:latest}"
 
-# Packages of the node image (and of the offline base built by debootstrap).
-NODE_PACKAGES="docker.io iptables iproute2 procps ca-certificates curl less vim-tiny bash-completion iputils-ping dnsutils e2fsprogs"
+# Packages of the node image (and of the offline base built by debootstrap),
+# from their one list.
+NODE_PACKAGES="$(grep -v '^#' "$ROOT/deploy/node/packages.txt" | tr -s ' \n' ' ' | sed 's/^ //; s/ $//')"
 
 # The label key that marks the project's own containers, networks and volumes.
 INSTANCE_LABEL="${INSTANCE_LABEL:-playground.instance}"

@@ -268,3 +268,34 @@ func newJar(t *testing.T) http.CookieJar {
 	}
 	return jar
 }
+
+// docker compose runs in a node (Compose v2, the CLI plugin), and the port
+// its service publishes opens through the playground.
+func TestComposePortOpens(t *testing.T) {
+	e := newEnv(t, manager.Config{})
+	ctx := context.Background()
+	c := client.New(e.ts.URL)
+	s, err := c.CreateSession(ctx, "docker-orchestration", "en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A Run click waits for the lab's images, the compose file's among them.
+	if _, err := c.Do(ctx, "POST", "/api/sessions/"+s.ID+"/blocks/orchestration-1/resolve", nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	node := containerOf(t, e, s.ID, "node1")
+	script := `mkdir -p /root/app && cd /root/app && cat > compose.yaml <<'YAML'
+services:
+  web:
+    image: mtbsoft/myipaddress:latest
+    ports: ["8081:80"]
+YAML
+docker compose up -d 2>&1 && for i in $(seq 50); do playground node ports | grep -qx 8081 && exit 0; sleep 0.2; done; exit 1`
+	if out, code, err := e.engine.Exec(ctx, node, script, 2*time.Minute); err != nil || code != 0 {
+		t.Fatalf("docker compose up: %v %d\n%s", err, code, out)
+	}
+	status, body, _ := get(t, c.HTTP, e.ts.URL+"/ports/"+s.ID+"/node1/8081/", "")
+	if status != 200 || !strings.HasPrefix(strings.TrimSpace(body), "172.") {
+		t.Errorf("the compose service's port: %d %q", status, body)
+	}
+}
