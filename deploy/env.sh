@@ -45,6 +45,7 @@ NODE_SUITE="${NODE_SUITE:-trixie}"
 REGISTRY_BASE="${REGISTRY_BASE:-debian:$NODE_SUITE-slim}"
 OFFLINE_BASE="${OFFLINE_BASE:-playground-base:$NODE_SUITE}"
 LAB_IMAGE="${LAB_IMAGE:-mtbsoft/myipaddress:latest}"
+REGISTRY_IMAGE="${REGISTRY_IMAGE:-playground-registry:latest}"
 
 # Packages of the node image (and of the offline base built by debootstrap),
 # from their one list.

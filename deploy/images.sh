@@ -79,3 +79,20 @@ setup_lab_image() {
 	build_image myipaddress -t "$LAB_IMAGE" "$ctx"
 	note "built"
 }
+
+# setup_registry_image builds $REGISTRY_IMAGE from Debian's docker-registry
+# (installed on the host for its binary) on the node's base.
+setup_registry_image() {
+	say "registry image $REGISTRY_IMAGE"
+	installed docker-registry || apt_install "Debian's image registry (for the nodes' mirror)" docker-registry
+	# The package starts a registry service of its own; the playground runs
+	# its registry in a container instead.
+	if have systemctl && systemctl is-active -q docker-registry 2>/dev/null; then
+		systemctl disable --now docker-registry >/dev/null 2>&1 || true
+	fi
+	local base ctx
+	base=$(pick_base)
+	ctx=$(stage registry "$DEPLOY"/registry/* /usr/bin/docker-registry)
+	build_image registry --build-arg "BASE=$base" -t "$REGISTRY_IMAGE" "$ctx"
+	note "built $(docker image inspect -f '{{.Id}}' "$REGISTRY_IMAGE" | cut -c1-19)"
+}

@@ -59,6 +59,7 @@ main() {
 		images)
 			step node-image setup_node_image
 			step lab-image setup_lab_image
+			step registry-image setup_registry_image
 			;;
 		base) step base "$DEPLOY/base-image.sh" ;;
 		test-tools) step test-tools setup_test_tools ;;

@@ -176,6 +176,9 @@ func (h *harness) start() {
 		// No warm pool unless a test asks: its sessions would be
 		// leftovers, and its filling would load the other tests.
 		"PLAYGROUND_POOL_SIZE=0",
+		// Nor a registry of its own: it outlives the server by design (the
+		// engine package's tests cover it).
+		"PLAYGROUND_REGISTRY_IMAGE=off",
 	)
 	p.cmd.Env = append(p.cmd.Env, h.env...)
 	p.cmd.Stdout = &h.logs

@@ -66,6 +66,7 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&memory, "node-memory", env("PLAYGROUND_NODE_MEMORY", "1024"), "memory limit per node in MiB (PLAYGROUND_NODE_MEMORY)")
 	fs.StringVar(&nodesMemory, "nodes-memory", env("PLAYGROUND_NODES_MEMORY", "auto"), "memory all nodes may use together in MiB; auto: the host's less max(2 GiB, 10%); 0: no cap (PLAYGROUND_NODES_MEMORY)")
 	fs.StringVar(&disk, "node-disk", env("PLAYGROUND_NODE_DISK", "10240"), "disk of each node in MiB, for all it writes (its files and its engine's images); 0: no disks, nodes write to the engine's storage unbounded (PLAYGROUND_NODE_DISK)")
+	fs.StringVar(&c.Engine.RegistryImage, "registry-image", env("PLAYGROUND_REGISTRY_IMAGE", "playground-registry:latest"), "image of the host's registry that holds the labs' images and mirrors them to the nodes; off for none, the images are then copied in (PLAYGROUND_REGISTRY_IMAGE)")
 	fs.StringVar(&c.Engine.DiskDir, "disk-dir", env("PLAYGROUND_DISK_DIR", engine.DefaultDiskDir), "folder on the engine's host for the nodes' disk files (PLAYGROUND_DISK_DIR)")
 	fs.StringVar(&cpus, "node-cpus", env("PLAYGROUND_NODE_CPUS", "1"), "CPU limit per node (PLAYGROUND_NODE_CPUS)")
 	fs.StringVar(&pids, "node-pids", env("PLAYGROUND_NODE_PIDS", "2000"), "process limit per node (PLAYGROUND_NODE_PIDS)")
@@ -102,6 +103,9 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 	}
 	if _, err := parseLevel(c.LogLevel); err != nil {
 		bad("log level %q must be debug, info, warn or error", c.LogLevel)
+	}
+	if c.Engine.RegistryImage == "off" {
+		c.Engine.RegistryImage = ""
 	}
 	if *mirror != "" {
 		c.Engine.AgentArgs = []string{"--registry-mirror", *mirror}

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"sync"
 	"time"
 
@@ -51,6 +52,12 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, onListen func(net.Ad
 		return fmt.Errorf("docker client: %w", err)
 	}
 	defer cli.Close()
+	if img := cfg.Engine.RegistryImage; img != "" {
+		if _, err := cli.ImageInspect(ctx, img); err != nil {
+			log.Warn("no registry image on the engine: the labs' images are copied into the nodes instead (make images builds it)", "image", img)
+			cfg.Engine.RegistryImage = ""
+		}
+	}
 	eng := engine.New(cli, cfg.Engine, log)
 	if err := eng.Ping(ctx); err != nil {
 		return fmt.Errorf("the Docker engine does not answer (start it, or run make run): %w", err)
@@ -74,6 +81,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, onListen func(net.Ad
 	if err := eng.CheckDisks(ctx); err != nil {
 		return fmt.Errorf("the nodes' disks: %w", err)
 	}
+
 	log.Info("docker engine ready", "node_image", cfg.Engine.NodeImage, "node_mode", mode)
 
 	site, err := web.New(web.Options{Logger: log})
@@ -81,6 +89,17 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, onListen func(net.Ad
 		return err
 	}
 	catalog := labs.Builtin()
+	var images []string
+	for _, l := range catalog.List() {
+		for _, img := range l.Images {
+			if !slices.Contains(images, img) {
+				images = append(images, img)
+			}
+		}
+	}
+	if err := eng.EnsureRegistry(ctx, images); err != nil {
+		return fmt.Errorf("the nodes' registry: %w", err)
+	}
 	met := metrics.New(func() (map[string]int, int, error) {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()

@@ -19,6 +19,9 @@ import (
 type NodeSpec struct {
 	Name string
 	Addr netip.Addr
+	// Subnet is the session's network, for the registry's address on it;
+	// unset, the node gets no registry mirror.
+	Subnet netip.Prefix
 }
 
 // Node is a node container as the engine sees it.
@@ -55,6 +58,7 @@ func (e *Engine) CreateSession(ctx context.Context, sessionID string, subnet net
 	if _, err := e.createNetwork(ctx, sessionID, subnet, gateway); err != nil {
 		return nil, err
 	}
+	e.connectRegistry(ctx, sessionID, subnet)
 	if err := e.EnsureLimits(ctx); err != nil {
 		e.cleanup(sessionID)
 		return nil, err
@@ -76,7 +80,7 @@ func (e *Engine) CreateSession(ctx context.Context, sessionID string, subnet net
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			spec := NodeSpec{Name: name, Addr: addrs[i]}
+			spec := NodeSpec{Name: name, Addr: addrs[i], Subnet: subnet}
 			nodes[i], errs[i] = e.startNode(ctx, sessionID, spec, mode)
 		}()
 	}
@@ -154,8 +158,8 @@ func (e *Engine) nodeConfig(sessionID string, spec NodeSpec, mode NodeMode) (*co
 		Hostname: spec.Name,
 		Labels:   e.labels(sessionID, spec.Name),
 	}
-	if len(e.cfg.AgentArgs) > 0 {
-		cfg.Cmd = append([]string(nil), e.cfg.AgentArgs...)
+	if args := e.nodeArgs(spec.Subnet); len(args) > 0 {
+		cfg.Cmd = args
 	}
 	noInit := false
 	pids := e.cfg.PidsLimit
@@ -173,6 +177,15 @@ func (e *Engine) nodeConfig(sessionID string, spec NodeSpec, mode NodeMode) (*co
 			PidsLimit:  &pids,
 			NanoCPUs:   e.cfg.NanoCPUs,
 		},
+	}
+	if e.cfg.Egress == EgressNone {
+		// Docker Hub is out of reach: its names answer at once, on the
+		// node's loopback, instead of leaving the inner engine waiting ten
+		// seconds for a DNS server it cannot reach before it tries the
+		// registry's mirror.
+		for _, h := range dockerHubHosts {
+			hc.ExtraHosts = append(hc.ExtraHosts, h+":127.0.0.1")
+		}
 	}
 	if e.disksOn() {
 		hc.Mounts = []mount.Mount{e.diskMount(sessionID, spec.Name, ContainerName(sessionID, spec.Name))}

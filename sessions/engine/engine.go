@@ -56,6 +56,9 @@ type Config struct {
 	Disk int64
 	// DiskDir is the folder, on the engine's host, of the nodes' disk files.
 	DiskDir string
+	// RegistryImage, when set, is the image of the instance's registry,
+	// which the nodes use as their mirror (registry.go).
+	RegistryImage string
 	// Egress is EgressInternet (nodes reach what the host reaches) or
 	// EgressNone (each session's network is internal: nodes reach only
 	// each other; images come from the outer engine or a mirror on it).

@@ -50,6 +50,7 @@ func (e *Engine) removeNetworks(ctx context.Context, sessionID string) error {
 	}
 	var first error
 	for _, n := range nets {
+		e.disconnectRegistry(ctx, n.ID)
 		if err := e.cli.NetworkRemove(ctx, n.ID); err != nil && !cerrdefs.IsNotFound(err) {
 			e.log.Warn("remove network", "network", n.Name, "err", err)
 			if first == nil {

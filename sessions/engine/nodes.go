@@ -47,7 +47,7 @@ func (e *Engine) AddNode(ctx context.Context, sessionID string, subnet netip.Pre
 			return Node{}, err
 		}
 	}
-	node, err := e.startNode(ctx, sessionID, NodeSpec{Name: name, Addr: addrs[n-1]}, mode)
+	node, err := e.startNode(ctx, sessionID, NodeSpec{Name: name, Addr: addrs[n-1], Subnet: subnet}, mode)
 	if err == nil && mode == ModeUserns {
 		err = e.delegate(ctx, node.ContainerID)
 	}

@@ -2,6 +2,7 @@ package manager
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -25,7 +26,7 @@ func (m *Manager) loadLabImages(s *sessions.Session) {
 
 // loadImages puts the lab's images into every node of s in the background:
 // copied from the outer engine when it has them, pulled by the nodes
-// otherwise (through the registry mirror the agents were given, if any).
+// otherwise (through the host's registry, their mirror, when there is one).
 func (m *Manager) loadImages(s *sessions.Session, images []string) {
 	ids := make([]string, len(s.Nodes))
 	for i, n := range s.Nodes {
@@ -51,6 +52,9 @@ func (m *Manager) loadImages(s *sessions.Session, images []string) {
 			if len(lacking) == 0 {
 				continue
 			}
+			// A copy from the outer engine is what is fastest here for the
+			// labs' small images (README, Figures); the registry serves
+			// what the nodes pull themselves.
 			err := m.engine.LoadImage(ctx, lacking, image)
 			if sessions.ErrorCode(err) == sessions.ENOTFOUND {
 				err = m.pullImage(ctx, lacking, image)
@@ -105,18 +109,23 @@ func (m *Manager) waitImages(ctx context.Context, sessionID string) error {
 	}
 }
 
-// pullImage asks each node's engine to pull image itself.
+// pullImage asks each node's engine to pull image itself, all at once.
 func (m *Manager) pullImage(ctx context.Context, ids []string, image string) error {
-	for _, id := range ids {
-		out, code, err := m.engine.Exec(ctx, id, "docker pull "+shellQuote(image), imageTimeout)
-		if err != nil {
-			return err
-		}
-		if code != 0 {
-			return fmt.Errorf("docker pull %s: exit %d: %s", image, code, out)
-		}
+	errs := make([]error, len(ids))
+	var wg sync.WaitGroup
+	for i, id := range ids {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out, code, err := m.engine.Exec(ctx, id, "docker pull -q "+shellQuote(image), imageTimeout)
+			if err == nil && code != 0 {
+				err = fmt.Errorf("docker pull %s: exit %d: %s", image, code, out)
+			}
+			errs[i] = err
+		}()
 	}
-	return nil
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // shellQuote quotes s for sh.

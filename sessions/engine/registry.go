@@ -1,0 +1,295 @@
+package engine
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/netip"
+	"slices"
+	"strings"
+	"time"
+
+	cerrdefs "github.com/containerd/errdefs"
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/image"
+	"github.com/docker/docker/api/types/mount"
+	"github.com/docker/docker/api/types/network"
+	"github.com/docker/go-connections/nat"
+
+	"github.com/labplay/playground/sessions"
+)
+
+// The registry: one container per instance, Debian's docker-registry (the
+// CNCF distribution registry, image deploy/registry), holding every image
+// the labs declare, which the nodes' engines use as their mirror. The
+// server seeds it at start from the outer engine's images: a writable
+// registry on the engine host's loopback receives them (ImagePush), then
+// the registry is started read-only and attached to each session's
+// network under the name registryAlias, including internal networks
+// (PLAYGROUND_NODE_EGRESS=none), where it is the only way in. A node that
+// lacks an image pulls it from there; an image it does not have falls back
+// to Docker Hub where the node reaches it.
+const (
+	// registryAlias is the registry's name on every session network.
+	registryAlias = "registry.playground"
+	// registryPort is where it answers.
+	registryPort = "5000"
+	// LabelRegistry holds what the registry was seeded with.
+	LabelRegistry = "playground.registry"
+	// registryData is where its storage is mounted.
+	registryData = "/var/lib/registry"
+	// registrySeedConfig is its writable configuration (the image's own
+	// default is the read-only one).
+	registrySeedConfig = "/etc/playground-registry/seed.yml"
+	// pushAttempts and pushWait: the seeding registry needs a moment.
+	pushAttempts = 20
+	pushWait     = 250 * time.Millisecond
+)
+
+// dockerHubHosts are the names an engine looks up to pull from Docker Hub.
+var dockerHubHosts = []string{"registry-1.docker.io", "index.docker.io", "auth.docker.io", "docker.io", "production.cloudflare.docker.com"}
+
+// registryName is the registry container of an instance.
+func registryName(instance string) string { return NamePrefix + "registry-" + instance }
+
+// RegistryOn reports whether nodes get the registry as their mirror.
+func (e *Engine) RegistryOn() bool { return e.cfg.RegistryImage != "" }
+
+// EnsureRegistry makes sure the instance's registry runs, seeded with the
+// images (those the outer engine has; the others are logged and left to
+// the nodes' own pulls). A registry already seeded with the same images
+// (by name and id) is kept.
+func (e *Engine) EnsureRegistry(ctx context.Context, images []string) error {
+	if !e.RegistryOn() {
+		return nil
+	}
+	var have []string
+	spec := sha256.New()
+	fmt.Fprintln(spec, e.cfg.RegistryImage)
+	for _, img := range images {
+		info, err := e.cli.ImageInspect(ctx, img)
+		if err != nil {
+			e.log.Warn("a lab's image is not on the engine; nodes will pull it themselves", "image", img)
+			continue
+		}
+		have = append(have, img)
+		fmt.Fprintln(spec, img, info.ID)
+	}
+	want := hex.EncodeToString(spec.Sum(nil))[:16]
+	name := registryName(e.cfg.Instance)
+	if info, err := e.cli.ContainerInspect(ctx, name); err == nil {
+		if info.Config != nil && info.Config.Labels[LabelRegistry] == want && info.State != nil && info.State.Running {
+			return nil
+		}
+		if err := e.removeContainer(ctx, info.ID); err != nil {
+			return err
+		}
+	} else if !cerrdefs.IsNotFound(err) {
+		return engineError(err, "inspect the registry")
+	}
+	if err := e.seedRegistry(ctx, have); err != nil {
+		return err
+	}
+	if err := e.ensureRegistryNetwork(ctx); err != nil {
+		return err
+	}
+	cfg, hc := e.registryConfig(want)
+	nc := &network.NetworkingConfig{EndpointsConfig: map[string]*network.EndpointSettings{name: {}}}
+	created, err := e.cli.ContainerCreate(ctx, cfg, hc, nc, nil, name)
+	if err != nil {
+		return engineError(err, "create the registry")
+	}
+	if err := e.cli.ContainerStart(ctx, created.ID, container.StartOptions{}); err != nil {
+		return engineError(err, "start the registry")
+	}
+	e.log.Info("registry ready", "container", name, "images", len(have))
+	return nil
+}
+
+// registryConfig returns the settings of the registry's container.
+func (e *Engine) registryConfig(spec string) (*container.Config, *container.HostConfig) {
+	pids := int64(200)
+	cfg := &container.Config{
+		Image:  e.cfg.RegistryImage,
+		Labels: map[string]string{LabelInstance: e.cfg.Instance, LabelRegistry: spec},
+	}
+	hc := &container.HostConfig{
+		RestartPolicy: container.RestartPolicy{Name: container.RestartPolicyUnlessStopped},
+		CapDrop:       []string{"ALL"},
+		SecurityOpt:   []string{"no-new-privileges"},
+		Mounts: []mount.Mount{{Type: mount.TypeVolume, Source: registryName(e.cfg.Instance) + "-data", Target: registryData,
+			VolumeOptions: &mount.VolumeOptions{Labels: map[string]string{LabelInstance: e.cfg.Instance}}}},
+		LogConfig: container.LogConfig{Type: logDriver, Config: map[string]string{"max-size": logMaxSize, "max-file": logMaxFiles}},
+		Resources: container.Resources{Memory: 256 << 20, MemorySwap: 256 << 20, PidsLimit: &pids},
+	}
+	return cfg, hc
+}
+
+// ensureRegistryNetwork makes the registry's own network: internal, so
+// that the registry reaches nothing; session networks are added to it.
+func (e *Engine) ensureRegistryNetwork(ctx context.Context) error {
+	name := registryName(e.cfg.Instance)
+	if _, err := e.cli.NetworkInspect(ctx, name, network.InspectOptions{}); err == nil {
+		return nil
+	}
+	_, err := e.cli.NetworkCreate(ctx, name, network.CreateOptions{Driver: "bridge", Internal: true,
+		Labels: map[string]string{LabelInstance: e.cfg.Instance}})
+	if err != nil && !cerrdefs.IsConflict(err) && !strings.Contains(err.Error(), "already exists") {
+		return engineError(err, "create the registry's network")
+	}
+	return nil
+}
+
+// seedRegistry pushes images into the registry's storage through a
+// writable registry published on the engine host's loopback only.
+func (e *Engine) seedRegistry(ctx context.Context, images []string) error {
+	if len(images) == 0 {
+		return nil
+	}
+	name := registryName(e.cfg.Instance) + "-seed"
+	e.removeContainer(ctx, name)
+	cfg, hc := e.registryConfig("seed")
+	cfg.Cmd = []string{registrySeedConfig}
+	cfg.ExposedPorts = nat.PortSet{registryPort + "/tcp": {}}
+	hc.RestartPolicy = container.RestartPolicy{}
+	hc.PortBindings = nat.PortMap{registryPort + "/tcp": {{HostIP: "127.0.0.1"}}}
+	created, err := e.cli.ContainerCreate(ctx, cfg, hc, nil, nil, name)
+	if err != nil {
+		return engineError(err, "create the seeding registry")
+	}
+	defer e.removeContainer(context.WithoutCancel(ctx), created.ID)
+	if err := e.cli.ContainerStart(ctx, created.ID, container.StartOptions{}); err != nil {
+		return engineError(err, "start the seeding registry")
+	}
+	info, err := e.cli.ContainerInspect(ctx, created.ID)
+	if err != nil {
+		return engineError(err, "inspect the seeding registry")
+	}
+	var port string
+	if info.NetworkSettings != nil {
+		if b := info.NetworkSettings.Ports[registryPort+"/tcp"]; len(b) > 0 {
+			port = b[0].HostPort
+		}
+	}
+	if port == "" {
+		return sessions.Errorf(sessions.EINTERNAL, "The seeding registry got no port.")
+	}
+	for _, img := range images {
+		target := "127.0.0.1:" + port + "/" + registryPath(img)
+		if err := e.cli.ImageTag(ctx, img, target); err != nil {
+			return engineError(err, "tag "+img)
+		}
+		err := e.push(ctx, target)
+		if _, rerr := e.cli.ImageRemove(ctx, target, image.RemoveOptions{}); rerr != nil {
+			e.log.Warn("untag a seeded image", "image", target, "err", rerr)
+		}
+		if err != nil {
+			return sessions.Wrap(sessions.EUNAVAILABLE, err, "The image "+img+" could not be put in the registry.")
+		}
+	}
+	return nil
+}
+
+// push pushes one image, trying again while the registry starts.
+func (e *Engine) push(ctx context.Context, ref string) error {
+	var err error
+	for try := 0; try < pushAttempts; try++ {
+		if err = e.pushOnce(ctx, ref); err == nil || ctx.Err() != nil {
+			return err
+		}
+		time.Sleep(pushWait)
+	}
+	return err
+}
+
+// pushOnce pushes one image and reads its progress to the end.
+func (e *Engine) pushOnce(ctx context.Context, ref string) error {
+	rc, err := e.cli.ImagePush(ctx, ref, image.PushOptions{RegistryAuth: "e30="}) // {}: anonymous
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	dec := json.NewDecoder(rc)
+	for {
+		var msg struct {
+			Error string `json:"error"`
+		}
+		if err := dec.Decode(&msg); err == io.EOF {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		if msg.Error != "" {
+			return fmt.Errorf("push %s: %s", ref, msg.Error)
+		}
+	}
+}
+
+// registryPath is where a Docker Hub image lives in a mirror: official
+// images under library/.
+func registryPath(img string) string {
+	repo := img
+	if i := strings.IndexAny(repo, ":@"); i >= 0 && !strings.Contains(repo[i:], "/") {
+		repo = repo[:i]
+	}
+	rest := strings.TrimPrefix(img, repo)
+	if !strings.Contains(repo, "/") {
+		repo = "library/" + repo
+	}
+	return repo + rest
+}
+
+// connectRegistry attaches the registry to a session's network under its
+// alias, at the subnet's last host address, which no node takes (nodes
+// count up from the gateway). A registry that is not there is logged: the
+// nodes' images then come by copy.
+func (e *Engine) connectRegistry(ctx context.Context, sessionID string, subnet netip.Prefix) {
+	if !e.RegistryOn() {
+		return
+	}
+	addr := lastHost(subnet)
+	err := e.cli.NetworkConnect(ctx, NetworkName(sessionID), registryName(e.cfg.Instance),
+		&network.EndpointSettings{Aliases: []string{registryAlias},
+			IPAMConfig: &network.EndpointIPAMConfig{IPv4Address: addr.String()}})
+	if err != nil {
+		e.log.Warn("the registry could not join a session's network", "session", sessionID, "err", err)
+	}
+}
+
+// lastHost returns the last host address of an IPv4 subnet (before the
+// broadcast address).
+func lastHost(subnet netip.Prefix) netip.Addr {
+	a := subnet.Masked().Addr().As4()
+	n := uint32(a[0])<<24 | uint32(a[1])<<16 | uint32(a[2])<<8 | uint32(a[3])
+	n |= (1 << (32 - subnet.Bits())) - 1 // broadcast
+	n--
+	return netip.AddrFrom4([4]byte{byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)})
+}
+
+// disconnectRegistry takes the registry off a network about to go.
+func (e *Engine) disconnectRegistry(ctx context.Context, networkID string) {
+	if !e.RegistryOn() {
+		return
+	}
+	if err := e.cli.NetworkDisconnect(ctx, networkID, registryName(e.cfg.Instance), true); err != nil &&
+		!cerrdefs.IsNotFound(err) && !strings.Contains(err.Error(), "is not connected") {
+		e.log.Debug("take the registry off a network", "network", networkID, "err", err)
+	}
+}
+
+// nodeArgs returns the agent's arguments of a node: the configured ones,
+// and the registry as the node engine's mirror unless one is configured.
+// The mirror is named by its address on the session's network, not its
+// alias: the inner engine's resolver also asks for an IPv6 address, which
+// Docker's DNS sends upstream, and on an internal network that waits ten
+// seconds for nothing.
+func (e *Engine) nodeArgs(subnet netip.Prefix) []string {
+	args := slices.Clone(e.cfg.AgentArgs)
+	if e.RegistryOn() && subnet.IsValid() && !slices.Contains(args, "--registry-mirror") {
+		args = append(args, "--registry-mirror", "http://"+lastHost(subnet).String()+":"+registryPort)
+	}
+	return args
+}

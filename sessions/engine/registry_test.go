@@ -1,0 +1,91 @@
+package engine
+
+import (
+	"context"
+	"io"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/docker/docker/api/types/container"
+)
+
+// The registry holds the labs' images and the nodes pull them from it, as
+// their mirror, with egress to the internet and without.
+func TestRegistryMirrorsSeededImages(t *testing.T) {
+	cli := testClient(t)
+	const img = "mtbsoft/myipaddress:latest"
+	if _, err := cli.ImageInspect(context.Background(), "playground-registry:latest"); err != nil {
+		t.Skip("no playground-registry:latest image (make images builds it)")
+	}
+	if _, err := cli.ImageInspect(context.Background(), img); err != nil {
+		t.Skipf("no %s image (make images builds it)", img)
+	}
+	for i, egress := range []string{EgressInternet, EgressNone} {
+		t.Run(egress, func(t *testing.T) {
+			e := testEngine(t, cli, Config{NodeImage: nodeImage(t, cli), RegistryImage: "playground-registry:latest", Egress: egress})
+			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+			defer cancel()
+			t.Cleanup(func() { removeRegistry(t, e) })
+			if err := e.EnsureRegistry(ctx, []string{img}); err != nil {
+				t.Fatalf("EnsureRegistry: %v", err)
+			}
+			// A second call with the same images keeps the registry.
+			before, _ := cli.ContainerInspect(ctx, registryName(e.cfg.Instance))
+			if err := e.EnsureRegistry(ctx, []string{img}); err != nil {
+				t.Fatal(err)
+			}
+			if after, _ := cli.ContainerInspect(ctx, registryName(e.cfg.Instance)); after.ID != before.ID {
+				t.Error("the registry was made again for the same images")
+			}
+			_, nodes := newSession(t, e, 11+i)
+			waitAll(t, e, nodes)
+			start := time.Now()
+			out, code, err := e.Exec(ctx, nodes[0].ContainerID, "docker pull -q "+img+" && docker image inspect --format ok "+img, 2*time.Minute)
+			if err != nil || code != 0 || !strings.Contains(out, "ok") {
+				t.Fatalf("pull in a node: %v %d %s", err, code, out)
+			}
+			t.Logf("pulled %s from the registry in %v (egress %s)", img, time.Since(start).Round(time.Millisecond), egress)
+			logs, err := cli.ContainerLogs(ctx, registryName(e.cfg.Instance), container.LogsOptions{ShowStdout: true, ShowStderr: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(logs)
+			logs.Close()
+			if !strings.Contains(string(b), "/v2/mtbsoft/myipaddress/manifests/") {
+				t.Errorf("the registry served no manifest; its log:\n%s", b)
+			}
+			// An upload is refused: the nodes' registry is read-only (a
+			// node's root could make its engine push over plain HTTP).
+			url := "http://" + lastHost(testSubnet(11+i)).String() + ":5000/v2/x/y/blobs/uploads/"
+			out, _, err = e.Exec(ctx, nodes[0].ContainerID, "curl -s -o /dev/null -w '%{http_code}' -X POST "+url, time.Minute)
+			if err != nil || strings.TrimSpace(out) == "202" || strings.TrimSpace(out) == "" {
+				t.Errorf("starting an upload to the registry from a node: %q, %v; want a refusal", out, err)
+			} else {
+				t.Logf("an upload from a node: HTTP %s", strings.TrimSpace(out))
+			}
+		})
+	}
+}
+
+func TestLastHostAndRegistryPath(t *testing.T) {
+	if got := lastHost(netip.MustParsePrefix("100.64.3.16/28")); got.String() != "100.64.3.30" {
+		t.Errorf("lastHost = %s", got)
+	}
+	for in, want := range map[string]string{"nginx": "library/nginx", "nginx:1.27": "library/nginx:1.27",
+		"mtbsoft/myipaddress:latest": "mtbsoft/myipaddress:latest", "alpine@sha256:ab": "library/alpine@sha256:ab"} {
+		if got := registryPath(in); got != want {
+			t.Errorf("registryPath(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// removeRegistry removes a test instance's registry, its network and data.
+func removeRegistry(t *testing.T, e *Engine) {
+	ctx := context.Background()
+	name := registryName(e.cfg.Instance)
+	e.removeContainer(ctx, name)
+	e.cli.NetworkRemove(ctx, name)
+	e.cli.VolumeRemove(ctx, name+"-data", true)
+}
