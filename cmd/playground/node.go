@@ -42,7 +42,11 @@ func runNode(ctx context.Context, args []string) error {
 	}
 	cfg := agent.DefaultConfig()
 	fs := flag.NewFlagSet("node", flag.ContinueOnError)
-	mirror := fs.String("registry-mirror", "", "registry mirror for the node's Docker engine")
+	var mirrors []string
+	fs.Func("registry-mirror", "a registry mirror for the node's Docker engine (repeat for more, tried in order)", func(v string) error {
+		mirrors = append(mirrors, v)
+		return nil
+	})
 	fs.IntVar(&cfg.Terminal.Scrollback, "scrollback", cfg.Terminal.Scrollback, "scrollback bytes kept per terminal")
 	fs.StringVar(&cfg.Socket, "socket", cfg.Socket, "unix socket for terminal connections")
 	if err := fs.Parse(args); err != nil {
@@ -51,8 +55,8 @@ func runNode(ctx context.Context, args []string) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unknown argument %q (attach, wait, ports, dial, helper, delegate, limit, disk)", fs.Arg(0))
 	}
-	if *mirror != "" {
-		cfg.Dockerd.Args = append(cfg.Dockerd.Args, "--registry-mirror", *mirror)
+	for _, m := range mirrors {
+		cfg.Dockerd.Args = append(cfg.Dockerd.Args, "--registry-mirror", m)
 	}
 	return agent.Run(ctx, cfg)
 }

@@ -59,6 +59,10 @@ type Config struct {
 	// RegistryImage, when set, is the image of the instance's registry,
 	// which the nodes use as their mirror (registry.go).
 	RegistryImage string
+	// RegistryUpstream, with RegistryImage and EgressInternet, is the
+	// registry whose pulls a cache on the host keeps (a second mirror of
+	// the nodes): DefaultUpstream, or "" for no cache.
+	RegistryUpstream string
 	// Egress is EgressInternet (nodes reach what the host reaches) or
 	// EgressNone (each session's network is internal: nodes reach only
 	// each other; images come from the outer engine or a mirror on it).

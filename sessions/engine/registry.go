@@ -49,6 +49,62 @@ const (
 	pushWait     = 250 * time.Millisecond
 )
 
+// The cache: with egress to the internet, a second registry container,
+// pg-registry-cache-<instance>, in proxy mode, keeps what the nodes pull
+// from Docker Hub (RegistryUpstream), so thirty learners pulling nginx cost
+// one pull upstream. It is the nodes' second mirror, after the seeded one,
+// at the subnet's last address but one. It alone has a way out (the
+// engine's default bridge); proxy registries refuse pushes.
+const (
+	// DefaultUpstream is Docker Hub's registry.
+	DefaultUpstream = "https://registry-1.docker.io"
+	// registryCacheConfig is the cache's configuration in the image.
+	registryCacheConfig = "/etc/playground-registry/cache.yml"
+	// registryCacheAlias is the cache's name on session networks.
+	registryCacheAlias = "cache.registry.playground"
+)
+
+// cacheName is the cache container of an instance.
+func cacheName(instance string) string { return NamePrefix + "registry-cache-" + instance }
+
+// cacheOn reports whether the nodes get the cache as a mirror.
+func (e *Engine) cacheOn() bool {
+	return e.RegistryOn() && e.cfg.RegistryUpstream != "" && e.cfg.Egress == EgressInternet
+}
+
+// ensureCache makes sure the cache runs, for the configured upstream.
+func (e *Engine) ensureCache(ctx context.Context) error {
+	if !e.cacheOn() {
+		return nil
+	}
+	name := cacheName(e.cfg.Instance)
+	spec := e.cfg.RegistryImage + "|" + e.cfg.RegistryUpstream
+	if info, err := e.cli.ContainerInspect(ctx, name); err == nil {
+		if info.Config != nil && info.Config.Labels[LabelRegistry] == spec && info.State != nil && info.State.Running {
+			return nil
+		}
+		if err := e.removeContainer(ctx, info.ID); err != nil {
+			return err
+		}
+	} else if !cerrdefs.IsNotFound(err) {
+		return engineError(err, "inspect the registry cache")
+	}
+	cfg, hc := e.registryConfig(spec)
+	cfg.Cmd = []string{registryCacheConfig}
+	cfg.Env = []string{"REGISTRY_PROXY_REMOTEURL=" + e.cfg.RegistryUpstream}
+	hc.Mounts[0].Source = name + "-data"
+	hc.Resources.Memory, hc.Resources.MemorySwap = 512<<20, 512<<20
+	created, err := e.cli.ContainerCreate(ctx, cfg, hc, nil, nil, name)
+	if err != nil {
+		return engineError(err, "create the registry cache")
+	}
+	if err := e.cli.ContainerStart(ctx, created.ID, container.StartOptions{}); err != nil {
+		return engineError(err, "start the registry cache")
+	}
+	e.log.Info("registry cache ready", "container", name, "upstream", e.cfg.RegistryUpstream)
+	return nil
+}
+
 // dockerHubHosts are the names an engine looks up to pull from Docker Hub.
 var dockerHubHosts = []string{"registry-1.docker.io", "index.docker.io", "auth.docker.io", "docker.io", "production.cloudflare.docker.com"}
 
@@ -82,7 +138,7 @@ func (e *Engine) EnsureRegistry(ctx context.Context, images []string) error {
 	name := registryName(e.cfg.Instance)
 	if info, err := e.cli.ContainerInspect(ctx, name); err == nil {
 		if info.Config != nil && info.Config.Labels[LabelRegistry] == want && info.State != nil && info.State.Running {
-			return nil
+			return e.ensureCache(ctx)
 		}
 		if err := e.removeContainer(ctx, info.ID); err != nil {
 			return err
@@ -106,7 +162,7 @@ func (e *Engine) EnsureRegistry(ctx context.Context, images []string) error {
 		return engineError(err, "start the registry")
 	}
 	e.log.Info("registry ready", "container", name, "images", len(have))
-	return nil
+	return e.ensureCache(ctx)
 }
 
 // registryConfig returns the settings of the registry's container.
@@ -257,7 +313,19 @@ func (e *Engine) connectRegistry(ctx context.Context, sessionID string, subnet n
 	if err != nil {
 		e.log.Warn("the registry could not join a session's network", "session", sessionID, "err", err)
 	}
+	if e.cacheOn() {
+		err := e.cli.NetworkConnect(ctx, NetworkName(sessionID), cacheName(e.cfg.Instance),
+			&network.EndpointSettings{Aliases: []string{registryCacheAlias},
+				IPAMConfig: &network.EndpointIPAMConfig{IPv4Address: cacheAddr(subnet).String()}})
+		if err != nil {
+			e.log.Warn("the registry cache could not join a session's network", "session", sessionID, "err", err)
+		}
+	}
 }
+
+// cacheAddr is the cache's address on a session's network: the last host
+// address but one.
+func cacheAddr(subnet netip.Prefix) netip.Addr { return lastHost(subnet).Prev() }
 
 // lastHost returns the last host address of an IPv4 subnet (before the
 // broadcast address).
@@ -274,9 +342,11 @@ func (e *Engine) disconnectRegistry(ctx context.Context, networkID string) {
 	if !e.RegistryOn() {
 		return
 	}
-	if err := e.cli.NetworkDisconnect(ctx, networkID, registryName(e.cfg.Instance), true); err != nil &&
-		!cerrdefs.IsNotFound(err) && !strings.Contains(err.Error(), "is not connected") {
-		e.log.Debug("take the registry off a network", "network", networkID, "err", err)
+	for _, name := range []string{registryName(e.cfg.Instance), cacheName(e.cfg.Instance)} {
+		if err := e.cli.NetworkDisconnect(ctx, networkID, name, true); err != nil &&
+			!cerrdefs.IsNotFound(err) && !strings.Contains(err.Error(), "is not connected") {
+			e.log.Debug("take a registry off a network", "network", networkID, "container", name, "err", err)
+		}
 	}
 }
 
@@ -290,6 +360,9 @@ func (e *Engine) nodeArgs(subnet netip.Prefix) []string {
 	args := slices.Clone(e.cfg.AgentArgs)
 	if e.RegistryOn() && subnet.IsValid() && !slices.Contains(args, "--registry-mirror") {
 		args = append(args, "--registry-mirror", "http://"+lastHost(subnet).String()+":"+registryPort)
+		if e.cacheOn() {
+			args = append(args, "--registry-mirror", "http://"+cacheAddr(subnet).String()+":"+registryPort)
+		}
 	}
 	return args
 }

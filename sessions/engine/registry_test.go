@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/image"
+	"github.com/docker/go-connections/nat"
 )
 
 // The registry holds the labs' images and the nodes pull them from it, as
@@ -88,4 +90,77 @@ func removeRegistry(t *testing.T, e *Engine) {
 	e.removeContainer(ctx, name)
 	e.cli.NetworkRemove(ctx, name)
 	e.cli.VolumeRemove(ctx, name+"-data", true)
+}
+
+// With egress to the internet, a cache keeps what the nodes pull from the
+// upstream registry (here a registry of the test's own standing in for
+// Docker Hub, which this host does not reach): the first pull fetches the
+// image, the next one is served with the upstream gone.
+func TestRegistryCacheKeepsUpstreamPulls(t *testing.T) {
+	cli := testClient(t)
+	const regImage, img = "playground-registry:latest", "mtbsoft/myipaddress:latest"
+	if _, err := cli.ImageInspect(context.Background(), regImage); err != nil {
+		t.Skip("no playground-registry:latest image (make images builds it)")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	// The stand-in upstream, holding an image the labs do not declare.
+	up := New(cli, Config{RegistryImage: regImage, Instance: "enginetest-up-" + randomID(t, 4)}, nil)
+	cfg, hc := up.registryConfig("upstream")
+	cfg.Cmd = []string{registrySeedConfig}
+	cfg.ExposedPorts = nat.PortSet{registryPort + "/tcp": {}}
+	hc.RestartPolicy = container.RestartPolicy{}
+	hc.PortBindings = nat.PortMap{registryPort + "/tcp": {{HostIP: "127.0.0.1"}}}
+	hc.Mounts = nil
+	created, err := cli.ContainerCreate(ctx, cfg, hc, nil, nil, "pg-test-upstream-"+randomID(t, 4))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cli.ContainerRemove(context.Background(), created.ID, container.RemoveOptions{Force: true}) })
+	if err := cli.ContainerStart(ctx, created.ID, container.StartOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	info, err := cli.ContainerInspect(ctx, created.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := info.NetworkSettings.Ports[registryPort+"/tcp"][0].HostPort
+	upstreamIP := info.NetworkSettings.Networks["bridge"].IPAddress
+	target := "127.0.0.1:" + port + "/playgroundtest/cached:1"
+	if err := cli.ImageTag(ctx, img, target); err != nil {
+		t.Fatal(err)
+	}
+	if err := up.push(ctx, target); err != nil {
+		t.Fatalf("push to the stand-in upstream: %v", err)
+	}
+	cli.ImageRemove(ctx, target, image.RemoveOptions{})
+
+	e := testEngine(t, cli, Config{NodeImage: nodeImage(t, cli), RegistryImage: regImage,
+		RegistryUpstream: "http://" + upstreamIP + ":" + registryPort, Egress: EgressInternet})
+	t.Cleanup(func() {
+		removeRegistry(t, e)
+		e.removeContainer(context.Background(), cacheName(e.cfg.Instance))
+		e.cli.VolumeRemove(context.Background(), cacheName(e.cfg.Instance)+"-data", true)
+	})
+	if err := e.EnsureRegistry(ctx, []string{img}); err != nil {
+		t.Fatalf("EnsureRegistry: %v", err)
+	}
+	_, nodes := newSession(t, e, 13)
+	waitAll(t, e, nodes)
+	pull := func(n Node) (string, int) {
+		out, code, err := e.Exec(ctx, n.ContainerID, "docker pull -q playgroundtest/cached:1", 2*time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out, code
+	}
+	if out, code := pull(nodes[0]); code != 0 {
+		t.Fatalf("the first pull, through the cache: %d %s", code, out)
+	}
+	if err := cli.ContainerStop(ctx, created.ID, container.StopOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if out, code := pull(nodes[1]); code != 0 {
+		t.Fatalf("the second pull, with the upstream gone: %d %s", code, out)
+	}
 }
