@@ -1,7 +1,9 @@
 package labs
 
 import (
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -196,6 +198,9 @@ func (in *inline) link(i, hi, depth int) (int, bool) {
 		return 0, false
 	}
 	target := in.src[closeText+2 : k]
+	if strings.HasPrefix(strings.ToLower(target), "port:") {
+		return in.portLink(i, closeText, k, target, depth), true
+	}
 	if !safeURL(target) {
 		in.report(in.line+strings.Count(in.src[:i], "\n"),
 			"link target %q must start with http://, https://, mailto: or #, or be a relative path", target)
@@ -211,6 +216,40 @@ func (in *inline) link(i, hi, depth int) (int, bool) {
 	in.render(i+1, closeText, depth+1, true)
 	in.out.WriteString("</a>")
 	return k + 1, true
+}
+
+// portLinkPattern is a link to a node's port: port:NODE:PORT, then an
+// optional path.
+var portLinkPattern = regexp.MustCompile(`^port:(node[1-9]):([0-9]{1,5})(/[^\s"'<>]*)?$`)
+
+// portLink renders [text](port:node1:8080/path), a link that opens a port
+// of the learner's node: the page fills in its URL for the session.
+func (in *inline) portLink(i, closeText, k int, target string, depth int) int {
+	m := portLinkPattern.FindStringSubmatch(target)
+	port := 0
+	if m != nil {
+		port, _ = strconv.Atoi(m[2])
+	}
+	if m == nil || port < 1 || port > 65535 {
+		in.report(in.line+strings.Count(in.src[:i], "\n"),
+			"port link %q must be written port:NODE:PORT or port:NODE:PORT/path, as in port:node1:8080/", target)
+		in.render(i+1, closeText, depth+1, true)
+		return k + 1
+	}
+	path := m[3]
+	if path == "" {
+		path = "/"
+	}
+	in.out.WriteString(`<a class="port-link" href="#" target="_blank" rel="noopener" data-node="`)
+	writeEscaped(in.out, m[1])
+	in.out.WriteString(`" data-port="`)
+	writeEscaped(in.out, m[2])
+	in.out.WriteString(`" data-path="`)
+	writeEscaped(in.out, path)
+	in.out.WriteString(`">`)
+	in.render(i+1, closeText, depth+1, true)
+	in.out.WriteString("</a>")
+	return k + 1
 }
 
 // codeText turns the content of a code span into its text: line endings

@@ -113,3 +113,20 @@ func TestRenderParenthesesEndALinkTarget(t *testing.T) {
 		t.Fatalf("rendered %q with errors %v", got, errs)
 	}
 }
+
+func TestRenderPortLinks(t *testing.T) {
+	got, _, errs := renderBody(t, "Open [the app](port:node1:8080/hello?x=1) now.")
+	want := `<a class="port-link" href="#" target="_blank" rel="noopener" data-node="node1" data-port="8080" data-path="/hello?x=1">the app</a>`
+	if len(errs) != 0 || !strings.Contains(got, want) {
+		t.Errorf("rendered %q, errors %v; want %s", got, errs, want)
+	}
+	if got, _, _ := renderBody(t, "[root](port:node1:80)"); !strings.Contains(got, `data-path="/"`) {
+		t.Errorf("a port link without a path: %q", got)
+	}
+	for _, bad := range []string{"port:node1:0", "port:node1:70000", "port:web:80", "port:node1:80/a\"b", "port:node1"} {
+		got, _, errs := renderBody(t, "[x]("+bad+")")
+		if strings.Contains(got, "port-link") || len(errs) != 1 || !strings.Contains(errs[0].Message, "port link") {
+			t.Errorf("%s: rendered %q, errors %v", bad, got, errs)
+		}
+	}
+}

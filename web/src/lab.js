@@ -103,6 +103,12 @@ export class LabPane {
     const html = el('div', 'section-html');
     html.innerHTML = s.html; // trusted: rendered by the server from the lab files
     for (const block of html.querySelectorAll('.run-block')) this.addRunButton(s, block);
+    // Port links ([text](port:node1:8080/path)) open the learner's own port.
+    for (const a of html.querySelectorAll('a.port-link')) {
+      const { node, port, path } = a.dataset;
+      a.href = `/api/sessions/${encodeURIComponent(this.sessionId)}/nodes/${encodeURIComponent(node)}/ports/${encodeURIComponent(port)}/open?path=${encodeURIComponent(path || '/')}`;
+      a.title = t('openPortTitle', { port, node });
+    }
     const row = el('div', 'check-row');
     const button = el('button', 'check', s.has_check ? t('check') : t('markDone'));
     button.type = 'button';
