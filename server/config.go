@@ -47,7 +47,7 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 		return def
 	}
 	var c Config
-	var pool, warm, lifetime, memory, nodesMemory, disk, cpus, pids, maxSessions, perLearner, perAddress, retention string
+	var pool, warm, lifetime, extend, maxLifetime, memory, nodesMemory, disk, cpus, pids, maxSessions, perLearner, perAddress, retention string
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.StringVar(&c.Addr, "addr", env("PLAYGROUND_ADDR", "127.0.0.1:8080"), "listen address (PLAYGROUND_ADDR)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", env("PLAYGROUND_METRICS_ADDR", "127.0.0.1:9464"), "listen address of Prometheus metrics, apart from the public one; off to serve none (PLAYGROUND_METRICS_ADDR)")
@@ -72,6 +72,8 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&cpus, "node-cpus", env("PLAYGROUND_NODE_CPUS", "1"), "CPU limit per node (PLAYGROUND_NODE_CPUS)")
 	fs.StringVar(&pids, "node-pids", env("PLAYGROUND_NODE_PIDS", "2000"), "process limit per node (PLAYGROUND_NODE_PIDS)")
 	fs.StringVar(&lifetime, "session-lifetime", env("PLAYGROUND_SESSION_LIFETIME", "2h"), "how long a session lives (PLAYGROUND_SESSION_LIFETIME)")
+	fs.StringVar(&extend, "session-extend", env("PLAYGROUND_SESSION_EXTEND", "30m"), "how much time a learner adds to their session at once (PLAYGROUND_SESSION_EXTEND)")
+	fs.StringVar(&maxLifetime, "session-max-lifetime", env("PLAYGROUND_SESSION_MAX_LIFETIME", "8h"), "how long a session may live in all, extensions included (PLAYGROUND_SESSION_MAX_LIFETIME)")
 	fs.StringVar(&maxSessions, "max-sessions", env("PLAYGROUND_MAX_SESSIONS", "20"), "live sessions the host accepts (PLAYGROUND_MAX_SESSIONS)")
 	fs.StringVar(&perLearner, "max-sessions-per-learner", env("PLAYGROUND_MAX_SESSIONS_PER_LEARNER", "3"), "live sessions one learner may hold (PLAYGROUND_MAX_SESSIONS_PER_LEARNER)")
 	fs.StringVar(&perAddress, "max-sessions-per-address", env("PLAYGROUND_MAX_SESSIONS_PER_ADDRESS", "6"), "live sessions outside a classroom one client address may hold; 0: no cap (PLAYGROUND_MAX_SESSIONS_PER_ADDRESS)")
@@ -149,6 +151,16 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 		bad("session lifetime %q must be a duration of at least 1m", lifetime)
 	} else {
 		c.Sessions.Lifetime = d
+	}
+	if d, err := time.ParseDuration(extend); err != nil || d < time.Minute {
+		bad("session extension %q must be a duration of at least 1m", extend)
+	} else {
+		c.Sessions.ExtendStep = d
+	}
+	if d, err := time.ParseDuration(maxLifetime); err != nil || d < c.Sessions.Lifetime {
+		bad("session maximum lifetime %q must be a duration no shorter than the lifetime", maxLifetime)
+	} else {
+		c.Sessions.MaxLifetime = d
 	}
 	if n, err := strconv.Atoi(maxSessions); err != nil || n < 1 {
 		bad("max sessions %q must be a positive whole number", maxSessions)

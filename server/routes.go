@@ -45,6 +45,7 @@ func (s *Server) Handler() http.Handler {
 			r.Post("/sessions", s.createSession)
 			r.Get("/sessions/{id}", s.getSession)
 			r.Delete("/sessions/{id}", s.deleteSession)
+			r.Post("/sessions/{id}/extend", s.extendSession)
 			r.Get("/sessions/{id}/nodes/{node}/terminal", s.terminal)
 			r.Post("/sessions/{id}/nodes/{node}/restart", s.restartNode)
 			r.Post("/sessions/{id}/nodes", s.addNode)

@@ -120,3 +120,13 @@ func (s *Server) removeNode(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, sess)
 }
+
+// extendSession adds time to the caller's session.
+func (s *Server) extendSession(w http.ResponseWriter, r *http.Request) {
+	sess, err := s.manager.Extend(r.Context(), userID(r), chi.URLParam(r, "id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, sess)
+}

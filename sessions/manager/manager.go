@@ -21,6 +21,11 @@ import (
 type Config struct {
 	// Lifetime is how long a session lives unless asked otherwise.
 	Lifetime time.Duration
+	// ExtendStep is how much time a learner adds to their session at once,
+	// and MaxLifetime how long, counted from its start, it may live in all;
+	// 0 means 30 minutes and four times Lifetime.
+	ExtendStep  time.Duration
+	MaxLifetime time.Duration
 	// MaxSessions is how many live sessions the host accepts.
 	MaxSessions int
 	// MaxPerLearner is how many live sessions one learner may hold.

@@ -205,6 +205,16 @@ func (s *Store) ExpireSession(ctx context.Context, id string) error {
 	return unavailable(err)
 }
 
+// ExtendSession moves a live session's end to until, and never earlier
+// than it is. It reports whether the session was live.
+func (s *Store) ExtendSession(ctx context.Context, id string, until time.Time) (bool, error) {
+	tag, err := s.pool.Exec(ctx, "UPDATE sessions SET expires_at = greatest(expires_at, $2) WHERE id = $1 AND status <> 'ended'", id, until)
+	if err != nil {
+		return false, unavailable(err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
 // Session returns the session with its nodes. An unknown id answers ENOTFOUND.
 func (s *Store) Session(ctx context.Context, id string) (*sessions.Session, error) {
 	rows, err := s.pool.Query(ctx, sessionSelect+" WHERE s.id = $1", id)

@@ -12,7 +12,7 @@ export async function startSession() {
   setLang(initialLang());
   const id = decodeURIComponent(location.pathname.split('/')[2] || '');
   setupSplit($('split'), $('split-handle'));
-  const controls = ['lang-switch', 'restart-lab', 'end-session'].map($);
+  const controls = ['lang-switch', 'restart-lab', 'end-session', 'extend-session'].map($);
   controls.forEach((b) => { b.disabled = true; });
   $('lang-switch').textContent = t('otherLang');
 
@@ -33,6 +33,9 @@ export async function startSession() {
   }
   new SessionPage(session, controls).start();
 }
+
+// WARN_SECONDS is how long before the end the page warns.
+const WARN_SECONDS = 300;
 
 // MAX_NODES is the most nodes a session has (sessions.MaxNodes).
 const MAX_NODES = 5;
@@ -83,6 +86,7 @@ class SessionPage {
     this.controls.forEach((b) => { b.disabled = false; });
     $('lang-switch').addEventListener('click', () => this.switchLang());
     $('end-session').addEventListener('click', () => this.end());
+    $('extend-session').addEventListener('click', () => this.extend());
     $('restart-lab').addEventListener('click', () => this.restart());
     this.tick();
     if (this.free) this.showFree();
@@ -153,6 +157,23 @@ class SessionPage {
     }
   }
 
+  // extend adds time to the session, as far as the server allows.
+  async extend() {
+    const button = $('extend-session');
+    button.disabled = true;
+    try {
+      const s = await api('POST', `/api/sessions/${encodeURIComponent(this.session.id)}/extend`);
+      this.session.expires_at = s.expires_at;
+      this.warned = false;
+      hideBanner();
+      this.tick();
+    } catch (err) {
+      showBanner(errorText(err, t), false);
+    } finally {
+      button.disabled = this.over;
+    }
+  }
+
   // expose gives end-to-end tests a handle on the terminals.
   expose() {
     const get = (node) => {
@@ -185,7 +206,12 @@ class SessionPage {
     const mm = String(Math.floor(left / 60)).padStart(2, '0');
     const ss = String(left % 60).padStart(2, '0');
     el.textContent = t('timeLeft', { time: `${mm}:${ss}` });
-    el.classList.toggle('low', left < 300);
+    el.classList.toggle('low', left < WARN_SECONDS);
+    // Warn once before the end, while there is time to save work or extend.
+    if (left < WARN_SECONDS && !this.warned) {
+      this.warned = true;
+      showBanner(t('endingSoon', { min: Math.max(1, Math.ceil(left / 60)) }), false);
+    }
   }
 
   // finish stops everything that talks to the server: the session is over.
@@ -198,6 +224,7 @@ class SessionPage {
     this.lab.stop();
     for (const term of this.terminals.values()) term.stop(labelKey);
     $('restart-lab').disabled = true;
+    $('extend-session').disabled = true;
     if (bannerKey !== 'expiredBanner') $('time-left').textContent = '';
     if (bannerKey) showBanner(t(bannerKey), true);
   }
@@ -265,6 +292,12 @@ function closePage(controls) {
 }
 
 // showBanner shows text above the panes; final banners link home.
+// hideBanner takes a passing banner away.
+function hideBanner() {
+  const b = $('session-banner');
+  if (!b.classList.contains('final')) b.hidden = true;
+}
+
 function showBanner(text, final) {
   const b = $('session-banner');
   b.hidden = !text;
