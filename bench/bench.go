@@ -207,6 +207,11 @@ func (b *bench) removeAll(inst string) {
 		}
 		b.store.EndSession(ctx, s.ID, "bench done")
 	}
+	// The registry and its cache outlive a server by design; the bench's
+	// instances leave nothing.
+	if err := eng.RemoveRegistry(ctx); err != nil {
+		fmt.Fprintf(b.out, "bench: remove the registry of %s: %v\n", inst, err)
+	}
 }
 
 // mib formats bytes in MiB.

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/netip"
@@ -365,4 +366,21 @@ func (e *Engine) nodeArgs(subnet netip.Prefix) []string {
 		}
 	}
 	return args
+}
+
+// RemoveRegistry removes the instance's registry and cache, their network
+// and their data, for an instance that is gone for good. Session networks
+// must be gone first.
+func (e *Engine) RemoveRegistry(ctx context.Context) error {
+	var errs []error
+	for _, name := range []string{registryName(e.cfg.Instance), cacheName(e.cfg.Instance)} {
+		errs = append(errs, e.removeContainer(ctx, name))
+		if err := e.cli.VolumeRemove(ctx, name+"-data", true); err != nil && !cerrdefs.IsNotFound(err) {
+			errs = append(errs, engineError(err, "remove volume "+name+"-data"))
+		}
+	}
+	if err := e.cli.NetworkRemove(ctx, registryName(e.cfg.Instance)); err != nil && !cerrdefs.IsNotFound(err) {
+		errs = append(errs, engineError(err, "remove network "+registryName(e.cfg.Instance)))
+	}
+	return errors.Join(errs...)
 }

@@ -83,13 +83,11 @@ func TestLastHostAndRegistryPath(t *testing.T) {
 	}
 }
 
-// removeRegistry removes a test instance's registry, its network and data.
+// removeRegistry removes a test instance's registry and cache.
 func removeRegistry(t *testing.T, e *Engine) {
-	ctx := context.Background()
-	name := registryName(e.cfg.Instance)
-	e.removeContainer(ctx, name)
-	e.cli.NetworkRemove(ctx, name)
-	e.cli.VolumeRemove(ctx, name+"-data", true)
+	if err := e.RemoveRegistry(context.Background()); err != nil {
+		t.Errorf("RemoveRegistry: %v", err)
+	}
 }
 
 // With egress to the internet, a cache keeps what the nodes pull from the
@@ -137,11 +135,7 @@ func TestRegistryCacheKeepsUpstreamPulls(t *testing.T) {
 
 	e := testEngine(t, cli, Config{NodeImage: nodeImage(t, cli), RegistryImage: regImage,
 		RegistryUpstream: "http://" + upstreamIP + ":" + registryPort, Egress: EgressInternet})
-	t.Cleanup(func() {
-		removeRegistry(t, e)
-		e.removeContainer(context.Background(), cacheName(e.cfg.Instance))
-		e.cli.VolumeRemove(context.Background(), cacheName(e.cfg.Instance)+"-data", true)
-	})
+	t.Cleanup(func() { removeRegistry(t, e) })
 	if err := e.EnsureRegistry(ctx, []string{img}); err != nil {
 		t.Fatalf("EnsureRegistry: %v", err)
 	}
