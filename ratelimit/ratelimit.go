@@ -36,14 +36,7 @@ func New(burst int, refill time.Duration) *Buckets {
 func (l *Buckets) Take(key string, now time.Time) time.Duration {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.sweep(now)
-	b := l.buckets[key]
-	if b == nil {
-		b = &bucket{tokens: l.burst, at: now}
-		l.buckets[key] = b
-	}
-	b.tokens = l.level(b, now)
-	b.at = now
+	b := l.bucketAt(key, now)
 	if b.tokens >= 1 {
 		b.tokens--
 		return 0
@@ -73,14 +66,8 @@ func (l *Buckets) Wait(key string, now time.Time) time.Duration {
 func (l *Buckets) Charge(key string, now time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.sweep(now)
-	b := l.buckets[key]
-	if b == nil {
-		b = &bucket{tokens: l.burst, at: now}
-		l.buckets[key] = b
-	}
-	b.tokens = math.Max(l.level(b, now)-1, -l.burst)
-	b.at = now
+	b := l.bucketAt(key, now)
+	b.tokens = math.Max(b.tokens-1, -l.burst)
 }
 
 // Give puts back one token taken from key's bucket.
@@ -97,6 +84,20 @@ func (l *Buckets) Len() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return len(l.buckets)
+}
+
+// bucketAt returns key's bucket, made full when new, with its tokens
+// brought up to now; the caller holds l.mu.
+func (l *Buckets) bucketAt(key string, now time.Time) *bucket {
+	l.sweep(now)
+	b := l.buckets[key]
+	if b == nil {
+		b = &bucket{tokens: l.burst, at: now}
+		l.buckets[key] = b
+	}
+	b.tokens = l.level(b, now)
+	b.at = now
+	return b
 }
 
 // level is the number of tokens in b at now.

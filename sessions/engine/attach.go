@@ -46,24 +46,11 @@ func (e *Engine) Attach(ctx context.Context, containerID string, req agent.Attac
 	if err != nil {
 		return nil, err
 	}
-	created, err := e.cli.ContainerExecCreate(ctx, containerID, container.ExecOptions{
-		User:         "root",
-		Cmd:          agentAttachCmd,
-		AttachStdin:  true,
-		AttachStdout: true,
-		AttachStderr: true,
-	})
+	resp, pr, done, err := e.execPipe(ctx, containerID, agentAttachCmd, "term", req.Term)
 	if err != nil {
-		return nil, e.nodeDown(ctx, containerID, err)
+		return nil, err
 	}
-	resp, err := e.cli.ContainerExecAttach(ctx, created.ID, container.ExecAttachOptions{})
-	if err != nil {
-		return nil, e.nodeDown(ctx, containerID, err)
-	}
-	pr, pw := io.Pipe()
-	s := &Stream{resp: resp, in: bufio.NewReader(pr), pr: pr, done: make(chan struct{})}
-	stderr := &logWriter{log: e.log, attrs: []any{"container", containerID, "term", req.Term}}
-	go s.demux(pw, stderr)
+	s := &Stream{resp: resp, in: bufio.NewReader(pr), pr: pr, done: done}
 	if err := s.WriteFrame(agent.FrameAttach, payload); err != nil {
 		s.Close()
 		return nil, sessions.Wrap(sessions.EUNAVAILABLE, err, e.nodeName(ctx, containerID)+" is not answering.")
@@ -71,16 +58,38 @@ func (e *Engine) Attach(ctx context.Context, containerID string, req agent.Attac
 	return s, nil
 }
 
-// demux splits the exec's multiplexed output: stdout into the pipe that
-// ReadFrame reads, stderr into the log. It exits when the exec's output
-// ends or the stream is closed.
-func (s *Stream) demux(pw *io.PipeWriter, stderr io.Writer) {
-	defer close(s.done)
-	_, err := stdcopy.StdCopy(pw, stderr, s.resp.Reader)
-	if err == nil {
-		err = io.EOF
+// execPipe starts cmd in a node with its stdin and stdout attached: writes
+// go to resp.Conn; the exec's output is split, stdout into the returned
+// pipe, stderr into the log (with attrs). done closes when the output
+// ends, or when the caller closes resp. A stopped or missing node is
+// EUNAVAILABLE.
+func (e *Engine) execPipe(ctx context.Context, containerID string, cmd []string, attrs ...any) (types.HijackedResponse, *io.PipeReader, chan struct{}, error) {
+	created, err := e.cli.ContainerExecCreate(ctx, containerID, container.ExecOptions{
+		User:         "root",
+		Cmd:          cmd,
+		AttachStdin:  true,
+		AttachStdout: true,
+		AttachStderr: true,
+	})
+	if err != nil {
+		return types.HijackedResponse{}, nil, nil, e.nodeDown(ctx, containerID, err)
 	}
-	pw.CloseWithError(err)
+	resp, err := e.cli.ContainerExecAttach(ctx, created.ID, container.ExecAttachOptions{})
+	if err != nil {
+		return types.HijackedResponse{}, nil, nil, e.nodeDown(ctx, containerID, err)
+	}
+	pr, pw := io.Pipe()
+	done := make(chan struct{})
+	stderr := &logWriter{log: e.log, attrs: append([]any{"container", containerID}, attrs...)}
+	go func() {
+		defer close(done)
+		_, err := stdcopy.StdCopy(pw, stderr, resp.Reader)
+		if err == nil {
+			err = io.EOF
+		}
+		pw.CloseWithError(err)
+	}()
+	return resp, pr, done, nil
 }
 
 // ReadFrame reads the next frame from the agent. It returns io.EOF when the

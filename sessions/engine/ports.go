@@ -11,8 +11,6 @@ import (
 	"time"
 
 	"github.com/docker/docker/api/types"
-	"github.com/docker/docker/api/types/container"
-	"github.com/docker/docker/pkg/stdcopy"
 
 	"github.com/labplay/playground/sessions"
 )
@@ -49,32 +47,11 @@ func (e *Engine) DialPort(ctx context.Context, containerID string, port int) (ne
 	if port < 1 || port > 65535 {
 		return nil, sessions.Errorf(sessions.EINVALID, "%d is not a TCP port.", port)
 	}
-	created, err := e.cli.ContainerExecCreate(ctx, containerID, container.ExecOptions{
-		User:         "root",
-		Cmd:          []string{"playground", "node", "dial", strconv.Itoa(port)},
-		AttachStdin:  true,
-		AttachStdout: true,
-		AttachStderr: true,
-	})
+	resp, pr, done, err := e.execPipe(ctx, containerID, []string{"playground", "node", "dial", strconv.Itoa(port)}, "port", port)
 	if err != nil {
-		return nil, e.nodeDown(ctx, containerID, err)
+		return nil, err
 	}
-	resp, err := e.cli.ContainerExecAttach(ctx, created.ID, container.ExecAttachOptions{})
-	if err != nil {
-		return nil, e.nodeDown(ctx, containerID, err)
-	}
-	pr, pw := io.Pipe()
-	c := &portConn{resp: resp, pr: pr, done: make(chan struct{})}
-	stderr := &logWriter{log: e.log, attrs: []any{"container", containerID, "port", port}}
-	go func() {
-		defer close(c.done)
-		_, err := stdcopy.StdCopy(pw, stderr, resp.Reader)
-		if err == nil {
-			err = io.EOF
-		}
-		pw.CloseWithError(err)
-	}()
-	return c, nil
+	return &portConn{resp: resp, pr: pr, done: done}, nil
 }
 
 // portConn is a TCP connection to a node's port through an exec: reads
