@@ -63,9 +63,10 @@ func TestReconcileAfterRestart(t *testing.T) {
 		}
 	}
 	// Labelled leftovers without a live session: nodes of a session the
-	// database never heard of.
+	// database never heard of, on a subnet outside every test pool (the
+	// harness picks its sessions' subnets at random from testPool).
 	orphan := sessions.NewID()
-	if _, err := e.engine.CreateSession(ctx, orphan, netip.MustParsePrefix("100.64.159.240/28"), []string{"node1"}); err != nil {
+	if _, err := e.engine.CreateSession(ctx, orphan, netip.MustParsePrefix("100.64.253.0/28"), []string{"node1"}); err != nil {
 		t.Fatal(err)
 	}
 
