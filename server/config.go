@@ -66,7 +66,7 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 	fs.BoolVar(&c.TrustProxy, "trust-proxy", env("PLAYGROUND_TRUST_PROXY", "") == "true", "believe X-Forwarded-For / X-Real-IP (only behind a proxy that sets them) (PLAYGROUND_TRUST_PROXY=true)")
 	fs.StringVar(&c.PortsDomain, "ports-domain", env("PLAYGROUND_PORTS_DOMAIN", ""), "wildcard domain whose hosts open the nodes' ports, e.g. ports.example.org (PLAYGROUND_PORTS_DOMAIN)")
 	fs.StringVar(&upload, "upload-max", env("PLAYGROUND_UPLOAD_MAX", "100"), "largest file a learner uploads to a node, in MiB (PLAYGROUND_UPLOAD_MAX)")
-	fs.StringVar(&c.LabsDir, "labs-dir", env("PLAYGROUND_LABS_DIR", DefaultLabsDir), "folder of labs read at start beside the built-in ones, one folder per lab (PLAYGROUND_LABS_DIR)")
+	fs.StringVar(&c.LabsDir, "labs-dir", env("PLAYGROUND_LABS_DIR", DefaultLabsDir), "folder of labs read at start beside the built-in ones, one folder per lab; off for none (PLAYGROUND_LABS_DIR)")
 	fs.StringVar(&c.LogFormat, "log-format", env("PLAYGROUND_LOG_FORMAT", "text"), "log format: text or json (PLAYGROUND_LOG_FORMAT)")
 	fs.StringVar(&c.LogLevel, "log-level", env("PLAYGROUND_LOG_LEVEL", "info"), "log level (PLAYGROUND_LOG_LEVEL)")
 	fs.StringVar(&c.Engine.NodeImage, "node-image", env("PLAYGROUND_NODE_IMAGE", "playground-node:latest"), "node image (PLAYGROUND_NODE_IMAGE)")
@@ -117,6 +117,9 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 		bad("upload maximum %q must be a whole number of MiB from 1 to %d", upload, 1<<20)
 	} else {
 		c.UploadMax = n << 20
+	}
+	if c.LabsDir == "off" {
+		c.LabsDir = ""
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		bad("log format %q must be text or json", c.LogFormat)

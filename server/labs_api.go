@@ -15,10 +15,11 @@ func (s *Server) listLabs(w http.ResponseWriter, r *http.Request) {
 		Slug  string   `json:"slug"`
 		Title string   `json:"title"`
 		Langs []string `json:"langs"`
+		Nodes []string `json:"nodes"`
 	}
 	out := []entry{}
 	for _, l := range s.labs.List() {
-		out = append(out, entry{Slug: l.Slug, Title: l.Title, Langs: l.Langs})
+		out = append(out, entry{Slug: l.Slug, Title: l.Title, Langs: l.Langs, Nodes: l.Nodes})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"labs": out})
 }
