@@ -244,14 +244,14 @@ func TestConvertEdgeCases(t *testing.T) {
 			name:     "code spans and run blocks are left alone",
 			post:     "---\ntitle: T\n---\nType `<div>{:x}` here.\n\n```.term1\necho '<b>{:.x}</b> [a](/b)'\n```\n",
 			sections: []string{"intro"}, nodes: 1,
-			want:     []string{"Type `<div>{:x}` here.", "```run node1\necho '<b>{:.x}</b> [a](/b)'\n```"},
+			want: []string{"Type `<div>{:x}` here.", "```run node1\necho '<b>{:.x}</b> [a](/b)'\n```"},
 		},
 		{
 			name:     "info strings that mean something else in a lab",
 			post:     "---\ntitle: T\n---\n```node1\nx\n```\n",
 			sections: []string{"intro"}, nodes: 1,
-			want:     []string{"```\nx\n```"},
-			notes:    []string{"the code block's info string \"node1\" means something else"},
+			want:  []string{"```\nx\n```"},
+			notes: []string{"the code block's info string \"node1\" means something else"},
 		},
 	}
 	for _, tc := range cases {
