@@ -78,7 +78,8 @@ func parsePost(lines []srcLine, ns *notes) (post, []srcLine) {
 }
 
 // unquoteYAML removes the quotes around a YAML scalar: "..." with its
-// backslash escapes, or '...' with ” standing for one quote.
+// backslash escapes, or '...' in which a doubled single quote stands
+// for one.
 func unquoteYAML(v string) string {
 	if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
 		if s, err := strconv.Unquote(v); err == nil {
