@@ -186,7 +186,16 @@ func TestConvertSwarmPost(t *testing.T) {
 		"images named through variables cannot be listed in lab.md: $IMAGE",
 		"builds or tags these images itself, so they are not listed in lab.md: hi:1.0, registry.example.com:5000/team/hi:1.0",
 	)
-	lintResult(t, r)
+	lab := lintResult(t, r)
+	// The blocks inside the numbered list are run blocks too.
+	build, _ := lab.Section("build")
+	if len(build.Blocks) != 2 || build.Blocks[1].Command != "docker run --rm hi:1.0" {
+		t.Errorf("the build section's run blocks: %+v", build.Blocks)
+	}
+	swarm, _ := lab.Section("start-the-swarm-2")
+	if len(swarm.Blocks) != 1 {
+		t.Errorf("start-the-swarm-2 has %d run blocks, want 1 (the others are shown code)", len(swarm.Blocks))
+	}
 }
 
 func TestConvertEdgeCases(t *testing.T) {
@@ -245,6 +254,18 @@ func TestConvertEdgeCases(t *testing.T) {
 			post:     "---\ntitle: T\n---\nType `<div>{:x}` here.\n\n```.term1\necho '<b>{:.x}</b> [a](/b)'\n```\n",
 			sections: []string{"intro"}, nodes: 1,
 			want: []string{"Type `<div>{:x}` here.", "```run node1\necho '<b>{:.x}</b> [a](/b)'\n```"},
+		},
+		{
+			name:     "an indented fence outside a list moves to the margin",
+			post:     "---\ntitle: T\n---\nRun:\n\n    ```.term1\n    ls\n      -l\n    ```\n",
+			sections: []string{"intro"}, nodes: 1,
+			want: []string{"Run:\n\n```run node1\nls\n  -l\n```"},
+		},
+		{
+			name:     "setext headings and indented code",
+			post:     "---\ntitle: T\n---\nFirst\n=====\n\nSay:\n\n    echo one\n\n    echo two\n\nSub\n---\n\nSecond\n======\n\n- item\n\n    more of the item\n",
+			sections: []string{"first", "second"}, nodes: 1,
+			want: []string{"# First {#first}\n\nSay:\n\n```\necho one\n\necho two\n```\n\n## Sub\n\n# Second {#second}\n\n- item\n\n    more of the item\n"},
 		},
 		{
 			name:     "info strings that mean something else in a lab",
