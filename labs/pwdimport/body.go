@@ -31,7 +31,8 @@ type converter struct {
 	ids      map[string]int    // section ids taken, with how often
 	refs     map[string]string // the reference links' URLs by lower-case label
 
-	listOpen      bool // a list may still be going on
+	para          []srcLine // the lines of the paragraph being read
+	listOpen      bool      // a list may still be going on
 	inHTMLComment bool
 	inKramdown    bool // inside {::comment} ... {:/comment}
 }
@@ -67,6 +68,7 @@ func (c *converter) convert(lines []srcLine) {
 		l := lines[i]
 		inComment := c.inHTMLComment || c.inKramdown
 		if m := fencePattern.FindStringSubmatch(l.text); m != nil && !(m[2][0] == '`' && strings.Contains(m[3], "`")) && !inComment {
+			c.flush()
 			i += c.fence(lines[i:], m)
 			continue
 		}
@@ -77,6 +79,7 @@ func (c *converter) convert(lines []srcLine) {
 		c.text(l)
 		i++
 	}
+	c.flush()
 	if c.inHTMLComment {
 		c.ns.add(0, "an HTML comment <!-- is never closed: the rest of the post was dropped")
 	}
@@ -93,8 +96,11 @@ func (c *converter) collectRefs(lines []srcLine) {
 }
 
 // afterBlank reports whether the current section is empty or ends with a
-// blank line.
+// blank line, and no paragraph is pending.
 func (c *converter) afterBlank() bool {
+	if len(c.para) > 0 {
+		return false
+	}
 	sec := c.current()
 	return len(sec.lines) == 0 || isBlank(sec.lines[len(sec.lines)-1])
 }
@@ -141,19 +147,24 @@ func (c *converter) text(l srcLine) {
 	trimmed := strings.TrimSpace(s)
 	switch {
 	case isBlank(s):
+		c.flush()
 		c.emit("")
 		return
 	case trimmed == "{::comment}":
+		c.flush()
 		c.inKramdown = true
 		c.ns.add(l.num, "a kramdown {::comment} block was dropped")
 		return
 	case ialLine.MatchString(s):
+		c.flush()
 		c.ialLine(trimmed, l.num)
 		return
 	case extLine.MatchString(s):
+		c.flush()
 		c.ns.add(l.num, "the kramdown extension %s was dropped", quote(trimmed))
 		return
 	case refDefPattern.MatchString(s):
+		c.flush()
 		return
 	case tableRule.MatchString(s):
 		c.ns.add(l.num, "tables are not supported in a lab: this one is kept as plain text; rewrite it as a list or a code block")
@@ -161,22 +172,38 @@ func (c *converter) text(l srcLine) {
 		c.ns.add(l.num, "footnotes are not supported in a lab: kept as plain text")
 	}
 	if m := headingPattern.FindStringSubmatch(s); m != nil {
+		c.flush()
 		c.heading(len(m[1]), m[2], l.num)
 		return
 	}
-	out := c.inline(s, l.num)
-	if isBlank(out) {
+	c.para = append(c.para, srcLine{text: s, num: l.num})
+}
+
+// flush converts the paragraph gathered so far, whose links may span
+// lines, and appends it to the current section. Lines left blank by the
+// conversion go.
+func (c *converter) flush() {
+	if len(c.para) == 0 {
 		return
 	}
-	if listPattern.MatchString(out) {
-		c.listOpen = true
-	} else if out[0] != ' ' && out[0] != '\t' {
-		sec := c.current()
-		if n := len(sec.lines); n == 0 || isBlank(sec.lines[n-1]) {
+	texts := make([]string, len(c.para))
+	nums := make(lineNums, len(c.para))
+	for i, l := range c.para {
+		texts[i], nums[i] = l.text, l.num
+	}
+	c.para = nil
+	for _, out := range strings.Split(c.inline(strings.Join(texts, "\n"), nums), "\n") {
+		out = strings.TrimRight(out, " \t")
+		if out == "" {
+			continue
+		}
+		if listPattern.MatchString(out) {
+			c.listOpen = true
+		} else if out[0] != ' ' && out[0] != '\t' && c.afterBlank() {
 			c.listOpen = false
 		}
+		c.emit(out)
 	}
-	c.emit(out)
 }
 
 // ialLine handles a line holding only a kramdown attribute list, such as

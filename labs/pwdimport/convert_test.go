@@ -268,6 +268,13 @@ func TestConvertEdgeCases(t *testing.T) {
 			want: []string{"# First {#first}\n\nSay:\n\n```\necho one\n\necho two\n```\n\n## Sub\n\n# Second {#second}\n\n- item\n\n    more of the item\n"},
 		},
 		{
+			name:     "links across lines, and notes on the right line",
+			post:     "---\ntitle: T\n---\nNow [open the\nweb page](/){:data-term=\".term1\"}{:data-port=\"80\"} and\nsee ![x](/images/x.png) <img\nsrc=\"/y.png\"> too.\n",
+			sections: []string{"intro"}, nodes: 1,
+			want:  []string{"Now [open the\nweb page](port:node1:80/) and\nsee *(Image: x)*\n too."},
+			notes: []string{"line 6: the image /images/x.png", "line 6: the image /y.png, on the old site and without alt text"},
+		},
+		{
 			name:     "info strings that mean something else in a lab",
 			post:     "---\ntitle: T\n---\n```node1\nx\n```\n",
 			sections: []string{"intro"}, nodes: 1,

@@ -102,7 +102,7 @@ func (c *converter) heading(level int, raw string, num int) {
 		raw = raw[:len(raw)-len(m)]
 	}
 	raw = strings.TrimSpace(strings.TrimRight(strings.TrimSpace(raw), "#"))
-	text := strings.TrimSpace(c.inline(raw, num))
+	text := strings.TrimSpace(c.inline(raw, lineNums{num}))
 	if text == "" {
 		c.ns.add(num, "an empty heading was dropped")
 		return

@@ -14,7 +14,7 @@ import (
 const linkText = `\[((?:[^\[\]]|\[[^\[\]]*\])*)\]`
 
 var (
-	codeSpanMark = regexp.MustCompile("\uE000([0-9]+)\uE001")
+	codeSpanMark = regexp.MustCompile("\uE000([0-9]+)\n*\uE001")
 	htmlComment  = regexp.MustCompile(`<!--.*?-->`)
 	htmlImg      = regexp.MustCompile(`(?i)<img\b[^>]*>`)
 	htmlLink     = regexp.MustCompile(`(?i)<a\b[^>]*\bhref\s*=\s*("[^"]*"|'[^']*')[^>]*>(.*?)</a\s*>`)
@@ -29,58 +29,89 @@ var (
 	inlineIAL    = regexp.MustCompile(`\{:[^{}]*\}|\{::[^{}]*\}`)
 )
 
-// inline converts the kramdown and HTML of one line of text to the lab's
-// Markdown. Code spans are left as they are.
-func (c *converter) inline(s string, num int) string {
+// lineNums holds the line of the post of each line of a paragraph.
+type lineNums []int
+
+// at returns the line of the post of the k-th line of the paragraph.
+func (ln lineNums) at(k int) int {
+	if len(ln) == 0 {
+		return 0
+	}
+	return ln[min(k, len(ln)-1)]
+}
+
+// inline converts the kramdown and HTML of a paragraph, whose lines come
+// from the lines num of the post, to the lab's Markdown. Code spans are
+// left as they are, and the text keeps its number of lines, so that every
+// note names the line it concerns.
+func (c *converter) inline(s string, num lineNums) string {
 	var spans []string
 	s = maskCode(s, &spans)
-	if htmlComment.MatchString(s) {
-		c.ns.add(num, "an HTML comment was dropped")
-		s = htmlComment.ReplaceAllString(s, "")
-	}
-	s = htmlImg.ReplaceAllStringFunc(s, func(tag string) string {
-		attrs := map[string]string{}
-		for _, m := range htmlAttr.FindAllStringSubmatch(tag, -1) {
-			attrs[strings.ToLower(m[1])] = m[2][1 : len(m[2])-1]
-		}
-		return c.image(attrs["alt"], attrs["src"], num)
+	s = replace(htmlComment, s, num, func(_ []string, n int) string {
+		c.ns.add(n, "an HTML comment was dropped")
+		return ""
 	})
-	s = htmlLink.ReplaceAllStringFunc(s, func(tag string) string {
-		m := htmlLink.FindStringSubmatch(tag)
+	s = replace(htmlImg, s, num, func(m []string, n int) string {
+		attrs := map[string]string{}
+		for _, a := range htmlAttr.FindAllStringSubmatch(m[0], -1) {
+			attrs[strings.ToLower(a[1])] = a[2][1 : len(a[2])-1]
+		}
+		return c.image(attrs["alt"], attrs["src"], n)
+	})
+	s = replace(htmlLink, s, num, func(m []string, _ int) string {
 		return "[" + m[2] + "](" + m[1][1:len(m[1])-1] + ")"
 	})
 	s = c.htmlTags(s, num)
-	s = portLinkRe.ReplaceAllStringFunc(s, func(m string) string { return c.portLink(m, num) })
-	s = imageRe.ReplaceAllStringFunc(s, func(m string) string {
-		sub := imageRe.FindStringSubmatch(m)
-		return c.image(sub[1], sub[2], num)
-	})
-	s = refLinkRe.ReplaceAllStringFunc(s, func(m string) string {
-		sub := refLinkRe.FindStringSubmatch(m)
-		label := sub[2]
+	s = replace(portLinkRe, s, num, c.portLink)
+	s = replace(imageRe, s, num, func(m []string, n int) string { return c.image(m[1], m[2], n) })
+	s = replace(refLinkRe, s, num, func(m []string, _ int) string {
+		label := m[2]
 		if label == "" {
-			label = sub[1]
+			label = m[1]
 		}
 		if u, ok := c.refs[strings.ToLower(label)]; ok {
-			return "[" + sub[1] + "](" + u + ")"
+			return "[" + m[1] + "](" + u + ")"
 		}
-		return m
+		return m[0]
 	})
-	s = linkRe.ReplaceAllStringFunc(s, func(m string) string { return c.link(m, num) })
-	if ials := inlineIAL.FindAllString(s, -1); len(ials) > 0 {
-		c.ns.add(num, "the kramdown attributes %s were dropped: a lab has no classes or attributes", quote(strings.Join(ials, " ")))
-		s = inlineIAL.ReplaceAllString(s, "")
-	}
+	s = replace(linkRe, s, num, c.link)
+	s = replace(inlineIAL, s, num, func(m []string, n int) string {
+		c.ns.add(n, "the kramdown attributes %s were dropped: a lab has no classes or attributes", quote(m[0]))
+		return ""
+	})
 	return unmaskCode(s, spans)
+}
+
+// replace replaces every match of re in s, a paragraph from the lines num
+// of the post, by what fn returns for its submatches and its line. Line
+// breaks that a replacement drops are put back after it.
+func replace(re *regexp.Regexp, s string, num lineNums, fn func(m []string, line int) string) string {
+	var b strings.Builder
+	last := 0
+	for _, loc := range re.FindAllStringSubmatchIndex(s, -1) {
+		b.WriteString(s[last:loc[0]])
+		m := make([]string, len(loc)/2)
+		for i := range m {
+			if loc[2*i] >= 0 {
+				m[i] = s[loc[2*i]:loc[2*i+1]]
+			}
+		}
+		out := fn(m, num.at(strings.Count(s[:loc[0]], "\n")))
+		b.WriteString(out)
+		if lost := strings.Count(m[0], "\n") - strings.Count(out, "\n"); lost > 0 {
+			b.WriteString(strings.Repeat("\n", lost))
+		}
+		last = loc[1]
+	}
+	b.WriteString(s[last:])
+	return b.String()
 }
 
 // htmlTags replaces the HTML tags of s: bold, italic and code tags by
 // their Markdown, the others by nothing. A lab shows HTML as text.
-func (c *converter) htmlTags(s string, num int) string {
-	var dropped []string
-	s = htmlTag.ReplaceAllStringFunc(s, func(tag string) string {
-		name := strings.ToLower(htmlTag.FindStringSubmatch(tag)[1])
-		switch name {
+func (c *converter) htmlTags(s string, num lineNums) string {
+	return replace(htmlTag, s, num, func(m []string, n int) string {
+		switch strings.ToLower(m[1]) {
 		case "b", "strong":
 			return "**"
 		case "i", "em":
@@ -88,20 +119,15 @@ func (c *converter) htmlTags(s string, num int) string {
 		case "code", "kbd", "tt":
 			return "`"
 		}
-		dropped = append(dropped, tag)
+		c.ns.add(n, "the HTML %s was dropped: a lab shows no HTML", quote(m[0]))
 		return ""
 	})
-	if len(dropped) > 0 {
-		c.ns.add(num, "the HTML %s was dropped: a lab shows no HTML", quote(strings.Join(dropped, " ")))
-	}
-	return s
 }
 
 // portLink converts [text](/path){:data-term=".term1"}{:data-port="80"},
 // with the attributes in any order, to [text](port:node1:80/path).
-func (c *converter) portLink(m string, num int) string {
-	sub := portLinkRe.FindStringSubmatch(m)
-	text, target, attrs := sub[1], sub[2], sub[3]
+func (c *converter) portLink(sub []string, num int) string {
+	m, text, target, attrs := sub[0], sub[1], sub[2], sub[3]
 	term, port := termAttr.FindStringSubmatch(attrs), portAttr.FindStringSubmatch(attrs)
 	if term == nil || port == nil {
 		return "[" + text + "](" + target + ")" + attrs // an ordinary link with attributes
@@ -149,8 +175,7 @@ func (c *converter) image(alt, src string, num int) string {
 // link checks the link m: web and mail links and anchors stay (without a
 // title, which a lab does not take), port links stay, and links to the old
 // site or of other kinds become their text.
-func (c *converter) link(m string, num int) string {
-	sub := linkRe.FindStringSubmatch(m)
+func (c *converter) link(sub []string, num int) string {
 	text, target := sub[1], sub[2]
 	lower := strings.ToLower(target)
 	switch {
@@ -210,7 +235,9 @@ func maskCode(s string, spans *[]string) string {
 			i += n
 			continue
 		}
-		b.WriteString("\uE000" + strconv.Itoa(len(*spans)) + "\uE001")
+		// The marker keeps the span's line breaks, so that the text keeps
+		// its number of lines.
+		b.WriteString("\uE000" + strconv.Itoa(len(*spans)) + strings.Repeat("\n", strings.Count(s[i:end+n], "\n")) + "\uE001")
 		*spans = append(*spans, s[i:end+n])
 		i = end + n
 	}

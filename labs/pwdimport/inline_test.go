@@ -27,7 +27,7 @@ func TestInline(t *testing.T) {
 	for _, tc := range cases {
 		ns := &notes{}
 		c := newConverter(ns, "T")
-		got := c.inline(tc.in, 1)
+		got := c.inline(tc.in, lineNums{1})
 		var all []string
 		for _, n := range ns.list {
 			all = append(all, n.Text)
