@@ -1,6 +1,7 @@
 package pwdimport
 
 import (
+	"bytes"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -38,6 +39,7 @@ type Result struct {
 // when the post is not UTF-8 text or no valid slug can be had; everything
 // else that does not convert is reported in the result's notes.
 func Convert(src []byte, opts Options) (*Result, error) {
+	src = bytes.TrimPrefix(src, []byte("\xef\xbb\xbf")) // a byte order mark
 	if !utf8.Valid(src) {
 		return nil, fmt.Errorf("the post is not UTF-8 text")
 	}
@@ -181,6 +183,9 @@ func findImages(blocks []codeBlock, ns *notes) []string {
 	}
 	if len(f.built) > 0 {
 		ns.add(0, "the lab builds or tags these images itself, so they are not listed in lab.md: %s", strings.Join(f.built, ", "))
+	}
+	if len(f.opaque) > 0 {
+		ns.add(0, "the post runs %s, which read files that the post may not show: add the images of those files to images: in lab.md", strings.Join(f.opaque, " and "))
 	}
 	images := f.needed()
 	if len(images) > 0 {

@@ -275,6 +275,12 @@ func TestConvertEdgeCases(t *testing.T) {
 			notes: []string{"line 6: the image /images/x.png", "line 6: the image /y.png, on the old site and without alt text"},
 		},
 		{
+			name:     "a byte order mark and Windows line endings",
+			post:     "\ufeff---\r\ntitle: 'It''s here'\r\n---\r\n```.term1\r\nls\r\n```\r\n",
+			sections: []string{"intro"}, nodes: 1,
+			want: []string{"title: It's here\n---\n\n# It's here {#intro}\n\n```run node1\nls\n```\n"},
+		},
+		{
 			name:     "info strings that mean something else in a lab",
 			post:     "---\ntitle: T\n---\n```node1\nx\n```\n",
 			sections: []string{"intro"}, nodes: 1,

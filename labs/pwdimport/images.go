@@ -12,6 +12,7 @@ type imageFinder struct {
 	built   []string // images that the lab builds itself
 	dynamic []string // image words that depend on a variable
 	bad     []string // image words that are no valid reference
+	opaque  []string // commands that run files the post may not show
 }
 
 // flagSet tells which flags of a docker command take no value: every
@@ -54,6 +55,9 @@ func (f *imageFinder) command(words []string) {
 	for len(words) > 0 && (strings.Contains(words[0], "=") || words[0] == "sudo" || words[0] == "time" || words[0] == "exec") {
 		words = words[1:]
 	}
+	if len(words) > 0 && words[0] == "docker-compose" {
+		f.addOpaque("docker-compose")
+	}
 	if len(words) == 0 || (words[0] != "docker" && !strings.HasSuffix(words[0], "/docker")) {
 		return
 	}
@@ -68,9 +72,12 @@ func (f *imageFinder) command(words []string) {
 	}
 	for len(args) > 0 && !strings.HasPrefix(args[0], "-") && len(sub) < 2 {
 		sub, args = append(sub, args[0]), args[1:]
-		if s := sub[0]; s != "container" && s != "image" && s != "service" && s != "buildx" && s != "builder" {
+		if s := sub[0]; s != "container" && s != "image" && s != "service" && s != "buildx" && s != "builder" && s != "stack" {
 			break
 		}
+	}
+	if len(sub) > 0 && (sub[0] == "compose" || sub[0] == "stack") {
+		f.addOpaque("docker " + sub[0])
 	}
 	switch strings.Join(sub, " ") {
 	case "run", "create", "container run", "container create":
@@ -252,6 +259,13 @@ func (f *imageFinder) normalize(word string) (string, bool) {
 		return "", false
 	}
 	return ref, true
+}
+
+// addOpaque records a command whose images come from files.
+func (f *imageFinder) addOpaque(command string) {
+	if !slices.Contains(f.opaque, command) {
+		f.opaque = append(f.opaque, command)
+	}
 }
 
 // needed returns the images to list in lab.md: those the lab uses and

@@ -38,6 +38,9 @@ func TestImagesOfCommands(t *testing.T) {
 	for _, tc := range cases {
 		f := &imageFinder{}
 		f.script(tc.script)
+		if len(f.opaque) > 0 {
+			t.Errorf("%q: opaque commands %v", tc.script, f.opaque)
+		}
 		others := append(append(append([]string{}, f.built...), f.dynamic...), f.bad...)
 		if !slices.Equal(f.needed(), tc.images) || !slices.Equal(others, tc.others) {
 			t.Errorf("%q: images %v, others %v; want %v, %v", tc.script, f.needed(), others, tc.images, tc.others)
@@ -46,6 +49,14 @@ func TestImagesOfCommands(t *testing.T) {
 }
 
 const sha = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+func TestImagesOfComposeCommands(t *testing.T) {
+	f := &imageFinder{}
+	f.script("git clone x && cd x && docker compose up -d\ndocker stack deploy -c s.yml app\ndocker-compose ps")
+	if want := []string{"docker compose", "docker stack", "docker-compose"}; !slices.Equal(f.opaque, want) {
+		t.Errorf("opaque = %v, want %v", f.opaque, want)
+	}
+}
 
 func TestImagesOfFiles(t *testing.T) {
 	f := &imageFinder{}
