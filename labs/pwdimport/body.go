@@ -54,7 +54,7 @@ var (
 // newConverter returns a converter for a post with the given title.
 func newConverter(ns *notes, title string) *converter {
 	c := &converter{ns: ns, title: title, ids: map[string]int{}, refs: map[string]string{}}
-	c.intro = &section{title: title, id: c.uniqueID("intro")}
+	c.intro = &section{title: title} // its id is given when it is kept
 	c.sections = []*section{c.intro}
 	return c
 }

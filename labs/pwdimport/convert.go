@@ -126,14 +126,16 @@ func (c *converter) finish() []*section {
 	var out []*section
 	for i, s := range c.sections {
 		s.lines = tidy(s.lines)
-		if i == 0 && len(s.lines) == 0 {
+		if i == 0 && len(s.lines) == 0 && len(c.sections) > 1 {
 			continue // no text before the first heading
+		}
+		if i == 0 {
+			s.id = c.uniqueID("intro")
 		}
 		out = append(out, s)
 	}
-	if len(out) == 0 {
+	if len(out) == 1 && len(out[0].lines) == 0 {
 		c.ns.add(0, "the post has no text: the lab has one empty section")
-		out = append(out, c.intro)
 	}
 	return out
 }

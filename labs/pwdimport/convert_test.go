@@ -281,6 +281,19 @@ func TestConvertEdgeCases(t *testing.T) {
 			want: []string{"title: It's here\n---\n\n# It's here {#intro}\n\n```run node1\nls\n```\n"},
 		},
 		{
+			name:     "headings that take the id intro",
+			post:     "---\ntitle: T\n---\nBefore.\n\n# Intro\n\n# Next {#intro}\n",
+			sections: []string{"intro-3", "intro", "intro-2"}, nodes: 1,
+			want: []string{"# T {#intro-3}\n\nBefore.\n\n# Intro {#intro}\n\n# Next {#intro-2}\n"},
+		},
+		{
+			name:     "an empty post",
+			post:     "---\ntitle: Nothing\n---\n",
+			sections: []string{"intro"}, nodes: 1,
+			want:  []string{"# Nothing {#intro}\n"},
+			notes: []string{"the post has no text"},
+		},
+		{
 			name:     "info strings that mean something else in a lab",
 			post:     "---\ntitle: T\n---\n```node1\nx\n```\n",
 			sections: []string{"intro"}, nodes: 1,
