@@ -104,7 +104,7 @@ func nodeCount(p post, maxTerm int, ns *notes) int {
 // introMeta starts the intro with the post's excerpt, level and time.
 func (c *converter) introMeta(p post) {
 	if p.excerpt != "" {
-		c.emit(strings.Join(strings.Fields(p.excerpt), " "))
+		c.emit(c.inline(strings.Join(strings.Fields(p.excerpt), " "), lineNums{p.excerptLine}))
 		c.emit("")
 	}
 	var facts []string

@@ -9,7 +9,7 @@ import (
 type post struct {
 	title, excerpt, difficulty, time string
 	terms                            int // the terminals the post asks for; 0 when it does not say
-	termsLine                        int
+	termsLine, excerptLine           int
 }
 
 // parsePost reads the front matter at the start of lines, a YAML block
@@ -59,7 +59,7 @@ func parsePost(lines []srcLine, ns *notes) (post, []srcLine) {
 			p.title = value
 		case "excerpt", "description":
 			if p.excerpt == "" {
-				p.excerpt = value
+				p.excerpt, p.excerptLine = value, l.num
 			}
 		case "difficulty", "level":
 			p.difficulty = value
