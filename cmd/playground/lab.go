@@ -14,6 +14,7 @@ import (
 
 	"github.com/labplay/playground/labs"
 	"github.com/labplay/playground/labs/pwdimport"
+	"github.com/labplay/playground/server"
 )
 
 // labUsage says how the lab subcommands are called.
@@ -92,20 +93,16 @@ func lintDir(ctx context.Context, dir, shell string) []labs.LintError {
 	return errs
 }
 
-// defaultLabsDir is where the server reads the labs added at run time when
-// PLAYGROUND_LABS_DIR is not set.
-const defaultLabsDir = "/var/lib/playground/labs"
-
 // importPWD runs "playground lab import-pwd POST.md [--slug S] [--out DIR]
 // [--force]": it converts a Play with Docker post to a lab in DIR/<slug>
-// (DIR is $PLAYGROUND_LABS_DIR, or defaultLabsDir), prints what the
+// (DIR is $PLAYGROUND_LABS_DIR, or server.DefaultLabsDir), prints what the
 // conversion could not carry over, lints the result and fails when lint
 // finds problems. Flags may come before or after the post.
 func importPWD(ctx context.Context, args []string, out io.Writer, getenv func(string) string) error {
 	fset := flag.NewFlagSet("import-pwd", flag.ContinueOnError)
 	fset.SetOutput(io.Discard)
 	slug := fset.String("slug", "", "the lab's slug (default: from the post's file name)")
-	outDir := fset.String("out", "", "the folder of labs to write into (default: $PLAYGROUND_LABS_DIR or "+defaultLabsDir+")")
+	outDir := fset.String("out", "", "the folder of labs to write into (default: $PLAYGROUND_LABS_DIR or "+server.DefaultLabsDir+")")
 	force := fset.Bool("force", false, "replace the lab's folder if it exists")
 	var posts []string
 	for {
@@ -124,8 +121,11 @@ func importPWD(ctx context.Context, args []string, out io.Writer, getenv func(st
 	if root == "" {
 		root = getenv("PLAYGROUND_LABS_DIR")
 	}
-	if root == "" {
-		root = defaultLabsDir
+	switch root {
+	case "off":
+		return errors.New("PLAYGROUND_LABS_DIR is off, so the server reads no labs at run time: say where the lab goes with --out DIR")
+	case "":
+		root = server.DefaultLabsDir
 	}
 	src, err := os.ReadFile(posts[0])
 	if err != nil {
@@ -146,6 +146,9 @@ func importPWD(ctx context.Context, args []string, out io.Writer, getenv func(st
 		for _, n := range r.Notes {
 			fmt.Fprintf(out, "  %s\n", n)
 		}
+	}
+	if _, err := labs.Builtin().Get(r.Slug); err == nil {
+		fmt.Fprintf(out, "The built-in lab %q has the same slug: the server will serve this one in its place.\n", r.Slug)
 	}
 	shell, _ := exec.LookPath("sh")
 	errs := lintDir(ctx, dir, shell)

@@ -70,6 +70,12 @@ func TestLabImportPWD(t *testing.T) {
 		t.Fatalf("lab.md of --slug my-volumes: %v\n%s", err, meta)
 	}
 
+	// A lab with a built-in lab's slug is written, with a warning.
+	if out, err := run(samplePost, "--slug", "docker-orchestration", "--out", outDir); err != nil ||
+		!strings.Contains(out, `The built-in lab "docker-orchestration" has the same slug`) {
+		t.Errorf("import over a built-in slug: %v\n%s", err, out)
+	}
+
 	for _, args := range [][]string{
 		{},
 		{samplePost, samplePost},
@@ -80,6 +86,23 @@ func TestLabImportPWD(t *testing.T) {
 		if _, err := run(args...); err == nil {
 			t.Errorf("import %q succeeded", args)
 		}
+	}
+}
+
+func TestLabImportPWDWithLabsDirOff(t *testing.T) {
+	var out bytes.Buffer
+	off := func(k string) string {
+		if k == "PLAYGROUND_LABS_DIR" {
+			return "off"
+		}
+		return ""
+	}
+	err := importPWD(context.Background(), []string{samplePost}, &out, off)
+	if err == nil || !strings.Contains(err.Error(), "--out") {
+		t.Fatalf("err = %v, want one that asks for --out", err)
+	}
+	if _, err := os.Stat("off"); err == nil {
+		t.Fatal("a folder named off was created")
 	}
 }
 
