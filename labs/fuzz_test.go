@@ -9,9 +9,13 @@ import (
 )
 
 // allowedTag matches every tag the renderer may write.
-var allowedTag = regexp.MustCompile(`^(?:</?(?:p|em|strong|code|pre|h[234]|ul|li|blockquote)>|<ol(?: start="\d+")?>|</ol>|<hr>|` +
-	`<a href="[^"<>]*"(?: target="_blank" rel="noopener noreferrer")?>|</a>|` +
-	`<div class="run-block" data-block="[a-z0-9-]+-\d+" data-node="[a-z][a-z0-9-]*">|<div class="run-node">|</div>)$`)
+var allowedTag = regexp.MustCompile(`^(?:</?(?:p|em|strong|del|code|pre|h[234]|ul|li|blockquote|table|thead|tbody|tr)>|` +
+	`<ol(?: start="\d+")?>|</ol>|<hr>|<br>|<t[hd](?: align="(?:left|right|center)")?>|</t[hd]>|` +
+	`<a href="[^"<>]*"(?: title="[^"<>]*")?(?: target="_blank" rel="noopener noreferrer")?>|</a>|` +
+	`<a class="port-link" href="#" target="_blank" rel="noopener" data-node="node[1-9]" data-port="\d{1,5}" data-path="/[^"<>]*">|` +
+	`<div class="run-block" data-block="[a-z0-9-]+-\d+" data-node="[a-z][a-z0-9-]*">|<div class="run-node">|</div>|` +
+	`<div class="file-block" data-block="[a-z0-9-]+-\d+" data-node="[a-z][a-z0-9-]*" data-path="[^"<>]+">|` +
+	`<div class="file-head">|<span class="run-node">|<span class="file-path">|</span>)$`)
 
 var anyTag = regexp.MustCompile(`<[^>]*>`)
 
