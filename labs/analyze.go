@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/util"
 )
 
 // maxDepth bounds how deeply lists and quotes may nest.
@@ -88,6 +89,11 @@ func (a *analyzer) section(id string, nodes []ast.Node) ([]RunBlock, []int) {
 				if entering {
 					a.heading(n)
 				}
+			case *ast.CodeBlock:
+				if entering && a.doc.long[n] {
+					a.p.add(a.doc.lineOf(n), "paragraph is too long: a paragraph, heading or table holds at most %d lines, %d bytes and %d of the characters [ and `",
+						maxParagraphLines, maxParagraphBytes, maxParagraphMarks)
+				}
 			case *ast.FencedCodeBlock:
 				if entering {
 					if b, ok := a.fence(n, id, len(blocks)+1); ok {
@@ -98,15 +104,16 @@ func (a *analyzer) section(id string, nodes []ast.Node) ([]RunBlock, []int) {
 				}
 			case *ast.Link:
 				if entering {
-					a.links[n] = planLink(string(n.Destination), a.doc.lineOf(n), a.p, a.nodes)
+					a.links[n] = planLink(string(n.Destination), linkTarget(n.Destination, true), a.doc.lineOf(n), a.p, a.nodes)
 				}
 			case *ast.Image:
 				if entering {
-					a.links[n] = planLink(string(n.Destination), a.doc.lineOf(n), a.p, a.nodes)
+					a.links[n] = planLink(string(n.Destination), linkTarget(n.Destination, true), a.doc.lineOf(n), a.p, a.nodes)
 				}
 			case *ast.AutoLink:
 				if entering {
-					a.links[n] = planLink(autoLinkTarget(n, a.doc.src), a.doc.lineOf(n), a.p, a.nodes)
+					raw, href := autoLinkTarget(n, a.doc.src)
+					a.links[n] = planLink(raw, href, a.doc.lineOf(n), a.p, a.nodes)
 				}
 			}
 			return ast.WalkContinue, nil
@@ -119,14 +126,22 @@ func (a *analyzer) section(id string, nodes []ast.Node) ([]RunBlock, []int) {
 	return blocks, lines
 }
 
+// linkTarget returns the target of a link as it is written in the href:
+// with its entities and backslash escapes resolved when resolve is set, and
+// the characters that a URL cannot hold percent-encoded. Lint checks this
+// form, which is the one the browser reads.
+func linkTarget(dest []byte, resolve bool) string {
+	return string(util.URLEscape(dest, resolve))
+}
+
 // autoLinkTarget returns the target of an autolink such as <https://...> or
-// <someone@example.org>.
-func autoLinkTarget(n *ast.AutoLink, src []byte) string {
-	url := string(n.URL(src))
-	if n.AutoLinkType == ast.AutoLinkEmail && !strings.HasPrefix(strings.ToLower(url), "mailto:") {
-		url = "mailto:" + url
+// <someone@example.org>, as written and as an href holds it.
+func autoLinkTarget(n *ast.AutoLink, src []byte) (raw, href string) {
+	raw = string(n.URL(src))
+	if n.AutoLinkType == ast.AutoLinkEmail && !strings.HasPrefix(strings.ToLower(raw), "mailto:") {
+		raw = "mailto:" + raw
 	}
-	return url
+	return raw, linkTarget([]byte(raw), false)
 }
 
 // heading checks a heading inside a section: levels 2 to 4, with text.

@@ -165,7 +165,7 @@ func (r labRenderer) anchor(w util.BufWriter, plan linkPlan, title []byte, enter
 		_, _ = w.WriteString(`">`)
 	default:
 		_, _ = w.WriteString(`<a href="`)
-		write(w, string(util.URLEscape([]byte(plan.href), true)))
+		write(w, plan.href)
 		_ = w.WriteByte('"')
 		if len(title) > 0 {
 			_, _ = w.WriteString(` title="`)

@@ -19,7 +19,7 @@ const (
 // the text is linted.
 type linkPlan struct {
 	kind linkKind
-	href string // linkHref: the target, not yet escaped
+	href string // linkHref: the target as the browser reads it, not yet HTML-escaped
 	// linkPort: the node, the port and the path (never empty) it opens.
 	node, port, path string
 }
@@ -28,17 +28,18 @@ type linkPlan struct {
 // optional path.
 var portLinkPattern = regexp.MustCompile(`^port:(node[1-9]):([0-9]{1,5})(/[^\s"'<>]*)?$`)
 
-// planLink decides how a link to target is rendered and reports a target
-// that is refused. nodes holds the lab's nodes, or is nil when unknown.
-func planLink(target string, line int, p problems, nodes map[string]bool) linkPlan {
-	if strings.HasPrefix(strings.ToLower(target), "port:") {
-		return planPortLink(target, line, p, nodes)
+// planLink decides how a link is rendered and reports a target that is
+// refused. raw is the target as written, href the form of it that an href
+// would hold. nodes holds the lab's nodes, or is nil when unknown.
+func planLink(raw, href string, line int, p problems, nodes map[string]bool) linkPlan {
+	if strings.HasPrefix(strings.ToLower(raw), "port:") {
+		return planPortLink(raw, line, p, nodes)
 	}
-	if !safeURL(target) {
-		p.add(line, "link target %q must start with http://, https://, mailto: or #, or be a relative path", target)
+	if !safeURL(href) {
+		p.add(line, "link target %q must start with http://, https://, mailto: or #, or be a relative path", raw)
 		return linkPlan{kind: linkText}
 	}
-	return linkPlan{kind: linkHref, href: target}
+	return linkPlan{kind: linkHref, href: href}
 }
 
 // planPortLink checks [text](port:node1:8080/path), a link that opens a
