@@ -3,7 +3,8 @@
 // the same run: session starts cold and from the warm pool beside the
 // engine's own cost of three nodes; a class of learners joining at once,
 // cold and with ready seats; terminal output through the server beside a
-// plain docker exec, Ctrl-C during a flood, and keystroke echo.
+// plain docker exec, Ctrl-C during a flood, keystroke echo, and files
+// uploaded and downloaded beside docker exec of cat.
 package bench
 
 import (
@@ -89,7 +90,7 @@ func Run(ctx context.Context, opts Options, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	b.table("Terminal", term)
+	b.table("Terminal and files", term)
 	return nil
 }
 

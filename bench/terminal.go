@@ -68,16 +68,20 @@ func (b *bench) terminalFigures(ctx context.Context) ([]figure, error) {
 	if err != nil {
 		return nil, fmt.Errorf("echo through docker exec: %w", err)
 	}
+	files, err := b.fileFigures(ctx, c, s.ID, node1, int64(b.opts.StreamMiB)<<20)
+	if err != nil {
+		return nil, err
+	}
 	rate := func(d time.Duration) string {
 		return strconv.FormatFloat(float64(bytesOut)/(1<<20)/d.Seconds(), 'f', 1, 64) + " MiB/s"
 	}
-	return []figure{
+	return append([]figure{
 		{name: fmt.Sprintf("cat of %d MiB through the server to a Go client that acknowledges", bytesOut>>20), value: rate(viaServer)},
 		{name: "floor: the same cat through docker exec -t on the node", value: rate(viaExec)},
 		{name: "Ctrl-C during yes until the shell answers again", runs: ctrlC},
 		{name: "keystroke echo through the server (websocket → agent pty)", runs: echo},
 		{name: "floor: keystroke echo through docker exec -t on the node", runs: echoExec},
-	}, nil
+	}, files...), nil
 }
 
 // rawTerminal opens node1's terminal websocket and reads past the replay.

@@ -129,7 +129,7 @@ func (d *crDeployment) start(name string) string {
 	t.Helper()
 	cmd := exec.Command(d.bin, "serve", "-addr", "127.0.0.1:0", "-log-level", "info")
 	cmd.Env = append(os.Environ(), "DATABASE_URL="+d.dbURL, "PLAYGROUND_INSTANCE="+d.instance, "PLAYGROUND_METRICS_ADDR=127.0.0.1:0",
-		"PLAYGROUND_SUBNET_POOL="+crSubnetPool, "PLAYGROUND_MAX_SESSIONS=8", "PLAYGROUND_LOG_FORMAT=text",
+		"PLAYGROUND_SUBNET_POOL="+crSubnetPool, "PLAYGROUND_LABS_DIR=off", "PLAYGROUND_MAX_SESSIONS=8", "PLAYGROUND_LOG_FORMAT=text",
 		// No warm pool and no registry of its own, as in harness_test.go.
 		"PLAYGROUND_POOL_SIZE=0", "PLAYGROUND_REGISTRY_IMAGE=off")
 	stderr, err := cmd.StderrPipe()

@@ -173,6 +173,8 @@ func (h *harness) start() {
 		"PLAYGROUND_PUBLIC_URL=",
 		"PLAYGROUND_LOG_FORMAT=text",
 		"PLAYGROUND_LOG_LEVEL=info",
+		// The host's run-time labs folder is not the tests' business.
+		"PLAYGROUND_LABS_DIR=off",
 		// No warm pool unless a test asks: its sessions would be
 		// leftovers, and its filling would load the other tests.
 		"PLAYGROUND_POOL_SIZE=0",

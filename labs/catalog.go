@@ -108,3 +108,42 @@ func (c *Catalog) NodesOf(slug string) int {
 	}
 	return 0
 }
+
+// LoadEach reads every lab of fsys like Load, but keeps the labs that pass
+// lint when others do not: it returns the good labs, sorted by slug, and the
+// problems of the others, keyed by folder name.
+func LoadEach(fsys fs.FS) ([]*Lab, map[string][]LintError, error) {
+	entries, err := fs.ReadDir(fsys, ".")
+	if err != nil {
+		return nil, nil, err
+	}
+	var good []*Lab
+	bad := map[string][]LintError{}
+	for _, e := range entries {
+		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		lab, errs := loadLab(fsys, e.Name())
+		if len(errs) > 0 {
+			bad[e.Name()] = errs
+			continue
+		}
+		good = append(good, lab)
+	}
+	slices.SortFunc(good, func(a, b *Lab) int { return strings.Compare(a.Slug, b.Slug) })
+	return good, bad, nil
+}
+
+// With returns a catalog of c's labs and extra's; a lab of extra replaces
+// the lab of c with the same slug.
+func (c *Catalog) With(extra []*Lab) *Catalog {
+	out := &Catalog{}
+	for _, l := range c.labs {
+		if !slices.ContainsFunc(extra, func(e *Lab) bool { return e.Slug == l.Slug }) {
+			out.labs = append(out.labs, l)
+		}
+	}
+	out.labs = append(out.labs, extra...)
+	slices.SortFunc(out.labs, func(a, b *Lab) int { return strings.Compare(a.Slug, b.Slug) })
+	return out
+}

@@ -31,10 +31,19 @@ type Config struct {
 	// <node>-<port>-<key>.<PortsDomain> (a wildcard DNS name pointing at
 	// the server); ports are always served under /ports/ too (ports.go).
 	PortsDomain string
+	// UploadMax bounds the size of one file uploaded to a node.
+	UploadMax int64
+	// LabsDir is a folder of labs read at start beside the built-in ones;
+	// a missing folder holds no labs.
+	LabsDir string
 
 	Engine   engine.Config
 	Sessions manager.Config
 }
+
+// DefaultLabsDir is where the server looks for labs added at run time, and
+// where "playground lab import-pwd" writes by default.
+const DefaultLabsDir = "/var/lib/playground/labs"
 
 // ParseConfig reads the configuration from command-line flags, falling back
 // to environment variables (looked up with getenv), then to defaults. It
@@ -47,6 +56,7 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 		return def
 	}
 	var c Config
+	var upload string
 	var pool, warm, lifetime, extend, maxLifetime, memory, nodesMemory, disk, cpus, pids, maxSessions, perLearner, perAddress, retention string
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.StringVar(&c.Addr, "addr", env("PLAYGROUND_ADDR", "127.0.0.1:8080"), "listen address (PLAYGROUND_ADDR)")
@@ -55,6 +65,8 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&c.PublicURL, "public-url", env("PLAYGROUND_PUBLIC_URL", ""), "public URL of the site, for links and origin checks (PLAYGROUND_PUBLIC_URL)")
 	fs.BoolVar(&c.TrustProxy, "trust-proxy", env("PLAYGROUND_TRUST_PROXY", "") == "true", "believe X-Forwarded-For / X-Real-IP (only behind a proxy that sets them) (PLAYGROUND_TRUST_PROXY=true)")
 	fs.StringVar(&c.PortsDomain, "ports-domain", env("PLAYGROUND_PORTS_DOMAIN", ""), "wildcard domain whose hosts open the nodes' ports, e.g. ports.example.org (PLAYGROUND_PORTS_DOMAIN)")
+	fs.StringVar(&upload, "upload-max", env("PLAYGROUND_UPLOAD_MAX", "100"), "largest file a learner uploads to a node, in MiB (PLAYGROUND_UPLOAD_MAX)")
+	fs.StringVar(&c.LabsDir, "labs-dir", env("PLAYGROUND_LABS_DIR", DefaultLabsDir), "folder of labs read at start beside the built-in ones, one folder per lab; off for none (PLAYGROUND_LABS_DIR)")
 	fs.StringVar(&c.LogFormat, "log-format", env("PLAYGROUND_LOG_FORMAT", "text"), "log format: text or json (PLAYGROUND_LOG_FORMAT)")
 	fs.StringVar(&c.LogLevel, "log-level", env("PLAYGROUND_LOG_LEVEL", "info"), "log level (PLAYGROUND_LOG_LEVEL)")
 	fs.StringVar(&c.Engine.NodeImage, "node-image", env("PLAYGROUND_NODE_IMAGE", "playground-node:latest"), "node image (PLAYGROUND_NODE_IMAGE)")
@@ -100,6 +112,14 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 	}
 	if d := c.PortsDomain; d != "" && (strings.ContainsAny(d, "/:* ") || strings.HasPrefix(d, ".") || strings.HasSuffix(d, ".")) {
 		bad("ports domain %q must be a plain domain name such as ports.example.org", d)
+	}
+	if n, err := strconv.ParseInt(upload, 10, 64); err != nil || n < 1 || n > 1<<20 {
+		bad("upload maximum %q must be a whole number of MiB from 1 to %d", upload, 1<<20)
+	} else {
+		c.UploadMax = n << 20
+	}
+	if c.LabsDir == "off" {
+		c.LabsDir = ""
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		bad("log format %q must be text or json", c.LogFormat)

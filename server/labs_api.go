@@ -15,10 +15,19 @@ func (s *Server) listLabs(w http.ResponseWriter, r *http.Request) {
 		Slug  string   `json:"slug"`
 		Title string   `json:"title"`
 		Langs []string `json:"langs"`
+		Nodes []string `json:"nodes"`
 	}
+	lang := r.URL.Query().Get("lang")
 	out := []entry{}
 	for _, l := range s.labs.List() {
-		out = append(out, entry{Slug: l.Slug, Title: l.Title, Langs: l.Langs})
+		title := l.Title
+		// The title in the asked language, when the lab is written in it.
+		if lang != "" {
+			if rd, err := l.Render(lang); err == nil && rd.Title != "" {
+				title = rd.Title
+			}
+		}
+		out = append(out, entry{Slug: l.Slug, Title: title, Langs: l.Langs, Nodes: l.Nodes})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"labs": out})
 }

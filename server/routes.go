@@ -50,6 +50,8 @@ func (s *Server) Handler() http.Handler {
 			r.Post("/sessions/{id}/nodes/{node}/restart", s.restartNode)
 			r.Post("/sessions/{id}/nodes", s.addNode)
 			r.Delete("/sessions/{id}/nodes/{node}", s.removeNode)
+			r.Put("/sessions/{id}/nodes/{node}/files", s.uploadFile)
+			r.Get("/sessions/{id}/nodes/{node}/files", s.downloadFile)
 			r.Get("/sessions/{id}/ports", s.listPorts)
 			r.Get("/sessions/{id}/nodes/{node}/ports/{port}/open", s.openPort)
 			r.Post("/sessions/{id}/nodes/{node}/ports/{port}/share", s.sharePort)

@@ -14,7 +14,6 @@ import (
 
 	"github.com/docker/docker/client"
 
-	"github.com/labplay/playground/labs"
 	"github.com/labplay/playground/metrics"
 	"github.com/labplay/playground/sessions/engine"
 	"github.com/labplay/playground/sessions/live"
@@ -88,7 +87,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, onListen func(net.Ad
 	if err != nil {
 		return err
 	}
-	catalog := labs.Builtin()
+	catalog, _ := loadCatalog(cfg.LabsDir, log)
 	var images []string
 	for _, l := range catalog.List() {
 		for _, img := range l.Images {

@@ -64,11 +64,17 @@ type Deps struct {
 	Metrics *metrics.Metrics
 }
 
+// DefaultUploadMax is the largest upload when the configuration sets none.
+const DefaultUploadMax = 100 << 20
+
 // New returns a Server.
 func New(cfg Config, d Deps) *Server {
 	log := d.Log
 	if log == nil {
 		log = slog.Default()
+	}
+	if cfg.UploadMax <= 0 {
+		cfg.UploadMax = DefaultUploadMax
 	}
 	return &Server{
 		cfg: cfg, log: log, manager: d.Manager, labs: d.Labs, site: d.Site,

@@ -3,28 +3,44 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 
 	"github.com/labplay/playground/labs"
+	"github.com/labplay/playground/labs/pwdimport"
+	"github.com/labplay/playground/server"
 )
 
-// runLab runs "playground lab lint DIR...": it checks each DIR, a lab (a
+// labUsage says how the lab subcommands are called.
+const labUsage = "usage: playground lab lint DIR... | playground lab import-pwd POST.md [--slug S] [--out DIR] [--force]"
+
+// runLab runs "playground lab lint DIR..." and "playground lab import-pwd".
+func runLab(ctx context.Context, args []string) error {
+	switch {
+	case len(args) > 0 && args[0] == "import-pwd":
+		return importPWD(ctx, args[1:], os.Stdout, os.Getenv)
+	case len(args) < 2 || args[0] != "lint":
+		return errors.New(labUsage)
+	}
+	return lintLabs(ctx, args[1:])
+}
+
+// lintLabs runs "playground lab lint DIR...": it checks each DIR, a lab (a
 // folder with lab.md) or a folder of labs, prints every problem as
 // "file:line: message" and fails when there is any.
-func runLab(ctx context.Context, args []string) error {
-	if len(args) < 2 || args[0] != "lint" {
-		return errors.New("usage: playground lab lint DIR...")
-	}
+func lintLabs(ctx context.Context, dirs []string) error {
 	shell, err := exec.LookPath("sh")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "playground lab: no sh on PATH; the syntax of check and value scripts is not checked")
 	}
 	total := 0
-	for _, dir := range args[1:] {
+	for _, dir := range dirs {
 		errs := lintDir(ctx, dir, shell)
 		for _, e := range errs {
 			e.File = filepath.Join(dir, e.File)
@@ -75,4 +91,83 @@ func lintDir(ctx context.Context, dir, shell string) []labs.LintError {
 		}
 	}
 	return errs
+}
+
+// importPWD runs "playground lab import-pwd POST.md [--slug S] [--out DIR]
+// [--force]": it converts a Play with Docker post to a lab in DIR/<slug>
+// (DIR is $PLAYGROUND_LABS_DIR, or server.DefaultLabsDir), prints what the
+// conversion could not carry over, lints the result and fails when lint
+// finds problems. Flags may come before or after the post.
+func importPWD(ctx context.Context, args []string, out io.Writer, getenv func(string) string) error {
+	fset := flag.NewFlagSet("import-pwd", flag.ContinueOnError)
+	fset.SetOutput(io.Discard)
+	slug := fset.String("slug", "", "the lab's slug (default: from the post's file name)")
+	outDir := fset.String("out", "", "the folder of labs to write into (default: $PLAYGROUND_LABS_DIR or "+server.DefaultLabsDir+")")
+	force := fset.Bool("force", false, "replace the lab's folder if it exists")
+	var posts []string
+	for {
+		if err := fset.Parse(args); err != nil {
+			return fmt.Errorf("%v\n%s", err, labUsage)
+		}
+		if fset.NArg() == 0 {
+			break
+		}
+		posts, args = append(posts, fset.Arg(0)), fset.Args()[1:]
+	}
+	if len(posts) != 1 {
+		return errors.New(labUsage)
+	}
+	root := *outDir
+	if root == "" {
+		root = getenv("PLAYGROUND_LABS_DIR")
+	}
+	switch root {
+	case "off":
+		return errors.New("PLAYGROUND_LABS_DIR is off, so the server reads no labs at run time: say where the lab goes with --out DIR")
+	case "":
+		root = server.DefaultLabsDir
+	}
+	src, err := os.ReadFile(posts[0])
+	if err != nil {
+		return err
+	}
+	r, err := pwdimport.Convert(src, pwdimport.Options{Slug: *slug, Source: posts[0]})
+	if err != nil {
+		return fmt.Errorf("%s: %w", posts[0], err)
+	}
+	dir, err := pwdimport.Write(root, r, *force)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "%s: converted to the lab %q: %d sections, %d nodes, images: %s\n",
+		posts[0], r.Slug, len(r.Sections), r.Nodes, orNone(strings.Join(r.Images, " ")))
+	if len(r.Notes) > 0 {
+		fmt.Fprintf(out, "What did not carry over as it was (also listed in %s):\n", filepath.Join(dir, "lab.md"))
+		for _, n := range r.Notes {
+			fmt.Fprintf(out, "  %s\n", n)
+		}
+	}
+	if _, err := labs.Builtin().Get(r.Slug); err == nil {
+		fmt.Fprintf(out, "The built-in lab %q has the same slug: the server will serve this one in its place.\n", r.Slug)
+	}
+	shell, _ := exec.LookPath("sh")
+	errs := lintDir(ctx, dir, shell)
+	for _, e := range errs {
+		e.File = filepath.Join(dir, e.File)
+		fmt.Fprintln(out, e.Error())
+	}
+	if len(errs) > 0 {
+		fmt.Fprintf(out, "The lab is in %s but does not lint clean: fix it, then run playground lab lint %s.\n", dir, dir)
+		return fmt.Errorf("%d problems found", len(errs))
+	}
+	fmt.Fprintf(out, "The lab is in %s and lints clean. Restart the server or wait: labs in PLAYGROUND_LABS_DIR are read at start.\n", dir)
+	return nil
+}
+
+// orNone returns s, or "none" when s is empty.
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
 }

@@ -6,6 +6,8 @@
 //	playground node attach      relay a terminal between stdio and the agent
 //	playground node wait        wait until the node's Docker engine answers
 //	playground lab lint DIR     validate a lab
+//	playground lab import-pwd POST.md [--slug S] [--out DIR] [--force]
+//	                            convert a Play with Docker post to a lab
 //	playground bench            measure session start, memory and echo latency
 //	playground instructor add --email ADDR   create an instructor account
 //

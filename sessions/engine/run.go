@@ -15,6 +15,12 @@ import (
 // When ctx ends first the exec is abandoned and ctx's error returned; the
 // process keeps running in the node unless the command bounds itself.
 func (e *Engine) run(ctx context.Context, containerID string, cmd []string, stdin io.ReadCloser, out io.Writer) (int, error) {
+	return e.runSplit(ctx, containerID, cmd, stdin, out, out)
+}
+
+// runSplit is run with the command's stdout and stderr written to stdout
+// and stderr.
+func (e *Engine) runSplit(ctx context.Context, containerID string, cmd []string, stdin io.ReadCloser, stdout, stderr io.Writer) (int, error) {
 	if stdin != nil {
 		defer stdin.Close()
 	}
@@ -48,7 +54,7 @@ func (e *Engine) run(ctx context.Context, containerID string, cmd []string, stdi
 			}
 		}()
 	}
-	_, err = stdcopy.StdCopy(out, out, resp.Reader)
+	_, err = stdcopy.StdCopy(stdout, stderr, resp.Reader)
 	if stdin != nil {
 		// Unblock the copier whether it waits on the connection or on stdin.
 		resp.Close()

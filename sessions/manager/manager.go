@@ -87,6 +87,9 @@ type Manager struct {
 	// time and within a rate (gate.go).
 	gates *gates
 
+	// transfers bounds each session's file uploads and downloads (files.go).
+	transfers transfers
+
 	// lastPrune is when Run last pruned progress events; only Run's
 	// goroutine touches it.
 	lastPrune time.Time

@@ -4,9 +4,8 @@
 // learner with their sections and a read-only view of their terminals.
 
 import { api, errorText, serverNow } from './api.js';
-import { ago, applyClassText, ct, switchLangButton } from './class_text.js';
 import { LearnerPane } from './dashboard_learner.js';
-import { initialLang, setLang, t } from './i18n.js';
+import { ago, applyI18n, initialLang, setLang, switchLangButton, t } from './i18n.js';
 import { formatCode } from './instructor.js';
 
 const $ = (testid) => document.querySelector(`[data-testid="${testid}"]`);
@@ -18,7 +17,7 @@ const HINT_CHARS = 60;
 
 export function startDashboard() {
   setLang(initialLang());
-  applyClassText(document);
+  applyI18n(document);
   const id = decodeURIComponent(location.pathname.split('/')[3] || '');
   new Dashboard(id).start();
 }
@@ -40,7 +39,7 @@ class Dashboard {
   }
 
   start() {
-    switchLangButton($('lang-switch'), setLang, t, () => this.relabel());
+    switchLangButton($('lang-switch'), () => this.relabel());
     $('export-csv').href = `${this.base}/progress.csv`;
     $('export-json').href = `${this.base}/progress.json`;
     $('close-classroom').addEventListener('click', () => this.closeClass());
@@ -94,7 +93,7 @@ class Dashboard {
         return;
       }
       if (err.status === 404) {
-        this.banner(ct('classroomNotFound'), true);
+        this.banner(t('classroomNotFound'), true);
         this.setLive('ended');
         return;
       }
@@ -105,7 +104,7 @@ class Dashboard {
   setLive(state) {
     const el = $('live-state');
     el.dataset.state = state;
-    el.querySelector('.live-label').textContent = state === 'ended' ? '' : ct(state === 'live' ? 'live' : state);
+    el.querySelector('.live-label').textContent = state === 'ended' ? '' : t(state === 'live' ? 'live' : state);
   }
 
   snapshot(rep) {
@@ -144,7 +143,7 @@ class Dashboard {
     document.title = `${c.name} · ${t('product')}`;
     $('classroom-name').textContent = c.name;
     const status = $('classroom-status');
-    status.textContent = ct(c.status === 'closed' ? 'closed' : 'open');
+    status.textContent = t(c.status === 'closed' ? 'closed' : 'open');
     status.className = `badge ${c.status}`;
     $('join-code').textContent = formatCode(c.code);
     const link = $('join-url');
@@ -153,7 +152,7 @@ class Dashboard {
     $('close-classroom').disabled = c.status === 'closed';
     this.showReady();
     $('join-panel').classList.toggle('closed', c.status === 'closed');
-    if (c.status === 'closed') this.banner(ct('closedBanner'), false);
+    if (c.status === 'closed') this.banner(t('closedBanner'), false);
     this.showSeats();
   }
 
@@ -169,9 +168,9 @@ class Dashboard {
     let label = 'readyNone';
     if (asked > ready) label = 'readyOf';
     else if (ready > 0) label = 'readyAll';
-    $('ready-seats-label').textContent = ct(label, { asked });
+    $('ready-seats-label').textContent = t(label, { asked });
     const input = $('ready-seats-input');
-    input.setAttribute('aria-label', ct('readySeatsInput'));
+    input.setAttribute('aria-label', t('readySeatsInput'));
     if (document.activeElement !== input && input.value === '') input.placeholder = String(asked || '');
   }
 
@@ -202,7 +201,7 @@ class Dashboard {
       this.classroom.ready_seats_asked = c.ready_seats_asked;
       input.value = '';
       this.showReady();
-      this.banner(ct('readySaved', { n }), false);
+      this.banner(t('readySaved', { n }), false);
       setTimeout(() => this.banner('', false), 4000);
     } catch (err) {
       this.banner(errorText(err, t), false);
@@ -215,22 +214,22 @@ class Dashboard {
     const c = this.classroom;
     if (!c) return;
     const n = this.order.length;
-    let text = ct(n === 1 ? 'seatCountOne' : 'seatCount', { n });
-    if (c.seats) text = ct('seatCountOf', { n, seats: c.seats });
+    let text = t(n === 1 ? 'seatCountOne' : 'seatCount', { n });
+    if (c.seats) text = t('seatCountOf', { n, seats: c.seats });
     $('seat-count').textContent = text;
   }
 
   renderGrid() {
     const table = $('progress-grid');
     const head = document.createElement('tr');
-    head.append(th(ct('learner'), 'name-col'));
+    head.append(th(t('learner'), 'name-col'));
     this.sections.forEach((s, i) => {
       const h = th(`${i + 1}. ${s.title}`, 'section-col');
       h.title = s.title;
       h.dataset.section = s.id;
       head.append(h);
     });
-    head.append(th(ct('done'), 'num-col'), th(ct('lastActivity'), 'age-col'));
+    head.append(th(t('doneColumn'), 'num-col'), th(t('lastActivity'), 'age-col'));
     table.querySelector('thead').replaceChildren(head);
     table.querySelector('tbody').replaceChildren(...this.order.map((id) => this.rowEl(this.rows.get(id))));
     $('no-learners').hidden = this.order.length > 0;
@@ -252,7 +251,7 @@ class Dashboard {
     name.addEventListener('click', () => this.pane.open(row.id, this.rows, this.sections));
     const state = document.createElement('span');
     state.className = `session-dot ${row.session_status || 'none'}`;
-    state.title = row.session_status ? ct('sessionState', { status: row.session_status }) : ct('noSession');
+    state.title = row.session_status ? t('sessionState', { status: row.session_status }) : t('noSession');
     const nameCell = document.createElement('td');
     nameCell.className = 'name-col';
     nameCell.append(state, name);
@@ -282,7 +281,7 @@ class Dashboard {
         hint.textContent = s.hint.length > HINT_CHARS ? `${s.hint.slice(0, HINT_CHARS)}…` : s.hint;
         td.append(hint);
       }
-      td.title = `${ct(s.status === 'done' ? 'passed' : s.status)} · ${ct('attempts')}: ${s.attempts}${s.hint ? `\n${s.hint}` : ''}`;
+      td.title = `${t(s.status === 'done' ? 'passed' : s.status)} · ${t('attempts')}: ${s.attempts}${s.hint ? `\n${s.hint}` : ''}`;
       const was = before.get(s.id);
       if (old && (!was || was.status !== s.status || was.attempts !== s.attempts)) td.classList.add('changed');
       tr.append(td);
@@ -306,7 +305,7 @@ class Dashboard {
 
   showAge(el) {
     const at = Date.parse(el.dataset.at || '');
-    el.textContent = Number.isNaN(at) ? ct('never') : ct('ago', { t: ago(serverNow() - at) });
+    el.textContent = Number.isNaN(at) ? t('never') : t('ago', { t: ago(serverNow() - at) });
   }
 
   rowNode(id) {
@@ -334,22 +333,22 @@ class Dashboard {
     const url = $('join-url').href;
     try {
       await navigator.clipboard.writeText(url);
-      $('copy-link').textContent = ct('copied');
-      setTimeout(() => { $('copy-link').textContent = ct('copyLink'); }, 2000);
+      $('copy-link').textContent = t('copied');
+      setTimeout(() => { $('copy-link').textContent = t('copyLink'); }, 2000);
     } catch {
-      window.prompt(ct('copyLink'), url);
+      window.prompt(t('copyLink'), url);
     }
   }
 
   async closeClass() {
-    if (!window.confirm(ct('confirmClose'))) return;
+    if (!window.confirm(t('confirmClose'))) return;
     const button = $('close-classroom');
     button.disabled = true;
     try {
       const res = await api('POST', `${this.base}/close`);
       this.classroom = res.classroom;
       this.showClassroom();
-      this.banner(`${ct('closedBanner')} ${ct('closedCount', { n: res.sessions_ended })}`, false);
+      this.banner(`${t('closedBanner')} ${t('closedCount', { n: res.sessions_ended })}`, false);
     } catch (err) {
       this.banner(errorText(err, t), false);
       button.disabled = false;

@@ -3,8 +3,8 @@
 // server attaches the instructor read-only, and the terminals here never
 // take keyboard input.
 
-import { clock, ct } from './class_text.js';
 import { NodeTerminal } from './terminal.js';
+import { clock, t } from './i18n.js';
 
 const NODES = ['node1', 'node2', 'node3'];
 
@@ -47,12 +47,12 @@ export class LearnerPane {
     this.root.dataset.learner = row.name;
     this.q('learner-name').textContent = row.name;
     this.q('learner-session').textContent = row.session_status
-      ? ct('sessionState', { status: row.session_status }) : ct('noSession');
+      ? t('sessionState', { status: row.session_status }) : t('noSession');
     this.showSections(row, sections);
     const live = row.session_id && row.session_status !== 'ended';
     if (!live) {
       this.stopTerminals();
-      this.q('watch-terminals').replaceChildren(note(row.session_id ? ct('sessionEndedNote') : ct('noSession')));
+      this.q('watch-terminals').replaceChildren(note(row.session_id ? t('sessionEndedNote') : t('noSession')));
       this.sessionId = '';
       return;
     }
@@ -76,8 +76,8 @@ export class LearnerPane {
       }
       const status = document.createElement('td');
       status.className = `cell ${s.status}`;
-      status.textContent = ct(s.status === 'done' ? 'passed' : s.status);
-      tr.append(title, status, td(String(s.attempts)), td(s.attempts ? clock(s.updated_at) : ct('never')),
+      status.textContent = t(s.status === 'done' ? 'passed' : s.status);
+      tr.append(title, status, td(String(s.attempts)), td(s.attempts ? clock(s.updated_at) : t('never')),
         td(clock(s.completed_at)));
       return tr;
     }));

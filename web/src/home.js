@@ -15,8 +15,10 @@ export function startHome() {
   select.addEventListener('change', () => {
     setLang(select.value);
     loadSessions();
+    loadLabs();
   });
   setupStart();
+  loadLabs();
   setupJoin();
   loadSessions();
 }
@@ -75,10 +77,40 @@ function setupStart() {
       free.disabled = false;
     }
   };
-  button.addEventListener('click', () => { wantLab = DEFAULT_LAB; start(); });
+  button.addEventListener('click', () => {
+    wantLab = document.querySelector('[data-testid="home-lab"]').value || DEFAULT_LAB;
+    start();
+  });
   // A free playground: nodes without a lab, which the learner may add to.
   const free = document.querySelector('[data-testid="start-free"]');
   free.addEventListener('click', () => { wantLab = ''; start(); });
+}
+
+// loadLabs fills the lab picker with every lab the server has, titled in
+// the page's language. A ?lab=SLUG in the address picks that lab, so a
+// "try it" link can point at one.
+async function loadLabs() {
+  const picker = document.querySelector('[data-testid="home-lab"]');
+  const wanted = picker.dataset.chosen || new URLSearchParams(location.search).get('lab') || DEFAULT_LAB;
+  let labs;
+  try {
+    labs = (await api('GET', `/api/labs?lang=${encodeURIComponent(lang())}`)).labs || [];
+  } catch {
+    return; // the built-in default stays in the list
+  }
+  if (labs.length === 0) return;
+  picker.replaceChildren(...labs.map((l) => {
+    const o = document.createElement('option');
+    o.value = l.slug;
+    const n = (l.nodes || []).length;
+    o.textContent = `${l.title} · ${n === 1 ? t('labNode') : t('labNodes', { n })}`;
+    return o;
+  }));
+  picker.value = labs.some((l) => l.slug === wanted) ? wanted : (labs.some((l) => l.slug === DEFAULT_LAB) ? DEFAULT_LAB : labs[0].slug);
+  if (!picker.dataset.wired) {
+    picker.dataset.wired = '1';
+    picker.addEventListener('change', () => { picker.dataset.chosen = picker.value; });
+  }
 }
 
 async function loadSessions() {

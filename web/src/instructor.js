@@ -2,15 +2,14 @@
 // form that creates one.
 
 import { api, errorText } from './api.js';
-import { applyClassText, ct, switchLangButton } from './class_text.js';
-import { initialLang, lang, setLang, t } from './i18n.js';
+import { applyI18n, initialLang, lang, setLang, switchLangButton, t } from './i18n.js';
 
 const $ = (testid) => document.querySelector(`[data-testid="${testid}"]`);
 
 // startInstructorLogin runs the login page.
 export function startInstructorLogin() {
   setLang(initialLang());
-  applyClassText(document);
+  applyI18n(document);
   const form = $('login-form');
   const status = $('login-status');
   const button = $('login-submit');
@@ -21,7 +20,7 @@ export function startInstructorLogin() {
     button.disabled = true;
     status.hidden = false;
     status.className = 'status';
-    status.textContent = ct('loggingIn');
+    status.textContent = t('loggingIn');
     try {
       await api('POST', '/api/instructors/login', {
         email: form.elements.email.value.trim(),
@@ -55,8 +54,8 @@ function nextPage() {
 // startInstructor runs the page of the instructor's classrooms.
 export async function startInstructor() {
   setLang(initialLang());
-  applyClassText(document);
-  switchLangButton($('lang-switch'), setLang, t, () => loadClassrooms());
+  applyI18n(document);
+  switchLangButton($('lang-switch'), () => loadClassrooms());
   $('logout').addEventListener('click', logout);
   api('GET', '/api/instructors/me').then((me) => { $('instructor-email').textContent = me.email; }, loginAgain);
   setupCreate();
@@ -111,7 +110,7 @@ async function setupCreate() {
     button.disabled = true;
     status.hidden = false;
     status.className = 'status';
-    status.textContent = ct('creating');
+    status.textContent = t('creating');
     try {
       const c = await api('POST', '/api/classrooms', body);
       location.assign(`/instructor/classrooms/${encodeURIComponent(c.id)}`);
@@ -135,7 +134,7 @@ async function loadClassrooms() {
     return;
   }
   if (list.length === 0) {
-    body.replaceChildren(messageRow(ct('noClassrooms')));
+    body.replaceChildren(messageRow(t('noClassrooms')));
     return;
   }
   body.replaceChildren(...list.map((c) => {
@@ -149,7 +148,7 @@ async function loadClassrooms() {
     const code = cell('', 'mono');
     code.textContent = formatCode(c.code);
     const seats = c.seats ? `${c.members} / ${c.seats}` : String(c.members);
-    const status = cell(ct(c.status === 'closed' ? 'closed' : 'open'), `badge ${c.status}`);
+    const status = cell(t(c.status === 'closed' ? 'closed' : 'open'), `badge ${c.status}`);
     tr.append(cell(link), code, cell(`${c.lab_title || c.lab} · ${c.lang}`), cell(seats), status,
       cell(new Date(c.created_at).toLocaleString(lang())), cell(dashboardLink(c)));
     return tr;
@@ -160,7 +159,7 @@ function dashboardLink(c) {
   const a = document.createElement('a');
   a.className = 'button';
   a.href = `/instructor/classrooms/${encodeURIComponent(c.id)}`;
-  a.textContent = ct('openDashboard');
+  a.textContent = t('openDashboard');
   return a;
 }
 

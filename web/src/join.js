@@ -3,8 +3,7 @@
 // straight back to their seat.
 
 import { api, errorText } from './api.js';
-import { applyClassText, ct } from './class_text.js';
-import { initialLang, setLang, storedLang, t } from './i18n.js';
+import { applyI18n, initialLang, setLang, storedLang, t } from './i18n.js';
 import { joinAndGo } from './joining.js';
 import { showStatus } from './status.js';
 
@@ -12,7 +11,7 @@ const $ = (testid) => document.querySelector(`[data-testid="${testid}"]`);
 
 export async function startJoin() {
   setLang(initialLang());
-  applyClassText(document);
+  applyI18n(document);
   const code = decodeURIComponent(location.pathname.split('/')[2] || '');
   let info;
   try {
@@ -23,23 +22,23 @@ export async function startJoin() {
   }
   if (!storedLang() && info.lang) {
     setLang(info.lang); // the class's language, unless the learner chose one
-    applyClassText(document);
+    applyI18n(document);
   }
   $('join-class-name').textContent = info.name;
-  $('join-class-info').textContent = ct('classInfo', { lab: info.lab_title || info.lab, minutes: info.session_minutes });
+  $('join-class-info').textContent = t('classInfo', { lab: info.lab_title || info.lab, minutes: info.session_minutes });
   document.title = `${info.name} · ${t('product')}`;
   if (info.status === 'closed') {
-    show(ct('classClosed'), 'error', true);
+    show(t('classClosed'), 'error', true);
     return;
   }
   if (info.member) {
     // Back in the same browser: their seat, their progress.
-    show(ct('welcomeBack', { name: info.member.name }), 'busy');
+    show(t('welcomeBack', { name: info.member.name }), 'busy');
     join(info.code, info.member.name, null);
     return;
   }
   if (info.full) {
-    show(ct('classFull'), 'error', true);
+    show(t('classFull'), 'error', true);
     return;
   }
   const form = $('join-name-form');
@@ -73,7 +72,7 @@ function show(text, kind, final) {
     $('join-name-form').hidden = true;
     const a = document.createElement('a');
     a.href = '/';
-    a.textContent = ct('backHome');
+    a.textContent = t('backHome');
     status.append(' ', a);
   }
 }

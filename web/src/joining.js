@@ -2,7 +2,6 @@
 // join page.
 
 import { api } from './api.js';
-import { ct } from './class_text.js';
 import { t } from './i18n.js';
 
 // PHASE_POLL_MS is how often a cold start is asked what it is doing.
@@ -13,7 +12,7 @@ const PHASE_POLL_MS = 300;
 // through show(text, kind); any other error is thrown to the caller.
 export async function joinAndGo(code, name, show) {
   for (;;) {
-    show(ct('joining'), 'busy');
+    show(t('joiningNodes'), 'busy');
     // Without a ready seat the session starts cold: say how far it is.
     const watch = setInterval(async () => {
       try {
@@ -32,7 +31,7 @@ export async function joinAndGo(code, name, show) {
     } catch (err) {
       clearInterval(watch);
       if (!(err.status === 503 && (err.code === 'full' || err.retryAfter > 0))) throw err;
-      await countdown(Math.max(1, err.retryAfter || 10), (n) => show(ct('full', { n }), 'busy'));
+      await countdown(Math.max(1, err.retryAfter || 10), (n) => show(t('full', { n }), 'busy'));
     }
   }
 }

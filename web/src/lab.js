@@ -3,7 +3,9 @@
 
 import { api, errorText } from './api.js';
 import { Checks } from './checks.js';
+import { copyText } from './clipboard.js';
 import { t } from './i18n.js';
+import { putFile } from './transfer.js';
 
 const MARKS = { done: '✓', failed: '✗', pending: '○' };
 const CHECK_AFTER_RUN = [2000, 6000];
@@ -103,6 +105,8 @@ export class LabPane {
     const html = el('div', 'section-html');
     html.innerHTML = s.html; // trusted: rendered by the server from the lab files
     for (const block of html.querySelectorAll('.run-block')) this.addRunButton(s, block);
+    for (const block of html.querySelectorAll('.file-block')) this.addWriteButton(s, block);
+    for (const pre of html.querySelectorAll('pre')) addCopyButton(pre);
     // Port links ([text](port:node1:8080/path)) open the learner's own port.
     for (const a of html.querySelectorAll('a.port-link')) {
       const { node, port, path } = a.dataset;
@@ -132,6 +136,37 @@ export class LabPane {
     button.dataset.block = block.dataset.block;
     button.addEventListener('click', () => this.runBlock(s, block, button));
     block.append(button);
+  }
+
+  // addWriteButton gives a file block the button that writes its file on
+  // its node.
+  addWriteButton(s, block) {
+    const button = el('button', 'run write', `⤓ ${t('writeFile')}`);
+    button.type = 'button';
+    button.dataset.testid = 'write-file';
+    button.dataset.block = block.dataset.block;
+    button.addEventListener('click', () => this.writeFile(s, block, button));
+    block.append(button);
+  }
+
+  async writeFile(s, block, button) {
+    const b = (s.blocks || []).find((x) => x.id === block.dataset.block);
+    if (!b) return;
+    button.disabled = true;
+    block.querySelector('.run-error, .run-ok')?.remove();
+    try {
+      const content = b.command.endsWith('\n') ? b.command : `${b.command}\n`;
+      const res = await putFile(this.sessionId, b.node, b.path, new Blob([content]));
+      const note = el('p', 'run-ok', t('fileWritten', { path: res.path, node: b.node }));
+      note.dataset.testid = 'file-written';
+      block.append(note);
+      this.terminal(b.node)?.flash();
+      if (s.has_check && this.status.get(s.id) !== 'done') this.checks.later(s.id, CHECK_AFTER_RUN);
+    } catch (err) {
+      block.append(el('p', 'run-error error', t('fileNotWritten', { why: errorText(err, t) })));
+    } finally {
+      setTimeout(() => { button.disabled = false; }, 500);
+    }
   }
 
   async runBlock(s, block, button) {
@@ -242,6 +277,22 @@ export class LabPane {
   stop() {
     this.checks.stop();
   }
+}
+
+// addCopyButton puts a Copy button on a code block of the lab.
+function addCopyButton(pre) {
+  const button = el('button', 'copy-code', t('copyCode'));
+  button.type = 'button';
+  button.dataset.testid = 'copy-code';
+  button.addEventListener('click', async () => {
+    const code = pre.querySelector('code') || pre;
+    if (await copyText(code.textContent)) {
+      button.textContent = t('codeCopied');
+      setTimeout(() => { button.textContent = t('copyCode'); }, 1500);
+    }
+  });
+  pre.classList.add('has-copy');
+  pre.append(button);
 }
 
 function el(tag, cls, text) {

@@ -3,6 +3,9 @@
 
 import { Terminal } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
+import { WebLinksAddon } from '@xterm/addon-web-links';
+import { attachClipboard } from './clipboard.js';
+import { Transfers } from './transfer.js';
 import { ACK, CONTROL, INPUT, RESIZE, binaryString, frame, parseControl, parseFrame } from './frames.js';
 import { api, errorText } from './api.js';
 import { t } from './i18n.js';
@@ -34,7 +37,8 @@ export class NodeTerminal {
   // isLive, when given, is asked after a connection is lost; it resolves to
   // false when the session has ended (closed class, expiry, another tab).
   // canRestart offers a Restart button when the node has stopped (owners only).
-  constructor({ sessionId, node, address, onEnded, isLive, canRestart = true, onRemove = null }) {
+  // files offers uploads and downloads (owners only).
+  constructor({ sessionId, node, address, onEnded, isLive, canRestart = true, files = canRestart, onRemove = null }) {
     this.sessionId = sessionId;
     this.node = node;
     // onRemove, when given, removes this node (a free playground's).
@@ -62,8 +66,16 @@ export class NodeTerminal {
     });
     this.fitAddon = new FitAddon();
     this.term.loadAddon(this.fitAddon);
+    // URLs printed in the terminal open in a new tab, without a handle on
+    // this page.
+    this.term.loadAddon(new WebLinksAddon((ev, uri) => {
+      ev.preventDefault();
+      window.open(uri, '_blank', 'noopener,noreferrer');
+    }));
     this.term.onData((data) => this.userInput(data));
     this.term.onBinary((data) => this.userInput(binaryString(data)));
+    this.transfers = files ? new Transfers(this) : null;
+    attachClipboard(this);
   }
 
   buildPanel(address) {
@@ -222,6 +234,7 @@ export class NodeTerminal {
       this.removeEl.setAttribute('aria-label', t('removeNode', { node: this.node }));
     }
     if (this.portInput) this.labelPorts();
+    this.transfers?.relabel();
     const ro = this.term.options.disableStdin && this.el.dataset.state === 'connected';
     this.stateEl.textContent = ro ? `${t(this.stateKey)} · ${t('readonly')}` : t(this.stateKey || '');
     if (this.pid) this.header.title = t('shellPid', { pid: this.pid });

@@ -1,0 +1,221 @@
+package pwdimport
+
+import (
+	"regexp"
+	"strings"
+)
+
+// section is one section of the lab being written.
+type section struct {
+	title, id string
+	lines     []string
+}
+
+// codeBlock is a fenced block of the post, as converted.
+type codeBlock struct {
+	info    string // the info string of the converted block
+	node    int    // the node of a run block, from 1; 0 for code that is only shown
+	content string
+	line    int // the line of the post where the block opens
+}
+
+// converter turns the body of a post into the sections of a lab.
+type converter struct {
+	ns       *notes
+	title    string            // the post's title
+	split    int               // the heading level that starts a section; 0: no headings
+	intro    *section          // the section of the text before the first heading
+	sections []*section        // the sections, the intro first
+	blocks   []codeBlock       // the fenced blocks, in order
+	maxTerm  int               // the highest terminal the post uses
+	ids      map[string]int    // section ids taken, with how often
+	refs     map[string]string // the reference links' URLs by lower-case label
+
+	para          []srcLine // the lines of the paragraph being read
+	listOpen      bool      // a list may still be going on
+	inHTMLComment bool
+	inKramdown    bool // inside {::comment} ... {:/comment}
+}
+
+// The shapes of the lines that the conversion tells apart.
+var (
+	fencePattern   = regexp.MustCompile("^([ \t]*)(`{3,}|~{3,})(.*)$")
+	headingPattern = regexp.MustCompile(`^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*$`)
+	termPattern    = regexp.MustCompile(`^\.term([0-9]+)$`)
+	listPattern    = regexp.MustCompile(`^[ \t]*([-*+]|[0-9]{1,9}[.)])([ \t]|$)`)
+	ialLine        = regexp.MustCompile(`^[ \t]*\{:[^{}]*\}[ \t]*$`)
+	extLine        = regexp.MustCompile(`^[ \t]*\{::[a-z]+[^{}]*/?\}[ \t]*$`)
+	refDefPattern  = regexp.MustCompile(`^ {0,3}\[([^\]^][^\]]*)\]:[ \t]*<?([^\s>]+)>?(?:[ \t]+.*)?$`)
+	tableRule      = regexp.MustCompile(`^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(\|[ \t]*:?-{3,}:?[ \t]*)+\|?[ \t]*$`)
+	headingID      = regexp.MustCompile(`[ \t]*\{:?[ \t]*#([A-Za-z0-9_-]+)[^{}]*\}[ \t]*$`)
+	headingIAL     = regexp.MustCompile(`[ \t]*\{:[^{}]*\}[ \t]*$`)
+)
+
+// newConverter returns a converter for a post with the given title.
+func newConverter(ns *notes, title string) *converter {
+	c := &converter{ns: ns, title: title, ids: map[string]int{}, refs: map[string]string{}}
+	c.intro = &section{title: title} // its id is given when it is kept
+	c.sections = []*section{c.intro}
+	return c
+}
+
+// convert converts the lines of the body.
+func (c *converter) convert(lines []srcLine) {
+	lines = atxHeadings(lines)
+	c.split = topLevel(lines)
+	c.collectRefs(lines)
+	for i := 0; i < len(lines); {
+		l := lines[i]
+		inComment := c.inHTMLComment || c.inKramdown
+		if m := fencePattern.FindStringSubmatch(l.text); m != nil && !(m[2][0] == '`' && strings.Contains(m[3], "`")) && !inComment {
+			c.flush()
+			i += c.fence(lines[i:], m)
+			continue
+		}
+		if !inComment && !c.listOpen && indentCols(l.text) >= 4 && !isBlank(l.text) && c.afterBlank() {
+			i += c.indentedCode(lines[i:])
+			continue
+		}
+		c.text(l)
+		i++
+	}
+	c.flush()
+	if c.inHTMLComment {
+		c.ns.add(0, "an HTML comment <!-- is never closed: the rest of the post was dropped")
+	}
+}
+
+// collectRefs reads the reference link definitions, [label]: URL, which
+// a lab does not have: the links that use them are written inline.
+func (c *converter) collectRefs(lines []srcLine) {
+	for _, l := range lines {
+		if m := refDefPattern.FindStringSubmatch(l.text); m != nil {
+			c.refs[strings.ToLower(m[1])] = m[2]
+		}
+	}
+}
+
+// afterBlank reports whether the current section is empty or ends with a
+// blank line, and no paragraph is pending.
+func (c *converter) afterBlank() bool {
+	if len(c.para) > 0 {
+		return false
+	}
+	sec := c.current()
+	return len(sec.lines) == 0 || isBlank(sec.lines[len(sec.lines)-1])
+}
+
+// current returns the section that text goes into.
+func (c *converter) current() *section {
+	return c.sections[len(c.sections)-1]
+}
+
+// emit appends a line to the current section.
+func (c *converter) emit(s string) {
+	sec := c.current()
+	sec.lines = append(sec.lines, s)
+}
+
+// text converts one line outside fenced blocks.
+func (c *converter) text(l srcLine) {
+	s := l.text
+	if c.inHTMLComment {
+		end := strings.Index(s, "-->")
+		if end < 0 {
+			return
+		}
+		c.inHTMLComment = false
+		s = s[end+3:]
+		if isBlank(s) {
+			return
+		}
+	}
+	if c.inKramdown {
+		if strings.Contains(s, "{:/") {
+			c.inKramdown = false
+		}
+		return
+	}
+	if open := strings.Index(s, "<!--"); open >= 0 && !strings.Contains(s[open:], "-->") {
+		c.ns.add(l.num, "an HTML comment was dropped")
+		c.inHTMLComment = true
+		s = s[:open]
+		if isBlank(s) {
+			return
+		}
+	}
+	trimmed := strings.TrimSpace(s)
+	switch {
+	case isBlank(s):
+		c.flush()
+		c.emit("")
+		return
+	case trimmed == "{::comment}":
+		c.flush()
+		c.inKramdown = true
+		c.ns.add(l.num, "a kramdown {::comment} block was dropped")
+		return
+	case ialLine.MatchString(s):
+		c.flush()
+		c.ialLine(trimmed, l.num)
+		return
+	case extLine.MatchString(s):
+		c.flush()
+		c.ns.add(l.num, "the kramdown extension %s was dropped", quote(trimmed))
+		return
+	case refDefPattern.MatchString(s):
+		c.flush()
+		return
+	case tableRule.MatchString(s):
+		c.ns.add(l.num, "tables are not supported in a lab: this one is kept as plain text; rewrite it as a list or a code block")
+	case strings.HasPrefix(trimmed, "[^"):
+		c.ns.add(l.num, "footnotes are not supported in a lab: kept as plain text")
+	}
+	if m := headingPattern.FindStringSubmatch(s); m != nil {
+		c.flush()
+		c.heading(len(m[1]), m[2], l.num)
+		return
+	}
+	c.para = append(c.para, srcLine{text: s, num: l.num})
+}
+
+// flush converts the paragraph gathered so far, whose links may span
+// lines, and appends it to the current section. Lines left blank by the
+// conversion go.
+func (c *converter) flush() {
+	if len(c.para) == 0 {
+		return
+	}
+	texts := make([]string, len(c.para))
+	nums := make(lineNums, len(c.para))
+	for i, l := range c.para {
+		texts[i], nums[i] = l.text, l.num
+	}
+	c.para = nil
+	for _, out := range strings.Split(c.inline(strings.Join(texts, "\n"), nums), "\n") {
+		out = strings.TrimRight(out, " \t")
+		if out == "" {
+			continue
+		}
+		if listPattern.MatchString(out) {
+			c.listOpen = true
+		} else if out[0] != ' ' && out[0] != '\t' && c.afterBlank() {
+			c.listOpen = false
+		}
+		c.emit(out)
+	}
+}
+
+// ialLine handles a line holding only a kramdown attribute list, such as
+// {:.alert .alert-info}. {:toc} also removes the "* TOC" item before it.
+func (c *converter) ialLine(ial string, num int) {
+	if strings.Contains(ial, "toc") {
+		sec := c.current()
+		if n := len(sec.lines); n > 0 && listPattern.MatchString(sec.lines[n-1]) {
+			sec.lines = sec.lines[:n-1]
+		}
+		c.ns.add(num, "the kramdown table of contents %s was dropped: the lab's page lists its sections", quote(ial))
+		return
+	}
+	c.ns.add(num, "the kramdown attribute list %s was dropped: a lab has no classes or attributes", quote(ial))
+}

@@ -1,0 +1,49 @@
+package server
+
+import (
+	"errors"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"github.com/labplay/playground/labs"
+)
+
+// loadCatalog returns the built-in labs together with those of dir, the
+// run-time labs folder (PLAYGROUND_LABS_DIR), read once at start. A lab
+// there that fails lint is refused: each of its problems is logged as
+// file:line: message, and the other labs are served. A lab of dir with a
+// built-in lab's slug replaces it. A missing folder holds no labs.
+func loadCatalog(dir string, log *slog.Logger) (*labs.Catalog, []string) {
+	builtin := labs.Builtin()
+	if dir == "" {
+		return builtin, nil
+	}
+	found, bad, err := labs.LoadEach(os.DirFS(dir))
+	if errors.Is(err, fs.ErrNotExist) {
+		log.Info("no run-time labs folder", "dir", dir)
+		return builtin, nil
+	}
+	if err != nil {
+		log.Error("cannot read the run-time labs folder", "dir", dir, "err", err)
+		return builtin, nil
+	}
+	var refused []string
+	for name, errs := range bad {
+		refused = append(refused, name)
+		for _, e := range errs {
+			e.File = filepath.Join(dir, e.File)
+			log.Error("lab refused", "lab", name, "problem", e.Error())
+		}
+	}
+	slices.Sort(refused)
+	for _, l := range found {
+		if _, err := builtin.Get(l.Slug); err == nil {
+			log.Warn("a run-time lab replaces the built-in lab of the same name", "lab", l.Slug, "dir", dir)
+		}
+		log.Info("run-time lab loaded", "lab", l.Slug, "dir", filepath.Join(dir, l.Slug))
+	}
+	return builtin.With(found), refused
+}
