@@ -62,8 +62,12 @@ func TestSingleNodeLabsInTheBrowser(t *testing.T) {
 				}()
 				sections := p.labSections(lab.slug, lang)
 				for _, s := range sections {
-					for _, b := range s.Blocks {
-						out := p.clickRun(b)
+					for _, b := range s.Steps {
+						if b.File {
+							p.clickWrite(b.Block)
+							continue
+						}
+						out := p.clickRun(labBlock{Block: b.Block, Node: b.Node})
 						if want, ok := lab.failing[b.Block]; ok {
 							if !strings.Contains(out, want) {
 								t.Errorf("Run %s should fail saying %q; it printed:\n%s", b.Block, want, out)
@@ -118,22 +122,38 @@ func startLab(t *testing.T, ctx context.Context, base, lab, lang string) (*page,
 	return p, id
 }
 
+// labStep is a run block or a file block as the page shows it.
+type labStep struct {
+	Block string `json:"block"`
+	Node  string `json:"node"`
+	File  bool   `json:"file"` // a file block, with a Write file button
+}
+
+// labSteps is a section as the page shows it, with its blocks of both kinds
+// in order.
+type labSteps struct {
+	ID       string    `json:"id"`
+	HasCheck bool      `json:"has_check"`
+	Steps    []labStep `json:"steps"`
+}
+
 // labSections waits for the lab's text and returns its sections as the page
 // shows them, after checking that their titles are the lab's in lang.
-func (p *page) labSections(lab, lang string) []labSection {
+func (p *page) labSections(lab, lang string) []labSteps {
 	p.t.Helper()
 	crWait(p.t, p.ctx, "the lab", `document.querySelectorAll('[data-testid="run"]').length > 0`)
 	got := crEval[struct {
-		Sections []labSection `json:"sections"`
-		Titles   string       `json:"titles"`
-		Want     string       `json:"want"`
+		Sections []labSteps `json:"sections"`
+		Titles   string     `json:"titles"`
+		Want     string     `json:"want"`
 	}](p.t, p.ctx, `(async () => {
 		const lab = await (await fetch('/api/labs/`+lab+`?lang=`+lang+`')).json();
 		return {
 			sections: [...document.querySelectorAll('.lab-section')].map((sec) => ({
 				id: sec.dataset.section,
 				has_check: lab.sections.find((s) => s.id === sec.dataset.section).has_check,
-				blocks: [...sec.querySelectorAll('.run-block')].map((b) => ({block: b.dataset.block, node: b.dataset.node})),
+				steps: [...sec.querySelectorAll('.run-block, .file-block')].map((b) => ({
+					block: b.dataset.block, node: b.dataset.node, file: b.classList.contains('file-block')})),
 			})),
 			titles: [...document.querySelectorAll('[data-testid="section-list"] .toc-title')].map((e) => e.textContent).join(' | '),
 			want: lab.sections.map((s) => s.title).join(' | '),
@@ -148,6 +168,20 @@ func (p *page) labSections(lab, lang string) []labSection {
 		}
 	}
 	return got.Sections
+}
+
+// clickWrite clicks the Write file button of a file block and waits until
+// the page says the file is written. An error shown under the block fails
+// the test.
+func (p *page) clickWrite(block string) {
+	p.t.Helper()
+	crDo(p.t, p.ctx, "click Write file on "+block, chromedp.Click(chromedp.CSS(
+		`button[data-testid="write-file"][data-block="`+block+`"]`)))
+	sel := `.file-block[data-block="` + block + `"]`
+	crWait(p.t, p.ctx, "the file of "+block+" written", `!!document.querySelector('`+sel+` [data-testid="file-written"], `+sel+` .run-error')`)
+	if msg := crEval[string](p.t, p.ctx, `(document.querySelector('`+sel+` .run-error') || {}).textContent || ''`); msg != "" {
+		p.t.Fatalf("Write file %s: the page says %q", block, msg)
+	}
 }
 
 // checkUntilDone clicks a section's Check button until the page marks the
