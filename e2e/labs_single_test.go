@@ -94,30 +94,27 @@ func TestSingleNodeLabsInTheBrowser(t *testing.T) {
 	}
 }
 
-// startLab opens the home page in lang, starts a session of lab through
-// the API, as the page's own Start does, opens its page and waits for
-// node1's terminal. It returns the session's id.
+// startLab opens the home page at lab (a "try it" link, ?lab=SLUG) in
+// lang, clicks Start, and waits for the session's page with node1's
+// terminal connected, and no other node. It returns the session's id.
 func startLab(t *testing.T, ctx context.Context, base, lab, lang string) (*page, string) {
 	t.Helper()
-	crDo(t, ctx, "open the home page",
-		chromedp.Navigate(base+"/"),
+	crDo(t, ctx, "open the home page at "+lab,
+		chromedp.Navigate(base+"/?lab="+lab),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="start-session"]`)),
 	)
-	id := crEval[string](t, ctx, `(async () => {
+	crEval[bool](t, ctx, `(() => {
 		const s = document.querySelector('[data-testid="home-lang"]');
 		s.value = `+jsString(lang)+`;
 		s.dispatchEvent(new Event('change'));
-		const r = await fetch('/api/sessions', {method: 'POST', credentials: 'same-origin',
-			headers: {'Content-Type': 'application/json'}, body: JSON.stringify({lab: `+jsString(lab)+`, lang: `+jsString(lang)+`})});
-		const body = await r.json();
-		return r.status === 201 ? body.id : 'HTTP ' + r.status + ' ' + JSON.stringify(body);
+		return true;
 	})()`)
-	if id == "" || strings.Contains(id, " ") {
-		t.Fatalf("start a session of %s: %s", lab, id)
-	}
-	crDo(t, ctx, "open the session", chromedp.Navigate(base+"/s/"+id))
+	crWait(t, ctx, lab+" picked", `document.querySelector('[data-testid="home-lab"]').value === `+jsString(lab))
+	crDo(t, ctx, "start a session", chromedp.Click(chromedp.CSS(`[data-testid="start-session"]`)))
+	crWait(t, ctx, "node1's terminal connected", `location.pathname.startsWith('/s/') && !!window.playground &&
+		window.playground.connected('node1') && !document.querySelector('[data-testid="terminal-node2"]')`)
+	id := strings.TrimPrefix(crEval[string](t, ctx, `location.pathname`), "/s/")
 	p := &page{t: t, ctx: ctx}
-	crWait(t, ctx, "node1's terminal connected", `!!window.playground && window.playground.connected('node1')`)
 	p.waitText("node1", "a prompt", atPrompt)
 	return p, id
 }
