@@ -7,8 +7,9 @@ import (
 )
 
 // crossCheck checks what ties the files of a lab together: every language
-// has the sections and run blocks of the default one, checks name existing
-// sections, and run blocks use only defined values, which are all used.
+// has the sections, run blocks and file blocks of the default one, checks
+// name existing sections, and run blocks use only defined values, which are
+// all used. File blocks use no values: their content is written as it is.
 func crossCheck(lab *Lab, m *meta, texts map[string]*text, blockLines map[string][][]int, file func(string) problems) {
 	defLang := m.langs[0]
 	def := lab.rendered[defLang]
@@ -37,6 +38,9 @@ func crossCheck(lab *Lab, m *meta, texts map[string]*text, blockLines map[string
 	p := file(defFile)
 	for i, s := range def.Sections {
 		for j, b := range s.Blocks {
+			if b.Path != "" {
+				continue
+			}
 			for _, name := range Placeholders(b.Command) {
 				used[name] = true
 				if !values[name] {
@@ -53,7 +57,7 @@ func crossCheck(lab *Lab, m *meta, texts map[string]*text, blockLines map[string
 }
 
 // compareLanguage reports where the rendered language r differs from the
-// default language def in its sections or run blocks.
+// default language def in its sections, run blocks or file blocks.
 func compareLanguage(def, r *Rendered, t *text, lines [][]int, defFile string, p problems) {
 	want, got := sectionIDs(def.Sections), sectionIDs(r.Sections)
 	if !slices.Equal(want, got) {
@@ -73,19 +77,50 @@ func compareLanguage(def, r *Rendered, t *text, lines [][]int, defFile string, p
 	}
 	for i, s := range r.Sections {
 		ds := def.Sections[i]
-		if len(s.Blocks) != len(ds.Blocks) {
-			p.add(t.sections[i].line, "section %q has %d run blocks here but %d in %s", s.ID, len(s.Blocks), len(ds.Blocks), defFile)
+		runs, files := countBlocks(s.Blocks)
+		defRuns, defFiles := countBlocks(ds.Blocks)
+		switch {
+		case runs != defRuns:
+			p.add(t.sections[i].line, "section %q has %d run blocks here but %d in %s", s.ID, runs, defRuns, defFile)
+			continue
+		case files != defFiles:
+			p.add(t.sections[i].line, "section %q has %d file blocks here but %d in %s", s.ID, files, defFiles, defFile)
 			continue
 		}
 		for j, b := range s.Blocks {
-			d := ds.Blocks[j]
-			switch {
-			case b.Node != d.Node:
-				p.add(lines[i][j], "run block %s runs on %s here but on %s in %s", b.ID, b.Node, d.Node, defFile)
-			case b.Command != d.Command:
-				p.add(lines[i][j], "run block %s differs from the one in %s: run blocks are the same in every language", b.ID, defFile)
-			}
+			compareBlock(b, ds.Blocks[j], lines[i][j], defFile, p)
 		}
+	}
+}
+
+// countBlocks returns how many run blocks and file blocks bs holds.
+func countBlocks(bs []RunBlock) (runs, files int) {
+	for _, b := range bs {
+		if b.Path != "" {
+			files++
+		} else {
+			runs++
+		}
+	}
+	return runs, files
+}
+
+// compareBlock reports where block b, on line n, differs from d, the block
+// with the same id in the default language.
+func compareBlock(b, d RunBlock, n int, defFile string, p problems) {
+	what := "run block"
+	if b.Path != "" {
+		what = "file block"
+	}
+	switch {
+	case (b.Path != "") != (d.Path != ""):
+		p.add(n, "block %s is a %s here but not in %s: blocks come in the same order in every language", b.ID, what, defFile)
+	case b.Node != d.Node:
+		p.add(n, "%s %s runs on %s here but on %s in %s", what, b.ID, b.Node, d.Node, defFile)
+	case b.Path != d.Path:
+		p.add(n, "file block %s writes %s here but %s in %s", b.ID, b.Path, d.Path, defFile)
+	case b.Command != d.Command:
+		p.add(n, "%s %s differs from the one in %s: %ss are the same in every language", what, b.ID, defFile, what)
 	}
 }
 

@@ -9,9 +9,13 @@ import (
 )
 
 // allowedTag matches every tag the renderer may write.
-var allowedTag = regexp.MustCompile(`^(?:</?(?:p|em|strong|code|pre|h[234]|ul|li|blockquote)>|<ol(?: start="\d+")?>|</ol>|<hr>|` +
-	`<a href="[^"<>]*"(?: target="_blank" rel="noopener noreferrer")?>|</a>|` +
-	`<div class="run-block" data-block="[a-z0-9-]+-\d+" data-node="[a-z][a-z0-9-]*">|<div class="run-node">|</div>)$`)
+var allowedTag = regexp.MustCompile(`^(?:</?(?:p|em|strong|del|code|pre|h[234]|ul|li|blockquote|table|thead|tbody|tr)>|` +
+	`<ol(?: start="\d+")?>|</ol>|<hr>|<br>|<t[hd](?: align="(?:left|right|center)")?>|</t[hd]>|` +
+	`<a href="[^"<>]*"(?: title="[^"<>]*")?(?: target="_blank" rel="noopener noreferrer")?>|</a>|` +
+	`<a class="port-link" href="#" target="_blank" rel="noopener" data-node="node[1-9]" data-port="\d{1,5}" data-path="/[^"<>]*">|` +
+	`<div class="run-block" data-block="[a-z0-9-]+-\d+" data-node="[a-z][a-z0-9-]*">|<div class="run-node">|</div>|` +
+	`<div class="file-block" data-block="[a-z0-9-]+-\d+" data-node="[a-z][a-z0-9-]*" data-path="[^"<>]+">|` +
+	`<div class="file-head">|<span class="run-node">|<span class="file-path">|</span>)$`)
 
 var anyTag = regexp.MustCompile(`<[^>]*>`)
 
@@ -36,6 +40,19 @@ func FuzzParse(f *testing.F) {
 	f.Add("---\nslug: demo\n", "# T {#Bad ID}\n[x](javascript:y) <script>", "\xff")
 	f.Add(fixtureMeta, strings.Replace(fixtureEN, "Text.", "*a **b `c* d` e** [f](#g)_h_", 1), fixtureFR)
 	f.Add(strings.Replace(fixtureMeta, "timeout=5s", "timeout=0s", 1), fixtureEN, fixtureFR)
+	withText := func(s string) string { return strings.Replace(fixtureEN, "Text.", s, 1) }
+	for _, s := range []string{
+		"<div onclick=\"x()\">\n<script>alert(1)</script>\n</div>",
+		"a <b onmouseover=x>b</b> <img src=x onerror=y> <!-- c --> <?php ?> <![CDATA[x]]>",
+		"[a](javascript:alert(1)) [b](JAVASCRIPT&#58;x) [c](<java\tscript:x>) ![d](data:x) [e][r]\n\n[r]: vbscript:x",
+		"<javascript:alert(1)> <https://ok.example> <a@b.c> <port:node1:80/> <//x>",
+		"## T {#x .c onclick=y}\n\npara {onclick=z}\n{.class #id}",
+		"| a | <b> |\n|:-|-:|\n| [x](javascript:y) | ~~z~~ |",
+		"```file node1 a/b.yaml\nk: <v> & \"w\"\n```\n\n```file node2 ../x\n```\n\n[p](port:node2:65535/a?b=c)",
+		"- a\n  1. b\n     > c\n     > ```run node1\n     > ls\n     > ```",
+	} {
+		f.Add(fixtureMeta, withText(s), fixtureFR)
+	}
 	f.Fuzz(func(t *testing.T, meta, en, fr string) {
 		fsys := fstest.MapFS{
 			"demo/lab.md": {Data: []byte(meta)},
@@ -67,6 +84,9 @@ func FuzzParse(f *testing.F) {
 				for _, b := range s.Blocks {
 					if got, ok := lab.Block(b.ID); !ok || got != b {
 						t.Fatalf("block %s: Block gives %+v", b.ID, got)
+					}
+					if b.Path != "" {
+						continue // a file block's content is verbatim
 					}
 					for _, name := range Placeholders(b.Command) {
 						if _, ok := lab.Value(name); !ok {

@@ -33,15 +33,24 @@ type Section struct {
 	HasCheck bool       `json:"has_check"` // false: the learner marks it done
 }
 
-// RunBlock is a command that the learner can run on a node with one click.
+// RunBlock is a block that the learner runs on a node with one click: a
+// run block, which types a command into the node's terminal, or a file
+// block, which writes a file on the node.
 type RunBlock struct {
-	// ID is "<section id>-<n>", n counting the run blocks of the section
-	// from 1; it is the same in every language.
+	// ID is "<section id>-<n>", n counting the run and file blocks of the
+	// section together from 1; it is the same in every language.
 	ID   string `json:"id"`
 	Node string `json:"node"`
-	// Command is the text typed into the node's terminal, with its
-	// {{name}} placeholders not yet replaced by values.
+	// Command is, for a run block, the text typed into the node's
+	// terminal, with its {{name}} placeholders not yet replaced by values.
+	// For a file block, it is the exact content of the file: no
+	// placeholder is replaced, and it ends with one line break unless it
+	// is empty.
 	Command string `json:"command"`
+	// Path is set for a file block only: the file to write, absolute or
+	// relative to the node's home, /root. Lint guarantees that it has no
+	// ".." segment, no line break and at most 4096 bytes.
+	Path string `json:"path,omitempty"`
 }
 
 // Check tells whether a section is done: Script runs with sh on Node, and
@@ -175,7 +184,8 @@ func (l *Lab) Value(name string) (Value, bool) {
 
 // Placeholders returns the names of the values that command uses, each
 // once, in the order they first appear. Lint guarantees that every name a
-// run block uses is a value of the lab.
+// run block uses is a value of the lab; file blocks use none, since their
+// content is written as it is.
 func (l *Lab) Placeholders(command string) []string {
 	return Placeholders(command)
 }

@@ -67,15 +67,3 @@ func stripCols(s string, n int) string {
 	}
 	return ""
 }
-
-// joinText joins the trimmed texts of lines with newlines.
-func joinText(lines []line) string {
-	var b strings.Builder
-	for i, l := range lines {
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		b.WriteString(strings.TrimSpace(l.text))
-	}
-	return b.String()
-}

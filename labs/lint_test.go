@@ -11,10 +11,10 @@ const fixtureMeta = "---\nslug: demo\ntitle: Demo\nlanguages: en fr\nnodes: node
 	"Notes for instructors.\n\n```check one node1\ntrue\n```\n\n```value who node2 timeout=5s\nhostname\n```\n"
 
 const fixtureEN = "---\ntitle: Demo\n---\n\n# One {#one}\n\nText.\n\n```run node1\necho {{who}}\n```\n\n" +
-	"# Two {#two}\n\n```run node2\nls\n```\n"
+	"# Two {#two}\n\n```run node2\nls\n```\n\n```file node2 motd.txt\nHello {{nobody}}\n```\n"
 
 const fixtureFR = "---\ntitle: Démo\n---\n\n# Un {#one}\n\nTexte.\n\n```run node1\necho {{who}}\n```\n\n" +
-	"# Deux {#two}\n\n```run node2\nls\n```\n"
+	"# Deux {#two}\n\n```run node2\nls\n```\n\n```file node2 motd.txt\nHello {{nobody}}\n```\n"
 
 // fixture returns a valid lab in the folder demo.
 func fixture() fstest.MapFS {
@@ -42,6 +42,10 @@ func TestLintFixtureIsClean(t *testing.T) {
 	}
 	if _, ok := lab.Check("two"); ok {
 		t.Fatal("section two has a check")
+	}
+	// A file block is verbatim: {{nobody}} is no value, and is kept.
+	if b, ok := lab.Block("two-2"); !ok || b != (RunBlock{ID: "two-2", Node: "node2", Path: "motd.txt", Command: "Hello {{nobody}}\n"}) {
+		t.Fatalf("file block two-2: %+v", b)
 	}
 }
 
@@ -83,7 +87,7 @@ func TestLintFindsEachProblem(t *testing.T) {
 		{"bad value name", "lab.md", "hostname\n```\n", "hostname\n```\n\n```value Who-2 node1\necho\n```\n", "lab.md", "value Who-2", `value name "Who-2" must start with a-z`},
 		{"unknown block in lab.md", "lab.md", "Notes for instructors.", "```sh\nls\n```", "lab.md", "```sh", "holds only check and value blocks"},
 		{"unclosed block in lab.md", "lab.md", "hostname\n```\n", "hostname\n", "lab.md", "value who", "never closed"},
-		{"unclosed block in en.md", "en.md", "ls\n```\n", "ls\n", "en.md", "```run node2", "code block is never closed"},
+		{"unclosed block in en.md", "en.md", "ls\n```\n\n```file node2 motd.txt\nHello {{nobody}}\n```\n", "ls\n", "en.md", "```run node2", "code block is never closed"},
 		{"section without id", "en.md", "# Two {#two}", "# Two", "en.md", "# Two", "needs an id"},
 		{"bad section id", "en.md", "{#two}", "{#Two_2}", "en.md", "# Two", `section id "Two_2" must be`},
 		{"section without title", "en.md", "# Two {#two}", "# {#two}", "en.md", "# {#two}", "no title"},
@@ -107,6 +111,23 @@ func TestLintFindsEachProblem(t *testing.T) {
 		{"run block command differs", "fr.md", "```run node2\nls\n```", "```run node2\nls -l\n```", "fr.md", "```run node2", "run block two-1 differs from the one in en.md"},
 		{"run block node differs", "fr.md", "```run node2", "```run node1", "fr.md", "```run node1\nls", "run block two-1 runs on node1 here but on node2 in en.md"},
 		{"run block count differs", "fr.md", "```run node2\nls\n```", "```run node2\nls\n```\n\n```run node2\npwd\n```", "fr.md", "# Deux", `section "two" has 2 run blocks here but 1 in en.md`},
+		{"file block on unknown node", "en.md", "```file node2", "```file node7", "en.md", "```file node7", `file block names node "node7", which is not among`},
+		{"file block without path", "en.md", "```file node2 motd.txt", "```file node2", "en.md", "```file node2", "names one node and one path"},
+		{"file block path with ..", "en.md", "motd.txt\n", "../motd.txt\n", "en.md", "```file node2", `"../motd.txt" has a .. segment`},
+		{"file block path too long", "en.md", "motd.txt\n", "/" + strings.Repeat("d/", 2048) + "motd.txt\n", "en.md", "```file node2", "at most 4096 bytes"},
+		{"file block too large", "en.md", "Hello {{nobody}}\n", strings.Repeat("x", 300<<10) + "\n", "en.md", "```file node2", "at most 262144"},
+		{"unclosed file block", "en.md", "Hello {{nobody}}\n```\n", "Hello\n", "en.md", "```file node2", "code block is never closed"},
+		{"file block content differs", "fr.md", "Hello {{nobody}}", "Bonjour", "fr.md", "```file node2", "file block two-2 differs from the one in en.md: file blocks are the same"},
+		{"file block path differs", "fr.md", "motd.txt", "/etc/motd", "fr.md", "```file node2", "file block two-2 writes /etc/motd here but motd.txt in en.md"},
+		{"file block node differs", "fr.md", "```file node2", "```file node1", "fr.md", "```file node1", "file block two-2 runs on node1 here but on node2 in en.md"},
+		{"file block missing", "fr.md", "\n```file node2 motd.txt\nHello {{nobody}}\n```\n", "\n", "fr.md", "# Deux", `section "two" has 0 file blocks here but 1 in en.md`},
+		{"file and run blocks swapped", "fr.md", "```run node2\nls\n```\n\n```file node2 motd.txt\nHello {{nobody}}\n```",
+			"```file node2 motd.txt\nHello {{nobody}}\n```\n\n```run node2\nls\n```", "fr.md", "```file node2", "block two-1 is a file block here but not in en.md"},
+		{"port link to unknown node", "en.md", "Text.", "Text [app](port:node3:80/).", "en.md", "Text [app]", `port link "port:node3:80/" names node "node3"`},
+		{"error deep in the text", "en.md", "Text.", "Text.\n\n" + strings.Repeat("Some words.\n\n- a list\n  > with a quote\n\n", 60) +
+			"- item\n  > quoted [bad](javascript:x) link\n", "en.md", "  > quoted [bad]", "link target"},
+		{"heading error deep in a list", "en.md", "Text.", strings.Repeat("Para.\n\n", 100) + "1. x\n2. y\n   ###### Six", "en.md", "   ###### Six", "deeper than ####"},
+		{"fence error deep in a quote", "en.md", "Text.", strings.Repeat("| a | b |\n|---|---|\n| 1 | 2 |\n\n", 40) + "> - item\n>   ```run node9\n>   ls\n>   ```", "en.md", ">   ```run node9", `"node9", which is not among`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

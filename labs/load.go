@@ -72,7 +72,7 @@ func loadLab(fsys fs.FS, dir string) (*Lab, []LintError) {
 		if title == "" {
 			title = m.title
 		}
-		sections, lines := t.render(p)
+		sections, lines := t.render()
 		lab.rendered[lang] = &Rendered{Slug: m.slug, Title: title, Lang: lang, Langs: m.langs, Sections: sections}
 		blockLines[lang] = lines
 	}

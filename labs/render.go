@@ -21,7 +21,17 @@ type RenderedSection struct {
 	//
 	//	<div class="run-block" data-block="ID" data-node="NODE"><div class="run-node">NODE</div><pre><code>COMMAND</code></pre></div>
 	//
-	// and other code blocks as <pre><code>.
+	// file blocks as
+	//
+	//	<div class="file-block" data-block="ID" data-node="NODE" data-path="PATH"><div class="file-head"><span class="run-node">NODE</span> <span class="file-path">PATH</span></div><pre><code>CONTENT</code></pre></div>
+	//
+	// port links as
+	//
+	//	<a class="port-link" href="#" target="_blank" rel="noopener" data-node="NODE" data-port="PORT" data-path="PATH">TEXT</a>
+	//
+	// whose href the page sets for the session, and other code blocks as
+	// <pre><code>. ID, NODE, PATH and CONTENT are those of the section's
+	// Blocks. Raw HTML in the lab's text never appears as HTML.
 	HTML     string     `json:"html"`
 	HasCheck bool       `json:"has_check"`
 	Blocks   []RunBlock `json:"blocks"`

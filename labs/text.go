@@ -1,6 +1,12 @@
 package labs
 
-// text is a parsed language file.
+import (
+	"strings"
+
+	"github.com/yuin/goldmark/ast"
+)
+
+// text is a parsed, linted and rendered language file.
 type text struct {
 	title    string
 	sections []*textSection
@@ -10,56 +16,83 @@ type text struct {
 type textSection struct {
 	id, title string
 	line      int
-	blocks    []*block
+	html      string
+	blocks    []RunBlock // the run and file blocks, in order
+	lines     []int      // the line each block starts on
+	nodes     []ast.Node // the top-level Markdown nodes of the section
 }
 
-// parseText parses a language file. nodes holds the lab's nodes, or is nil
-// when lab.md did not say.
+// parseText parses, lints and renders a language file. nodes holds the
+// lab's nodes, or is nil when lab.md did not say.
 func parseText(src string, p problems, nodes map[string]bool) *text {
 	t := &text{}
 	lines := splitLines(src)
 	fields, body, _ := parseFrontMatter(lines, p, []string{"title"})
 	t.title = fields["title"].value
-	mp := &mdParser{p: p, nodes: nodes}
+	doc := parseMarkdown(bodySource(body))
+	a := newAnalyzer(doc, p, nodes)
 	var cur *textSection
+	var stray []ast.Node
 	seen := map[string]int{}
-	strayReported := false
-	for _, b := range mp.parseBlocks(body, 0) {
-		if b.kind != sectionBlock {
+	for n := doc.root.FirstChild(); n != nil; n = n.NextSibling() {
+		h, ok := n.(*ast.Heading)
+		if !ok || h.Level != 1 {
 			if cur != nil {
-				cur.blocks = append(cur.blocks, b)
-			} else if !strayReported {
-				p.add(b.line, "text before the first section: every part of the text belongs to a section that starts with a heading such as # Set up swarm mode {#swarm}")
-				strayReported = true
+				cur.nodes = append(cur.nodes, n)
+			} else {
+				if len(stray) == 0 {
+					p.add(doc.lineOf(n), "text before the first section: every part of the text belongs to a section that starts with a heading such as # Set up swarm mode {#swarm}")
+				}
+				stray = append(stray, n)
 			}
 			continue
 		}
-		cur = &textSection{id: b.id, title: b.text, line: b.line}
+		cur = a.sectionHeading(h)
 		t.sections = append(t.sections, cur)
-		if b.id == "" {
+		if cur.id == "" {
 			continue
 		}
-		if first, dup := seen[b.id]; dup {
-			p.add(b.line, "section id %q is already used on line %d", b.id, first)
+		if first, dup := seen[cur.id]; dup {
+			p.add(cur.line, "section id %q is already used on line %d", cur.id, first)
 		}
-		seen[b.id] = b.line
+		seen[cur.id] = cur.line
 	}
 	if len(t.sections) == 0 {
 		p.add(len(lines), "no sections: start each section with a heading such as # Set up swarm mode {#swarm}")
 	}
+	a.section("", stray) // linted, never shown
+	for _, s := range t.sections {
+		s.blocks, s.lines = a.section(s.id, s.nodes)
+		s.html = a.render(s.nodes)
+		s.nodes = nil
+	}
 	return t
 }
 
-// render renders the sections of t and collects their run blocks with the
-// lines they start on.
-func (t *text) render(p problems) ([]RenderedSection, [][]int) {
+// bodySource returns the text of the lines after the front matter, with
+// as many empty lines before it as the front matter took, so that lines
+// keep their numbers.
+func bodySource(body []line) string {
+	if len(body) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString(strings.Repeat("\n", body[0].num-1))
+	for _, l := range body {
+		b.WriteString(l.text)
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// render returns the rendered sections of t and the lines their run and
+// file blocks start on.
+func (t *text) render() ([]RenderedSection, [][]int) {
 	sections := make([]RenderedSection, len(t.sections))
 	lines := make([][]int, len(t.sections))
 	for i, s := range t.sections {
-		w := &htmlWriter{p: p, section: s.id}
-		w.writeBlocks(s.blocks, false)
-		sections[i] = RenderedSection{ID: s.id, Title: s.title, HTML: w.out.String(), Blocks: w.blocks}
-		lines[i] = w.lines
+		sections[i] = RenderedSection{ID: s.id, Title: s.title, HTML: s.html, Blocks: s.blocks}
+		lines[i] = s.lines
 	}
 	return sections, lines
 }
