@@ -1,9 +1,10 @@
 package labs_test
 
 // The single-node labs against a real node: each lab runs in a node of its
-// own, in the shell a learner types into (the agent's, through
-// engine.Attach), and every check of every section must fail, with a
-// one-line hint, before the section's commands run, and pass after them.
+// own, its commands in the shell a learner types into (the agent's, through
+// engine.Attach) and its files written as the page writes them, and every
+// check of every section must fail, with a one-line hint, before the
+// section's blocks run, and pass after them.
 // The test needs the Docker engine, the node image and the labs' images
 // (make images builds them all), and skips, saying which is missing,
 // without them.
@@ -78,6 +79,10 @@ func TestLabsOnANode(t *testing.T) {
 					}
 				}
 				for _, b := range s.Blocks {
+					if b.Path != "" {
+						n.writeFile(b.Path, b.Command)
+						continue
+					}
 					if len(lab.Placeholders(b.Command)) > 0 {
 						t.Fatalf("block %s uses values, which this test does not resolve", b.ID)
 					}
@@ -158,6 +163,18 @@ func (n *labNode) exec(script string, timeout time.Duration) (string, int) {
 		n.t.Fatalf("exec: %v", err)
 	}
 	return out, code
+}
+
+// writeFile writes a file block's content on the node, as its Write file
+// button does: a relative path is taken from /root.
+func (n *labNode) writeFile(path, content string) {
+	n.t.Helper()
+	if !strings.HasPrefix(path, "/") {
+		path = "/root/" + path
+	}
+	if _, err := n.eng.WriteFile(context.Background(), n.id, path, int64(len(content)), strings.NewReader(content)); err != nil {
+		n.t.Fatalf("write %s: %v", path, err)
+	}
 }
 
 // waitPass runs check c until it passes, for state that settles a moment
