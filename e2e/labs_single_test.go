@@ -22,17 +22,18 @@ type portVisit struct {
 // the learner an error) with a piece of what they print.
 var singleNodeLabs = []struct {
 	slug    string
+	files   int // file blocks, with Write file buttons
 	visits  map[string]portVisit
 	failing map[string]string
 }{
-	{"docker-basics", map[string]portVisit{
+	{"docker-basics", 0, map[string]portVisit{
 		"publish": {"8080", "It works!"},
 		"exec":    {"8080", "Changed from inside the container"},
 	}, nil},
-	{"docker-compose", map[string]portVisit{
+	{"docker-compose", 2, map[string]portVisit{
 		"visit": {"8080", "This page has been visited"},
 	}, nil},
-	{"docker-volumes", map[string]portVisit{
+	{"docker-volumes", 1, map[string]portVisit{
 		"bind": {"8081", "first version"},
 		"edit": {"8081", "second version"},
 	}, map[string]string{"inspect-4": "volume is in use", "readonly-2": "Read-only file system"}},
@@ -61,6 +62,17 @@ func TestSingleNodeLabsInTheBrowser(t *testing.T) {
 					p.endSession(id)
 				}()
 				sections := p.labSections(lab.slug, lang)
+				files := 0
+				for _, s := range sections {
+					for _, b := range s.Steps {
+						if b.File {
+							files++
+						}
+					}
+				}
+				if files != lab.files {
+					t.Errorf("the page shows %d file blocks, want %d", files, lab.files)
+				}
 				for _, s := range sections {
 					for _, b := range s.Steps {
 						if b.File {
@@ -74,7 +86,7 @@ func TestSingleNodeLabsInTheBrowser(t *testing.T) {
 							}
 							continue
 						}
-						for _, bad := range []string{"Error", "error:", "command not found", "Unable to find image", "No such"} {
+						for _, bad := range []string{"Error", "error:", "command not found", "Unable to find image", "No such", "no configuration file"} {
 							if strings.Contains(out, bad) {
 								t.Fatalf("Run %s printed %q:\n%s", b.Block, bad, out)
 							}
