@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # images.sh: the node image (rebuilt on every run; the layer cache makes an
-# unchanged build fast) and the stand-in lab image (built once).
+# unchanged build fast), the stand-in lab image (built once) and the labs'
+# own images (built when missing or changed).
 
 # image_exists reports whether the engine has the named image.
 image_exists() { docker image inspect "$1" >/dev/null 2>&1; }
@@ -78,6 +79,40 @@ setup_lab_image() {
 	ctx=$(stage myipaddress "$DEPLOY"/myipaddress/* /bin/busybox)
 	build_image myipaddress -t "$LAB_IMAGE" "$ctx"
 	note "built"
+}
+
+# LABPLAY_IMAGES maps each of the labs' own images (labplay/...) to its
+# folder under deploy/. All are Debian's static busybox in an empty image,
+# serving HTTP with deploy/web/serve; see each folder's Dockerfile.
+declare -A LABPLAY_IMAGES=(
+	[labplay/web:1]=web
+	[labplay/kv:1]=kv
+	[labplay/counter:1]=counter
+)
+
+# setup_labplay_images builds the labs' own images that the engine lacks,
+# or has from other files: each image is labelled with a hash of its build
+# context, so an edited recipe is built again and an unchanged one is not.
+setup_labplay_images() {
+	say "labs' images ${!LABPLAY_IMAGES[*]}"
+	installed busybox-static || apt_install "a static busybox (for the labs' images)" busybox-static
+	local image dir ctx sum files old
+	for image in "${!LABPLAY_IMAGES[@]}"; do
+		dir=${LABPLAY_IMAGES[$image]}
+		files=("$DEPLOY/$dir"/* /bin/busybox)
+		[[ $dir == web ]] || files+=("$DEPLOY/web/serve")
+		sum=$(sha256sum "${files[@]}" | sed 's|  .*/|  |' | sha256sum | cut -c1-16)
+		if [[ $(docker image inspect -f '{{index .Config.Labels "playground.context"}}' "$image" 2>/dev/null) == "$sum" ]]; then
+			note "$image exists"
+			continue
+		fi
+		old=$(docker image inspect -f '{{.Id}}' "$image" 2>/dev/null || true)
+		ctx=$(stage "labplay-$dir" "${files[@]}")
+		build_image "labplay-$dir" --label "playground.context=$sum" -t "$image" "$ctx"
+		# The previous build is untagged now; drop it unless a container uses it.
+		[[ -z $old ]] || docker rmi "$old" >/dev/null 2>&1 || true
+		note "built $image ($(docker image inspect -f '{{.Size}}' "$image" | awk '{ printf "%.1f MB", $1 / 1e6 }'))"
+	done
 }
 
 # setup_registry_image builds $REGISTRY_IMAGE from Debian's docker-registry

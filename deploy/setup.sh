@@ -6,7 +6,8 @@
 #
 # Steps: engine (a Docker engine), engine-restart (stop and start the
 # dockerd this script started, for the fault suite), postgres (the local cluster, unless
-# DATABASE_URL is set), images (the node image and the stand-in lab image),
+# DATABASE_URL is set), images (the node image, the stand-in lab image, the
+# labs' own labplay images and the registry image),
 # base (only the offline base image), test-tools (chromium and a C compiler
 # for go test -race).
 set -euo pipefail
@@ -59,6 +60,7 @@ main() {
 		images)
 			step node-image setup_node_image
 			step lab-image setup_lab_image
+			step labplay-images setup_labplay_images
 			step registry-image setup_registry_image
 			;;
 		base) step base "$DEPLOY/base-image.sh" ;;
