@@ -148,6 +148,8 @@ func (m *meta) parseBody(lines []line, p problems) {
 		name := words[1]
 		if !valuePattern.MatchString(name) {
 			p.add(num, "value name %q must start with a-z and hold only a-z, 0-9 and _", name)
+		} else if templateWords[name] {
+			p.add(num, "value name %q is a word of Go templates ({{%s}} in a command stays the template's); choose another", name, name)
 		}
 		if first, dup := seen[name]; dup {
 			p.add(num, "value %q is already defined on line %d", name, first)

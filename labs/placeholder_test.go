@@ -23,3 +23,16 @@ func TestPlaceholders(t *testing.T) {
 		t.Fatalf("value expanded twice: %q", got)
 	}
 }
+
+// The bare words of Go templates are never placeholders, so docker's
+// --format templates run as written.
+func TestTemplateWordsAreNoPlaceholders(t *testing.T) {
+	cmd := `docker inspect --format '{{range .Mounts}}{{.Source}}{{end}}' {{ box }} && echo {{ else }}`
+	if got := Placeholders(cmd); len(got) != 1 || got[0] != "box" {
+		t.Errorf("Placeholders = %v, want [box]", got)
+	}
+	want := `docker inspect --format '{{range .Mounts}}{{.Source}}{{end}}' c1 && echo {{ else }}`
+	if got := Substitute(cmd, map[string]string{"box": "c1", "end": "x", "else": "y"}); got != want {
+		t.Errorf("Substitute = %q, want %q", got, want)
+	}
+}

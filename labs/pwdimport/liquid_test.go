@@ -45,11 +45,13 @@ func TestGuardPlaceholders(t *testing.T) {
 		ok       bool
 	}{
 		{"docker ps --format '{{.ID}}'", "docker ps --format '{{.ID}}'", true},
-		{"x '{{range .A}}{{.B}}{{end}}'", "x '{{range .A}}{{.B}}{{- end}}'", true},
-		{"x '{{range .A}}{{.B}} {{end}}'", "x '{{range .A}}{{.B}} {{end -}}'", true},
-		{"x '{{if .A}}a{{ else }}b{{end}}'", "x '{{if .A}}a{{- else }}b{{- end}}'", true},
-		{"x '{{if .A}}a {{else}} b{{end}}'", "x '{{if .A}}a {{else}} b{{- end}}'", false},
-		{"{{end}}", "{{- end}}", true},
+		// Go templates' own words are no placeholders: they stay.
+		{"x '{{range .A}}{{.B}}{{end}}'", "x '{{range .A}}{{.B}}{{end}}'", true},
+		{"x '{{if .A}}a {{else}} b{{end}}'", "x '{{if .A}}a {{else}} b{{end}}'", true},
+		// Another bare word gets a trim marker where no whitespace is.
+		{"a{{host}}", "a{{- host}}", true},
+		{"a {{host}}b", "a {{host -}}b", true},
+		{"a {{host}} b", "a {{host}} b", false},
 		{"echo {{ END }}", "echo {{ END }}", true}, // upper case is no placeholder
 	}
 	for _, tc := range cases {
