@@ -40,7 +40,7 @@ lint:
 build:
 	@deploy/build.sh
 
-## images: the node image and the stand-in lab image
+## images: the node image, the labs' images and the registry image
 images: build
 	@deploy/setup.sh engine images
 

@@ -112,6 +112,12 @@ func (p *portsProxy) serve(w http.ResponseWriter, r *http.Request, t portTarget,
 				// playground's API with the viewer's cookies.
 				res.Header.Set("Content-Security-Policy", "sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads")
 			}
+			// A learner's app changes under their hands (they edit a page,
+			// recreate a container): unless it says how to cache, the browser
+			// asks again each time rather than show a stale page.
+			if res.Header.Get("Cache-Control") == "" && res.Header.Get("Expires") == "" {
+				res.Header.Set("Cache-Control", "no-cache")
+			}
 			return nil
 		},
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {

@@ -118,6 +118,9 @@ func TestPortsPathForm(t *testing.T) {
 	if !strings.Contains(h.Get("Content-Security-Policy"), "sandbox") {
 		t.Errorf("a page on the main origin is not sandboxed: %q", h.Get("Content-Security-Policy"))
 	}
+	if h.Get("Cache-Control") != "no-cache" {
+		t.Errorf("an app that says nothing of caching is served with Cache-Control %q, want no-cache", h.Get("Cache-Control"))
+	}
 	// A large download streams whole.
 	status, body, _ = get(t, owner.HTTP, e.ts.URL+"/ports/"+s.ID+"/node2/9000/big?mib=64", "")
 	if status != 200 || len(body) != 64<<20 {

@@ -156,7 +156,10 @@ export class LabPane {
     block.querySelector('.run-error, .run-ok')?.remove();
     try {
       const content = b.command.endsWith('\n') ? b.command : `${b.command}\n`;
-      const res = await putFile(this.sessionId, b.node, b.path, new Blob([content]));
+      // A file block's relative path starts from /root, wherever the
+      // learner's shell is (the files API would start from the shell's).
+      const path = b.path.startsWith('/') ? b.path : `/root/${b.path}`;
+      const res = await putFile(this.sessionId, b.node, path, new Blob([content]));
       const note = el('p', 'run-ok', t('fileWritten', { path: res.path, node: b.node }));
       note.dataset.testid = 'file-written';
       block.append(note);
