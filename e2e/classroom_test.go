@@ -32,6 +32,12 @@ func crCreateClass(t *testing.T, ctx context.Context, base, name string) (id, jo
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="create-form"]`)),
 	)
 	crWait(t, ctx, "the labs in the form", `document.querySelector('[data-testid="class-lab"]').options.length > 0`)
+	crEval[bool](t, ctx, `(() => {
+		const s = document.querySelector('[data-testid="class-lab"]');
+		s.value = 'docker-orchestration';
+		s.dispatchEvent(new Event('change'));
+		return s.value === 'docker-orchestration';
+	})()`)
 	crShot(t, ctx, "instructor")
 	crDo(t, ctx, "create a class",
 		chromedp.SendKeys(chromedp.CSS(`[data-testid="class-name-input"]`), name),

@@ -89,12 +89,15 @@ async function setupCreate() {
   };
   labSelect.addEventListener('change', fillLangs);
   try {
-    labs = (await api('GET', '/api/labs')).labs || [];
+    labs = (await api('GET', `/api/labs?lang=${encodeURIComponent(lang())}`)).labs || [];
   } catch (err) {
     status.hidden = false;
     status.textContent = errorText(err, t);
   }
-  labSelect.replaceChildren(...labs.map((l) => option(l.slug, l.title)));
+  labSelect.replaceChildren(...labs.map((l) => {
+    const n = (l.nodes || []).length;
+    return option(l.slug, `${l.title} · ${n === 1 ? t('labNode') : t('labNodes', { n })}`);
+  }));
   fillLangs();
 
   form.addEventListener('submit', async (ev) => {
