@@ -115,12 +115,7 @@ func startLab(t *testing.T, ctx context.Context, base, lab, lang string) (*page,
 		chromedp.Navigate(base+"/?lab="+lab),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="start-session"]`)),
 	)
-	crEval[bool](t, ctx, `(() => {
-		const s = document.querySelector('[data-testid="home-lang"]');
-		s.value = `+jsString(lang)+`;
-		s.dispatchEvent(new Event('change'));
-		return true;
-	})()`)
+	pickHomeLang(t, ctx, lang)
 	crWait(t, ctx, lab+" picked", `document.querySelector('[data-testid="home-lab"]').value === `+jsString(lab))
 	crDo(t, ctx, "start a session", chromedp.Click(chromedp.CSS(`[data-testid="start-session"]`)))
 	crWait(t, ctx, "node1's terminal connected", `location.pathname.startsWith('/s/') && !!window.playground &&

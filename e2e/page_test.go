@@ -80,12 +80,7 @@ func startFromHome(t *testing.T, ctx context.Context, base, lang string) (*page,
 		chromedp.Navigate(base+"/"),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="start-session"]`)),
 	)
-	crEval[bool](t, ctx, `(() => {
-		const s = document.querySelector('[data-testid="home-lang"]');
-		s.value = `+jsString(lang)+`;
-		s.dispatchEvent(new Event('change'));
-		return true;
-	})()`)
+	pickHomeLang(t, ctx, lang)
 	crDo(t, ctx, "start a session", chromedp.Click(chromedp.CSS(`[data-testid="start-session"]`)))
 	p := &page{t: t, ctx: ctx}
 	p.waitConnected()
@@ -94,6 +89,18 @@ func startFromHome(t *testing.T, ctx context.Context, base, lang string) (*page,
 		t.Fatalf("landed on %q, not a session page", crEval[string](t, ctx, `location.href`))
 	}
 	return p, id
+}
+
+// pickHomeLang chooses the language on the home page, as the learner's
+// select does.
+func pickHomeLang(t *testing.T, ctx context.Context, lang string) {
+	t.Helper()
+	crEval[bool](t, ctx, `(() => {
+		const s = document.querySelector('[data-testid="home-lang"]');
+		s.value = `+jsString(lang)+`;
+		s.dispatchEvent(new Event('change'));
+		return true;
+	})()`)
 }
 
 // waitConnected waits for a session page whose three terminals are
