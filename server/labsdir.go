@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -16,34 +17,31 @@ import (
 // there that fails lint is refused: each of its problems is logged as
 // file:line: message, and the other labs are served. A lab of dir with a
 // built-in lab's slug replaces it. A missing folder holds no labs.
-func loadCatalog(dir string, log *slog.Logger) (*labs.Catalog, []string) {
+func loadCatalog(dir string, log *slog.Logger) *labs.Catalog {
 	builtin := labs.Builtin()
 	if dir == "" {
-		return builtin, nil
+		return builtin
 	}
 	found, bad, err := labs.LoadEach(os.DirFS(dir))
 	if errors.Is(err, fs.ErrNotExist) {
 		log.Info("no run-time labs folder", "dir", dir)
-		return builtin, nil
+		return builtin
 	}
 	if err != nil {
 		log.Error("cannot read the run-time labs folder", "dir", dir, "err", err)
-		return builtin, nil
+		return builtin
 	}
-	var refused []string
-	for name, errs := range bad {
-		refused = append(refused, name)
-		for _, e := range errs {
+	for _, name := range slices.Sorted(maps.Keys(bad)) {
+		for _, e := range bad[name] {
 			e.File = filepath.Join(dir, e.File)
 			log.Error("lab refused", "lab", name, "problem", e.Error())
 		}
 	}
-	slices.Sort(refused)
 	for _, l := range found {
 		if _, err := builtin.Get(l.Slug); err == nil {
 			log.Warn("a run-time lab replaces the built-in lab of the same name", "lab", l.Slug, "dir", dir)
 		}
 		log.Info("run-time lab loaded", "lab", l.Slug, "dir", filepath.Join(dir, l.Slug))
 	}
-	return builtin.With(found), refused
+	return builtin.With(found)
 }

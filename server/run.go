@@ -87,7 +87,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, onListen func(net.Ad
 	if err != nil {
 		return err
 	}
-	catalog, _ := loadCatalog(cfg.LabsDir, log)
+	catalog := loadCatalog(cfg.LabsDir, log)
 	var images []string
 	for _, l := range catalog.List() {
 		for _, img := range l.Images {

@@ -76,8 +76,8 @@ func (m *Manager) WriteFile(ctx context.Context, userID, id, nodeName, path stri
 
 // ReadFile looks up a regular file on a node of the caller's session and
 // returns its description and a function that copies it to w; the caller
-// writes its headers in between. The transfer slot is held until copy
-// returns, or released by calling copy with a nil writer.
+// writes its headers in between, then must call the function once: the
+// transfer slot is held until it returns.
 func (m *Manager) ReadFile(ctx context.Context, userID, id, nodeName, path string) (engine.FileInfo, func(io.Writer) error, error) {
 	s, node, err := m.fileNode(ctx, userID, id, nodeName)
 	if err != nil {
@@ -95,9 +95,6 @@ func (m *Manager) ReadFile(ctx context.Context, userID, id, nodeName, path strin
 	var once sync.Once
 	copyTo := func(w io.Writer) error {
 		defer once.Do(leave)
-		if w == nil {
-			return nil
-		}
 		return m.engine.ReadFile(ctx, node.ContainerID, info.Path, w)
 	}
 	return info, copyTo, nil
