@@ -112,15 +112,7 @@ func (s *Server) labTitle(slug string) string {
 
 // joinURL is the link learners open to join a classroom.
 func (s *Server) joinURL(r *http.Request, code string) string {
-	base := strings.TrimSuffix(s.cfg.PublicURL, "/")
-	if base == "" {
-		scheme := "http"
-		if s.isHTTPS(r) {
-			scheme = "https"
-		}
-		base = scheme + "://" + r.Host
-	}
-	return base + "/join/" + url.PathEscape(code)
+	return s.siteBase(r) + "/join/" + url.PathEscape(code)
 }
 
 // createClassroom opens a classroom for the instructor.

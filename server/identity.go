@@ -74,6 +74,19 @@ func (s *Server) setCookie(w http.ResponseWriter, r *http.Request, name, value s
 	})
 }
 
+// siteBase is the site's own origin, for links learners copy and send:
+// PLAYGROUND_PUBLIC_URL when set, else the scheme and host of the request.
+func (s *Server) siteBase(r *http.Request) string {
+	if base := strings.TrimSuffix(s.cfg.PublicURL, "/"); base != "" {
+		return base
+	}
+	scheme := "http"
+	if s.isHTTPS(r) {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
 // isHTTPS reports whether the learner reaches the site over https.
 func (s *Server) isHTTPS(r *http.Request) bool {
 	return r.TLS != nil || strings.HasPrefix(s.cfg.PublicURL, "https://")

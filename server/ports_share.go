@@ -57,15 +57,7 @@ func (s *Server) shareURL(r *http.Request, token string) string {
 	if s.cfg.PortsDomain != "" {
 		return s.portOrigin(r, shareLabelPrefix+token) + "/"
 	}
-	base := strings.TrimSuffix(s.cfg.PublicURL, "/")
-	if base == "" {
-		scheme := "http"
-		if s.isHTTPS(r) {
-			scheme = "https"
-		}
-		base = scheme + "://" + r.Host
-	}
-	return base + sharedPrefix + token + "/"
+	return s.siteBase(r) + sharedPrefix + token + "/"
 }
 
 // ownPortTarget is portTargetOf for the session's owner alone.
