@@ -105,6 +105,17 @@ func TestUploadAndDownload(t *testing.T) {
 	if out, _, _ := e.engine.Exec(ctx, node2, "ls -A /root | grep -c -e short.bin -e big.bin -e playground-upload", 20*time.Second); strings.TrimSpace(out) != "0" {
 		t.Errorf("failed uploads left %s files in /root", strings.TrimSpace(out))
 	}
+
+	// A node that died answers 503, saying so, both ways.
+	if err := e.docker.ContainerKill(ctx, node2, "KILL"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Upload(ctx, s.ID, "node2", "late.txt", strings.NewReader("x"), 1); status(err) != http.StatusServiceUnavailable || !strings.Contains(err.Error(), "node2 is not running") {
+		t.Errorf("upload to a dead node: %v, want 503 saying node2 is not running", err)
+	}
+	if _, err := c.Download(ctx, s.ID, "node2", "/root/up/data.bin", &bytes.Buffer{}); status(err) != http.StatusServiceUnavailable {
+		t.Errorf("download from a dead node: %v, want 503", err)
+	}
 }
 
 // status returns the HTTP status of an API error, or 0.
