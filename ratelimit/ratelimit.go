@@ -2,7 +2,8 @@
 // things at once, and one more every refill. Buckets that have filled up
 // again are forgotten, so memory stays bounded by recent activity. The
 // server limits client addresses and logins with it, the manager each
-// session's checks. Counts live in one process.
+// session's checks. InFlight bounds what a key has under way at once (a
+// session's terminals and file transfers). Counts live in one process.
 package ratelimit
 
 import (

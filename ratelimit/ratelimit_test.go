@@ -60,3 +60,32 @@ func TestChargeGoesIntoDebt(t *testing.T) {
 		t.Fatalf("another key waits %v", w)
 	}
 }
+
+// InFlight lets each key have max things under way, gives a slot back on
+// leave (once, however often leave is called), and forgets idle keys.
+func TestInFlight(t *testing.T) {
+	f := NewInFlight(2)
+	a1, ok1 := f.Enter("a")
+	a2, ok2 := f.Enter("a")
+	if !ok1 || !ok2 {
+		t.Fatal("the first two of a key are refused")
+	}
+	if _, ok := f.Enter("a"); ok {
+		t.Fatal("a third at once is let in")
+	}
+	if _, ok := f.Enter("b"); !ok {
+		t.Fatal("another key is held back by a")
+	}
+	a1()
+	a1()
+	if n := f.Count("a"); n != 1 {
+		t.Fatalf("after one leave (called twice) a has %d under way, want 1", n)
+	}
+	if _, ok := f.Enter("a"); !ok {
+		t.Fatal("a freed slot is not given again")
+	}
+	a2()
+	if len(f.busy) != 2 {
+		t.Errorf("keys kept: %v", f.busy)
+	}
+}

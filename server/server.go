@@ -79,7 +79,7 @@ func New(cfg Config, d Deps) *Server {
 	return &Server{
 		cfg: cfg, log: log, manager: d.Manager, labs: d.Labs, site: d.Site,
 		signer: signer{secret: d.Secret},
-		terms:  terminalSet{conns: map[*terminalConn]struct{}{}, perSession: map[string]int{}},
+		terms:  terminalSet{conns: map[*terminalConn]struct{}{}, perSession: ratelimit.NewInFlight(maxTermsPerSession)},
 		// Classrooms.
 		classes: classroom.New(d.Manager, d.Labs, log), hub: d.Hub, logins: newLoginLimiter(),
 		starts: ratelimit.New(startBurst, startRefill), badCodes: ratelimit.New(badCodeBurst, badCodeRefill),

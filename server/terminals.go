@@ -6,6 +6,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/labplay/playground/ratelimit"
 	"github.com/labplay/playground/sessions"
 )
 
@@ -19,7 +20,7 @@ const maxTermsPerSession = 12
 type terminalSet struct {
 	mu         sync.Mutex
 	conns      map[*terminalConn]struct{}
-	perSession map[string]int // admitted connections, open or opening
+	perSession *ratelimit.InFlight // admitted connections, open or opening
 	closed     bool
 	wg         sync.WaitGroup
 }
@@ -27,19 +28,11 @@ type terminalSet struct {
 // admit counts one more terminal of a session, or answers ERATELIMITED when
 // it has maxTermsPerSession already. Call release when the connection ends.
 func (ts *terminalSet) admit(sessionID string) (release func(), err error) {
-	ts.mu.Lock()
-	defer ts.mu.Unlock()
-	if ts.perSession[sessionID] >= maxTermsPerSession {
+	release, ok := ts.perSession.Enter(sessionID)
+	if !ok {
 		return nil, sessions.Errorf(sessions.ERATELIMITED, "This session has %d terminals open already; close some tabs.", maxTermsPerSession)
 	}
-	ts.perSession[sessionID]++
-	return func() {
-		ts.mu.Lock()
-		defer ts.mu.Unlock()
-		if ts.perSession[sessionID]--; ts.perSession[sessionID] <= 0 {
-			delete(ts.perSession, sessionID)
-		}
-	}, nil
+	return release, nil
 }
 
 // add registers an open connection; it fails once shutdown has begun.

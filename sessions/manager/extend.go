@@ -12,12 +12,9 @@ import (
 // its maximum (less than a minute left to add) is ECONFLICT, saying when
 // it ends.
 func (m *Manager) Extend(ctx context.Context, userID, id string) (*sessions.Session, error) {
-	s, err := m.Get(ctx, userID, id)
+	s, err := m.liveSession(ctx, userID, id)
 	if err != nil {
 		return nil, err
-	}
-	if !s.Live() {
-		return nil, sessions.Errorf(sessions.ECONFLICT, "This session has ended; start a new one to go on.")
 	}
 	step, limit := m.extendLimits()
 	last := s.CreatedAt.Add(limit)
@@ -33,7 +30,7 @@ func (m *Manager) Extend(ctx context.Context, userID, id string) (*sessions.Sess
 		return nil, err
 	}
 	if !live {
-		return nil, sessions.Errorf(sessions.ECONFLICT, "This session has ended; start a new one to go on.")
+		return nil, errEnded()
 	}
 	m.log.Info("session extended", "session", s.ID, "until", until)
 	return m.Get(ctx, userID, id)

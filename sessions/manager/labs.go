@@ -52,7 +52,7 @@ func (m *Manager) Check(ctx context.Context, s *sessions.Session, lab *labs.Lab,
 		return sessions.CheckResult{}, sessions.Errorf(sessions.ENOTFOUND, "The lab has no section %q.", section)
 	}
 	if !s.Live() {
-		return sessions.CheckResult{}, sessions.Errorf(sessions.ECONFLICT, "This session has ended; start a new one to go on.")
+		return sessions.CheckResult{}, errEnded()
 	}
 	leave, err := m.gates.enter(ctx, s.ID)
 	if err != nil {
@@ -157,7 +157,7 @@ func (m *Manager) Resolve(ctx context.Context, s *sessions.Session, lab *labs.La
 		return "", "", sessions.Errorf(sessions.ENOTFOUND, "The lab has no run block %q.", blockID)
 	}
 	if !s.Live() {
-		return "", "", sessions.Errorf(sessions.ECONFLICT, "This session has ended; start a new one to go on.")
+		return "", "", errEnded()
 	}
 	wctx, cancel := context.WithTimeout(ctx, imageWait)
 	err = m.waitImages(wctx, s.ID)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/labplay/playground/metrics"
+	"github.com/labplay/playground/ratelimit"
 	"github.com/labplay/playground/sessions"
 	"github.com/labplay/playground/sessions/engine"
 	"github.com/labplay/playground/sessions/store"
@@ -88,7 +89,7 @@ type Manager struct {
 	gates *gates
 
 	// transfers bounds each session's file uploads and downloads (files.go).
-	transfers transfers
+	transfers *ratelimit.InFlight
 
 	// lastPrune is when Run last pruned progress events; only Run's
 	// goroutine touches it.
@@ -106,7 +107,7 @@ type Manager struct {
 func New(cfg Config, eng *engine.Engine, st *store.Store, log *slog.Logger) *Manager {
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Manager{cfg: cfg, engine: eng, store: st, log: log, bgCtx: ctx, bgStop: cancel,
-		loading: map[string]chan struct{}{}, gates: newGates(), poolKick: make(chan struct{}, 1)}
+		loading: map[string]chan struct{}{}, gates: newGates(), transfers: ratelimit.NewInFlight(MaxTransfers), poolKick: make(chan struct{}, 1)}
 }
 
 // Run reconciles the engine with the store once, then, on every tick until
@@ -205,6 +206,36 @@ func (m *Manager) setPhase(s *sessions.Session) {
 	if loading && s.Live() {
 		s.Phase = sessions.PhaseImages
 	}
+}
+
+// errEnded answers work asked of a session that has ended.
+func errEnded() error {
+	return sessions.Errorf(sessions.ECONFLICT, "This session has ended; start a new one to go on.")
+}
+
+// liveSession returns the caller's session when it is live.
+func (m *Manager) liveSession(ctx context.Context, userID, id string) (*sessions.Session, error) {
+	s, err := m.Get(ctx, userID, id)
+	if err != nil {
+		return nil, err
+	}
+	if !s.Live() {
+		return nil, errEnded()
+	}
+	return s, nil
+}
+
+// liveNode returns the caller's live session and its node named name.
+func (m *Manager) liveNode(ctx context.Context, userID, id, name string) (*sessions.Session, *sessions.Node, error) {
+	s, err := m.liveSession(ctx, userID, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	node := s.Node(name)
+	if node == nil || node.ContainerID == "" {
+		return nil, nil, sessions.Errorf(sessions.ENOTFOUND, "This session has no node %q.", name)
+	}
+	return s, node, nil
 }
 
 // Refresh updates the status of each node of a live session from the engine,

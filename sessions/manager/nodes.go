@@ -11,16 +11,9 @@ import (
 // and returns once its engine answers. The node keeps its volume, so the
 // learner's images, containers and swarm state come back; its shell is new.
 func (m *Manager) RestartNode(ctx context.Context, userID, id, name string) (*sessions.Session, error) {
-	s, err := m.Get(ctx, userID, id)
+	s, node, err := m.liveNode(ctx, userID, id, name)
 	if err != nil {
 		return nil, err
-	}
-	if !s.Live() {
-		return nil, sessions.Errorf(sessions.ECONFLICT, "This session has ended; start a new one to go on.")
-	}
-	node := s.Node(name)
-	if node == nil || node.ContainerID == "" {
-		return nil, sessions.Errorf(sessions.ENOTFOUND, "This session has no node %q.", name)
 	}
 	leave, err := m.gates.enter(ctx, s.ID)
 	if err != nil {
@@ -140,12 +133,9 @@ func (m *Manager) RemoveNode(ctx context.Context, userID, id, name string) (*ses
 // freeSession returns the caller's live session when it has no lab, whose
 // nodes a learner may add and remove.
 func (m *Manager) freeSession(ctx context.Context, userID, id string) (*sessions.Session, error) {
-	s, err := m.Get(ctx, userID, id)
+	s, err := m.liveSession(ctx, userID, id)
 	if err != nil {
 		return nil, err
-	}
-	if !s.Live() {
-		return nil, sessions.Errorf(sessions.ECONFLICT, "This session has ended; start a new one to go on.")
 	}
 	if s.Lab != "" {
 		return nil, sessions.Errorf(sessions.ECONFLICT, "This lab's nodes are the ones it declares; a free playground (a session without a lab) can add and remove nodes.")
