@@ -100,13 +100,37 @@ wait_engine() {
 	die "dockerd did not answer within 30s; see $DOCKERD_LOG" "$(tail -n 5 "$DOCKERD_LOG" 2>/dev/null)"
 }
 
-# setup_engine brings the Docker engine up, with user namespaces.
+# setup_host_limits raises the kernel limits every node of this host shares
+# (counted per host user, or host-wide) to what the host's memory needs, so
+# that no learner can use one up (see the README's Security section), and
+# keeps them in /etc/sysctl.d for the next boot. The server checks them at
+# start and refuses to serve while one is too low.
+setup_host_limits() {
+	[[ $NODE_ISOLATION == userns ]] || return 0
+	if [[ $(id -u) != 0 ]]; then
+		"$BIN" node host-limits >/dev/null 2>&1 ||
+			die "kernel limits shared by every node are too low for this host; run as root: $BIN node host-limits --apply"
+		return 0
+	fi
+	local out
+	out=$("$BIN" node host-limits --apply 2>&1) || die "could not raise the kernel limits every node shares:" "$out"
+	note "kernel limits shared by the nodes: sized to this host's memory (/etc/sysctl.d/60-playground.conf)"
+	if grep -q '^advisory:' <<<"$out"; then
+		note "WARNING: this host's root may not raise the namespace counts (it lacks CAP_SYS_RESOURCE):"
+		note "$(grep '^advisory:' <<<"$out" | cut -c1-300)"
+		note "a learner could use up user.max_*_namespaces here; see the README's Security section"
+	fi
+}
+
+# setup_engine brings the Docker engine up, with user namespaces, and the
+# kernel limits its nodes share.
 setup_engine() {
 	say "Docker engine"
 	if engine_answers; then
 		note "already answering on $DOCKER_SOCK"
 		check_default_bridge
 		ensure_userns
+		setup_host_limits
 		return
 	fi
 	if ! have dockerd || ! have docker || ! have iptables; then
@@ -124,4 +148,5 @@ setup_engine() {
 	fi
 	wait_engine
 	ensure_userns
+	setup_host_limits
 }

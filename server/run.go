@@ -80,6 +80,9 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, onListen func(net.Ad
 	if err := eng.CheckDisks(ctx); err != nil {
 		return fmt.Errorf("the nodes' disks: %w", err)
 	}
+	if err := eng.CheckHostLimits(ctx); err != nil {
+		return fmt.Errorf("the kernel limits the nodes share: %w", err)
+	}
 
 	log.Info("docker engine ready", "node_image", cfg.Engine.NodeImage, "node_mode", mode)
 

@@ -16,8 +16,9 @@ import (
 // "ports" lists the TCP ports listening in the node and "dial" relays one.
 // Two more run in the engine's host-side helper container, never in a node:
 // "helper" idles until stopped, "delegate" hands nodes their cgroups,
-// "limit" caps what all the nodes of a deployment use together, and "disk"
-// makes and removes the nodes' disks.
+// "limit" caps what all the nodes of a deployment use together, "disk"
+// makes and removes the nodes' disks, and "host-limits" checks (or, run by
+// the set-up, raises) the kernel limits every node of the host shares.
 func runNode(ctx context.Context, args []string) error {
 	if len(args) > 0 {
 		switch args[0] {
@@ -34,6 +35,8 @@ func runNode(ctx context.Context, args []string) error {
 			return runNodeLimit(args[1:])
 		case "disk":
 			return runNodeDisk(args[1:])
+		case "host-limits":
+			return runNodeHostLimits(args[1:])
 		case "ports":
 			return runNodePorts()
 		case "dial":
@@ -53,7 +56,7 @@ func runNode(ctx context.Context, args []string) error {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("unknown argument %q (attach, wait, ports, dial, helper, delegate, limit, disk)", fs.Arg(0))
+		return fmt.Errorf("unknown argument %q (attach, wait, ports, dial, helper, delegate, limit, disk, host-limits)", fs.Arg(0))
 	}
 	for _, m := range mirrors {
 		cfg.Dockerd.Args = append(cfg.Dockerd.Args, "--registry-mirror", m)

@@ -131,9 +131,30 @@ exit 1`, notPermitted)
 		refused("listing another node's files", "ls "+upper, "No such file")
 	}
 
+	// Quotas the kernel counts per host user, which every node shares: the
+	// calls that use them are refused (seccomp.go), as on a kernel without
+	// them, so that one learner cannot use them up for everyone.
+	out, code := run(quotaProbes)
+	for _, call := range []string{"add_key", "keyctl", "request_key", "io_uring_setup", "perf_event_open", "mq_open", "timer_create", "rt_sigqueueinfo", "pidfd_send_signal"} {
+		if !strings.Contains(out, call+": ENOSYS\n") {
+			t.Errorf("%s was not refused with ENOSYS (exit %d):\n%s", call, code, out)
+		}
+	}
+	for _, call := range []string{"unshare(CLONE_NEWUSER)", "shmctl(SHM_LOCK)"} {
+		if !strings.Contains(out, call+": EPERM\n") {
+			t.Errorf("%s was not refused with EPERM (exit %d):\n%s", call, code, out)
+		}
+	}
+	// ...while what the nested engine and labs use still works.
+	for _, call := range []string{"unshare(CLONE_NEWUTS)", "kill(SIGRTMIN)", "pidfd_send_signal(no info)", "shmctl(IPC_STAT)"} {
+		if !strings.Contains(out, call+": ok\n") {
+			t.Errorf("%s was refused (exit %d):\n%s", call, code, out)
+		}
+	}
+
 	// nsenter to PID 1 reaches the node's own agent, still in the node's
 	// user namespace.
-	out, code := run("nsenter -t 1 -m -u -i -n -p sh -c 'hostname; cat /proc/self/uid_map'")
+	out, code = run("nsenter -t 1 -m -u -i -n -p sh -c 'hostname; cat /proc/self/uid_map'")
 	if f := strings.Fields(out); code != 0 || len(f) != 4 || f[0] != mine[0].Name || f[2] == "0" {
 		t.Errorf("nsenter to PID 1: want the node itself, got exit %d:\n%s", code, out)
 	}
@@ -153,6 +174,45 @@ exit 1`, notPermitted)
 		t.Errorf("a nested container with limits: exit %d:\n%s", code, out)
 	}
 }
+
+// quotaProbes tries, as root in a node, each call that uses a quota every
+// node shares, and a few neighbours that must keep working; it prints
+// "call: ERRNO" or "call: ok" for each (amd64 and arm64 numbers).
+const quotaProbes = `python3 - <<'EOF'
+import ctypes, errno, os, platform, signal
+libc = ctypes.CDLL(None, use_errno=True)
+nr = {"x86_64": dict(add_key=248, keyctl=250, request_key=249, io_uring_setup=425, perf_event_open=298,
+                     rt_sigqueueinfo=129, pidfd_send_signal=424, pidfd_open=434),
+      "aarch64": dict(add_key=217, keyctl=219, request_key=218, io_uring_setup=425, perf_event_open=241,
+                      rt_sigqueueinfo=138, pidfd_send_signal=424, pidfd_open=434)}[platform.machine()]
+def show(name, r):
+    e = ctypes.get_errno()
+    print("%s: %s" % (name, "ok" if r >= 0 else errno.errorcode.get(e, e)), flush=True)
+info = (ctypes.c_char * 128)()
+ctypes.set_errno(0); show("add_key", libc.syscall(nr["add_key"], b"user", b"probe", b"x", 1, -2))
+ctypes.set_errno(0); show("keyctl", libc.syscall(nr["keyctl"], 1, None))
+ctypes.set_errno(0); show("request_key", libc.syscall(nr["request_key"], b"user", b"probe", None, 0))
+ctypes.set_errno(0); show("io_uring_setup", libc.syscall(nr["io_uring_setup"], 8, info))
+ctypes.set_errno(0); show("perf_event_open", libc.syscall(nr["perf_event_open"], info, 0, -1, -1, 0))
+ctypes.set_errno(0); show("mq_open", libc.mq_open(b"/probe", os.O_CREAT | os.O_RDWR, 0o600, None))
+t = ctypes.c_void_p()
+ctypes.set_errno(0); show("timer_create", libc.timer_create(0, None, ctypes.byref(t)))
+signal.signal(signal.SIGRTMIN, signal.SIG_IGN)
+ctypes.set_errno(0); show("rt_sigqueueinfo", libc.syscall(nr["rt_sigqueueinfo"], os.getpid(), int(signal.SIGRTMIN), info))
+ctypes.set_errno(0); show("kill(SIGRTMIN)", libc.kill(os.getpid(), int(signal.SIGRTMIN)))
+pidfd = libc.syscall(nr["pidfd_open"], os.getpid(), 0)
+ctypes.set_errno(0); show("pidfd_send_signal", libc.syscall(nr["pidfd_send_signal"], pidfd, int(signal.SIGRTMIN), info, 0))
+ctypes.set_errno(0); show("pidfd_send_signal(no info)", libc.syscall(nr["pidfd_send_signal"], pidfd, int(signal.SIGRTMIN), None, 0))
+shm = libc.shmget(0, 4096, 0o1600)
+buf = (ctypes.c_char * 256)()
+ctypes.set_errno(0); show("shmctl(SHM_LOCK)", libc.shmctl(shm, 11, None))
+ctypes.set_errno(0); show("shmctl(IPC_STAT)", libc.shmctl(shm, 2, buf))
+libc.shmctl(shm, 0, None)
+for name, flag in (("unshare(CLONE_NEWUSER)", 0x10000000), ("unshare(CLONE_NEWUTS)", 0x04000000)):
+    if os.fork() == 0:
+        ctypes.set_errno(0); show(name, libc.unshare(flag)); os._exit(0)
+    os.wait()
+EOF`
 
 // checkCgroupsApart mounts the memory hierarchy afresh in a node and checks
 // that it shows the node's own cgroup (its limit) and nothing of another

@@ -97,13 +97,14 @@ const (
 )
 
 // Security settings of a node that is not --privileged (see Mode): every
-// capability but SYS_RESOURCE (which hosts such as a restricted VM lack)
-// and no seccomp or AppArmor profile, for the nested engine. The CLI's
+// capability but SYS_RESOURCE (which hosts such as a restricted VM lack),
+// no AppArmor profile, and a seccomp profile that allows all but the few
+// calls whose quota every node shares (seccomp.go), for the nested engine. The CLI's
 // "--security-opt systempaths=unconfined" is not an engine option: it is
 // empty (not absent) masked and read-only path lists, which securityConfig
 // sets.
 var (
 	nodeCapAdd      = []string{"ALL"}
 	nodeCapDrop     = []string{"SYS_RESOURCE"}
-	nodeSecurityOpt = []string{"seccomp=unconfined", "apparmor=unconfined"}
+	nodeSecurityOpt = []string{"seccomp=" + nodeSeccomp, "apparmor=unconfined"}
 )

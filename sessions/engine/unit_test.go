@@ -158,7 +158,7 @@ func TestSecurityConfig(t *testing.T) {
 		if fmt.Sprint(hc.CapAdd, hc.CapDrop) != "[ALL] [SYS_RESOURCE]" {
 			t.Errorf("%s: caps = %v %v", mode, hc.CapAdd, hc.CapDrop)
 		}
-		for _, want := range []string{"seccomp=unconfined", "apparmor=unconfined"} {
+		for _, want := range []string{`seccomp={"defaultAction":"SCMP_ACT_ALLOW"`, `"keyctl"`, "apparmor=unconfined"} {
 			if !strings.Contains(strings.Join(hc.SecurityOpt, " "), want) {
 				t.Errorf("%s: security options %v lack %s", mode, hc.SecurityOpt, want)
 			}
