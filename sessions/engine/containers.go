@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"net/netip"
 	"sort"
 	"strings"
@@ -206,8 +207,9 @@ func (e *Engine) nodeConfig(sessionID string, spec NodeSpec, mode NodeMode) (*co
 }
 
 // RemoveSession removes every container of the session (forcibly, with its
-// anonymous volumes) in parallel, then its network. A session that is
-// already gone, wholly or in part, is fine.
+// anonymous volumes) in parallel, then its disks and its network. A session
+// that is already gone, wholly or in part, is fine; endpoints the engine
+// still holds on the network are disconnected by force.
 func (e *Engine) RemoveSession(ctx context.Context, sessionID string) error {
 	if err := checkSessionID(sessionID); err != nil {
 		return err
@@ -229,12 +231,13 @@ func (e *Engine) RemoveSession(ctx context.Context, sessionID string) error {
 	if err := firstCoded(errs); err != nil {
 		return err
 	}
+	// The disks and the network go even when the other fails, so that as
+	// little as possible is left to the sweeps.
+	var diskErr error
 	if e.disksOn() {
-		if err := e.removeDisks(ctx, sessionID); err != nil {
-			return err
-		}
+		diskErr = e.removeDisks(ctx, sessionID)
 	}
-	return e.removeNetworks(ctx, sessionID)
+	return errors.Join(diskErr, e.removeNetworks(ctx, sessionID))
 }
 
 // removeContainer force-removes a container with its anonymous volumes; a

@@ -51,7 +51,15 @@ func (e *Engine) removeNetworks(ctx context.Context, sessionID string) error {
 	var first error
 	for _, n := range nets {
 		e.disconnectRegistry(ctx, n.ID)
-		if err := e.cli.NetworkRemove(ctx, n.ID); err != nil && !cerrdefs.IsNotFound(err) {
+		err := e.cli.NetworkRemove(ctx, n.ID)
+		if err != nil && strings.Contains(err.Error(), "active endpoints") {
+			// Endpoints of containers already removed (a start cut short
+			// can leave them), or of containers that are not the session's:
+			// disconnect them all by force, then try again.
+			e.disconnectAll(ctx, n.ID)
+			err = e.cli.NetworkRemove(ctx, n.ID)
+		}
+		if err != nil && !cerrdefs.IsNotFound(err) {
 			e.log.Warn("remove network", "network", n.Name, "err", err)
 			if first == nil {
 				first = engineError(err, "remove network "+n.Name)
@@ -59,4 +67,26 @@ func (e *Engine) removeNetworks(ctx context.Context, sessionID string) error {
 		}
 	}
 	return first
+}
+
+// disconnectAll disconnects, by force, every endpoint the engine holds on
+// a network, stale ones included.
+func (e *Engine) disconnectAll(ctx context.Context, networkID string) {
+	info, err := e.cli.NetworkInspect(ctx, networkID, network.InspectOptions{})
+	if err != nil {
+		return // the removal that follows says what is wrong
+	}
+	for id, ep := range info.Containers {
+		// A stale endpoint is listed as "ep-<endpoint id>"; the engine
+		// finds it by its container's name.
+		target := id
+		if strings.HasPrefix(id, "ep-") && ep.Name != "" {
+			target = ep.Name
+		}
+		if err := e.cli.NetworkDisconnect(ctx, networkID, target, true); err != nil && !cerrdefs.IsNotFound(err) {
+			e.log.Warn("disconnect an endpoint by force", "network", info.Name, "endpoint", ep.Name, "err", err)
+		} else {
+			e.log.Info("disconnected an endpoint by force", "network", info.Name, "endpoint", ep.Name)
+		}
+	}
 }

@@ -297,13 +297,53 @@ func (m *Manager) endAny(ctx context.Context, s *sessions.Session, reason string
 // endTimeout bounds the removal of one session's resources.
 const endTimeout = 2 * time.Minute
 
-// end removes a session's resources from the engine, then records it ended.
+// Teardown retries: a session whose resources cannot be removed after
+// teardownAttempts tries, teardownBackoff apart and doubling, is ended all
+// the same, so that it never holds capacity, a subnet or a learner's cap;
+// it is recorded with remains, which the periodic sweep (sweepRemains)
+// removes once the engine lets it.
+const (
+	teardownAttempts = 4
+	teardownBackoff  = 500 * time.Millisecond
+)
+
+// end removes a session's resources from the engine, then records it ended
+// with reason. A removal that keeps failing is retried with backoff, then
+// recorded in the reason and left to the sweeps: only Postgres failing
+// makes end fail.
 func (m *Manager) end(ctx context.Context, id, reason string) error {
-	if err := m.engine.RemoveSession(ctx, id); err != nil {
-		return fmt.Errorf("manager: remove session %s: %w", id, err)
+	var err error
+	backoff := teardownBackoff
+	for attempt := 1; attempt <= teardownAttempts; attempt++ {
+		if err = m.engine.RemoveSession(ctx, id); err == nil || ctx.Err() != nil || attempt == teardownAttempts {
+			break
+		}
+		m.log.Info("session teardown failed; retrying", "session", id, "attempt", attempt, "err", err)
+		select {
+		case <-time.After(backoff):
+		case <-ctx.Done():
+		}
+		backoff *= 2
 	}
-	return m.store.EndSession(ctx, id, reason)
+	if err != nil {
+		m.log.Error("session teardown failed; ending it and leaving its remains to the sweep", "session", id, "reason", reason, "err", err)
+		reason += "; teardown failed: " + sessions.Clip(err.Error(), 200)
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
+	defer cancel()
+	if serr := m.store.EndSession(ctx, id, reason); serr != nil {
+		return fmt.Errorf("manager: end session %s: %w", id, serr)
+	}
+	if err != nil {
+		if serr := m.store.SetRemains(ctx, id, true); serr != nil {
+			m.log.Warn("could not record a session's remains; Reconcile still removes its containers and network", "session", id, "err", serr)
+		}
+	}
+	return nil
 }
+
+// storeTimeout bounds the recording of a session's end.
+const storeTimeout = 30 * time.Second
 
 // nodesFor returns how many nodes a session of lab starts with.
 func (m *Manager) nodesFor(lab string) int {

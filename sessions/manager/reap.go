@@ -110,6 +110,26 @@ func (m *Manager) Reconcile(ctx context.Context, finishImages bool) error {
 	return nil
 }
 
+// sweepRemains removes what ended sessions left on the engine when their
+// teardown failed (see end), and forgets each one it cleared.
+func (m *Manager) sweepRemains(ctx context.Context) error {
+	ids, err := m.store.SessionsWithRemains(ctx, m.instance())
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if err := m.engine.RemoveSession(ctx, id); err != nil {
+			m.log.Warn("the remains of an ended session are still there", "session", id, "err", err)
+			continue
+		}
+		if err := m.store.SetRemains(ctx, id, false); err != nil {
+			return err
+		}
+		m.log.Info("swept the remains of an ended session", "session", id)
+	}
+	return nil
+}
+
 // revive starts the stopped nodes of a live session again, in the
 // background, as a learner's Restart node would; a session whose nodes are
 // being revived, or restarted by its learner, is left to that.
@@ -166,6 +186,12 @@ func (m *Manager) tick(ctx context.Context, now time.Time) {
 	m.cfg.Metrics.Maintenance("reconcile", time.Since(start), err)
 	if err != nil {
 		m.log.Warn("reconcile failed", "err", err)
+	}
+	start = time.Now()
+	err = m.sweepRemains(ctx)
+	m.cfg.Metrics.Maintenance("sweep_remains", time.Since(start), err)
+	if err != nil {
+		m.log.Warn("sweep the remains of ended sessions failed", "err", err)
 	}
 	if now.Sub(m.lastPrune) < pruneEvery {
 		return

@@ -198,6 +198,24 @@ func (s *Store) EndSession(ctx context.Context, id, reason string) error {
 	})
 }
 
+// SetRemains records whether an ended session left resources on the engine
+// that its teardown could not remove.
+func (s *Store) SetRemains(ctx context.Context, id string, remains bool) error {
+	_, err := s.pool.Exec(ctx, "UPDATE sessions SET remains = $2 WHERE id = $1", id, remains)
+	return unavailable(err)
+}
+
+// SessionsWithRemains returns the ids of the instance's sessions that left
+// resources on the engine, oldest first.
+func (s *Store) SessionsWithRemains(ctx context.Context, instance string) ([]string, error) {
+	rows, err := s.pool.Query(ctx, "SELECT id FROM sessions WHERE remains AND instance = $1 ORDER BY ended_at", instance)
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	return ids, unavailable(err)
+}
+
 // ExpireSession makes a live session expire now, so that the reaper of the
 // deployment running it removes it.
 func (s *Store) ExpireSession(ctx context.Context, id string) error {
