@@ -74,6 +74,7 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&c.Engine.Isolation, "node-isolation", env("PLAYGROUND_NODE_ISOLATION", engine.IsolationUserns), "userns (nodes in the engine's user namespace; the engine must run with --userns-remap), or unsafe-host-root (nodes are root on the host; only for trusted learners) (PLAYGROUND_NODE_ISOLATION)")
 	fs.StringVar(&c.Engine.Runtime, "node-runtime", env("PLAYGROUND_NODE_RUNTIME", ""), "container runtime of the nodes, e.g. sysbox-runc (PLAYGROUND_NODE_RUNTIME)")
 	fs.StringVar(&c.Engine.Egress, "node-egress", env("PLAYGROUND_NODE_EGRESS", "internet"), "what nodes reach: internet, or none (only each other) (PLAYGROUND_NODE_EGRESS)")
+	egressAllow := fs.String("node-egress-allow", env("PLAYGROUND_NODE_EGRESS_ALLOW", ""), "comma-separated CIDRs the nodes may reach although they are private, link-local or the host's (PLAYGROUND_NODE_EGRESS_ALLOW)")
 	mirror := fs.String("registry-mirror", env("PLAYGROUND_REGISTRY_MIRROR", ""), "registry mirror for the nodes' engines (PLAYGROUND_REGISTRY_MIRROR)")
 	fs.StringVar(&memory, "node-memory", env("PLAYGROUND_NODE_MEMORY", "1024"), "memory limit per node in MiB (PLAYGROUND_NODE_MEMORY)")
 	fs.StringVar(&nodesMemory, "nodes-memory", env("PLAYGROUND_NODES_MEMORY", "auto"), "memory all nodes may use together in MiB; auto: the host's less max(2 GiB, 10%); 0: no cap (PLAYGROUND_NODES_MEMORY)")
@@ -104,6 +105,16 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 
 	if c.DatabaseURL == "" {
 		bad("no database: set DATABASE_URL or -database-url (make run sets up a local one)")
+	}
+	for _, a := range strings.Split(*egressAllow, ",") {
+		if a = strings.TrimSpace(a); a == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(a); err != nil || !p.Addr().Is4() {
+			bad("node egress allow %q must be IPv4 CIDRs, comma-separated", *egressAllow)
+		} else {
+			c.Engine.EgressAllow = append(c.Engine.EgressAllow, p.Masked())
+		}
 	}
 	if c.PublicURL != "" {
 		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

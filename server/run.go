@@ -83,6 +83,9 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, onListen func(net.Ad
 	if err := eng.CheckHostLimits(ctx); err != nil {
 		return fmt.Errorf("the kernel limits the nodes share: %w", err)
 	}
+	if err := eng.EnsureEgress(ctx, cfg.Sessions.Subnets.Pool); err != nil {
+		return fmt.Errorf("the nodes' egress: %w", err)
+	}
 
 	log.Info("docker engine ready", "node_image", cfg.Engine.NodeImage, "node_mode", mode)
 

@@ -17,8 +17,10 @@ import (
 // Two more run in the engine's host-side helper container, never in a node:
 // "helper" idles until stopped, "delegate" hands nodes their cgroups,
 // "limit" caps what all the nodes of a deployment use together, "disk"
-// makes and removes the nodes' disks, and "host-limits" checks (or, run by
-// the set-up, raises) the kernel limits every node of the host shares.
+// makes and removes the nodes' disks, "host-limits" checks (or, run by the
+// set-up, raises) the kernel limits every node of the host shares, and
+// "egress" (in a container of the host's network) installs the rules that
+// keep nodes off the host and the operator's networks.
 func runNode(ctx context.Context, args []string) error {
 	if len(args) > 0 {
 		switch args[0] {
@@ -37,6 +39,8 @@ func runNode(ctx context.Context, args []string) error {
 			return runNodeDisk(args[1:])
 		case "host-limits":
 			return runNodeHostLimits(args[1:])
+		case "egress":
+			return runNodeEgress(args[1:])
 		case "ports":
 			return runNodePorts()
 		case "dial":
@@ -56,7 +60,7 @@ func runNode(ctx context.Context, args []string) error {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("unknown argument %q (attach, wait, ports, dial, helper, delegate, limit, disk, host-limits)", fs.Arg(0))
+		return fmt.Errorf("unknown argument %q (attach, wait, ports, dial, helper, delegate, limit, disk, host-limits, egress)", fs.Arg(0))
 	}
 	for _, m := range mirrors {
 		cfg.Dockerd.Args = append(cfg.Dockerd.Args, "--registry-mirror", m)

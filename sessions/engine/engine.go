@@ -12,6 +12,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"path/filepath"
 	"sync"
 
@@ -66,7 +67,12 @@ type Config struct {
 	// Egress is EgressInternet (nodes reach what the host reaches) or
 	// EgressNone (each session's network is internal: nodes reach only
 	// each other; images come from the outer engine or a mirror on it).
+	// Either way, the rules of egress.go keep nodes off the host, and off
+	// private and link-local ranges but for EgressAllow.
 	Egress string
+	// EgressAllow are ranges the nodes may reach all the same (an
+	// operator's own mirror, say).
+	EgressAllow []netip.Prefix
 }
 
 // withDefaults returns c with its zero fields set to the defaults.
@@ -154,6 +160,11 @@ type Engine struct {
 	// empty until one is known to run.
 	helperMu sync.Mutex
 	helperID string
+
+	// egressMu guards egressPool, the session pool whose egress rules
+	// this engine installed (egress.go), to remove them on Close.
+	egressMu   sync.Mutex
+	egressPool netip.Prefix
 
 	// limitsMu guards the nodes' shared limits (limits_parent.go): off
 	// once found impossible here, and parent, the cgroup parent of new

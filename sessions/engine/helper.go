@@ -127,9 +127,13 @@ func (e *Engine) helper(ctx context.Context) (string, error) {
 	return "", sessions.Errorf(sessions.EUNAVAILABLE, "The helper container %s could not be started.", name)
 }
 
-// Close removes the helper container, if there is one. The Engine can still
-// be used: the next delegation makes a new helper.
+// Close removes the egress rules this engine installed and the helper
+// container, if there is one. The Engine can still be used: the next
+// delegation makes a new helper.
 func (e *Engine) Close(ctx context.Context) error {
+	if err := e.removeEgress(ctx); err != nil {
+		e.log.Warn("remove the egress rules", "err", err)
+	}
 	e.limitsMu.Lock()
 	parent := e.parent
 	e.parent = ""

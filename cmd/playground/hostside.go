@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -52,4 +53,41 @@ func runNodeHostLimits(args []string) error {
 		return fmt.Errorf("%w: %s", errLimitsShort, strings.Join(short, " "))
 	}
 	return nil
+}
+
+// runNodeEgress installs (or, with --remove, removes) the rules that keep
+// a deployment's nodes off the host and the operator's networks. It runs
+// in a short-lived container of the engine's host network, with iptables.
+func runNodeEgress(args []string) error {
+	fs := flag.NewFlagSet("node egress", flag.ContinueOnError)
+	name := fs.String("name", "", "the deployment's chains are PG-IN-NAME and PG-FWD-NAME")
+	pool := fs.String("pool", "", "the deployment's session networks (a CIDR)")
+	allow := fs.String("allow", "", "comma-separated CIDRs the nodes may reach all the same")
+	resolv := fs.String("resolv", "/etc/resolv.conf", "the resolv.conf whose nameservers stay reachable on port 53")
+	remove := fs.Bool("remove", false, "remove the rules instead")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	r := agent.EgressRules{Name: *name}
+	var err error
+	if r.Pool, err = netip.ParsePrefix(*pool); err != nil {
+		return fmt.Errorf("--pool: %w", err)
+	}
+	if *remove {
+		return agent.RemoveEgress(r)
+	}
+	for _, a := range strings.Split(*allow, ",") {
+		if a = strings.TrimSpace(a); a == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(a)
+		if err != nil {
+			return fmt.Errorf("--allow: %w", err)
+		}
+		r.Allow = append(r.Allow, p)
+	}
+	if r.Nameservers, err = agent.Nameservers(*resolv); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	return agent.ApplyEgress(r)
 }
