@@ -122,8 +122,41 @@ setup_host_limits() {
 	fi
 }
 
-# setup_engine brings the Docker engine up, with user namespaces, and the
-# kernel limits its nodes share.
+# lxcfs_answers reports whether LXCFS serves its files at $LXCFS_DIR.
+lxcfs_answers() {
+	grep -qs '^MemTotal:' "$LXCFS_DIR/proc/meminfo"
+}
+
+# setup_lxcfs makes sure LXCFS serves /proc files that show each node its
+# own memory and CPUs (Debian's lxcfs, with CPU views from the CFS quota);
+# a service manager's lxcfs is left as it is.
+setup_lxcfs() {
+	[[ $LXCFS_DIR != off ]] || return 0
+	if lxcfs_answers; then
+		note "LXCFS: answering at $LXCFS_DIR"
+		return 0
+	fi
+	have lxcfs || apt_install "LXCFS (nodes show their own memory and CPUs)" lxcfs
+	if lxcfs_answers; then # the package's service started it
+		note "LXCFS: started by its service at $LXCFS_DIR"
+		return 0
+	fi
+	[[ $(id -u) == 0 ]] || die "LXCFS does not answer at $LXCFS_DIR and only root can start it."
+	# A mount point left by an lxcfs that died answers nothing until unmounted.
+	umount -l "$LXCFS_DIR" 2>/dev/null || true
+	mkdir -p "$LXCFS_DIR"
+	note "starting lxcfs at $LXCFS_DIR (log: $LXCFS_LOG)"
+	setsid nohup lxcfs --enable-cfs --enable-loadavg "$LXCFS_DIR" >"$LXCFS_LOG" 2>&1 </dev/null &
+	local i
+	for ((i = 0; i < 20; i++)); do
+		lxcfs_answers && return 0
+		sleep 0.5
+	done
+	die "lxcfs did not answer within 10s; see $LXCFS_LOG" "$(tail -n 5 "$LXCFS_LOG" 2>/dev/null)"
+}
+
+# setup_engine brings the Docker engine up, with user namespaces, the
+# kernel limits its nodes share and LXCFS.
 setup_engine() {
 	say "Docker engine"
 	if engine_answers; then
@@ -131,6 +164,7 @@ setup_engine() {
 		check_default_bridge
 		ensure_userns
 		setup_host_limits
+		setup_lxcfs
 		return
 	fi
 	if ! have dockerd || ! have docker || ! have iptables; then
@@ -149,4 +183,5 @@ setup_engine() {
 	wait_engine
 	ensure_userns
 	setup_host_limits
+	setup_lxcfs
 }

@@ -36,6 +36,11 @@ NODE_ISOLATION="${PLAYGROUND_NODE_ISOLATION:-userns}"
 DOCKER_SOCK="${DOCKER_SOCK:-/var/run/docker.sock}"
 DOCKERD_LOG="${DOCKERD_LOG:-$DATA/dockerd.log}"
 
+# LXCFS, whose /proc files show each node its own memory and CPUs: the
+# server's PLAYGROUND_NODE_LXCFS (off for none).
+LXCFS_DIR="${PLAYGROUND_NODE_LXCFS:-/var/lib/lxcfs}"
+LXCFS_LOG="${LXCFS_LOG:-$DATA/lxcfs.log}"
+
 # Images. NODE_BASE may name a base image explicitly; when empty the set-up
 # picks debian:trixie-slim if a registry answers, else the offline base.
 # NODE_SUITE is the Debian release of the nodes.

@@ -81,6 +81,7 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&disk, "node-disk", env("PLAYGROUND_NODE_DISK", "10240"), "disk of each node in MiB, for all it writes (its files and its engine's images); 0: no disks, nodes write to the engine's storage unbounded (PLAYGROUND_NODE_DISK)")
 	fs.StringVar(&c.Engine.RegistryImage, "registry-image", env("PLAYGROUND_REGISTRY_IMAGE", "playground-registry:latest"), "image of the host's registry that holds the labs' images and mirrors them to the nodes; off for none, the images are then copied in (PLAYGROUND_REGISTRY_IMAGE)")
 	fs.StringVar(&c.Engine.RegistryUpstream, "registry-upstream", env("PLAYGROUND_REGISTRY_UPSTREAM", engine.DefaultUpstream), "registry whose pulls a cache on the host keeps for the nodes, with node egress to the internet; off for no cache (PLAYGROUND_REGISTRY_UPSTREAM)")
+	fs.StringVar(&c.Engine.LXCFSDir, "node-lxcfs", env("PLAYGROUND_NODE_LXCFS", engine.DefaultLXCFSDir), "where LXCFS is mounted on the engine's host, whose /proc files show each node its own memory and CPUs; off for none (PLAYGROUND_NODE_LXCFS)")
 	fs.StringVar(&c.Engine.DiskDir, "disk-dir", env("PLAYGROUND_DISK_DIR", engine.DefaultDiskDir), "folder on the engine's host for the nodes' disk files (PLAYGROUND_DISK_DIR)")
 	fs.StringVar(&cpus, "node-cpus", env("PLAYGROUND_NODE_CPUS", "1"), "CPU limit per node (PLAYGROUND_NODE_CPUS)")
 	fs.StringVar(&pids, "node-pids", env("PLAYGROUND_NODE_PIDS", "2000"), "process limit per node (PLAYGROUND_NODE_PIDS)")

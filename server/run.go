@@ -86,6 +86,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, onListen func(net.Ad
 	if err := eng.EnsureEgress(ctx, cfg.Sessions.Subnets.Pool); err != nil {
 		return fmt.Errorf("the nodes' egress: %w", err)
 	}
+	eng.CheckLXCFS(ctx)
 
 	log.Info("docker engine ready", "node_image", cfg.Engine.NodeImage, "node_mode", mode)
 

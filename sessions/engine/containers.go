@@ -193,6 +193,7 @@ func (e *Engine) nodeConfig(sessionID string, spec NodeSpec, mode NodeMode) (*co
 	} else {
 		cfg.Volumes = map[string]struct{}{dockerDataDir: {}}
 	}
+	hc.Mounts = append(hc.Mounts, e.lxcfsMounts()...)
 	securityConfig(hc, mode, e.cfg.Runtime)
 	e.limitsMu.Lock()
 	hc.CgroupParent = e.parent // the instance's shared limits

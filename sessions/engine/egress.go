@@ -81,7 +81,6 @@ func (e *Engine) runOnHostNetwork(ctx context.Context, cmd []string) error {
 		Entrypoint: cmd,
 		Labels:     map[string]string{LabelInstance: e.cfg.Instance, LabelEgress: "true"},
 	}
-	pids := int64(32)
 	hc := &container.HostConfig{
 		NetworkMode:    "host",
 		UsernsMode:     "host",
@@ -90,23 +89,31 @@ func (e *Engine) runOnHostNetwork(ctx context.Context, cmd []string) error {
 		SecurityOpt:    []string{"no-new-privileges"},
 		ReadonlyRootfs: true,
 		Tmpfs:          map[string]string{"/run": "size=1m"}, // iptables' lock file
-		Resources:      container.Resources{Memory: 64 << 20, MemorySwap: 64 << 20, PidsLimit: &pids},
 	}
+	return e.runOnce(ctx, cfg, hc)
+}
+
+// runOnce runs a short-lived container (small memory and process limits
+// are added) to its end and removes it; a non-zero exit is an error with
+// its output.
+func (e *Engine) runOnce(ctx context.Context, cfg *container.Config, hc *container.HostConfig) error {
+	pids := int64(32)
+	hc.Resources = container.Resources{Memory: 64 << 20, MemorySwap: 64 << 20, PidsLimit: &pids}
 	created, err := e.cli.ContainerCreate(ctx, cfg, hc, nil, nil, "")
 	if err != nil {
-		return engineError(err, "create the egress rules' container")
+		return engineError(err, "create a container of "+cfg.Entrypoint[0])
 	}
 	defer e.removeQuietly(created.ID)
 	waitC, errC := e.cli.ContainerWait(ctx, created.ID, container.WaitConditionNextExit)
 	if err := e.cli.ContainerStart(ctx, created.ID, container.StartOptions{}); err != nil {
-		return engineError(err, "start the egress rules' container")
+		return engineError(err, "start a container of "+cfg.Entrypoint[0])
 	}
 	var code int64
 	select {
 	case res := <-waitC:
 		code = res.StatusCode
 	case err := <-errC:
-		return engineError(err, "wait for the egress rules' container")
+		return engineError(err, "wait for a container of "+cfg.Entrypoint[0])
 	}
 	if code == 0 {
 		return nil
@@ -116,5 +123,5 @@ func (e *Engine) runOnHostNetwork(ctx context.Context, cmd []string) error {
 		stdcopy.StdCopy(&out, &out, logs)
 		logs.Close()
 	}
-	return fmt.Errorf("%s exited with %d: %s", strings.Join(cmd[:3], " "), code, nodeText(out.String()))
+	return fmt.Errorf("%s exited with %d: %s", strings.Join(cfg.Entrypoint[:min(3, len(cfg.Entrypoint))], " "), code, nodeText(out.String()))
 }

@@ -73,7 +73,14 @@ type Config struct {
 	// EgressAllow are ranges the nodes may reach all the same (an
 	// operator's own mirror, say).
 	EgressAllow []netip.Prefix
+	// LXCFSDir is where LXCFS is mounted on the engine's host, whose /proc
+	// files nodes get over their own (lxcfs.go): DefaultLXCFSDir when
+	// empty, LXCFSOff for none.
+	LXCFSDir string
 }
+
+// LXCFSOff, as Config.LXCFSDir, gives nodes the host's /proc files.
+const LXCFSOff = "off"
 
 // withDefaults returns c with its zero fields set to the defaults.
 func (c Config) withDefaults() Config {
@@ -104,6 +111,9 @@ func (c Config) withDefaults() Config {
 	if c.DiskDir == "" {
 		c.DiskDir = DefaultDiskDir
 	}
+	if c.LXCFSDir == "" {
+		c.LXCFSDir = DefaultLXCFSDir
+	}
 	return c
 }
 
@@ -131,6 +141,9 @@ func (c Config) Validate() error {
 	}
 	if c.Disk != DiskOff && c.Disk < MinDisk {
 		return fmt.Errorf("engine: node disk %d is below %d MiB", c.Disk, MinDisk>>20)
+	}
+	if c.LXCFSDir != LXCFSOff && !filepath.IsAbs(c.LXCFSDir) {
+		return fmt.Errorf("engine: LXCFS folder %q is not an absolute path or off", c.LXCFSDir)
 	}
 	if !filepath.IsAbs(c.DiskDir) {
 		return fmt.Errorf("engine: disk folder %q is not an absolute path", c.DiskDir)
@@ -165,6 +178,10 @@ type Engine struct {
 	// this engine installed (egress.go), to remove them on Close.
 	egressMu   sync.Mutex
 	egressPool netip.Prefix
+
+	// lxcfsMu guards lxcfsOn: CheckLXCFS found LXCFS on the host.
+	lxcfsMu sync.Mutex
+	lxcfsOn bool
 
 	// limitsMu guards the nodes' shared limits (limits_parent.go): off
 	// once found impossible here, and parent, the cgroup parent of new
