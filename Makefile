@@ -3,6 +3,7 @@
 #	make run     set up what is missing and serve on http://127.0.0.1:8080 (ADDR=...)
 #	make test    the same set-up plus chromium, then every test
 #	make soak    the fault and abuse suite at full size (a table of figures)
+#	make capacity  fill the host with idle sessions and say what stops it
 #
 # The work is done by the scripts in deploy/; defaults live in deploy/env.sh.
 # Variables given on the command line (ADDR=..., DATABASE_URL=...) reach them
@@ -12,7 +13,7 @@ SHELL := /bin/bash
 # Go's official tarball installs here; CI shells may not have it on PATH.
 export PATH := $(PATH):/usr/local/go/bin
 
-.PHONY: run test soak bench lint build images setup clean
+.PHONY: run test soak bench capacity lint build images setup clean
 
 ## run: set up, then serve the playground on $(ADDR) (default 127.0.0.1:8080)
 run: setup
@@ -32,7 +33,11 @@ soak: build
 bench: setup
 	@deploy/bench.sh
 
-## lint: gofmt -l must be empty, go vet ./... must pass
+## capacity: set up, then fill one server with up to FILL (250) idle sessions
+capacity: setup
+	@deploy/bench.sh -fill $(or $(FILL),250)
+
+## lint: gofmt -l must be empty; go vet, staticcheck and shellcheck must pass
 lint:
 	@deploy/lint.sh
 

@@ -40,6 +40,8 @@ type Options struct {
 	Class int
 	// StreamMiB is how much output the throughput figure prints.
 	StreamMiB int
+	// Fill, for Capacity, is how many idle sessions to start at most.
+	Fill int
 }
 
 // Run starts servers in-process on loopback from the environment's
@@ -61,17 +63,11 @@ func Run(ctx context.Context, opts Options, out io.Writer) error {
 	if opts.StreamMiB <= 0 {
 		opts.StreamMiB = 64
 	}
-	docker, err := client.NewClientWithOpts(client.FromEnv, client.WithAPIVersionNegotiation())
+	b, closeAll, err := newBench(ctx, opts, out)
 	if err != nil {
 		return err
 	}
-	defer docker.Close()
-	st, err := store.Open(ctx, os.Getenv("DATABASE_URL"))
-	if err != nil {
-		return fmt.Errorf("the bench reads the pool from the database: %w", err)
-	}
-	defer st.Close()
-	b := &bench{opts: opts, docker: docker, store: st, out: out}
+	defer closeAll()
 
 	fmt.Fprintf(out, "bench: nodes in mode %s; %d starts per path\n", opts.Mode, opts.Starts)
 	starts, err := b.startFigures(ctx)
@@ -92,6 +88,24 @@ func Run(ctx context.Context, opts Options, out io.Writer) error {
 	}
 	b.table("Terminal and files", term)
 	return nil
+}
+
+// newBench connects to the engine and the database named by the
+// environment; the function it returns closes both.
+func newBench(ctx context.Context, opts Options, out io.Writer) (*bench, func(), error) {
+	if opts.Mode == "" {
+		opts.Mode = engine.IsolationUserns
+	}
+	docker, err := client.NewClientWithOpts(client.FromEnv, client.WithAPIVersionNegotiation())
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := store.Open(ctx, os.Getenv("DATABASE_URL"))
+	if err != nil {
+		docker.Close()
+		return nil, nil, fmt.Errorf("the bench reads the pool from the database: %w", err)
+	}
+	return &bench{opts: opts, docker: docker, store: st, out: out}, func() { st.Close(); docker.Close() }, nil
 }
 
 // bench holds what the figure groups share.

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # clean.sh: stop the local Postgres, remove the project's own labelled
-# containers, networks and volumes and the nodes' disks, and delete .data
-# and bin. The Docker
-# engine itself and its images are left alone.
+# containers, networks and volumes, the nodes' egress rules and disks, and
+# delete .data and bin. The Docker engine itself, its images, LXCFS and the
+# kernel limits the set-up raised are left alone.
 set -euo pipefail
 # shellcheck source=deploy/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -23,6 +23,22 @@ if engine_answers; then
 	# The nodes' disks: their volumes, then their loop devices and files.
 	mapfile -t ids < <(docker volume ls -q --filter "label=$INSTANCE_LABEL")
 	((${#ids[@]} == 0)) || docker volume rm -f "${ids[@]}" >/dev/null
+fi
+# The nodes' egress rules (sessions/agent/egress.go): a server removes its
+# own when it stops; one that crashed leaves them.
+if [[ $(id -u) == 0 ]] && have iptables; then
+	mapfile -t jumps < <(iptables -w 10 -S 2>/dev/null | grep -E '^-A (INPUT|FORWARD) .* -j PG-(IN|FWD)-' || true)
+	mapfile -t chains < <(iptables -w 10 -S 2>/dev/null | sed -n 's/^-N \(PG-\(IN\|FWD\)-.*\)$/\1/p')
+	if ((${#chains[@]} > 0)); then
+		say "removing the nodes' egress rules (${#chains[@]} chains)"
+		for j in "${jumps[@]}"; do
+			read -ra rule <<<"${j#-A }"
+			iptables -w 10 -D "${rule[@]}" || true
+		done
+		for c in "${chains[@]}"; do
+			{ iptables -w 10 -F "$c" && iptables -w 10 -X "$c"; } || true
+		done
+	fi
 fi
 disks=${PLAYGROUND_DISK_DIR:-/var/lib/playground/disks}
 if [[ -d $disks && $(id -u) == 0 ]]; then

@@ -62,6 +62,9 @@ INSTANCE_LABEL="${INSTANCE_LABEL:-playground.instance}"
 # Browser for the end-to-end tests.
 CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
 
+# STATICCHECK_VERSION is the staticcheck make lint installs and runs.
+STATICCHECK_VERSION="${STATICCHECK_VERSION:-v0.8.2}"
+
 # GO_TEST_TIMEOUT bounds `make test`; PKGS narrows it (e.g. PKGS=./sessions/...).
 GO_TEST_TIMEOUT="${GO_TEST_TIMEOUT:-20m}"
 PKGS="${PKGS:-./...}"

@@ -20,8 +20,12 @@ func runBench(ctx context.Context, args []string) error {
 	fs.DurationVar(&opts.Idle, "idle", 10*time.Second, "how long a session rests before its memory is read")
 	fs.IntVar(&opts.Class, "class", 30, "learners in the class storm; 0 skips it")
 	fs.IntVar(&opts.StreamMiB, "stream-mib", 64, "MiB of output for the terminal throughput")
+	fs.IntVar(&opts.Fill, "fill", 0, "instead, fill one server with up to this many idle sessions and print what the host has left, every ten (make capacity)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if opts.Fill > 0 {
+		return bench.Capacity(ctx, opts, os.Stdout)
 	}
 	return bench.Run(ctx, opts, os.Stdout)
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -100,7 +101,7 @@ func runNodeDelegate(args []string) error {
 		return err
 	}
 	if fs.NArg() == 0 {
-		return fmt.Errorf("usage: playground node delegate [--root DIR] CONTAINER_ID:PID...")
+		return errors.New("usage: playground node delegate [--root DIR] CONTAINER_ID:PID")
 	}
 	targets := make([]agent.DelegateTarget, 0, fs.NArg())
 	for _, a := range fs.Args() {

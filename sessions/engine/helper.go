@@ -15,11 +15,14 @@ import (
 // engine's host, the cgroup work nodes need from outside: handing a node in
 // a user namespace its own cgroup directories ("playground node delegate",
 // see sessions/agent/delegate.go), and the limits all the instance's nodes
-// share ("playground node limit", sessions/agent/limit.go). It runs the
-// node image's binary in the host's user, PID and cgroup namespaces, with
-// no network, no capabilities but CHOWN and DAC_OVERRIDE (the roots of
-// cgroup hierarchies are read-only even to their owner), a read-only root,
-// and the host's cgroup tree at helperCgroupDir. With node disks (disk.go)
+// share ("playground node limit", sessions/agent/limit.go), checking the
+// kernel limits every node shares (hostlimits.go), installing the egress
+// rules (egress.go) and looking for LXCFS (lxcfs.go). It runs the node
+// image's binary in the host's user, PID, cgroup and network namespaces
+// (listening on nothing), with no capabilities but CHOWN and DAC_OVERRIDE
+// (the roots of cgroup hierarchies are read-only even to their owner) and
+// NET_ADMIN and NET_RAW (iptables), a read-only root, the host's cgroup
+// tree at helperCgroupDir and LXCFS's mount, read-only, at helperLXCFSDir. With node disks (disk.go)
 // it also makes and attaches their files: it then sees the disk folder and
 // the host's /dev, may open only the loop devices there, and has SYS_ADMIN
 // for their ioctls. Learners never reach it:
@@ -28,8 +31,12 @@ import (
 // stops (or by make clean after a crash). Processes that share an instance
 // share it; one that finds it gone makes it again.
 
-// helperCgroupDir is where the helper sees the host's cgroup hierarchies.
-const helperCgroupDir = "/host/cgroup"
+// helperCgroupDir is where the helper sees the host's cgroup hierarchies,
+// helperLXCFSDir LXCFS's mount.
+const (
+	helperCgroupDir = "/host/cgroup"
+	helperLXCFSDir  = "/host/lxcfs"
+)
 
 // helperName returns the helper container's name for an instance.
 func helperName(instance string) string { return NamePrefix + "helper-" + instance }
@@ -164,10 +171,11 @@ func (e *Engine) forgetHelper(id string) {
 // helperSpec is the helper's label value: what its mounts are, so a helper
 // made for other settings is replaced.
 func (e *Engine) helperSpec() string {
+	spec := "3 lxcfs=" + e.cfg.LXCFSDir
 	if e.disksOn() {
-		return "2 disks=" + e.cfg.DiskDir
+		spec += " disks=" + e.cfg.DiskDir
 	}
-	return "2"
+	return spec
 }
 
 // createHelper creates the helper container and starts it.
@@ -179,14 +187,17 @@ func (e *Engine) createHelper(ctx context.Context, name string) error {
 		Labels:     map[string]string{LabelInstance: e.cfg.Instance, LabelHelper: e.helperSpec()},
 	}
 	hc := &container.HostConfig{
-		UsernsMode:     "host",
-		PidMode:        "host",
-		CgroupnsMode:   container.CgroupnsModeHost,
-		NetworkMode:    "none",
+		UsernsMode:   "host",
+		PidMode:      "host",
+		CgroupnsMode: container.CgroupnsModeHost,
+		// The host's network, and NET_ADMIN and NET_RAW, for the egress
+		// rules (egress.go); it listens on nothing.
+		NetworkMode:    "host",
 		CapDrop:        []string{"ALL"},
-		CapAdd:         []string{"CHOWN", "DAC_OVERRIDE"},
+		CapAdd:         []string{"CHOWN", "DAC_OVERRIDE", "NET_ADMIN", "NET_RAW"},
 		SecurityOpt:    []string{"no-new-privileges"},
 		ReadonlyRootfs: true,
+		Tmpfs:          map[string]string{"/run": "size=1m"}, // iptables' lock file
 		Binds:          []string{"/sys/fs/cgroup:" + helperCgroupDir},
 		RestartPolicy:  container.RestartPolicy{Name: container.RestartPolicyUnlessStopped},
 		LogConfig: container.LogConfig{
@@ -194,6 +205,11 @@ func (e *Engine) createHelper(ctx context.Context, name string) error {
 			Config: map[string]string{"max-size": logMaxSize, "max-file": logMaxFiles},
 		},
 		Resources: container.Resources{Memory: 64 << 20, MemorySwap: 64 << 20, PidsLimit: &pids},
+	}
+	if e.cfg.LXCFSDir != LXCFSOff {
+		// LXCFS's mount as it is when the helper starts (each server
+		// start makes a helper), to see whether it answers (lxcfs.go).
+		hc.Binds = append(hc.Binds, e.cfg.LXCFSDir+":"+helperLXCFSDir+":ro")
 	}
 	if e.disksOn() {
 		// Loop devices: the host's /dev, but only loop-control (10:237)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"path"
 
-	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/mount"
 )
 
@@ -44,27 +43,16 @@ func (e *Engine) lxcfsMounts() []mount.Mount {
 	return ms
 }
 
-// CheckLXCFS looks for LXCFS on the engine's host, with a container that
-// reads its meminfo, and turns the nodes' LXCFS files on when it answers.
-// Without it nodes still run, showing the host's memory and CPUs, and a
-// warning says how to fix that. It is off in the runtime mode (Sysbox
-// virtualises /proc itself) and when Config.LXCFSDir is "off".
+// CheckLXCFS looks for LXCFS on the engine's host, through the helper,
+// and turns the nodes' LXCFS files on when it answers. Without it nodes
+// still run, showing the host's memory and CPUs, and a warning says how to
+// fix that. It is off in the runtime mode (Sysbox virtualises /proc
+// itself) and when Config.LXCFSDir is LXCFSOff.
 func (e *Engine) CheckLXCFS(ctx context.Context) {
 	if e.cfg.LXCFSDir == LXCFSOff || e.cfg.Runtime != "" {
 		return
 	}
-	cfg := &container.Config{
-		Image:      e.cfg.NodeImage,
-		Entrypoint: []string{"grep", "-q", "^MemTotal:", "/lxcfs/proc/meminfo"},
-		Labels:     map[string]string{LabelInstance: e.cfg.Instance, LabelProbe: "true"},
-	}
-	hc := &container.HostConfig{
-		NetworkMode: "none",
-		CapDrop:     []string{"ALL"},
-		SecurityOpt: []string{"no-new-privileges"},
-		Mounts:      []mount.Mount{{Type: mount.TypeBind, Source: e.cfg.LXCFSDir, Target: "/lxcfs", ReadOnly: true}},
-	}
-	err := e.runOnce(ctx, cfg, hc)
+	err := e.inHelperOK(ctx, []string{"grep", "-q", "^MemTotal:", helperLXCFSDir + "/proc/meminfo"})
 	e.lxcfsMu.Lock()
 	e.lxcfsOn = err == nil
 	e.lxcfsMu.Unlock()

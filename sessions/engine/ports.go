@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"net"
 	"strconv"
@@ -92,4 +91,4 @@ func (c *portConn) SetWriteDeadline(t time.Time) error { return c.resp.Conn.SetW
 type portAddr struct{}
 
 func (portAddr) Network() string { return "exec" }
-func (portAddr) String() string  { return fmt.Sprint("node-port") }
+func (portAddr) String() string  { return "node-port" }
