@@ -66,5 +66,5 @@ CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
 STATICCHECK_VERSION="${STATICCHECK_VERSION:-v0.8.2}"
 
 # GO_TEST_TIMEOUT bounds `make test`; PKGS narrows it (e.g. PKGS=./sessions/...).
-GO_TEST_TIMEOUT="${GO_TEST_TIMEOUT:-20m}"
+GO_TEST_TIMEOUT="${GO_TEST_TIMEOUT:-30m}"
 PKGS="${PKGS:-./...}"

@@ -88,7 +88,7 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&lifetime, "session-lifetime", env("PLAYGROUND_SESSION_LIFETIME", "2h"), "how long a session lives (PLAYGROUND_SESSION_LIFETIME)")
 	fs.StringVar(&extend, "session-extend", env("PLAYGROUND_SESSION_EXTEND", "30m"), "how much time a learner adds to their session at once (PLAYGROUND_SESSION_EXTEND)")
 	fs.StringVar(&maxLifetime, "session-max-lifetime", env("PLAYGROUND_SESSION_MAX_LIFETIME", "8h"), "how long a session may live in all, extensions included (PLAYGROUND_SESSION_MAX_LIFETIME)")
-	fs.StringVar(&maxSessions, "max-sessions", env("PLAYGROUND_MAX_SESSIONS", "20"), "live sessions the host accepts (PLAYGROUND_MAX_SESSIONS)")
+	fs.StringVar(&maxSessions, "max-sessions", env("PLAYGROUND_MAX_SESSIONS", "auto"), "live sessions the host accepts; auto: as many as the nodes' memory holds at the measured cost of a session (PLAYGROUND_MAX_SESSIONS)")
 	fs.StringVar(&perLearner, "max-sessions-per-learner", env("PLAYGROUND_MAX_SESSIONS_PER_LEARNER", "3"), "live sessions one learner may hold (PLAYGROUND_MAX_SESSIONS_PER_LEARNER)")
 	fs.StringVar(&perAddress, "max-sessions-per-address", env("PLAYGROUND_MAX_SESSIONS_PER_ADDRESS", "6"), "live sessions outside a classroom one client address may hold; 0: no cap (PLAYGROUND_MAX_SESSIONS_PER_ADDRESS)")
 	fs.StringVar(&retention, "event-retention", env("PLAYGROUND_EVENT_RETENTION", "720h"), "how long the log of check attempts is kept; progress itself is kept (PLAYGROUND_EVENT_RETENTION; 0 keeps the log too)")
@@ -194,10 +194,10 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 	} else {
 		c.Sessions.MaxLifetime = d
 	}
-	if n, err := strconv.Atoi(maxSessions); err != nil || n < 1 {
-		bad("max sessions %q must be a positive whole number", maxSessions)
+	if n, err := strconv.Atoi(maxSessions); maxSessions != "auto" && (err != nil || n < 1) {
+		bad("max sessions %q must be auto or a positive whole number", maxSessions)
 	} else {
-		c.Sessions.MaxSessions = n
+		c.Sessions.MaxSessions = n // 0 for auto: Run sets it from the host
 	}
 	if n, err := strconv.Atoi(warm); err != nil || n < 0 {
 		bad("pool size %q must be a whole number, 0 or more", warm)

@@ -77,6 +77,11 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, onListen func(net.Ad
 	if err := eng.EnsureLimits(ctx); err != nil {
 		return fmt.Errorf("the nodes' shared limits: %w", err)
 	}
+	if cfg.Sessions.MaxSessions == 0 {
+		cfg.Sessions.MaxSessions = eng.Capacity()
+		log.Info("live sessions the host accepts, from its memory", "max_sessions", cfg.Sessions.MaxSessions,
+			"nodes_memory_mib", eng.NodesMemory()>>20, "session_mib", engine.SessionMemoryBudget>>20)
+	}
 	if err := eng.CheckDisks(ctx); err != nil {
 		return fmt.Errorf("the nodes' disks: %w", err)
 	}

@@ -186,9 +186,10 @@ type Engine struct {
 	// limitsMu guards the nodes' shared limits (limits_parent.go): off
 	// once found impossible here, and parent, the cgroup parent of new
 	// nodes (empty until set).
-	limitsMu  sync.Mutex
-	limitsOff bool
-	parent    string
+	limitsMu    sync.Mutex
+	limitsOff   bool
+	parent      string
+	nodesMemory int64
 }
 
 // New returns an Engine that uses cli, which callers build with

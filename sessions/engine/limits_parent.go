@@ -16,6 +16,10 @@ const (
 	// of 2 GiB and a tenth of its memory.
 	minHostMemoryReserve = 2 << 30
 	hostMemoryShare      = 10
+	// SessionMemoryBudget is what one session of three nodes is counted
+	// to cost when the host's capacity is worked out (Capacity): see the
+	// README's Figures for how it was measured (make capacity).
+	SessionMemoryBudget = 160 << 20
 	// hostPidsReserve is how many of the kernel's process ids stay out of
 	// the nodes' reach (pid_max is 32768 on many hosts, less than 20
 	// sessions of three nodes at 2000 processes each).
@@ -46,6 +50,7 @@ func (e *Engine) EnsureLimits(ctx context.Context) error {
 	off := func(why string, attrs ...any) error {
 		e.log.Warn("the nodes share no memory and pids limit: "+why, attrs...)
 		e.limitsOff, e.parent = true, ""
+		e.nodesMemory = info.MemTotal - max(minHostMemoryReserve, info.MemTotal/hostMemoryShare)
 		return nil
 	}
 	if info.CgroupDriver != "cgroupfs" {
@@ -72,6 +77,25 @@ func (e *Engine) EnsureLimits(ctx context.Context) error {
 	if e.parent == "" {
 		e.log.Info("nodes' shared limits set", "cgroup", path, "memory_mib", memory>>20, "host_pids_reserve", hostPidsReserve)
 	}
-	e.parent = path
+	e.parent, e.nodesMemory = path, memory
+	if memory == 0 { // no cap: the host's memory less its reserve all the same
+		e.nodesMemory = info.MemTotal - max(minHostMemoryReserve, info.MemTotal/hostMemoryShare)
+	}
 	return nil
+}
+
+// NodesMemory returns the memory all the nodes may use together, as
+// EnsureLimits last set it: the host's memory less its reserve for
+// NodesMemoryAuto. Without a shared cap it is the host's memory less the
+// same reserve, which the host's own services need all the same.
+func (e *Engine) NodesMemory() int64 {
+	e.limitsMu.Lock()
+	defer e.limitsMu.Unlock()
+	return e.nodesMemory
+}
+
+// Capacity returns how many live sessions the nodes' memory holds at
+// SessionMemoryBudget each, at least one.
+func (e *Engine) Capacity() int {
+	return max(int(e.NodesMemory()/SessionMemoryBudget), 1)
 }
