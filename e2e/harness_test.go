@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/exec"
 	"strings"
@@ -286,6 +287,7 @@ func (h *harness) checkLeftovers() {
 		return
 	}
 	if len(cs) == 0 && len(ns) == 0 {
+		h.removeEgress(ctx)
 		return
 	}
 	var names []string
@@ -311,8 +313,21 @@ func (h *harness) checkLeftovers() {
 			t.Logf("remove leftover session %s: %v", id, err)
 		}
 	}
+	h.removeEgress(ctx)
 	if err := eng.Close(ctx); err != nil {
 		t.Logf("remove the helper container: %v", err)
+	}
+}
+
+// removeEgress removes the egress rules of the harness's instance, which a
+// server that was killed leaves on the host, and the helper it used.
+func (h *harness) removeEgress(ctx context.Context) {
+	eng := engine.New(h.docker, engine.Config{Instance: h.instance}, nil)
+	if err := eng.RemoveEgress(ctx, netip.MustParsePrefix(harnessSubnetPool)); err != nil {
+		h.t.Logf("remove the egress rules: %v", err)
+	}
+	if err := eng.Close(ctx); err != nil {
+		h.t.Logf("remove the helper container: %v", err)
 	}
 }
 

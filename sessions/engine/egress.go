@@ -62,7 +62,14 @@ func (e *Engine) removeEgress(ctx context.Context) error {
 	if !pool.IsValid() {
 		return nil
 	}
-	return e.inHelperOK(ctx, []string{"playground", "node", "egress", "--name", egressName(e.cfg.Instance), "--pool", pool.String(), "--remove"})
+	return e.RemoveEgress(ctx, pool)
+}
+
+// RemoveEgress removes the instance's egress rules for pool, whichever
+// process installed them (one that was killed leaves them); rules already
+// gone are fine.
+func (e *Engine) RemoveEgress(ctx context.Context, pool netip.Prefix) error {
+	return e.inHelperOK(ctx, []string{"playground", "node", "egress", "--name", egressName(e.cfg.Instance), "--pool", pool.Masked().String(), "--remove"})
 }
 
 // inHelperOK runs cmd in the helper; an exit other than 0 is an error with
