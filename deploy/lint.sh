@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # lint.sh: gofmt must report nothing, and go vet, staticcheck (a pinned
-# version, installed into .data/tools from the Go module proxy) and
-# shellcheck (Debian's, on every script under deploy/ and .ci/) must pass.
+# version, installed into .data/tools from the Go module proxy) and the
+# Debian package of shellcheck, on every script under deploy/ and .ci/,
+# must pass.
 set -euo pipefail
 # shellcheck source=deploy/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -19,7 +20,7 @@ go vet ./...
 
 say "staticcheck $STATICCHECK_VERSION"
 tools=$DATA/tools
-if [[ $("$tools/staticcheck" -version 2>/dev/null) != *"$STATICCHECK_VERSION"* ]]; then
+if [[ $("$tools/staticcheck" -version 2>/dev/null) != *"(${STATICCHECK_VERSION#v})"* ]]; then
 	note "installing staticcheck $STATICCHECK_VERSION into $tools"
 	GOBIN=$tools go install "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION"
 fi

@@ -18,7 +18,7 @@ const (
 	hostMemoryShare      = 10
 	// SessionMemoryBudget is what one session of three nodes is counted
 	// to cost when the host's capacity is worked out (Capacity): an idle
-	// session cost the nodes 123 MiB and the host 140 MiB with its runtime
+	// session cost the nodes 123 MiB and the host 133 MiB with its runtime
 	// shims (make capacity, see the README's Figures), and half as much
 	// again leaves room for the labs' own containers.
 	SessionMemoryBudget = 192 << 20
