@@ -8,7 +8,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	pgclient "github.com/labplay/playground/client"
@@ -38,8 +37,10 @@ func Capacity(ctx context.Context, opts Options, out io.Writer) error {
 	eng := engine.New(b.docker, engine.Config{Instance: srv.instance}, nil)
 
 	fmt.Fprintf(out, "capacity: up to %d idle sessions of 3 nodes, one after another, on %s\n\n", opts.Fill, srv.base)
-	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "sessions\tstart\tavailable MiB\tnodes' MiB\tload 1m\ttasks\tkeys\t")
+	// Rows are printed as they come (a long fill can be watched, or
+	// stopped), in fixed columns.
+	const row = "%8v  %10v  %13v  %10v  %7v  %6v  %5v\n"
+	fmt.Fprintf(out, row, "sessions", "start", "available MiB", "nodes' MiB", "load 1m", "tasks", "keys")
 	var ids []string
 	stopped := ""
 	for len(ids) < opts.Fill && stopped == "" {
@@ -67,10 +68,8 @@ func Capacity(ctx context.Context, opts Options, out io.Writer) error {
 			}
 		}
 		avail, _ := meminfo("MemAvailable")
-		fmt.Fprintf(tw, "%d\t%s\t%d\t%d\t%s\t%d\t%s\t\n", len(ids), round(took), avail>>20, nodesMemory(srv.instance)>>20,
-			loadavg(), tasks(), nodeKeys())
+		fmt.Fprintf(out, row, len(ids), round(took), avail>>20, nodesMemory(srv.instance)>>20, loadavg(), tasks(), nodeKeys())
 	}
-	tw.Flush()
 	if stopped == "" {
 		stopped = fmt.Sprintf("nothing: all %d sessions run", len(ids))
 	}
