@@ -22,10 +22,13 @@ import (
 // by iptables -S), by the helper (in the host's network, with NET_ADMIN),
 // and removed by Close.
 
+// chainSafe matches instance names iptables takes in a chain name.
+var chainSafe = regexp.MustCompile(`^[A-Za-z0-9_-]{1,21}$`)
+
 // egressName returns the rules' chain suffix for an instance: the instance
 // itself when iptables can take it, else a digest of it.
 func egressName(instance string) string {
-	if len(instance) <= 21 && regexp.MustCompile(`^[A-Za-z0-9_-]+$`).MatchString(instance) {
+	if chainSafe.MatchString(instance) {
 		return instance
 	}
 	sum := sha256.Sum256([]byte(instance))
@@ -49,7 +52,8 @@ func (e *Engine) EnsureEgress(ctx context.Context, pool netip.Prefix) error {
 	e.egressMu.Lock()
 	e.egressPool = pool.Masked()
 	e.egressMu.Unlock()
-	e.log.Info("egress rules installed", "chains", "PG-IN-"+egressName(e.cfg.Instance)+", PG-FWD-"+egressName(e.cfg.Instance), "pool", pool.Masked(), "allow", e.cfg.EgressAllow)
+	name := egressName(e.cfg.Instance)
+	e.log.Info("egress rules installed", "chains", "PG-IN-"+name+", PG-FWD-"+name, "pool", pool.Masked(), "allow", e.cfg.EgressAllow)
 	return nil
 }
 

@@ -324,3 +324,20 @@ func TestNodeText(t *testing.T) {
 		t.Errorf("short text not kept as it is: %q", nodeText("  docker: not found\n"))
 	}
 }
+
+func TestEgressName(t *testing.T) {
+	for instance, want := range map[string]string{
+		"default":                     "default",
+		"e2e-68b91aa8":                "e2e-68b91aa8",
+		"a-name-longer-than-21-chars": "",
+		"with.dot":                    "",
+	} {
+		got := egressName(instance)
+		if want != "" && got != want {
+			t.Errorf("egressName(%q) = %q, want %q", instance, got, want)
+		}
+		if want == "" && (len(got) != 16 || got == instance) {
+			t.Errorf("egressName(%q) = %q, want a 16-character digest", instance, got)
+		}
+	}
+}
