@@ -25,18 +25,19 @@ var singleNodeLabs = []struct {
 	files   int // file blocks, with Write file buttons
 	visits  map[string]portVisit
 	failing map[string]string
+	recheck string // what checking the first section again at the end says, when it fails
 }{
 	{"docker-basics", 0, map[string]portVisit{
 		"publish": {"8080", "It works!"},
 		"exec":    {"8080", "Changed from inside the container"},
-	}, nil},
+	}, nil, ""},
 	{"docker-compose", 2, map[string]portVisit{
 		"visit": {"8080", "This page has been visited"},
-	}, nil},
+	}, nil, "docker compose up -d"},
 	{"docker-volumes", 1, map[string]portVisit{
 		"bind": {"8081", "first version"},
 		"edit": {"8081", "second version"},
-	}, map[string]string{"inspect-4": "volume is in use", "readonly-2": "Read-only file system"}},
+	}, map[string]string{"inspect-4": "volume is in use", "readonly-2": "Read-only file system"}, ""},
 }
 
 // Each one-node lab in English and in French, with the mouse only: a
@@ -100,6 +101,20 @@ func TestSingleNodeLabsInTheBrowser(t *testing.T) {
 				n := strconv.Itoa(len(sections))
 				crWait(t, ctx, "every section done", `document.querySelector('[data-testid="progress"]').textContent.startsWith('`+n+`/`+n+` ') &&
 					[...document.querySelectorAll('[data-testid="section-status"]')].every((m) => m.dataset.status === 'done')`)
+				// A section done stays done when its check fails later: the
+				// first one again, after the last one changed the nodes.
+				first := sections[0].ID
+				button := `[data-testid="check-section"][data-section="` + first + `"]`
+				crDo(t, ctx, "click Check on "+first+" again", chromedp.Click(chromedp.CSS(button)))
+				crWait(t, ctx, "the check of "+first+" answered", `!document.querySelector('`+button+`').disabled`)
+				crWait(t, ctx, "every section still done", `document.querySelector('[data-testid="progress"]').textContent.startsWith('`+n+`/`+n+` ') &&
+					[...document.querySelectorAll('[data-testid="section-status"]')].every((m) => m.dataset.status === 'done')`)
+				if lab.recheck != "" {
+					out := crEval[string](t, ctx, `document.querySelector('[data-testid="check-output"][data-section="`+first+`"]').textContent`)
+					if !strings.Contains(out, lab.recheck) {
+						t.Errorf("checking %s again after the lab says %q, want it to say %q", first, out, lab.recheck)
+					}
+				}
 				t.Logf("%s in %s: %d sections done in %.1fs", lab.slug, lang, len(sections), time.Since(start).Seconds())
 			})
 		}

@@ -76,6 +76,7 @@ const strings = {
     checking: 'Checking…',
     markDone: 'Mark as done',
     done: 'Done ✓',
+    doneEarlier: 'Done earlier ✓ — this check does not pass any more (a later step may have changed the nodes):',
     sections: 'Sections',
     // Copy and paste, files, and the lab's code and file blocks.
     copyFailed: 'The browser did not let the page copy; use Ctrl+C in the text instead.',
@@ -243,6 +244,7 @@ const strings = {
     checking: 'Vérification…',
     markDone: 'Marquer comme fait',
     done: 'Fait ✓',
+    doneEarlier: 'Fait plus tôt ✓ — cette vérification ne passe plus (une étape suivante a peut-être changé les nœuds) :',
     sections: 'Sections',
     // Copier-coller, fichiers, blocs de code et de fichier du lab.
     copyFailed: 'Le navigateur n’a pas laissé la page copier ; utilisez Ctrl+C dans le texte.',

@@ -219,6 +219,12 @@ export class LabPane {
       this.setStatus(id, 'done');
       this.showOutput(id, t('done'), 'ok');
     } else if (!quiet) {
+      // A section once done stays done, as the server records it: a check
+      // that fails later (the next section took the app down) only says why.
+      if (this.status.get(id) === 'done') {
+        this.showOutput(id, `${t('doneEarlier')}\n${res.output || '✗'}`, 'fail');
+        return;
+      }
       this.setStatus(id, 'failed');
       this.showOutput(id, res.output || '✗', 'fail');
     }
