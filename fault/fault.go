@@ -1,4 +1,7 @@
-package sessions
+// Package fault is the project's error vocabulary: a code for each kind of
+// failure and a message safe to show, shared by every room from the labs to
+// the handlers, which map codes to HTTP statuses.
+package fault
 
 import (
 	"errors"

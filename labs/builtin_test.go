@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/labplay/playground/sessions"
+	"github.com/labplay/playground/fault"
 )
 
 // builtinFS returns the embedded labs as Load reads them.
@@ -168,11 +168,11 @@ func firstLines(script string) []string {
 
 func TestCatalogErrors(t *testing.T) {
 	c := Builtin()
-	if _, err := c.Get("no-such-lab"); sessions.ErrorCode(err) != sessions.ENOTFOUND {
+	if _, err := c.Get("no-such-lab"); fault.ErrorCode(err) != fault.ENOTFOUND {
 		t.Fatalf("Get of an unknown lab: %v", err)
 	}
 	lab, _ := c.Get("docker-orchestration")
-	if _, err := lab.Render("de"); sessions.ErrorCode(err) != sessions.EINVALID {
+	if _, err := lab.Render("de"); fault.ErrorCode(err) != fault.EINVALID {
 		t.Fatalf("Render of an unknown language: %v", err)
 	}
 	if lang, err := lab.Lang(""); err != nil || lang != "en" {

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/labplay/playground/sessions"
+	"github.com/labplay/playground/fault"
 )
 
 // Catalog is a set of labs, each in a folder named after its slug.
@@ -83,7 +83,7 @@ func (c *Catalog) Get(slug string) (*Lab, error) {
 			return l, nil
 		}
 	}
-	return nil, sessions.Errorf(sessions.ENOTFOUND, "There is no lab named %q.", slug)
+	return nil, fault.Errorf(fault.ENOTFOUND, "There is no lab named %q.", slug)
 }
 
 // List returns the labs, sorted by slug.

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/labplay/playground/sessions"
+	"github.com/labplay/playground/fault"
 )
 
 // Lab is a lab that passed lint: its metadata, its text rendered in every
@@ -86,7 +86,7 @@ func (l *Lab) Lang(lang string) (string, error) {
 		return l.Langs[0], nil
 	}
 	if _, ok := l.rendered[lang]; !ok {
-		return "", sessions.Errorf(sessions.EINVALID, "The lab %q is not available in %q (languages: %s).",
+		return "", fault.Errorf(fault.EINVALID, "The lab %q is not available in %q (languages: %s).",
 			l.Slug, lang, strings.Join(l.Langs, ", "))
 	}
 	return lang, nil

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/labplay/playground/fault"
+
 	"github.com/go-chi/chi/v5"
 
 	"github.com/labplay/playground/sessions"
@@ -85,13 +87,13 @@ func (s *Server) readySeats(w http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case body.Seats == nil || *body.Seats < 0:
-		s.writeError(w, r, sessions.Errorf(sessions.EINVALID, "seats must be a whole number, 0 or more."))
+		s.writeError(w, r, fault.Errorf(fault.EINVALID, "seats must be a whole number, 0 or more."))
 		return
 	case !c.Open():
-		s.writeError(w, r, sessions.Errorf(sessions.ECONFLICT, "This classroom is closed."))
+		s.writeError(w, r, fault.Errorf(fault.ECONFLICT, "This classroom is closed."))
 		return
 	case *body.Seats > limit:
-		s.writeError(w, r, sessions.Errorf(sessions.EINVALID, "At most %d seats can be made ready here.", limit))
+		s.writeError(w, r, fault.Errorf(fault.EINVALID, "At most %d seats can be made ready here.", limit))
 		return
 	}
 	if err := s.manager.ReadySeats(r.Context(), c.ID, *body.Seats); err != nil {
@@ -289,7 +291,7 @@ func (s *Server) joinClassroom(w http.ResponseWriter, r *http.Request) {
 // once are all charged, into debt, so guessing stays as slow on average.
 func (s *Server) codeLimit(r *http.Request) error {
 	if wait := s.badCodes.Wait(addressKey(clientIP(r)), time.Now()); wait > 0 {
-		return &sessions.Error{Code: sessions.ERATELIMITED, RetryAfter: wait.Round(time.Second) + time.Second,
+		return &fault.Error{Code: fault.ERATELIMITED, RetryAfter: wait.Round(time.Second) + time.Second,
 			Message: "Too many wrong classroom codes from your network; check the code and try again in a little while."}
 	}
 	return nil
@@ -298,7 +300,7 @@ func (s *Server) codeLimit(r *http.Request) error {
 // countBadCode charges the caller's address for a lookup or join whose code
 // named no classroom.
 func (s *Server) countBadCode(r *http.Request, err error) {
-	if sessions.ErrorCode(err) == sessions.ENOTFOUND {
+	if fault.ErrorCode(err) == fault.ENOTFOUND {
 		s.badCodes.Charge(addressKey(clientIP(r)), time.Now())
 	}
 }
@@ -307,7 +309,7 @@ func (s *Server) countBadCode(r *http.Request, err error) {
 // learners' sessions, read-only. It returns the session, or ENOTFOUND for
 // anyone else.
 func (s *Server) watchAccess(r *http.Request) (*sessions.Session, error) {
-	notFound := sessions.Errorf(sessions.ENOTFOUND, "Session not found.")
+	notFound := fault.Errorf(fault.ENOTFOUND, "Session not found.")
 	in, err := s.instructor(r)
 	if err != nil {
 		return nil, notFound

@@ -8,7 +8,8 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/labplay/playground/sessions"
+	"github.com/labplay/playground/fault"
+
 	"github.com/labplay/playground/sessions/live"
 	"github.com/labplay/playground/sessions/store"
 )
@@ -43,12 +44,12 @@ func (s *Server) classroomEvents(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	r = r.WithContext(ctx)
 	if s.hub == nil {
-		s.writeError(w, r, sessions.Errorf(sessions.EUNAVAILABLE, "Live updates are not available."))
+		s.writeError(w, r, fault.Errorf(fault.EUNAVAILABLE, "Live updates are not available."))
 		return
 	}
 	sub, err := s.hub.Subscribe(c.ID)
 	if err != nil {
-		s.writeError(w, r, sessions.Wrap(sessions.EUNAVAILABLE, err, "Live updates are not available; try again shortly."))
+		s.writeError(w, r, fault.Wrap(fault.EUNAVAILABLE, err, "Live updates are not available; try again shortly."))
 		return
 	}
 	defer sub.Close()

@@ -8,9 +8,9 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/go-chi/chi/v5"
+	"github.com/labplay/playground/fault"
 
-	"github.com/labplay/playground/sessions"
+	"github.com/go-chi/chi/v5"
 )
 
 // transferTime bounds one upload or download, as the engine does.
@@ -25,10 +25,10 @@ func (s *Server) uploadFile(w http.ResponseWriter, r *http.Request) {
 	size := r.ContentLength
 	switch {
 	case size < 0:
-		s.writeError(w, r, sessions.Errorf(sessions.EINVALID, "Send the file with its size (a Content-Length header)."))
+		s.writeError(w, r, fault.Errorf(fault.EINVALID, "Send the file with its size (a Content-Length header)."))
 		return
 	case size > s.cfg.UploadMax:
-		s.writeError(w, r, sessions.Errorf(sessions.ETOOLARGE, "The file is %s; files up to %s can be uploaded.",
+		s.writeError(w, r, fault.Errorf(fault.ETOOLARGE, "The file is %s; files up to %s can be uploaded.",
 			humanBytes(size), humanBytes(s.cfg.UploadMax)))
 		return
 	}

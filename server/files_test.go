@@ -10,9 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/labplay/playground/fault"
+
 	"github.com/labplay/playground/client"
 	"github.com/labplay/playground/server"
-	"github.com/labplay/playground/sessions"
 	"github.com/labplay/playground/sessions/manager"
 )
 
@@ -99,7 +100,7 @@ func TestUploadAndDownload(t *testing.T) {
 		t.Errorf("upload onto a folder: %v, want 400 naming the folder", err)
 	}
 	// A body that ends before its announced size writes nothing.
-	if _, err := e.engine.WriteFile(ctx, node2, "short.bin", 100, strings.NewReader(strings.Repeat("x", 50))); sessions.ErrorCode(err) != sessions.EINVALID {
+	if _, err := e.engine.WriteFile(ctx, node2, "short.bin", 100, strings.NewReader(strings.Repeat("x", 50))); fault.ErrorCode(err) != fault.EINVALID {
 		t.Errorf("a short upload: %v, want invalid", err)
 	}
 	if out, _, _ := e.engine.Exec(ctx, node2, "ls -A /root | grep -c -e short.bin -e big.bin -e playground-upload", 20*time.Second); strings.TrimSpace(out) != "0" {

@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/labplay/playground/sessions"
+	"github.com/labplay/playground/fault"
 )
 
 // healthz answers while the process is alive.
@@ -21,10 +21,10 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	checks := map[string]string{"database": "ok", "engine": "ok"}
 	ready := true
 	if err := s.manager.Store().Ping(ctx); err != nil {
-		checks["database"], ready = sessions.ErrorMessage(err), false
+		checks["database"], ready = fault.ErrorMessage(err), false
 	}
 	if err := s.manager.Engine().Ping(ctx); err != nil {
-		checks["engine"], ready = sessions.ErrorMessage(err), false
+		checks["engine"], ready = fault.ErrorMessage(err), false
 	}
 	status := http.StatusOK
 	if !ready {
@@ -35,10 +35,10 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 
 // apiNotFound answers unknown API paths in the JSON error shape.
 func (s *Server) apiNotFound(w http.ResponseWriter, r *http.Request) {
-	s.writeError(w, r, sessions.Errorf(sessions.ENOTFOUND, "No such API endpoint: %s %s.", r.Method, r.URL.Path))
+	s.writeError(w, r, fault.Errorf(fault.ENOTFOUND, "No such API endpoint: %s %s.", r.Method, r.URL.Path))
 }
 
 // apiMethodNotAllowed answers a known path with the wrong method.
 func (s *Server) apiMethodNotAllowed(w http.ResponseWriter, r *http.Request) {
-	s.writeError(w, r, sessions.Errorf(sessions.ENOTALLOWED, "Method %s is not allowed here.", r.Method))
+	s.writeError(w, r, fault.Errorf(fault.ENOTALLOWED, "Method %s is not allowed here.", r.Method))
 }

@@ -8,7 +8,8 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/labplay/playground/sessions"
+	"github.com/labplay/playground/fault"
+
 	"github.com/labplay/playground/sessions/classroom"
 	"github.com/labplay/playground/sessions/store"
 )
@@ -37,7 +38,7 @@ func (s *Server) instructorLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if req.Email == "" || req.Password == "" {
-		s.writeError(w, r, sessions.Errorf(sessions.EINVALID, "Give an email and a password."))
+		s.writeError(w, r, fault.Errorf(fault.EINVALID, "Give an email and a password."))
 		return
 	}
 	if err := s.logins.allow(addressKey(clientIP(r)), req.Email); err != nil {
@@ -97,7 +98,7 @@ func (s *Server) requireInstructor(next http.Handler) http.Handler {
 func (s *Server) instructorPage(page http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if _, err := s.instructor(r); err != nil {
-			if sessions.ErrorCode(err) != sessions.EUNAUTHORIZED {
+			if fault.ErrorCode(err) != fault.EUNAUTHORIZED {
 				s.writeError(w, r, err)
 				return
 			}
@@ -113,7 +114,7 @@ func (s *Server) instructorPage(page http.HandlerFunc) http.HandlerFunc {
 func (s *Server) instructor(r *http.Request) (*store.Instructor, error) {
 	token, ok := s.instructorToken(r)
 	if !ok {
-		return nil, sessions.Errorf(sessions.EUNAUTHORIZED, "Log in as an instructor first.")
+		return nil, fault.Errorf(fault.EUNAUTHORIZED, "Log in as an instructor first.")
 	}
 	return s.classes.Authenticate(r.Context(), token)
 }

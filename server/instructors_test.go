@@ -12,7 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/labplay/playground/sessions"
+	"github.com/labplay/playground/fault"
+
 	"github.com/labplay/playground/sessions/manager"
 	"github.com/labplay/playground/sessions/store/storetest"
 )
@@ -197,7 +198,7 @@ func TestLoginHashersAreBounded(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
 	defer cancel()
-	if err := l.hash(ctx, func() error { t.Error("ran without a hasher"); return nil }); sessions.ErrorCode(err) != sessions.EUNAVAILABLE {
+	if err := l.hash(ctx, func() error { t.Error("ran without a hasher"); return nil }); fault.ErrorCode(err) != fault.EUNAVAILABLE {
 		t.Fatalf("hash with no free hasher = %v, want EUNAVAILABLE", err)
 	}
 }

@@ -3,6 +3,8 @@ package server
 import (
 	"net/http"
 
+	"github.com/labplay/playground/fault"
+
 	"github.com/go-chi/chi/v5"
 
 	"github.com/labplay/playground/labs"
@@ -55,7 +57,7 @@ func (s *Server) sessionLab(r *http.Request) (*sessions.Session, *labs.Lab, erro
 		return nil, nil, err
 	}
 	if sess.Lab == "" {
-		return nil, nil, sessions.Errorf(sessions.ENOTFOUND, "This session has no lab.")
+		return nil, nil, fault.Errorf(fault.ENOTFOUND, "This session has no lab.")
 	}
 	lab, err := s.labs.Get(sess.Lab)
 	if err != nil {

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/labplay/playground/fault"
+
 	"github.com/go-chi/chi/v5"
 
 	"github.com/labplay/playground/sessions"
@@ -157,15 +159,15 @@ func (s *Server) portTargetOf(r *http.Request) (portTarget, error) {
 // targetIn checks the node and port named in sess.
 func targetIn(sess *sessions.Session, nodeName, portText string) (portTarget, error) {
 	if !sess.Live() {
-		return portTarget{}, sessions.Errorf(sessions.ENOTFOUND, "This session has ended.")
+		return portTarget{}, fault.Errorf(fault.ENOTFOUND, "This session has ended.")
 	}
 	node := sess.Node(nodeName)
 	if node == nil || node.ContainerID == "" {
-		return portTarget{}, sessions.Errorf(sessions.ENOTFOUND, "This session has no node %q.", nodeName)
+		return portTarget{}, fault.Errorf(fault.ENOTFOUND, "This session has no node %q.", nodeName)
 	}
 	port, err := strconv.Atoi(portText)
 	if err != nil || port < 1 || port > 65535 || strconv.Itoa(port) != portText {
-		return portTarget{}, sessions.Errorf(sessions.EINVALID, "%q is not a TCP port.", portText)
+		return portTarget{}, fault.Errorf(fault.EINVALID, "%q is not a TCP port.", portText)
 	}
 	return portTarget{session: sess, node: node, port: port}, nil
 }
@@ -210,7 +212,7 @@ func (s *Server) listPorts(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !sess.Live() {
-		s.writeError(w, r, sessions.Errorf(sessions.ENOTFOUND, "This session has ended."))
+		s.writeError(w, r, fault.Errorf(fault.ENOTFOUND, "This session has ended."))
 		return
 	}
 	shared := map[string]string{}
@@ -231,7 +233,7 @@ func (s *Server) listPorts(w http.ResponseWriter, r *http.Request) {
 			defer wg.Done()
 			ports, err := s.manager.Engine().Ports(r.Context(), n.ContainerID)
 			if err != nil {
-				out[i].Error = sessions.ErrorMessage(err)
+				out[i].Error = fault.ErrorMessage(err)
 				return
 			}
 			for _, p := range ports {

@@ -5,8 +5,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/labplay/playground/fault"
+
 	"github.com/labplay/playground/ratelimit"
-	"github.com/labplay/playground/sessions"
 )
 
 // Limits on instructor login attempts, counted per client address and per
@@ -63,7 +64,7 @@ func newLoginLimiter() *loginLimiter {
 // maxEmail bytes is EINVALID and takes nothing.
 func (l *loginLimiter) allow(ip, email string) error {
 	if len(email) > maxEmail {
-		return sessions.Errorf(sessions.EINVALID, "That is not an email address (over %d characters).", maxEmail)
+		return fault.Errorf(fault.EINVALID, "That is not an email address (over %d characters).", maxEmail)
 	}
 	now := l.now()
 	if wait := l.byIP.Take(ip, now); wait > 0 {
@@ -81,14 +82,14 @@ func (l *loginLimiter) hash(ctx context.Context, fn func() error) error {
 	select {
 	case l.hashers <- struct{}{}:
 	case <-ctx.Done():
-		return sessions.Wrap(sessions.EUNAVAILABLE, ctx.Err(), "The server is busy with other logins; try again.")
+		return fault.Wrap(fault.EUNAVAILABLE, ctx.Err(), "The server is busy with other logins; try again.")
 	}
 	defer func() { <-l.hashers }()
 	return fn()
 }
 
 func tooMany(wait time.Duration) error {
-	return &sessions.Error{Code: sessions.ERATELIMITED, RetryAfter: wait.Round(time.Second) + time.Second,
+	return &fault.Error{Code: fault.ERATELIMITED, RetryAfter: wait.Round(time.Second) + time.Second,
 		Message: "Too many login attempts; wait a little and try again."}
 }
 
@@ -98,7 +99,7 @@ func tooMany(wait time.Duration) error {
 // that must not count.
 func takeAddress(l *ratelimit.Buckets, key, message string) error {
 	if wait := l.Take(key, time.Now()); wait > 0 {
-		return &sessions.Error{Code: sessions.ERATELIMITED, RetryAfter: wait.Round(time.Second) + time.Second, Message: message}
+		return &fault.Error{Code: fault.ERATELIMITED, RetryAfter: wait.Round(time.Second) + time.Second, Message: message}
 	}
 	return nil
 }

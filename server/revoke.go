@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/labplay/playground/sessions"
+	"github.com/labplay/playground/fault"
 )
 
 // revalidateEvery is how often an instructor's long-lived connection (the
@@ -33,7 +33,7 @@ func (s *Server) untilLoggedOut(parent context.Context, r *http.Request) (contex
 				return
 			case <-t.C:
 			}
-			if _, err := s.classes.Authenticate(ctx, token); sessions.ErrorCode(err) == sessions.EUNAUTHORIZED {
+			if _, err := s.classes.Authenticate(ctx, token); fault.ErrorCode(err) == fault.EUNAUTHORIZED {
 				s.log.Info("instructor login ended; closing a live connection", "path", r.URL.Path, "client", clientIP(r))
 				cancel()
 				return

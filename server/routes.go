@@ -8,10 +8,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/labplay/playground/fault"
+
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 
-	"github.com/labplay/playground/sessions"
 	"github.com/labplay/playground/web"
 )
 
@@ -82,7 +83,7 @@ func (s *Server) sameSite(next http.Handler) http.Handler {
 		case http.MethodGet, http.MethodHead, http.MethodOptions:
 		default:
 			if r.Header.Get("Sec-Fetch-Site") == "cross-site" || !s.checkOrigin(r) {
-				s.writeError(w, r, sessions.Errorf(sessions.EFORBIDDEN, "Requests from other sites are refused."))
+				s.writeError(w, r, fault.Errorf(fault.EFORBIDDEN, "Requests from other sites are refused."))
 				return
 			}
 		}

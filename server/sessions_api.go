@@ -3,6 +3,8 @@ package server
 import (
 	"net/http"
 
+	"github.com/labplay/playground/fault"
+
 	"github.com/go-chi/chi/v5"
 
 	"github.com/labplay/playground/sessions"
@@ -47,7 +49,7 @@ func (s *Server) createSession(w http.ResponseWriter, r *http.Request) {
 	ns := manager.NewSession{UserID: userID(r), ClientAddr: addressKey(ip)}
 	if req.Lab != "" || req.Lang != "" {
 		if req.Lab == "" {
-			s.writeError(w, r, sessions.Errorf(sessions.EINVALID, "A language was given without a lab."))
+			s.writeError(w, r, fault.Errorf(fault.EINVALID, "A language was given without a lab."))
 			return
 		}
 		lab, err := s.labs.Get(req.Lab)

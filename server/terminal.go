@@ -11,6 +11,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/labplay/playground/fault"
+
 	"github.com/go-chi/chi/v5"
 	"github.com/gorilla/websocket"
 
@@ -70,15 +72,15 @@ func (s *Server) terminal(w http.ResponseWriter, r *http.Request) {
 	}
 	node := sess.Node(chi.URLParam(r, "node"))
 	if node == nil {
-		s.writeError(w, r, sessions.Errorf(sessions.ENOTFOUND, "This session has no node %q.", chi.URLParam(r, "node")))
+		s.writeError(w, r, fault.Errorf(fault.ENOTFOUND, "This session has no node %q.", chi.URLParam(r, "node")))
 		return
 	}
 	if !sess.Live() {
-		s.writeError(w, r, sessions.Errorf(sessions.ENOTFOUND, "This session has ended."))
+		s.writeError(w, r, fault.Errorf(fault.ENOTFOUND, "This session has ended."))
 		return
 	}
 	if !s.checkOrigin(r) {
-		s.writeError(w, r, sessions.Errorf(sessions.EFORBIDDEN, "Terminals only answer pages of this site."))
+		s.writeError(w, r, fault.Errorf(fault.EFORBIDDEN, "Terminals only answer pages of this site."))
 		return
 	}
 	release, err := s.terms.admit(sess.ID)
@@ -126,7 +128,7 @@ func (s *Server) terminal(w http.ResponseWriter, r *http.Request) {
 		Term: termName, ReadOnly: readonly, Cols: size.Cols, Rows: size.Rows})
 	if err != nil {
 		tc.log.Info("terminal attach failed", "err", err)
-		tc.close(closeNodeUnavailable, sessions.ErrorMessage(err))
+		tc.close(closeNodeUnavailable, fault.ErrorMessage(err))
 		return
 	}
 	tc.run(stream)
@@ -137,7 +139,7 @@ func (s *Server) terminal(w http.ResponseWriter, r *http.Request) {
 // session belongs to, read-only (watchAccess). Anyone else gets ENOTFOUND.
 func (s *Server) terminalAccess(r *http.Request) (*sessions.Session, bool, error) {
 	sess, err := s.manager.Get(r.Context(), userID(r), chi.URLParam(r, "id"))
-	if sessions.ErrorCode(err) == sessions.ENOTFOUND {
+	if fault.ErrorCode(err) == fault.ENOTFOUND {
 		if watched, werr := s.watchAccess(r); werr == nil {
 			return watched, true, nil
 		}

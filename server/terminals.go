@@ -4,10 +4,11 @@ import (
 	"context"
 	"sync"
 
+	"github.com/labplay/playground/fault"
+
 	"github.com/gorilla/websocket"
 
 	"github.com/labplay/playground/ratelimit"
-	"github.com/labplay/playground/sessions"
 )
 
 // maxTermsPerSession bounds the terminal connections of one session: its
@@ -30,7 +31,7 @@ type terminalSet struct {
 func (ts *terminalSet) admit(sessionID string) (release func(), err error) {
 	release, ok := ts.perSession.Enter(sessionID)
 	if !ok {
-		return nil, sessions.Errorf(sessions.ERATELIMITED, "This session has %d terminals open already; close some tabs.", maxTermsPerSession)
+		return nil, fault.Errorf(fault.ERATELIMITED, "This session has %d terminals open already; close some tabs.", maxTermsPerSession)
 	}
 	return release, nil
 }

@@ -1,6 +1,6 @@
-// Package sessions holds the domain of the playground: sessions of three
-// nodes, the learners who own them, their progress through labs, and the one
-// error vocabulary every other package speaks.
+// Package sessions holds the domain of the playground: sessions of one to
+// five nodes, the learners who own them, and their progress through labs.
+// Errors are spoken in package fault's vocabulary.
 //
 // The work is done in rooms below this one: engine (the Docker Engine API),
 // store (Postgres), agent (the program inside every node) and manager (the

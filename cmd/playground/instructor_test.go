@@ -7,8 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/labplay/playground/fault"
+
 	"github.com/labplay/playground/labs"
-	"github.com/labplay/playground/sessions"
 	"github.com/labplay/playground/sessions/classroom"
 	"github.com/labplay/playground/sessions/manager"
 	"github.com/labplay/playground/sessions/store"
@@ -46,10 +47,10 @@ func TestInstructorCommand(t *testing.T) {
 	if _, err := run("long enough password\n", "add", "--email", "Teacher@School.example"); err != nil {
 		t.Fatalf("add: %v", err)
 	}
-	if _, err := run("another password\n", "add", "--email", "teacher@school.example"); sessions.ErrorCode(err) != sessions.ECONFLICT {
+	if _, err := run("another password\n", "add", "--email", "teacher@school.example"); fault.ErrorCode(err) != fault.ECONFLICT {
 		t.Fatalf("second add of the same email: err = %v, want conflict", err)
 	}
-	if _, err := run("short\n", "add", "--email", "b@school.example"); sessions.ErrorCode(err) != sessions.EINVALID {
+	if _, err := run("short\n", "add", "--email", "b@school.example"); fault.ErrorCode(err) != fault.EINVALID {
 		t.Fatalf("short password: err = %v, want invalid", err)
 	}
 	if _, err := run("", "add", "--email", "c@school.example"); err == nil {

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/labplay/playground/sessions"
+	"github.com/labplay/playground/fault"
 )
 
 func TestRunServesThenStopsCleanly(t *testing.T) {
@@ -25,12 +25,12 @@ func TestRunServesThenStopsCleanly(t *testing.T) {
 	c.waitOutput("running")
 
 	// A second agent on the same socket is refused.
-	if _, err := StartServer(cfg, NewReaper(false, nil)); sessions.ErrorCode(err) != sessions.ECONFLICT {
+	if _, err := StartServer(cfg, NewReaper(false, nil)); fault.ErrorCode(err) != fault.ECONFLICT {
 		t.Fatalf("second server on the socket: %v", err)
 	}
 
 	cancel()
-	if e := c.waitError(); !e.Fatal || e.Code != string(sessions.EUNAVAILABLE) {
+	if e := c.waitError(); !e.Fatal || e.Code != string(fault.EUNAVAILABLE) {
 		t.Fatalf("on shutdown: error %+v", e)
 	}
 	c.waitClosed()
@@ -55,12 +55,12 @@ func TestRunServesThenStopsCleanly(t *testing.T) {
 func TestRunRefusesBadConfig(t *testing.T) {
 	cfg := testConfig(t)
 	cfg.Terminal.Scrollback = MinScrollback - 1
-	if err := Run(context.Background(), cfg); sessions.ErrorCode(err) != sessions.EINVALID {
+	if err := Run(context.Background(), cfg); fault.ErrorCode(err) != fault.EINVALID {
 		t.Fatalf("Run with a small scrollback = %v", err)
 	}
 	cfg = testConfig(t)
 	cfg.Terminal.Shell = nil
-	if err := Run(context.Background(), cfg); sessions.ErrorCode(err) != sessions.EINVALID {
+	if err := Run(context.Background(), cfg); fault.ErrorCode(err) != fault.EINVALID {
 		t.Fatalf("Run without a shell = %v", err)
 	}
 }

@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"sync"
 
-	"github.com/labplay/playground/sessions"
+	"github.com/labplay/playground/fault"
 )
 
 // DefaultBacklog is how many bytes of live output may wait for one client
@@ -84,7 +84,7 @@ func (c *client) push(typ byte, payload []byte) bool {
 		c.skipLocked()
 	}
 	if c.queued+len(payload) > c.limit {
-		c.endLocked(errorMessage(sessions.Errorf(sessions.ETOOLARGE,
+		c.endLocked(errorMessage(fault.Errorf(fault.ETOOLARGE,
 			"The terminal connection fell too far behind and was closed."), true), true)
 		c.mu.Unlock()
 		c.kick()
@@ -227,8 +227,8 @@ func (c *client) next() (frames []frame, final *ErrorMessage, end bool) {
 // safe to show to users.
 func errorMessage(err error, fatal bool) *ErrorMessage {
 	return &ErrorMessage{
-		Message: sessions.ErrorMessage(err),
+		Message: fault.ErrorMessage(err),
 		Fatal:   fatal,
-		Code:    string(sessions.ErrorCode(err)),
+		Code:    string(fault.ErrorCode(err)),
 	}
 }

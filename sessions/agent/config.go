@@ -5,7 +5,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/labplay/playground/sessions"
+	"github.com/labplay/playground/fault"
 )
 
 // Default paths inside a node.
@@ -84,19 +84,19 @@ func DefaultConfig() Config {
 func (c *Config) check() error {
 	switch {
 	case c.Socket == "":
-		return sessions.Errorf(sessions.EINVALID, "agent socket path is empty")
+		return fault.Errorf(fault.EINVALID, "agent socket path is empty")
 	case len(c.Terminal.Shell) == 0 || c.Terminal.Shell[0] == "":
-		return sessions.Errorf(sessions.EINVALID, "shell command is empty")
+		return fault.Errorf(fault.EINVALID, "shell command is empty")
 	case c.Terminal.Scrollback < MinScrollback:
-		return sessions.Errorf(sessions.EINVALID, "scrollback must be at least %d bytes", MinScrollback)
+		return fault.Errorf(fault.EINVALID, "scrollback must be at least %d bytes", MinScrollback)
 	case c.Terminal.Backlog < 1:
-		return sessions.Errorf(sessions.EINVALID, "client backlog must be positive")
+		return fault.Errorf(fault.EINVALID, "client backlog must be positive")
 	case c.MaxTerminals < 1:
-		return sessions.Errorf(sessions.EINVALID, "max terminals must be positive")
+		return fault.Errorf(fault.EINVALID, "max terminals must be positive")
 	case c.WriteGrace <= 0:
-		return sessions.Errorf(sessions.EINVALID, "write grace must be positive")
+		return fault.Errorf(fault.EINVALID, "write grace must be positive")
 	case c.RunDockerd && (c.Dockerd.Path == "" || c.Dockerd.Socket == ""):
-		return sessions.Errorf(sessions.EINVALID, "dockerd path and socket are required")
+		return fault.Errorf(fault.EINVALID, "dockerd path and socket are required")
 	}
 	return nil
 }

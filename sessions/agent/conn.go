@@ -10,7 +10,7 @@ import (
 	"regexp"
 	"time"
 
-	"github.com/labplay/playground/sessions"
+	"github.com/labplay/playground/fault"
 )
 
 // attachTimeout is how long a new connection may take to send FrameAttach.
@@ -70,17 +70,17 @@ func readAttach(r io.Reader) (AttachRequest, error) {
 	typ, payload, err := ReadFrame(r)
 	switch {
 	case errors.Is(err, ErrFrameTooLarge):
-		return req, sessions.Errorf(sessions.ETOOLARGE, "The frame is over the %d-byte limit.", MaxFrame)
+		return req, fault.Errorf(fault.ETOOLARGE, "The frame is over the %d-byte limit.", MaxFrame)
 	case err != nil:
-		return req, sessions.Wrap(sessions.EINVALID, err, "The connection ended before attaching.")
+		return req, fault.Wrap(fault.EINVALID, err, "The connection ended before attaching.")
 	case typ != FrameAttach:
-		return req, sessions.Errorf(sessions.EINVALID, "The first frame must be an attach frame.")
+		return req, fault.Errorf(fault.EINVALID, "The first frame must be an attach frame.")
 	}
 	if err := json.Unmarshal(payload, &req); err != nil {
-		return req, sessions.Wrap(sessions.EINVALID, err, "The attach frame is not valid JSON.")
+		return req, fault.Wrap(fault.EINVALID, err, "The attach frame is not valid JSON.")
 	}
 	if !termName.MatchString(req.Term) {
-		return req, sessions.Errorf(sessions.EINVALID, "A terminal name is 1-32 characters of a-z, 0-9 and '-'.")
+		return req, fault.Errorf(fault.EINVALID, "A terminal name is 1-32 characters of a-z, 0-9 and '-'.")
 	}
 	return req, nil
 }
@@ -101,13 +101,13 @@ func readFrames(r io.Reader, term *terminal, c *client) {
 		typ, payload, err := ReadFrame(r)
 		switch {
 		case errors.Is(err, ErrFrameTooLarge):
-			c.fail(sessions.Errorf(sessions.ETOOLARGE, "The frame is over the %d-byte limit.", MaxFrame))
+			c.fail(fault.Errorf(fault.ETOOLARGE, "The frame is over the %d-byte limit.", MaxFrame))
 			return
 		case errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) || errors.Is(err, io.ErrUnexpectedEOF) ||
 			errors.Is(err, os.ErrDeadlineExceeded):
 			return // the client left, or the writer closed the connection
 		case err != nil:
-			c.fail(sessions.Wrap(sessions.EINVALID, err, "A frame could not be read."))
+			c.fail(fault.Wrap(fault.EINVALID, err, "A frame could not be read."))
 			return
 		}
 		switch typ {
@@ -122,16 +122,16 @@ func readFrames(r io.Reader, term *terminal, c *client) {
 		case FrameResize:
 			var size Size
 			if err := json.Unmarshal(payload, &size); err != nil {
-				c.fail(sessions.Wrap(sessions.EINVALID, err, "The resize frame is not valid JSON."))
+				c.fail(fault.Wrap(fault.EINVALID, err, "The resize frame is not valid JSON."))
 				return
 			}
 			if err := term.resize(c, size); err != nil {
 				c.pushError(err)
 			}
 		case FrameAttach:
-			c.pushError(sessions.Errorf(sessions.ECONFLICT, "This connection is already attached."))
+			c.pushError(fault.Errorf(fault.ECONFLICT, "This connection is already attached."))
 		default:
-			c.pushError(sessions.Errorf(sessions.EINVALID, "Unknown frame type %q.", typ))
+			c.pushError(fault.Errorf(fault.EINVALID, "Unknown frame type %q.", typ))
 		}
 	}
 }

@@ -11,9 +11,9 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/sys/unix"
+	"github.com/labplay/playground/fault"
 
-	"github.com/labplay/playground/sessions"
+	"golang.org/x/sys/unix"
 )
 
 // The nodes' disks, host side. "playground node disk" runs in the engine's
@@ -50,7 +50,7 @@ type DiskSpec struct {
 // the folder's file system.
 func (h DiskHost) AttachDisk(spec DiskSpec) (string, uint64, error) {
 	if !diskNamePattern.MatchString(spec.Name) {
-		return "", 0, sessions.Errorf(sessions.EINVALID, "disk name %q is not a node's name", spec.Name)
+		return "", 0, fault.Errorf(fault.EINVALID, "disk name %q is not a node's name", spec.Name)
 	}
 	img := filepath.Join(h.Dir, spec.Name+".img")
 	if _, err := os.Stat(img); errors.Is(err, os.ErrNotExist) {
@@ -199,7 +199,7 @@ func (h DiskHost) attach(img string) (int, error) {
 		}
 		return n, nil
 	}
-	return -1, sessions.Errorf(sessions.EUNAVAILABLE, "no free loop device for %s", filepath.Base(img))
+	return -1, fault.Errorf(fault.EUNAVAILABLE, "no free loop device for %s", filepath.Base(img))
 }
 
 // openWhenThere opens a device node, waiting briefly for the kernel to
@@ -220,7 +220,7 @@ func openWhenThere(path string) (int, error) {
 func (h DiskHost) RemoveDisks(prefix string, names []string) error {
 	if prefix != "" {
 		if !diskNamePattern.MatchString(prefix) {
-			return sessions.Errorf(sessions.EINVALID, "disk prefix %q is not a node's name", prefix)
+			return fault.Errorf(fault.EINVALID, "disk prefix %q is not a node's name", prefix)
 		}
 		matches, err := filepath.Glob(filepath.Join(h.Dir, prefix+"*.img"))
 		if err != nil {
@@ -233,7 +233,7 @@ func (h DiskHost) RemoveDisks(prefix string, names []string) error {
 	var errs []error
 	for _, name := range names {
 		if !diskNamePattern.MatchString(name) {
-			errs = append(errs, sessions.Errorf(sessions.EINVALID, "disk name %q is not a node's name", name))
+			errs = append(errs, fault.Errorf(fault.EINVALID, "disk name %q is not a node's name", name))
 			continue
 		}
 		errs = append(errs, h.remove(name))

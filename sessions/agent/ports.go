@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/labplay/playground/sessions"
+	"github.com/labplay/playground/fault"
 )
 
 // Ports of a node, for the browser. "playground node ports" lists the TCP
@@ -96,7 +96,7 @@ const dialTimeout = 5 * time.Second
 // copies in to it and it to out until either side ends.
 func DialPort(ctx context.Context, port int, in io.Reader, out io.Writer) error {
 	if port < 1 || port > 65535 {
-		return sessions.Errorf(sessions.EINVALID, "port %d is not a TCP port", port)
+		return fault.Errorf(fault.EINVALID, "port %d is not a TCP port", port)
 	}
 	var conn net.Conn
 	var err error
@@ -107,7 +107,7 @@ func DialPort(ctx context.Context, port int, in io.Reader, out io.Writer) error 
 		}
 	}
 	if err != nil {
-		return sessions.Wrap(sessions.EUNAVAILABLE, err, fmt.Sprintf("Nothing answers on port %d.", port))
+		return fault.Wrap(fault.EUNAVAILABLE, err, fmt.Sprintf("Nothing answers on port %d.", port))
 	}
 	defer conn.Close()
 	go func() {

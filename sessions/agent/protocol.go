@@ -89,7 +89,7 @@ type Info struct {
 type ErrorMessage struct {
 	Message string `json:"message"`
 	Fatal   bool   `json:"fatal"`
-	// Code is the error's code in the project's vocabulary (sessions.Code),
+	// Code is the error's code in the project's vocabulary (fault.Code),
 	// when it has one.
 	Code string `json:"code,omitempty"`
 }

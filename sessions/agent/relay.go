@@ -8,7 +8,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/labplay/playground/sessions"
+	"github.com/labplay/playground/fault"
 )
 
 // Relay connects to the agent's socket and copies bytes both ways: stdin to
@@ -24,7 +24,7 @@ func Relay(ctx context.Context, stdin io.Reader, stdout io.Writer, socketPath st
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, "unix", socketPath)
 	if err != nil {
-		return sessions.Wrap(sessions.EUNAVAILABLE, err, "The node agent is not running.")
+		return fault.Wrap(fault.EUNAVAILABLE, err, "The node agent is not running.")
 	}
 	defer conn.Close()
 

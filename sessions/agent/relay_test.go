@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/labplay/playground/sessions"
+	"github.com/labplay/playground/fault"
 )
 
 // pipes joins the two ends a relay's caller holds: it writes the relay's
@@ -74,7 +74,7 @@ func TestRelayReturnsWhenTheAgentCloses(t *testing.T) {
 	c.replay()
 
 	srv.Close()
-	if e := c.waitError(); !e.Fatal || e.Code != string(sessions.EUNAVAILABLE) {
+	if e := c.waitError(); !e.Fatal || e.Code != string(fault.EUNAVAILABLE) {
 		t.Fatalf("error %+v", e)
 	}
 	c.waitClosed()
@@ -90,7 +90,7 @@ func TestRelayReturnsWhenTheAgentCloses(t *testing.T) {
 
 func TestRelayWithoutAgent(t *testing.T) {
 	err := Relay(context.Background(), nil, io.Discard, filepath.Join(t.TempDir(), "none.sock"))
-	if sessions.ErrorCode(err) != sessions.EUNAVAILABLE {
+	if fault.ErrorCode(err) != fault.EUNAVAILABLE {
 		t.Fatalf("Relay = %v, want an unavailable error", err)
 	}
 }

@@ -6,9 +6,9 @@ import (
 	"os"
 	"path/filepath"
 
-	"golang.org/x/sys/unix"
+	"github.com/labplay/playground/fault"
 
-	"github.com/labplay/playground/sessions"
+	"golang.org/x/sys/unix"
 )
 
 // A node's disk is a file system of fixed size that the engine's helper
@@ -59,7 +59,7 @@ func MoveRootToDisk(diskDir string, log *slog.Logger) (bool, error) {
 		return false, nil
 	}
 	if root < 0 {
-		return false, sessions.Errorf(sessions.EINTERNAL, "no root in the mount table")
+		return false, fault.Errorf(fault.EINTERNAL, "no root in the mount table")
 	}
 	upper, work, data := filepath.Join(diskDir, "upper"), filepath.Join(diskDir, "work"), filepath.Join(diskDir, "docker")
 	for _, d := range []string{upper, work, data, newRootDir} {

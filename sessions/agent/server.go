@@ -10,7 +10,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/labplay/playground/sessions"
+	"github.com/labplay/playground/fault"
 )
 
 // Server accepts terminal connections on a unix socket and owns the node's
@@ -65,7 +65,7 @@ func listenUnix(path string) (net.Listener, error) {
 	if fi, err := os.Lstat(path); err == nil && fi.Mode()&os.ModeSocket != 0 {
 		if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
 			c.Close()
-			return nil, sessions.Errorf(sessions.ECONFLICT, "an agent already listens on %s", path)
+			return nil, fault.Errorf(fault.ECONFLICT, "an agent already listens on %s", path)
 		}
 		if err := os.Remove(path); err != nil {
 			return nil, fmt.Errorf("remove stale socket: %w", err)
@@ -125,17 +125,17 @@ func (s *Server) terminalNamed(name string) (*terminal, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
-		return nil, sessions.Errorf(sessions.EUNAVAILABLE, "The node is shutting down.")
+		return nil, fault.Errorf(fault.EUNAVAILABLE, "The node is shutting down.")
 	}
 	if t, ok := s.terms[name]; ok {
 		return t, nil
 	}
 	if len(s.terms) >= s.cfg.MaxTerminals {
-		return nil, sessions.Errorf(sessions.EFULL, "This node already runs %d terminals.", s.cfg.MaxTerminals)
+		return nil, fault.Errorf(fault.EFULL, "This node already runs %d terminals.", s.cfg.MaxTerminals)
 	}
 	t, err := newTerminal(name, s.cfg.Terminal, s.reaper, s.log)
 	if err != nil {
-		return nil, sessions.Wrap(sessions.EUNAVAILABLE, err, "The shell could not be started.")
+		return nil, fault.Wrap(fault.EUNAVAILABLE, err, "The shell could not be started.")
 	}
 	s.terms[name] = t
 	return t, nil

@@ -7,7 +7,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/labplay/playground/sessions"
+	"github.com/labplay/playground/fault"
 )
 
 // TerminalOptions describe the shell of every terminal and the buffers kept
@@ -165,7 +165,7 @@ func (t *terminal) finish() {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for c := range t.clients {
-		c.fail(sessions.Errorf(sessions.EUNAVAILABLE, "The terminal was closed."))
+		c.fail(fault.Errorf(fault.EUNAVAILABLE, "The terminal was closed."))
 		delete(t.clients, c)
 	}
 	t.sh = nil
@@ -214,7 +214,7 @@ func (t *terminal) attach(c *client) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.state != stateRunning {
-		return sessions.Errorf(sessions.EUNAVAILABLE, "The terminal is closing.")
+		return fault.Errorf(fault.EUNAVAILABLE, "The terminal is closing.")
 	}
 	snap := t.ring.Bytes()
 	c.limit += len(snap)
@@ -240,11 +240,11 @@ func (t *terminal) detach(c *client) {
 // input writes p to the shell unchanged. Read-only clients are refused.
 func (t *terminal) input(c *client, p []byte) error {
 	if c.readOnly {
-		return sessions.Errorf(sessions.EFORBIDDEN, "This terminal is read-only.")
+		return fault.Errorf(fault.EFORBIDDEN, "This terminal is read-only.")
 	}
 	master := t.master()
 	if master == nil {
-		return sessions.Errorf(sessions.EUNAVAILABLE, "The shell is restarting; try again.")
+		return fault.Errorf(fault.EUNAVAILABLE, "The shell is restarting; try again.")
 	}
 	if _, err := master.Write(p); err != nil {
 		// The shell was replaced while we wrote; the input is lost with it.
@@ -267,10 +267,10 @@ func (t *terminal) master() *os.File {
 // Read-only clients and sizes out of bounds are refused.
 func (t *terminal) resize(c *client, s Size) error {
 	if c.readOnly {
-		return sessions.Errorf(sessions.EFORBIDDEN, "A read-only terminal cannot be resized.")
+		return fault.Errorf(fault.EFORBIDDEN, "A read-only terminal cannot be resized.")
 	}
 	if !s.Valid() {
-		return sessions.Errorf(sessions.EINVALID, "Terminal size must be 1-%d columns by 1-%d rows.", MaxCols, MaxRows)
+		return fault.Errorf(fault.EINVALID, "Terminal size must be 1-%d columns by 1-%d rows.", MaxCols, MaxRows)
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()

@@ -8,7 +8,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/labplay/playground/sessions"
+	"github.com/labplay/playground/fault"
 )
 
 // Poll timing of WaitReady.
@@ -57,7 +57,7 @@ func WaitReady(ctx context.Context, socket string) error {
 		}
 		select {
 		case <-ctx.Done():
-			return sessions.Wrap(sessions.EUNAVAILABLE, err, "The node's Docker engine did not answer in time.")
+			return fault.Wrap(fault.EUNAVAILABLE, err, "The node's Docker engine did not answer in time.")
 		case <-ticker.C:
 		}
 	}

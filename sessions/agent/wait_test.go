@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/labplay/playground/sessions"
+	"github.com/labplay/playground/fault"
 )
 
 func TestWaitReady(t *testing.T) {
@@ -18,7 +18,7 @@ func TestWaitReady(t *testing.T) {
 	// Nobody listens: WaitReady gives up when its context ends.
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
-	if err := WaitReady(ctx, sock); sessions.ErrorCode(err) != sessions.EUNAVAILABLE {
+	if err := WaitReady(ctx, sock); fault.ErrorCode(err) != fault.EUNAVAILABLE {
 		t.Fatalf("WaitReady without an engine = %v", err)
 	}
 

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/labplay/playground/fault"
+
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/labplay/playground/sessions"
@@ -31,7 +33,7 @@ const LoginLifetime = 7 * 24 * time.Hour
 
 // errBadLogin is the one answer to a failed login, whatever failed, so that
 // nobody learns which emails have an account.
-var errBadLogin = sessions.Errorf(sessions.EUNAUTHORIZED, "Wrong email or password.")
+var errBadLogin = fault.Errorf(fault.EUNAUTHORIZED, "Wrong email or password.")
 
 // passwords hashes and checks passwords at one bcrypt cost.
 type passwords struct {
@@ -66,10 +68,10 @@ func HashPassword(password string) (string, error) {
 
 func hashPassword(password string, cost int) (string, error) {
 	if n := len([]rune(password)); n < MinPassword {
-		return "", sessions.Errorf(sessions.EINVALID, "The password must have at least %d characters.", MinPassword)
+		return "", fault.Errorf(fault.EINVALID, "The password must have at least %d characters.", MinPassword)
 	}
 	if len(password) > MaxPassword {
-		return "", sessions.Errorf(sessions.EINVALID, "The password must be at most %d bytes long.", MaxPassword)
+		return "", fault.Errorf(fault.EINVALID, "The password must be at most %d bytes long.", MaxPassword)
 	}
 	h, err := bcrypt.GenerateFromPassword([]byte(password), cost)
 	if err != nil {
@@ -84,7 +86,7 @@ func normalizeEmail(email string) (string, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
 	a, err := mail.ParseAddress(email)
 	if err != nil || a.Address != email || len(email) > 254 {
-		return "", sessions.Errorf(sessions.EINVALID, "%q is not an email address.", email)
+		return "", fault.Errorf(fault.EINVALID, "%q is not an email address.", email)
 	}
 	return email, nil
 }
@@ -126,7 +128,7 @@ func (s *Service) SetPassword(ctx context.Context, email, password string) error
 // credentials is the same EUNAUTHORIZED error, after the same work.
 func (s *Service) Login(ctx context.Context, email, password string) (string, *store.Instructor, error) {
 	in, err := s.store.InstructorByEmail(ctx, strings.TrimSpace(email))
-	if sessions.ErrorCode(err) == sessions.ENOTFOUND {
+	if fault.ErrorCode(err) == fault.ENOTFOUND {
 		bcrypt.CompareHashAndPassword(s.pw.dummy(), []byte(password))
 		return "", nil, errBadLogin
 	}
@@ -151,7 +153,7 @@ func (s *Service) Login(ctx context.Context, email, password string) (string, *s
 // revoked or expired token answers EUNAUTHORIZED.
 func (s *Service) Authenticate(ctx context.Context, token string) (*store.Instructor, error) {
 	if len(token) != 43 {
-		return nil, sessions.Errorf(sessions.EUNAUTHORIZED, "Log in as an instructor first.")
+		return nil, fault.Errorf(fault.EUNAUTHORIZED, "Log in as an instructor first.")
 	}
 	return s.store.InstructorByToken(ctx, hashToken(token))
 }

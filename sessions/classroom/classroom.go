@@ -14,6 +14,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/labplay/playground/fault"
+
 	"github.com/labplay/playground/labs"
 	"github.com/labplay/playground/sessions"
 	"github.com/labplay/playground/sessions/manager"
@@ -67,11 +69,11 @@ func (s *Service) Create(ctx context.Context, instructorID string, req NewClassr
 		return nil, err
 	}
 	if req.Lab == "" {
-		return nil, sessions.Errorf(sessions.EINVALID, "Choose the lab of the class.")
+		return nil, fault.Errorf(fault.EINVALID, "Choose the lab of the class.")
 	}
 	lab, err := s.labs.Get(req.Lab)
 	if err != nil {
-		return nil, sessions.Errorf(sessions.EINVALID, "There is no lab named %q.", req.Lab)
+		return nil, fault.Errorf(fault.EINVALID, "There is no lab named %q.", req.Lab)
 	}
 	lang, err := lab.Lang(req.Lang)
 	if err != nil {
@@ -82,11 +84,11 @@ func (s *Service) Create(ctx context.Context, instructorID string, req NewClassr
 		minutes = DefaultSessionMinutes
 	}
 	if minutes < MinSessionMinutes || minutes > MaxSessionMinutes {
-		return nil, sessions.Errorf(sessions.EINVALID, "The session length must be between %d and %d minutes.",
+		return nil, fault.Errorf(fault.EINVALID, "The session length must be between %d and %d minutes.",
 			MinSessionMinutes, MaxSessionMinutes)
 	}
 	if req.Seats < 0 || req.Seats > MaxSeats {
-		return nil, sessions.Errorf(sessions.EINVALID, "The number of seats must be between 1 and %d, or 0 for no limit.", MaxSeats)
+		return nil, fault.Errorf(fault.EINVALID, "The number of seats must be between 1 and %d, or 0 for no limit.", MaxSeats)
 	}
 	c := &store.Classroom{ID: sessions.NewID(), InstructorID: instructorID, Name: name, Lab: lab.Slug, Lang: lang,
 		SessionMinutes: minutes, Seats: req.Seats}
@@ -106,14 +108,14 @@ func (s *Service) List(ctx context.Context, instructorID string) ([]*store.Class
 // classroom, or an unknown one, answers ENOTFOUND, so ids cannot be probed.
 func (s *Service) Get(ctx context.Context, instructorID, id string) (*store.Classroom, error) {
 	if !sessions.ValidID(id) {
-		return nil, sessions.Errorf(sessions.ENOTFOUND, "Classroom not found.")
+		return nil, fault.Errorf(fault.ENOTFOUND, "Classroom not found.")
 	}
 	c, err := s.store.Classroom(ctx, id)
 	if err != nil {
 		return nil, err
 	}
 	if c.InstructorID != instructorID {
-		return nil, sessions.Errorf(sessions.ENOTFOUND, "Classroom not found.")
+		return nil, fault.Errorf(fault.ENOTFOUND, "Classroom not found.")
 	}
 	return c, nil
 }
@@ -147,17 +149,17 @@ func (s *Service) Close(ctx context.Context, instructorID, id string) (*store.Cl
 func cleanText(s string, max int, what string) (string, error) {
 	s = strings.Join(strings.Fields(s), " ")
 	if s == "" {
-		return "", sessions.Errorf(sessions.EINVALID, "%s is empty.", what)
+		return "", fault.Errorf(fault.EINVALID, "%s is empty.", what)
 	}
 	if !utf8.ValidString(s) {
-		return "", sessions.Errorf(sessions.EINVALID, "%s is not valid text.", what)
+		return "", fault.Errorf(fault.EINVALID, "%s is not valid text.", what)
 	}
 	if utf8.RuneCountInString(s) > max {
-		return "", sessions.Errorf(sessions.EINVALID, "%s must be at most %d characters long.", what, max)
+		return "", fault.Errorf(fault.EINVALID, "%s must be at most %d characters long.", what, max)
 	}
 	for _, r := range s {
 		if !unicode.IsPrint(r) {
-			return "", sessions.Errorf(sessions.EINVALID, "%s contains characters that cannot be shown.", what)
+			return "", fault.Errorf(fault.EINVALID, "%s contains characters that cannot be shown.", what)
 		}
 	}
 	return s, nil

@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/labplay/playground/fault"
+
 	"github.com/labplay/playground/sessions"
 	"github.com/labplay/playground/sessions/manager"
 	"github.com/labplay/playground/sessions/store"
@@ -35,7 +37,7 @@ func (s *Service) Lookup(ctx context.Context, code, userID string) (*store.Class
 		return nil, nil, err
 	}
 	m, err := s.store.Member(ctx, c.ID, userID)
-	if sessions.ErrorCode(err) == sessions.ENOTFOUND {
+	if fault.ErrorCode(err) == fault.ENOTFOUND {
 		return c, nil, nil
 	}
 	return c, m, err
@@ -53,15 +55,15 @@ func (s *Service) Join(ctx context.Context, code, userID, name string) (*Joined,
 		return nil, err
 	}
 	if !c.Open() {
-		return nil, sessions.Errorf(sessions.ECONFLICT, "This class is closed.")
+		return nil, fault.Errorf(fault.ECONFLICT, "This class is closed.")
 	}
 	if err := s.store.EnsureUser(ctx, userID); err != nil { // a seat needs the user row
 		return nil, err
 	}
 	m, err := s.store.Member(ctx, c.ID, userID)
-	switch sessions.ErrorCode(err) {
+	switch fault.ErrorCode(err) {
 	case "":
-	case sessions.ENOTFOUND:
+	case fault.ENOTFOUND:
 		if m, err = s.seat(ctx, c, userID, name); err != nil {
 			return nil, err
 		}
@@ -108,7 +110,7 @@ func (s *Service) start(ctx context.Context, c *store.Classroom, m *store.Member
 		return nil, err
 	}
 	if !ok {
-		return nil, sessions.Errorf(sessions.ECONFLICT, "Your session is already starting in another tab; wait a moment and try again.")
+		return nil, fault.Errorf(fault.ECONFLICT, "Your session is already starting in another tab; wait a moment and try again.")
 	}
 	sess, err := s.mgr.Create(ctx, manager.NewSession{
 		UserID: m.UserID, Lab: c.Lab, Lang: c.Lang, Scope: c.ID,
@@ -131,7 +133,7 @@ func (s *Service) start(ctx context.Context, c *store.Classroom, m *store.Member
 		if err := s.mgr.Delete(context.WithoutCancel(ctx), m.UserID, sess.ID); err != nil {
 			s.log.Warn("could not end a session started as its class closed", "session", sess.ID, "err", err)
 		}
-		return nil, sessions.Errorf(sessions.ECONFLICT, "This class is closed.")
+		return nil, fault.Errorf(fault.ECONFLICT, "This class is closed.")
 	}
 	s.log.Info("learner joined a classroom", "classroom", c.ID, "member", m.ID, "session", sess.ID)
 	return sess, nil
@@ -148,11 +150,11 @@ func (s *Service) release(ctx context.Context, c *store.Classroom, m *store.Memb
 func (s *Service) byCode(ctx context.Context, code string) (*store.Classroom, error) {
 	code = NormalizeCode(code)
 	if !ValidCode(code) {
-		return nil, sessions.Errorf(sessions.ENOTFOUND, "No class has this code; check it with your instructor.")
+		return nil, fault.Errorf(fault.ENOTFOUND, "No class has this code; check it with your instructor.")
 	}
 	c, err := s.store.ClassroomByCode(ctx, code)
-	if sessions.ErrorCode(err) == sessions.ENOTFOUND {
-		return nil, sessions.Errorf(sessions.ENOTFOUND, "No class has this code; check it with your instructor.")
+	if fault.ErrorCode(err) == fault.ENOTFOUND {
+		return nil, fault.Errorf(fault.ENOTFOUND, "No class has this code; check it with your instructor.")
 	}
 	return c, err
 }

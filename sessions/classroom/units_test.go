@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
+	"github.com/labplay/playground/fault"
 
-	"github.com/labplay/playground/sessions"
+	"golang.org/x/crypto/bcrypt"
 )
 
 func TestCodes(t *testing.T) {
@@ -46,17 +46,17 @@ func TestCleanText(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{"", "   ", strings.Repeat("é", 41), "a\x00b", "a\u200bb", "\xff"} {
-		if _, err := cleanText(bad, 40, "Your name"); sessions.ErrorCode(err) != sessions.EINVALID {
+		if _, err := cleanText(bad, 40, "Your name"); fault.ErrorCode(err) != fault.EINVALID {
 			t.Errorf("cleanText(%q): err = %v, want invalid", bad, err)
 		}
 	}
 }
 
 func TestPasswords(t *testing.T) {
-	if _, err := HashPassword("short"); sessions.ErrorCode(err) != sessions.EINVALID {
+	if _, err := HashPassword("short"); fault.ErrorCode(err) != fault.EINVALID {
 		t.Fatalf("short password: %v", err)
 	}
-	if _, err := HashPassword(strings.Repeat("x", MaxPassword+1)); sessions.ErrorCode(err) != sessions.EINVALID {
+	if _, err := HashPassword(strings.Repeat("x", MaxPassword+1)); fault.ErrorCode(err) != fault.EINVALID {
 		t.Fatalf("long password: %v", err)
 	}
 	h, err := HashPassword("correct horse battery")

@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/labplay/playground/fault"
+
 	"github.com/docker/docker/api/types"
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/pkg/stdcopy"
@@ -53,7 +55,7 @@ func (e *Engine) Attach(ctx context.Context, containerID string, req agent.Attac
 	s := &Stream{resp: resp, in: bufio.NewReader(pr), pr: pr, done: done}
 	if err := s.WriteFrame(agent.FrameAttach, payload); err != nil {
 		s.Close()
-		return nil, sessions.Wrap(sessions.EUNAVAILABLE, err, e.nodeName(ctx, containerID)+" is not answering.")
+		return nil, fault.Wrap(fault.EUNAVAILABLE, err, e.nodeName(ctx, containerID)+" is not answering.")
 	}
 	return s, nil
 }

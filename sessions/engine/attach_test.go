@@ -11,9 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/labplay/playground/fault"
+
 	"github.com/docker/docker/api/types/container"
 
-	"github.com/labplay/playground/sessions"
 	"github.com/labplay/playground/sessions/agent"
 )
 
@@ -93,11 +94,11 @@ func TestAttach(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = e.Attach(ctx, nodes[2].ContainerID, agent.AttachRequest{Term: "t1"})
-	if sessions.ErrorCode(err) != sessions.EUNAVAILABLE || sessions.ErrorMessage(err) != "node3 is not running." {
+	if fault.ErrorCode(err) != fault.EUNAVAILABLE || fault.ErrorMessage(err) != "node3 is not running." {
 		t.Errorf("Attach to a stopped node: %v", err)
 	}
 	_, err = e.Attach(ctx, "pg-no-such-container", agent.AttachRequest{Term: "t1"})
-	if sessions.ErrorCode(err) != sessions.EUNAVAILABLE {
+	if fault.ErrorCode(err) != fault.EUNAVAILABLE {
 		t.Errorf("Attach to a missing node: %v", err)
 	}
 }

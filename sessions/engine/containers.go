@@ -8,12 +8,12 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/labplay/playground/fault"
+
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/mount"
 	"github.com/docker/docker/api/types/network"
-
-	"github.com/labplay/playground/sessions"
 )
 
 // NodeSpec names a node and its address on the session network.
@@ -119,7 +119,7 @@ func firstCoded(errs []error) error {
 		if err == nil {
 			continue
 		}
-		if c := sessions.ErrorCode(err); c != sessions.EINTERNAL {
+		if c := fault.ErrorCode(err); c != fault.EINTERNAL {
 			return err
 		}
 		if first == nil {
@@ -137,9 +137,9 @@ func (e *Engine) startNode(ctx context.Context, sessionID string, spec NodeSpec,
 	if err != nil {
 		switch {
 		case cerrdefs.IsNotFound(err):
-			return Node{}, sessions.Wrap(sessions.EUNAVAILABLE, err, "The node image "+e.cfg.NodeImage+" is not on the Docker engine.")
+			return Node{}, fault.Wrap(fault.EUNAVAILABLE, err, "The node image "+e.cfg.NodeImage+" is not on the Docker engine.")
 		case cerrdefs.IsConflict(err):
-			return Node{}, sessions.Wrap(sessions.ECONFLICT, err, "A container named "+name+" already exists.")
+			return Node{}, fault.Wrap(fault.ECONFLICT, err, "A container named "+name+" already exists.")
 		}
 		return Node{}, engineError(err, "create container "+name)
 	}
@@ -283,7 +283,7 @@ func (e *Engine) StartNode(ctx context.Context, containerID string) error {
 		// loop device, or its old one now holds another disk.
 		info, err := e.cli.ContainerInspect(ctx, containerID)
 		if cerrdefs.IsNotFound(err) {
-			return sessions.Wrap(sessions.ENOTFOUND, err, "This node's container is gone; start a new session.")
+			return fault.Wrap(fault.ENOTFOUND, err, "This node's container is gone; start a new session.")
 		}
 		if err != nil {
 			return engineError(err, "inspect container "+containerID)
@@ -296,7 +296,7 @@ func (e *Engine) StartNode(ctx context.Context, containerID string) error {
 	}
 	err := e.cli.ContainerStart(ctx, containerID, container.StartOptions{})
 	if cerrdefs.IsNotFound(err) {
-		return sessions.Wrap(sessions.ENOTFOUND, err, "This node's container is gone; start a new session.")
+		return fault.Wrap(fault.ENOTFOUND, err, "This node's container is gone; start a new session.")
 	}
 	if err != nil {
 		return engineError(err, "start container "+containerID)

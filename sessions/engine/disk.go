@@ -9,12 +9,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/labplay/playground/fault"
+
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/mount"
 	"github.com/docker/docker/api/types/volume"
-
-	"github.com/labplay/playground/sessions"
 )
 
 // Every node has a disk of its own: a sparse file on the engine's host
@@ -104,7 +104,7 @@ func (e *Engine) attachDisks(ctx context.Context, containerNames ...string) erro
 	}
 	if code != 0 {
 		cause := fmt.Errorf("node disk attach exited with %d: %s", code, nodeText(out))
-		return sessions.Wrap(sessions.EUNAVAILABLE, cause, "The nodes' disks could not be prepared.")
+		return fault.Wrap(fault.EUNAVAILABLE, cause, "The nodes' disks could not be prepared.")
 	}
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
 		_, free, ok := strings.Cut(line, " free=")
@@ -114,7 +114,7 @@ func (e *Engine) attachDisks(ctx context.Context, containerNames ...string) erro
 		n, err := strconv.ParseInt(free, 10, 64)
 		if err == nil && n < e.cfg.Disk {
 			e.log.Warn("the nodes' disk folder is nearly full", "dir", e.cfg.DiskDir, "free_mib", n>>20)
-			return sessions.Errorf(sessions.EUNAVAILABLE, "The host's disk is nearly full; try again later.")
+			return fault.Errorf(fault.EUNAVAILABLE, "The host's disk is nearly full; try again later.")
 		}
 	}
 	return nil
@@ -136,7 +136,7 @@ func (e *Engine) removeDisks(ctx context.Context, sessionID string) error {
 		"--prefix", sessionPrefix(sessionID)}
 	out, code, err := e.inHelper(ctx, cmd)
 	if err != nil {
-		if len(list.Volumes) == 0 && sessions.ErrorCode(err) == sessions.EUNAVAILABLE {
+		if len(list.Volumes) == 0 && fault.ErrorCode(err) == fault.EUNAVAILABLE {
 			// No helper (the node image is missing, say): then no disk
 			// was made either; an orphan would go with the next sweep.
 			return nil
@@ -145,7 +145,7 @@ func (e *Engine) removeDisks(ctx context.Context, sessionID string) error {
 	}
 	if code != 0 {
 		cause := fmt.Errorf("node disk remove exited with %d: %s", code, nodeText(out))
-		return sessions.Wrap(sessions.EINTERNAL, cause, "The session's disks could not be removed.")
+		return fault.Wrap(fault.EINTERNAL, cause, "The session's disks could not be removed.")
 	}
 	return nil
 }
@@ -177,7 +177,7 @@ func (e *Engine) SweepDisks(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	if code != 0 {
-		return 0, sessions.Wrap(sessions.EINTERNAL, fmt.Errorf("node disk list exited with %d: %s", code, nodeText(out)), "The nodes' disks could not be listed.")
+		return 0, fault.Wrap(fault.EINTERNAL, fmt.Errorf("node disk list exited with %d: %s", code, nodeText(out)), "The nodes' disks could not be listed.")
 	}
 	var orphans []string
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
@@ -233,7 +233,7 @@ func (e *Engine) CheckDisks(ctx context.Context) error {
 		err = fmt.Errorf("node disk attach exited with %d: %s", code, nodeText(out))
 	}
 	if err != nil {
-		return sessions.Wrap(sessions.EUNAVAILABLE, err, "Node disks need loop devices and ext4 on the engine's host, in "+e.cfg.DiskDir+
+		return fault.Wrap(fault.EUNAVAILABLE, err, "Node disks need loop devices and ext4 on the engine's host, in "+e.cfg.DiskDir+
 			"; set PLAYGROUND_NODE_DISK=0 to run without them (a node could then fill the host's disk).")
 	}
 	free := ""
@@ -253,7 +253,7 @@ func (e *Engine) removeDisksNamed(ctx context.Context, names ...string) error {
 	cmd := append([]string{"playground", "node", "disk", "remove", "--dir", helperDiskDir, "--dev", helperDevDir}, names...)
 	out, code, err := e.inHelper(ctx, cmd)
 	if err == nil && code != 0 {
-		err = sessions.Wrap(sessions.EINTERNAL, fmt.Errorf("node disk remove exited with %d: %s", code, nodeText(out)), "Disks could not be removed.")
+		err = fault.Wrap(fault.EINTERNAL, fmt.Errorf("node disk remove exited with %d: %s", code, nodeText(out)), "Disks could not be removed.")
 	}
 	return err
 }

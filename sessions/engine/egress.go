@@ -9,7 +9,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/labplay/playground/sessions"
+	"github.com/labplay/playground/fault"
 )
 
 // Nodes keep off the host and the operator's networks: the rules of
@@ -47,7 +47,7 @@ func (e *Engine) EnsureEgress(ctx context.Context, pool netip.Prefix) error {
 		cmd = append(cmd, "--allow", strings.Join(allow, ","))
 	}
 	if err := e.inHelperOK(ctx, cmd); err != nil {
-		return sessions.Wrap(sessions.EUNAVAILABLE, err, "The rules that keep nodes off the host's network could not be installed.")
+		return fault.Wrap(fault.EUNAVAILABLE, err, "The rules that keep nodes off the host's network could not be installed.")
 	}
 	e.egressMu.Lock()
 	e.egressPool = pool.Masked()

@@ -16,9 +16,9 @@ import (
 	"path/filepath"
 	"sync"
 
-	"github.com/docker/docker/client"
+	"github.com/labplay/playground/fault"
 
-	"github.com/labplay/playground/sessions"
+	"github.com/docker/docker/client"
 )
 
 // Config holds the settings of an Engine. Zero fields take the defaults in
@@ -209,7 +209,7 @@ func (e *Engine) Config() Config { return e.cfg }
 // it does not.
 func (e *Engine) Ping(ctx context.Context) error {
 	if _, err := e.cli.Ping(ctx); err != nil {
-		return sessions.Wrap(sessions.EUNAVAILABLE, err, "The Docker engine is not reachable.")
+		return fault.Wrap(fault.EUNAVAILABLE, err, "The Docker engine is not reachable.")
 	}
 	return nil
 }

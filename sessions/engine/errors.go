@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/labplay/playground/fault"
+
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/client"
 
@@ -20,18 +22,18 @@ func engineError(err error, what string) error {
 	if err == nil {
 		return nil
 	}
-	var se *sessions.Error
+	var se *fault.Error
 	switch {
 	case errors.As(err, &se):
 		return err
 	case client.IsErrConnectionFailed(err):
-		return sessions.Wrap(sessions.EUNAVAILABLE, fmt.Errorf("%s: %w", what, err), "The Docker engine is not reachable.")
+		return fault.Wrap(fault.EUNAVAILABLE, fmt.Errorf("%s: %w", what, err), "The Docker engine is not reachable.")
 	case errors.Is(err, context.DeadlineExceeded), cerrdefs.IsDeadlineExceeded(err):
-		return sessions.Wrap(sessions.EUNAVAILABLE, fmt.Errorf("%s: %w", what, err), "The Docker engine did not answer in time.")
+		return fault.Wrap(fault.EUNAVAILABLE, fmt.Errorf("%s: %w", what, err), "The Docker engine did not answer in time.")
 	case errors.Is(err, context.Canceled):
 		return fmt.Errorf("engine: %s: %w", what, err)
 	case cerrdefs.IsUnavailable(err):
-		return sessions.Wrap(sessions.EUNAVAILABLE, fmt.Errorf("%s: %w", what, err), "The Docker engine is unavailable.")
+		return fault.Wrap(fault.EUNAVAILABLE, fmt.Errorf("%s: %w", what, err), "The Docker engine is unavailable.")
 	}
 	return fmt.Errorf("engine: %s: %w", what, err)
 }
@@ -43,7 +45,7 @@ func (e *Engine) nodeDown(ctx context.Context, containerID string, err error) er
 	if !cerrdefs.IsNotFound(err) && !cerrdefs.IsConflict(err) {
 		return engineError(err, "exec in "+containerID)
 	}
-	return sessions.Wrap(sessions.EUNAVAILABLE, err, e.nodeName(ctx, containerID)+" is not running.")
+	return fault.Wrap(fault.EUNAVAILABLE, err, e.nodeName(ctx, containerID)+" is not running.")
 }
 
 // removeQuietly force-removes a container with its anonymous volumes under a

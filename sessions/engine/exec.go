@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/labplay/playground/sessions"
+	"github.com/labplay/playground/fault"
 )
 
 // Exec runs script with "sh -c" as root in a node and returns its combined
@@ -19,7 +19,7 @@ import (
 // timeout outside (0, MaxExecTimeout] is EINVALID.
 func (e *Engine) Exec(ctx context.Context, containerID, script string, timeout time.Duration) (output string, exitCode int, err error) {
 	if timeout <= 0 || timeout > MaxExecTimeout {
-		return "", 0, sessions.Errorf(sessions.EINVALID, "The timeout %s is out of range.", timeout)
+		return "", 0, fault.Errorf(fault.EINVALID, "The timeout %s is out of range.", timeout)
 	}
 	// coreutils' timeout runs the script in a process group of its own and
 	// kills the whole group, so an abandoned script does not linger.
@@ -46,15 +46,15 @@ func (e *Engine) WaitReady(ctx context.Context, containerID string) error {
 	out := &cappedBuffer{max: 4 << 10}
 	code, err := e.run(runCtx, containerID, agentWaitCmd, nil, out)
 	switch {
-	case err != nil && sessions.ErrorCode(err) != sessions.EINTERNAL:
+	case err != nil && fault.ErrorCode(err) != fault.EINTERNAL:
 		return err
 	case err != nil && ctx.Err() != nil:
 		return ctx.Err()
 	case err != nil:
-		return sessions.Wrap(sessions.EUNAVAILABLE, err, e.nodeName(ctx, containerID)+" did not become ready.")
+		return fault.Wrap(fault.EUNAVAILABLE, err, e.nodeName(ctx, containerID)+" did not become ready.")
 	case code != 0:
 		cause := fmt.Errorf("node wait exited with %d: %s", code, nodeText(out.String()))
-		return sessions.Wrap(sessions.EUNAVAILABLE, cause, e.nodeName(ctx, containerID)+" did not become ready.")
+		return fault.Wrap(fault.EUNAVAILABLE, cause, e.nodeName(ctx, containerID)+" did not become ready.")
 	}
 	return nil
 }

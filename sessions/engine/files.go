@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/labplay/playground/sessions"
+	"github.com/labplay/playground/fault"
 )
 
 // Files move between a learner's browser and a node through plain execs of
@@ -86,13 +86,13 @@ type FileInfo struct {
 func checkPath(path string) error {
 	switch {
 	case strings.TrimSpace(path) == "":
-		return sessions.Errorf(sessions.EINVALID, "Give the file's path.")
+		return fault.Errorf(fault.EINVALID, "Give the file's path.")
 	case len(path) > MaxFilePath:
-		return sessions.Errorf(sessions.EINVALID, "The path is longer than %d bytes.", MaxFilePath)
+		return fault.Errorf(fault.EINVALID, "The path is longer than %d bytes.", MaxFilePath)
 	case strings.ContainsAny(path, "\x00\n"):
-		return sessions.Errorf(sessions.EINVALID, "The path holds a NUL byte or a line break.")
+		return fault.Errorf(fault.EINVALID, "The path holds a NUL byte or a line break.")
 	case strings.HasSuffix(path, "/"):
-		return sessions.Errorf(sessions.EINVALID, "The path %q names a folder; add the file's name.", path)
+		return fault.Errorf(fault.EINVALID, "The path %q names a folder; add the file's name.", path)
 	}
 	return nil
 }
@@ -122,7 +122,7 @@ func (e *Engine) WriteFile(ctx context.Context, containerID, path string, size i
 	case 0:
 		return FileInfo{Path: out.String(), Size: size}, nil
 	case 3:
-		return FileInfo{}, sessions.Errorf(sessions.EINVALID, "The file did not arrive whole; nothing was written.")
+		return FileInfo{}, fault.Errorf(fault.EINVALID, "The file did not arrive whole; nothing was written.")
 	default:
 		return FileInfo{}, fileError(code, errs.String(), "The file could not be written")
 	}
@@ -142,7 +142,7 @@ func (e *Engine) StatFile(ctx context.Context, containerID, path string) (FileIn
 		return FileInfo{}, err
 	}
 	if code == 2 {
-		return FileInfo{}, sessions.Errorf(sessions.ENOTFOUND, "%s", nodeText(errs.String()))
+		return FileInfo{}, fault.Errorf(fault.ENOTFOUND, "%s", nodeText(errs.String()))
 	}
 	if code != 0 {
 		return FileInfo{}, fileError(code, errs.String(), "The file could not be read")
@@ -152,11 +152,11 @@ func (e *Engine) StatFile(ctx context.Context, containerID, path string) (FileIn
 	size, perr := strconv.ParseInt(sizeText, 10, 64)
 	switch {
 	case perr != nil:
-		return FileInfo{}, sessions.Errorf(sessions.EINTERNAL, "unexpected stat output %q", nodeText(out.String()))
+		return FileInfo{}, fault.Errorf(fault.EINTERNAL, "unexpected stat output %q", nodeText(out.String()))
 	case kind == "d":
-		return FileInfo{}, sessions.Errorf(sessions.EINVALID, "%s is a folder; only files can be downloaded.", abs)
+		return FileInfo{}, fault.Errorf(fault.EINVALID, "%s is a folder; only files can be downloaded.", abs)
 	case kind != "f":
-		return FileInfo{}, sessions.Errorf(sessions.EINVALID, "%s is not a regular file.", abs)
+		return FileInfo{}, fault.Errorf(fault.EINVALID, "%s is not a regular file.", abs)
 	}
 	return FileInfo{Path: abs, Size: size}, nil
 }
@@ -182,13 +182,13 @@ func (e *Engine) ReadFile(ctx context.Context, containerID, abs string, w io.Wri
 func fileError(code int, stderr, what string) error {
 	text := nodeText(stderr)
 	if text == "" {
-		return sessions.Errorf(sessions.EINVALID, "%s (exit status %d).", what, code)
+		return fault.Errorf(fault.EINVALID, "%s (exit status %d).", what, code)
 	}
 	// cat and mv name themselves first: "cat: write error: No space left on device".
 	if i := strings.LastIndex(text, ": "); i >= 0 && code != 4 {
 		text = text[i+2:]
 	}
-	return sessions.Wrap(sessions.EINVALID, fmt.Errorf("exit status %d: %s", code, nodeText(stderr)), what+": "+text+".")
+	return fault.Wrap(fault.EINVALID, fmt.Errorf("exit status %d: %s", code, nodeText(stderr)), what+": "+text+".")
 }
 
 // failEnds reads r and turns its failures into a plain end of input, which

@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/labplay/playground/fault"
+
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/container"
-
-	"github.com/labplay/playground/sessions"
 )
 
 // The helper is one long-lived container per instance that does, on the
@@ -51,14 +51,14 @@ func (e *Engine) delegate(ctx context.Context, containerIDs ...string) error {
 			return e.nodeDown(ctx, id, err)
 		}
 		if info.State == nil || !info.State.Running || info.State.Pid <= 1 {
-			return sessions.Errorf(sessions.EUNAVAILABLE, "%s is not running.", e.nodeName(ctx, id))
+			return fault.Errorf(fault.EUNAVAILABLE, "%s is not running.", e.nodeName(ctx, id))
 		}
 		cmd = append(cmd, info.ID+":"+strconv.Itoa(info.State.Pid))
 	}
 	out, code, err := e.inHelper(ctx, cmd)
 	if err == nil && code != 0 {
 		cause := fmt.Errorf("node delegate exited with %d: %s", code, nodeText(out))
-		return sessions.Wrap(sessions.EINTERNAL, cause, "The nodes' cgroups could not be prepared.")
+		return fault.Wrap(fault.EINTERNAL, cause, "The nodes' cgroups could not be prepared.")
 	}
 	return err
 }
@@ -97,7 +97,7 @@ func (e *Engine) helper(ctx context.Context) (string, error) {
 	img, err := e.cli.ImageInspect(ctx, e.cfg.NodeImage)
 	if err != nil {
 		if cerrdefs.IsNotFound(err) {
-			return "", sessions.Wrap(sessions.EUNAVAILABLE, err, "The node image "+e.cfg.NodeImage+" is not on the Docker engine.")
+			return "", fault.Wrap(fault.EUNAVAILABLE, err, "The node image "+e.cfg.NodeImage+" is not on the Docker engine.")
 		}
 		return "", engineError(err, "inspect the node image")
 	}
@@ -131,7 +131,7 @@ func (e *Engine) helper(ctx context.Context) (string, error) {
 		e.helperID = info.ID
 		return info.ID, nil
 	}
-	return "", sessions.Errorf(sessions.EUNAVAILABLE, "The helper container %s could not be started.", name)
+	return "", fault.Errorf(fault.EUNAVAILABLE, "The helper container %s could not be started.", name)
 }
 
 // Close removes the egress rules this engine installed and the helper

@@ -4,7 +4,7 @@ import (
 	"context"
 	"strings"
 
-	"github.com/labplay/playground/sessions"
+	"github.com/labplay/playground/fault"
 )
 
 // CheckHostLimits reads, through the helper, the kernel limits that every
@@ -43,9 +43,9 @@ func (e *Engine) CheckHostLimits(ctx context.Context) error {
 		return nil
 	}
 	if len(short) == 0 {
-		return sessions.Errorf(sessions.EUNAVAILABLE, "The kernel limits that every node shares could not be read on the engine's host: %s", nodeText(out))
+		return fault.Errorf(fault.EUNAVAILABLE, "The kernel limits that every node shares could not be read on the engine's host: %s", nodeText(out))
 	}
-	return sessions.Errorf(sessions.EUNAVAILABLE,
+	return fault.Errorf(fault.EUNAVAILABLE,
 		"Kernel limits that every node of the engine's host shares are too low for its memory, so one learner could use them up for everyone: %s. "+
 			"Run `playground node host-limits --apply` as root on that host (make run and make test do), or see the README's Security section.",
 		strings.Join(short, ", "))

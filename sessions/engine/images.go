@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"sync"
 
-	cerrdefs "github.com/containerd/errdefs"
+	"github.com/labplay/playground/fault"
 
-	"github.com/labplay/playground/sessions"
+	cerrdefs "github.com/containerd/errdefs"
 )
 
 // LoadImage copies an image from the engine into the inner engines of the
@@ -17,11 +17,11 @@ import (
 // pull it instead, and EUNAVAILABLE when a node is not running.
 func (e *Engine) LoadImage(ctx context.Context, containerIDs []string, image string) error {
 	if image == "" {
-		return sessions.Errorf(sessions.EINVALID, "No image given.")
+		return fault.Errorf(fault.EINVALID, "No image given.")
 	}
 	if _, err := e.cli.ImageInspect(ctx, image); err != nil {
 		if cerrdefs.IsNotFound(err) {
-			return sessions.Wrap(sessions.ENOTFOUND, err, "The image "+image+" is not on the server's Docker engine.")
+			return fault.Wrap(fault.ENOTFOUND, err, "The image "+image+" is not on the server's Docker engine.")
 		}
 		return engineError(err, "inspect image "+image)
 	}
@@ -53,7 +53,7 @@ func (e *Engine) loadInto(ctx context.Context, containerID, image string) error 
 	}
 	if code != 0 {
 		cause := fmt.Errorf("docker load exited with %d: %s", code, nodeText(out.String()))
-		return sessions.Wrap(sessions.EUNAVAILABLE, cause, "Could not load "+image+" into "+e.nodeName(ctx, containerID)+".")
+		return fault.Wrap(fault.EUNAVAILABLE, cause, "Could not load "+image+" into "+e.nodeName(ctx, containerID)+".")
 	}
 	e.log.Debug("image loaded into node", "container", containerID, "image", image, "output", nodeText(out.String()))
 	return nil

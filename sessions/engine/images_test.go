@@ -8,11 +8,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/labplay/playground/fault"
+
 	"github.com/docker/docker/api/types/build"
 	"github.com/docker/docker/api/types/image"
 	"github.com/docker/docker/client"
-
-	"github.com/labplay/playground/sessions"
 )
 
 func TestLoadImage(t *testing.T) {
@@ -39,7 +39,7 @@ func TestLoadImage(t *testing.T) {
 	}
 
 	err := e.LoadImage(ctx, ids, "pg-engine-test-missing:none")
-	if sessions.ErrorCode(err) != sessions.ENOTFOUND {
+	if fault.ErrorCode(err) != fault.ENOTFOUND {
 		t.Errorf("LoadImage of a missing image: got %v, want ENOTFOUND", err)
 	}
 }

@@ -6,11 +6,11 @@ import (
 	"encoding/hex"
 	"strings"
 
+	"github.com/labplay/playground/fault"
+
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
-
-	"github.com/labplay/playground/sessions"
 )
 
 // NodeMode is how the nodes are isolated from the host, as Mode found it.
@@ -73,7 +73,7 @@ func (e *Engine) Mode(ctx context.Context) (NodeMode, error) {
 			return "", engineError(err, "read the engine's settings")
 		}
 		if !remapsUsers(info.SecurityOptions) {
-			return "", sessions.Errorf(sessions.EUNAVAILABLE,
+			return "", fault.Errorf(fault.EUNAVAILABLE,
 				"The Docker engine does not run containers in user namespaces, so a node's root would be the host's root. "+
 					"Start dockerd with --userns-remap=default (make run does), or set PLAYGROUND_NODE_RUNTIME=sysbox-runc; "+
 					"PLAYGROUND_NODE_ISOLATION=%s runs nodes as the host's root, which is unsafe for strangers.", IsolationUnsafeHostRoot)
@@ -122,7 +122,7 @@ func (e *Engine) probePrivileged(ctx context.Context) (bool, error) {
 	created, err := e.cli.ContainerCreate(ctx, cfg, hc, nil, nil, name)
 	if err != nil {
 		if cerrdefs.IsNotFound(err) {
-			return false, sessions.Wrap(sessions.EUNAVAILABLE, err, "The node image "+e.cfg.NodeImage+" is not on the Docker engine.")
+			return false, fault.Wrap(fault.EUNAVAILABLE, err, "The node image "+e.cfg.NodeImage+" is not on the Docker engine.")
 		}
 		return false, engineError(err, "create the probe container")
 	}

@@ -3,9 +3,9 @@ package engine
 import (
 	"net/netip"
 
-	"github.com/docker/docker/api/types/filters"
+	"github.com/labplay/playground/fault"
 
-	"github.com/labplay/playground/sessions"
+	"github.com/docker/docker/api/types/filters"
 )
 
 // shortID returns the part of a session id used in resource names.
@@ -93,12 +93,12 @@ func (e *Engine) filter(sessionID string) filters.Args {
 // broadcast addresses.
 func NodeAddrs(subnet netip.Prefix, n int) (gateway netip.Addr, nodes []netip.Addr, err error) {
 	if !subnet.IsValid() || !subnet.Addr().Is4() {
-		return netip.Addr{}, nil, sessions.Errorf(sessions.EINVALID, "The subnet %s is not an IPv4 prefix.", subnet)
+		return netip.Addr{}, nil, fault.Errorf(fault.EINVALID, "The subnet %s is not an IPv4 prefix.", subnet)
 	}
 	subnet = subnet.Masked()
 	size := 1 << (32 - subnet.Bits())
 	if n < 1 || n+reservedAddrs > size {
-		return netip.Addr{}, nil, sessions.Errorf(sessions.EINVALID, "The subnet %s has no room for %d nodes.", subnet, n)
+		return netip.Addr{}, nil, fault.Errorf(fault.EINVALID, "The subnet %s has no room for %d nodes.", subnet, n)
 	}
 	gateway = subnet.Addr().Next()
 	a := gateway
@@ -112,7 +112,7 @@ func NodeAddrs(subnet netip.Prefix, n int) (gateway netip.Addr, nodes []netip.Ad
 // checkSessionID fails with EINVALID when id cannot label a session.
 func checkSessionID(id string) error {
 	if !validLabelValue(id) {
-		return sessions.Errorf(sessions.EINVALID, "The session id %q is not valid.", id)
+		return fault.Errorf(fault.EINVALID, "The session id %q is not valid.", id)
 	}
 	return nil
 }
@@ -121,12 +121,12 @@ func checkSessionID(id string) error {
 // names.
 func checkNodeNames(names []string) error {
 	if len(names) == 0 {
-		return sessions.Errorf(sessions.EINVALID, "A session needs at least one node.")
+		return fault.Errorf(fault.EINVALID, "A session needs at least one node.")
 	}
 	seen := make(map[string]bool, len(names))
 	for _, n := range names {
 		if !validNodeName(n) || seen[n] {
-			return sessions.Errorf(sessions.EINVALID, "The node name %q is not valid or repeated.", n)
+			return fault.Errorf(fault.EINVALID, "The node name %q is not valid or repeated.", n)
 		}
 		seen[n] = true
 	}

@@ -5,10 +5,10 @@ import (
 	"net/netip"
 	"strings"
 
+	"github.com/labplay/playground/fault"
+
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/network"
-
-	"github.com/labplay/playground/sessions"
 )
 
 // createNetwork creates a session's bridge network on subnet with its
@@ -29,9 +29,9 @@ func (e *Engine) createNetwork(ctx context.Context, sessionID string, subnet net
 		msg := strings.ToLower(err.Error())
 		switch {
 		case cerrdefs.IsConflict(err), strings.Contains(msg, "already exists"):
-			return "", sessions.Wrap(sessions.ECONFLICT, err, "The session's network already exists.")
+			return "", fault.Wrap(fault.ECONFLICT, err, "The session's network already exists.")
 		case strings.Contains(msg, "overlap"):
-			return "", sessions.Wrap(sessions.ECONFLICT, err, "The subnet "+prefix.String()+" is already in use.")
+			return "", fault.Wrap(fault.ECONFLICT, err, "The subnet "+prefix.String()+" is already in use.")
 		}
 		return "", engineError(err, "create network "+NetworkName(sessionID))
 	}

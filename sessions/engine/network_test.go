@@ -5,11 +5,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/labplay/playground/fault"
+
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/network"
-
-	"github.com/labplay/playground/sessions"
 )
 
 // These tests need only an engine, not the node image.
@@ -73,7 +73,7 @@ func TestCreateSessionFailureLeavesNothing(t *testing.T) {
 	t.Cleanup(func() { removeSession(t, e, id) })
 
 	_, err := e.CreateSession(ctx, id, testSubnet(11), []string{"node1", "node2", "node3"})
-	if sessions.ErrorCode(err) != sessions.EUNAVAILABLE {
+	if fault.ErrorCode(err) != fault.EUNAVAILABLE {
 		t.Fatalf("CreateSession with a missing image: got %v, want EUNAVAILABLE", err)
 	}
 	assertGone(t, e, id)
@@ -87,15 +87,15 @@ func TestCreateSessionFailureLeavesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = e.CreateSession(ctx, id, testSubnet(11), []string{"node1"})
-	if sessions.ErrorCode(err) != sessions.ECONFLICT {
+	if fault.ErrorCode(err) != fault.ECONFLICT {
 		t.Fatalf("CreateSession on a taken subnet: got %v, want ECONFLICT", err)
 	}
 	assertGone(t, e, id)
 
-	if _, err := e.CreateSession(ctx, id, testSubnet(12), []string{"node1", "Node 2"}); sessions.ErrorCode(err) != sessions.EINVALID {
+	if _, err := e.CreateSession(ctx, id, testSubnet(12), []string{"node1", "Node 2"}); fault.ErrorCode(err) != fault.EINVALID {
 		t.Errorf("bad node name: got %v, want EINVALID", err)
 	}
-	if _, err := e.CreateSession(ctx, "bad id", testSubnet(12), []string{"node1"}); sessions.ErrorCode(err) != sessions.EINVALID {
+	if _, err := e.CreateSession(ctx, "bad id", testSubnet(12), []string{"node1"}); fault.ErrorCode(err) != fault.EINVALID {
 		t.Errorf("bad session id: got %v, want EINVALID", err)
 	}
 }

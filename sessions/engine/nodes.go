@@ -6,9 +6,9 @@ import (
 	"strconv"
 	"strings"
 
-	cerrdefs "github.com/containerd/errdefs"
+	"github.com/labplay/playground/fault"
 
-	"github.com/labplay/playground/sessions"
+	cerrdefs "github.com/containerd/errdefs"
 )
 
 // nodeNumber returns N of a node named nodeN.
@@ -28,7 +28,7 @@ func (e *Engine) AddNode(ctx context.Context, sessionID string, subnet netip.Pre
 	}
 	n, ok := nodeNumber(name)
 	if !ok {
-		return Node{}, sessions.Errorf(sessions.EINVALID, "A node added to a session is named nodeN, not %q.", name)
+		return Node{}, fault.Errorf(fault.EINVALID, "A node added to a session is named nodeN, not %q.", name)
 	}
 	_, addrs, err := NodeAddrs(subnet, n)
 	if err != nil {

@@ -9,9 +9,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/docker/docker/api/types"
+	"github.com/labplay/playground/fault"
 
-	"github.com/labplay/playground/sessions"
+	"github.com/docker/docker/api/types"
 )
 
 // A node's ports are reached through the Engine API, as its terminals are:
@@ -29,7 +29,7 @@ func (e *Engine) Ports(ctx context.Context, containerID string) ([]int, error) {
 		return nil, err
 	}
 	if code != 0 {
-		return nil, sessions.Errorf(sessions.EUNAVAILABLE, "The ports of %s could not be listed.", e.nodeName(ctx, containerID))
+		return nil, fault.Errorf(fault.EUNAVAILABLE, "The ports of %s could not be listed.", e.nodeName(ctx, containerID))
 	}
 	var ports []int
 	for _, f := range strings.Fields(out) {
@@ -44,7 +44,7 @@ func (e *Engine) Ports(ctx context.Context, containerID string) ([]int, error) {
 // connection. ctx bounds only the setup.
 func (e *Engine) DialPort(ctx context.Context, containerID string, port int) (net.Conn, error) {
 	if port < 1 || port > 65535 {
-		return nil, sessions.Errorf(sessions.EINVALID, "%d is not a TCP port.", port)
+		return nil, fault.Errorf(fault.EINVALID, "%d is not a TCP port.", port)
 	}
 	resp, pr, done, err := e.execPipe(ctx, containerID, []string{"playground", "node", "dial", strconv.Itoa(port)}, "port", port)
 	if err != nil {

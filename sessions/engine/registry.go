@@ -13,14 +13,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/labplay/playground/fault"
+
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/image"
 	"github.com/docker/docker/api/types/mount"
 	"github.com/docker/docker/api/types/network"
 	"github.com/docker/go-connections/nat"
-
-	"github.com/labplay/playground/sessions"
 )
 
 // The registry: one container per instance, Debian's docker-registry (the
@@ -232,7 +232,7 @@ func (e *Engine) seedRegistry(ctx context.Context, images []string) error {
 		}
 	}
 	if port == "" {
-		return sessions.Errorf(sessions.EINTERNAL, "The seeding registry got no port.")
+		return fault.Errorf(fault.EINTERNAL, "The seeding registry got no port.")
 	}
 	for _, img := range images {
 		target := "127.0.0.1:" + port + "/" + registryPath(img)
@@ -244,7 +244,7 @@ func (e *Engine) seedRegistry(ctx context.Context, images []string) error {
 			e.log.Warn("untag a seeded image", "image", target, "err", rerr)
 		}
 		if err != nil {
-			return sessions.Wrap(sessions.EUNAVAILABLE, err, "The image "+img+" could not be put in the registry.")
+			return fault.Wrap(fault.EUNAVAILABLE, err, "The image "+img+" could not be put in the registry.")
 		}
 	}
 	return nil

@@ -10,12 +10,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/labplay/playground/fault"
+
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/network"
-
-	"github.com/labplay/playground/sessions"
 )
 
 func TestMode(t *testing.T) {
@@ -33,7 +33,7 @@ func TestMode(t *testing.T) {
 		if err != nil || mode != ModeUserns {
 			t.Errorf("Mode on a remapping engine = %v, %v; want userns", mode, err)
 		}
-	} else if sessions.ErrorCode(err) != sessions.EUNAVAILABLE || !strings.Contains(sessions.ErrorMessage(err), "userns-remap") {
+	} else if fault.ErrorCode(err) != fault.EUNAVAILABLE || !strings.Contains(fault.ErrorMessage(err), "userns-remap") {
 		t.Errorf("Mode on an engine without user namespaces = %v, %v; want EUNAVAILABLE naming --userns-remap", mode, err)
 	}
 
@@ -55,7 +55,7 @@ func TestMode(t *testing.T) {
 	if len(left) != 0 {
 		t.Errorf("%d probe containers left", len(left))
 	}
-	if _, err := testEngine(t, cli, Config{NodeImage: "pg-engine-test-missing:none", Isolation: IsolationUnsafeHostRoot}).Mode(ctx); sessions.ErrorCode(err) != sessions.EUNAVAILABLE {
+	if _, err := testEngine(t, cli, Config{NodeImage: "pg-engine-test-missing:none", Isolation: IsolationUnsafeHostRoot}).Mode(ctx); fault.ErrorCode(err) != fault.EUNAVAILABLE {
 		t.Errorf("unsafe Mode with a missing image: got %v, want EUNAVAILABLE", err)
 	}
 }
@@ -231,7 +231,7 @@ func checkExec(t *testing.T, e *Engine, n Node) {
 		time.Sleep(200 * time.Millisecond)
 	}
 
-	if _, _, err := e.Exec(ctx, n.ContainerID, "true", 0); sessions.ErrorCode(err) != sessions.EINVALID {
+	if _, _, err := e.Exec(ctx, n.ContainerID, "true", 0); fault.ErrorCode(err) != fault.EINVALID {
 		t.Errorf("zero timeout: got %v, want EINVALID", err)
 	}
 }
@@ -272,10 +272,10 @@ func TestStoppedNode(t *testing.T) {
 		t.Errorf("NodeRunning(missing) = %v, %v", running, err)
 	}
 	_, _, err := e.Exec(ctx, nodes[1].ContainerID, "true", 10*time.Second)
-	if sessions.ErrorCode(err) != sessions.EUNAVAILABLE || sessions.ErrorMessage(err) != "node2 is not running." {
+	if fault.ErrorCode(err) != fault.EUNAVAILABLE || fault.ErrorMessage(err) != "node2 is not running." {
 		t.Errorf("Exec in a stopped node: %v", err)
 	}
-	if err := e.WaitReady(ctx, nodes[1].ContainerID); sessions.ErrorCode(err) != sessions.EUNAVAILABLE {
+	if err := e.WaitReady(ctx, nodes[1].ContainerID); fault.ErrorCode(err) != fault.EUNAVAILABLE {
 		t.Errorf("WaitReady of a stopped node: %v", err)
 	}
 	all, err := e.List(ctx)

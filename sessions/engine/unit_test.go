@@ -10,6 +10,8 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/labplay/playground/fault"
+
 	"github.com/docker/docker/api/types/container"
 
 	"github.com/labplay/playground/sessions"
@@ -57,10 +59,10 @@ func TestValidNames(t *testing.T) {
 			t.Fatalf("session id %q is refused", id)
 		}
 	}
-	if err := checkNodeNames([]string{"node1", "node1"}); sessions.ErrorCode(err) != sessions.EINVALID {
+	if err := checkNodeNames([]string{"node1", "node1"}); fault.ErrorCode(err) != fault.EINVALID {
 		t.Errorf("repeated names: got %v, want EINVALID", err)
 	}
-	if err := checkNodeNames(nil); sessions.ErrorCode(err) != sessions.EINVALID {
+	if err := checkNodeNames(nil); fault.ErrorCode(err) != fault.EINVALID {
 		t.Errorf("no names: got %v, want EINVALID", err)
 	}
 	if err := checkNodeNames([]string{"node1", "node2", "node3"}); err != nil {
@@ -93,14 +95,14 @@ func TestNodeAddrs(t *testing.T) {
 		{"100.64.3.0/28", 14},
 		{"100.64.3.0/28", 0},
 	} {
-		if _, _, err := NodeAddrs(netip.MustParsePrefix(tc.p), tc.n); sessions.ErrorCode(err) != sessions.EINVALID {
+		if _, _, err := NodeAddrs(netip.MustParsePrefix(tc.p), tc.n); fault.ErrorCode(err) != fault.EINVALID {
 			t.Errorf("NodeAddrs(%s, %d): got %v, want EINVALID", tc.p, tc.n, err)
 		}
 	}
 	if _, addrs, err := NodeAddrs(netip.MustParsePrefix("100.64.3.0/28"), 13); err != nil || addrs[12] != netip.MustParseAddr("100.64.3.14") {
 		t.Errorf("full /28: %v %v", addrs, err)
 	}
-	if _, _, err := NodeAddrs(netip.Prefix{}, 3); sessions.ErrorCode(err) != sessions.EINVALID {
+	if _, _, err := NodeAddrs(netip.Prefix{}, 3); fault.ErrorCode(err) != fault.EINVALID {
 		t.Errorf("zero prefix: got %v, want EINVALID", err)
 	}
 }
@@ -282,13 +284,13 @@ func TestWorkingSet(t *testing.T) {
 }
 
 func TestErrorMapping(t *testing.T) {
-	if c := sessions.ErrorCode(engineError(context.DeadlineExceeded, "x")); c != sessions.EUNAVAILABLE {
+	if c := fault.ErrorCode(engineError(context.DeadlineExceeded, "x")); c != fault.EUNAVAILABLE {
 		t.Errorf("deadline: %s", c)
 	}
-	if c := sessions.ErrorCode(engineError(errors.New("boom"), "x")); c != sessions.EINTERNAL {
+	if c := fault.ErrorCode(engineError(errors.New("boom"), "x")); c != fault.EINTERNAL {
 		t.Errorf("other: %s", c)
 	}
-	coded := sessions.Errorf(sessions.ECONFLICT, "taken")
+	coded := fault.Errorf(fault.ECONFLICT, "taken")
 	if got := firstCoded([]error{nil, errors.New("a"), coded}); got != coded {
 		t.Errorf("firstCoded = %v, want the coded error", got)
 	}

@@ -6,6 +6,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/labplay/playground/fault"
+
 	"github.com/labplay/playground/sessions"
 	"github.com/labplay/playground/sessions/engine"
 	"github.com/labplay/playground/sessions/store"
@@ -44,7 +46,7 @@ func (m *Manager) Create(ctx context.Context, req NewSession) (s *sessions.Sessi
 	path := "cold"
 	defer func() {
 		// Refusals by the limits are not starts.
-		if c := sessions.ErrorCode(err); c != sessions.EFULL && c != sessions.ECONFLICT {
+		if c := fault.ErrorCode(err); c != fault.EFULL && c != fault.ECONFLICT {
 			m.cfg.Metrics.SessionStarted(path, time.Since(started), err)
 		}
 	}()
@@ -65,7 +67,7 @@ func (m *Manager) Create(ctx context.Context, req NewSession) (s *sessions.Sessi
 			m.log.Warn("session network clashed; trying another subnet", "err", err)
 			continue
 		}
-		if sessions.ErrorCode(err) == sessions.EFULL && !reclaimed && m.reclaimPool(ctx) {
+		if fault.ErrorCode(err) == fault.EFULL && !reclaimed && m.reclaimPool(ctx) {
 			reclaimed = true
 			continue
 		}
@@ -135,7 +137,7 @@ func (m *Manager) start(ctx context.Context, s *sessions.Session) (clashed bool,
 	}
 	nodes, err := m.engine.CreateSession(ctx, s.ID, subnet, names)
 	if err != nil {
-		return sessions.ErrorCode(err) == sessions.ECONFLICT, err
+		return fault.ErrorCode(err) == fault.ECONFLICT, err
 	}
 	m.phases.Store(s.ID, sessions.PhaseEngines)
 	return false, m.ready(ctx, s, nodes)

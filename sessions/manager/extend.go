@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/labplay/playground/fault"
+
 	"github.com/labplay/playground/sessions"
 )
 
@@ -23,7 +25,7 @@ func (m *Manager) Extend(ctx context.Context, userID, id string) (*sessions.Sess
 		until = last
 	}
 	if until.Sub(s.ExpiresAt) < time.Minute {
-		return nil, sessions.Errorf(sessions.ECONFLICT, "This session has all the time it may have: it ends at %s (UTC).", s.ExpiresAt.UTC().Format("15:04"))
+		return nil, fault.Errorf(fault.ECONFLICT, "This session has all the time it may have: it ends at %s (UTC).", s.ExpiresAt.UTC().Format("15:04"))
 	}
 	live, err := m.store.ExtendSession(ctx, s.ID, until)
 	if err != nil {

@@ -5,7 +5,8 @@ import (
 	"io"
 	"time"
 
-	"github.com/labplay/playground/sessions"
+	"github.com/labplay/playground/fault"
+
 	"github.com/labplay/playground/sessions/engine"
 )
 
@@ -19,7 +20,7 @@ const MaxTransfers = 2
 func (m *Manager) enterTransfer(sessionID string) (leave func(), err error) {
 	leave, ok := m.transfers.Enter(sessionID)
 	if !ok {
-		return nil, &sessions.Error{Code: sessions.ERATELIMITED, RetryAfter: 5 * time.Second,
+		return nil, &fault.Error{Code: fault.ERATELIMITED, RetryAfter: 5 * time.Second,
 			Message: "Two files are already moving for this session; wait for one to finish."}
 	}
 	return leave, nil

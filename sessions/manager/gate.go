@@ -5,8 +5,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/labplay/playground/fault"
+
 	"github.com/labplay/playground/ratelimit"
-	"github.com/labplay/playground/sessions"
 )
 
 // Work a learner sets off on their nodes (checks, values, node restarts)
@@ -46,7 +47,7 @@ func newGates() *gates {
 // longer than gateWait, or whose ctx ends, gives up.
 func (g *gates) enter(ctx context.Context, sessionID string) (leave func(), err error) {
 	if wait := g.rate.Take(sessionID, g.now()); wait > 0 {
-		return nil, &sessions.Error{Code: sessions.ERATELIMITED, RetryAfter: wait.Round(time.Second) + time.Second,
+		return nil, &fault.Error{Code: fault.ERATELIMITED, RetryAfter: wait.Round(time.Second) + time.Second,
 			Message: "Too many checks and steps in a row for this session; wait a moment."}
 	}
 	g.mu.Lock()
@@ -72,9 +73,9 @@ func (g *gates) enter(ctx context.Context, sessionID string) (leave func(), err 
 		return func() { <-sl.ch; done() }, nil
 	case <-ctx.Done():
 		done()
-		return nil, sessions.Wrap(sessions.EUNAVAILABLE, ctx.Err(), "The request ended while it waited for an earlier step.")
+		return nil, fault.Wrap(fault.EUNAVAILABLE, ctx.Err(), "The request ended while it waited for an earlier step.")
 	case <-timer.C:
 		done()
-		return nil, sessions.Errorf(sessions.EUNAVAILABLE, "The session is still busy with an earlier step; try again.")
+		return nil, fault.Errorf(fault.EUNAVAILABLE, "The session is still busy with an earlier step; try again.")
 	}
 }

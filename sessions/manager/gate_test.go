@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/labplay/playground/sessions"
+	"github.com/labplay/playground/fault"
 )
 
 func TestGateOneAtATime(t *testing.T) {
@@ -58,8 +58,8 @@ func TestGateRate(t *testing.T) {
 		leave()
 	}
 	_, err := g.enter(context.Background(), "s1")
-	var e *sessions.Error
-	if sessions.ErrorCode(err) != sessions.ERATELIMITED {
+	var e *fault.Error
+	if fault.ErrorCode(err) != fault.ERATELIMITED {
 		t.Fatalf("past the burst: %v, want ERATELIMITED", err)
 	}
 	if ok := asError(err, &e); !ok || e.RetryAfter <= 0 {
@@ -94,8 +94,8 @@ func TestGateWaitEndsWithContext(t *testing.T) {
 	}
 }
 
-func asError(err error, target **sessions.Error) bool {
-	e, ok := err.(*sessions.Error)
+func asError(err error, target **fault.Error) bool {
+	e, ok := err.(*fault.Error)
 	*target = e
 	return ok
 }

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/labplay/playground/fault"
+
 	"github.com/labplay/playground/sessions"
 )
 
@@ -56,7 +58,7 @@ func (m *Manager) loadImages(s *sessions.Session, images []string) {
 			// labs' small images (README, Figures); the registry serves
 			// what the nodes pull themselves.
 			err := m.engine.LoadImage(ctx, lacking, image)
-			if sessions.ErrorCode(err) == sessions.ENOTFOUND {
+			if fault.ErrorCode(err) == fault.ENOTFOUND {
 				err = m.pullImage(ctx, lacking, image)
 			}
 			if err != nil {
@@ -105,7 +107,7 @@ func (m *Manager) waitImages(ctx context.Context, sessionID string) error {
 	case <-done:
 		return nil
 	case <-ctx.Done():
-		return sessions.Errorf(sessions.EUNAVAILABLE, "The lab's images are still being copied into the nodes; try again in a moment.")
+		return fault.Errorf(fault.EUNAVAILABLE, "The lab's images are still being copied into the nodes; try again in a moment.")
 	}
 }
 

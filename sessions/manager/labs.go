@@ -6,6 +6,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/labplay/playground/fault"
+
 	"github.com/labplay/playground/labs"
 	"github.com/labplay/playground/sessions"
 	"github.com/labplay/playground/sessions/store"
@@ -49,7 +51,7 @@ func (m *Manager) ResetProgress(ctx context.Context, s *sessions.Session) error 
 // fill the log or the instructor's grid with noise.
 func (m *Manager) Check(ctx context.Context, s *sessions.Session, lab *labs.Lab, section string, auto bool) (sessions.CheckResult, error) {
 	if !lab.HasSection(section) {
-		return sessions.CheckResult{}, sessions.Errorf(sessions.ENOTFOUND, "The lab has no section %q.", section)
+		return sessions.CheckResult{}, fault.Errorf(fault.ENOTFOUND, "The lab has no section %q.", section)
 	}
 	if !s.Live() {
 		return sessions.CheckResult{}, errEnded()
@@ -144,7 +146,7 @@ func (m *Manager) runCheck(ctx context.Context, s *sessions.Session, c labs.Chec
 	}
 	out, code, err := m.engine.Exec(ctx, node.ContainerID, c.Script, c.Timeout)
 	if err != nil {
-		return sessions.CheckResult{Output: c.Node + ": " + sessions.ErrorMessage(err)}
+		return sessions.CheckResult{Output: c.Node + ": " + fault.ErrorMessage(err)}
 	}
 	return sessions.CheckResult{Passed: code == 0, Output: sessions.Clip(strings.TrimSpace(out), maxCheckOutput)}
 }
@@ -154,7 +156,7 @@ func (m *Manager) runCheck(ctx context.Context, s *sessions.Session, c labs.Chec
 func (m *Manager) Resolve(ctx context.Context, s *sessions.Session, lab *labs.Lab, blockID string) (node, command string, err error) {
 	block, ok := lab.Block(blockID)
 	if !ok {
-		return "", "", sessions.Errorf(sessions.ENOTFOUND, "The lab has no run block %q.", blockID)
+		return "", "", fault.Errorf(fault.ENOTFOUND, "The lab has no run block %q.", blockID)
 	}
 	if !s.Live() {
 		return "", "", errEnded()
@@ -176,11 +178,11 @@ func (m *Manager) Resolve(ctx context.Context, s *sessions.Session, lab *labs.La
 	for _, name := range labs.Placeholders(block.Command) {
 		v, ok := lab.Value(name)
 		if !ok {
-			return "", "", sessions.Errorf(sessions.EINTERNAL, "The lab names an unknown value %q.", name)
+			return "", "", fault.Errorf(fault.EINTERNAL, "The lab names an unknown value %q.", name)
 		}
 		n := s.Node(v.Node)
 		if n == nil {
-			return "", "", sessions.Errorf(sessions.EINTERNAL, "The lab's value %q runs on unknown node %q.", name, v.Node)
+			return "", "", fault.Errorf(fault.EINTERNAL, "The lab's value %q runs on unknown node %q.", name, v.Node)
 		}
 		out, code, err := m.engine.Exec(ctx, n.ContainerID, v.Script, v.Timeout) // the lab sets a default
 		if err != nil {
@@ -188,7 +190,7 @@ func (m *Manager) Resolve(ctx context.Context, s *sessions.Session, lab *labs.La
 		}
 		out = strings.TrimSpace(out)
 		if code != 0 || out == "" {
-			return "", "", sessions.Errorf(sessions.ECONFLICT, "This step needs a value from %s that is not there yet (%s): %s",
+			return "", "", fault.Errorf(fault.ECONFLICT, "This step needs a value from %s that is not there yet (%s): %s",
 				v.Node, name, sessions.Clip(firstLine(out), 200))
 		}
 		values[name] = out

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/labplay/playground/fault"
+
 	"github.com/labplay/playground/metrics"
 	"github.com/labplay/playground/ratelimit"
 	"github.com/labplay/playground/sessions"
@@ -181,14 +183,14 @@ func (m *Manager) Store() *store.Store { return m.store }
 // one, answers ENOTFOUND so that IDs cannot be probed.
 func (m *Manager) Get(ctx context.Context, userID, id string) (*sessions.Session, error) {
 	if !sessions.ValidID(id) {
-		return nil, sessions.Errorf(sessions.ENOTFOUND, "Session not found.")
+		return nil, fault.Errorf(fault.ENOTFOUND, "Session not found.")
 	}
 	s, err := m.store.Session(ctx, id)
 	if err != nil {
 		return nil, err
 	}
 	if s.UserID != userID {
-		return nil, sessions.Errorf(sessions.ENOTFOUND, "Session not found.")
+		return nil, fault.Errorf(fault.ENOTFOUND, "Session not found.")
 	}
 	m.setPhase(s)
 	return s, nil
@@ -210,7 +212,7 @@ func (m *Manager) setPhase(s *sessions.Session) {
 
 // errEnded answers work asked of a session that has ended.
 func errEnded() error {
-	return sessions.Errorf(sessions.ECONFLICT, "This session has ended; start a new one to go on.")
+	return fault.Errorf(fault.ECONFLICT, "This session has ended; start a new one to go on.")
 }
 
 // liveSession returns the caller's session when it is live.
@@ -233,7 +235,7 @@ func (m *Manager) liveNode(ctx context.Context, userID, id, name string) (*sessi
 	}
 	node := s.Node(name)
 	if node == nil || node.ContainerID == "" {
-		return nil, nil, sessions.Errorf(sessions.ENOTFOUND, "This session has no node %q.", name)
+		return nil, nil, fault.Errorf(fault.ENOTFOUND, "This session has no node %q.", name)
 	}
 	return s, node, nil
 }
@@ -251,7 +253,7 @@ func (m *Manager) Refresh(ctx context.Context, s *sessions.Session) {
 		}
 		running, err := m.engine.NodeRunning(ctx, n.ContainerID)
 		switch {
-		case err != nil && sessions.ErrorCode(err) != sessions.ENOTFOUND:
+		case err != nil && fault.ErrorCode(err) != fault.ENOTFOUND:
 			m.log.Warn("node state unknown", "session", s.ID, "node", n.Name, "err", err)
 		case running:
 			n.Status = sessions.NodeRunning

@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/netip"
 
+	"github.com/labplay/playground/fault"
+
 	"github.com/labplay/playground/sessions"
 )
 
@@ -25,7 +27,7 @@ func (m *Manager) RestartNode(ctx context.Context, userID, id, name string) (*se
 		return nil, err
 	}
 	if running {
-		return nil, sessions.Errorf(sessions.ECONFLICT, "%s is running; only a node that stopped can be restarted.", name)
+		return nil, fault.Errorf(fault.ECONFLICT, "%s is running; only a node that stopped can be restarted.", name)
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), m.startTimeout())
 	defer cancel()
@@ -60,7 +62,7 @@ func (m *Manager) AddNode(ctx context.Context, userID, id string) (*sessions.Ses
 	}
 	defer leave()
 	if len(s.Nodes) >= sessions.MaxNodes {
-		return nil, sessions.Errorf(sessions.ECONFLICT, "A session has at most %d nodes.", sessions.MaxNodes)
+		return nil, fault.Errorf(fault.ECONFLICT, "A session has at most %d nodes.", sessions.MaxNodes)
 	}
 	var name string
 	for _, candidate := range sessions.NodeNamesN(sessions.MaxNodes) {
@@ -108,10 +110,10 @@ func (m *Manager) RemoveNode(ctx context.Context, userID, id, name string) (*ses
 		return nil, err
 	}
 	if s.Node(name) == nil {
-		return nil, sessions.Errorf(sessions.ENOTFOUND, "This session has no node %q.", name)
+		return nil, fault.Errorf(fault.ENOTFOUND, "This session has no node %q.", name)
 	}
 	if len(s.Nodes) <= 1 {
-		return nil, sessions.Errorf(sessions.ECONFLICT, "A session keeps at least one node.")
+		return nil, fault.Errorf(fault.ECONFLICT, "A session keeps at least one node.")
 	}
 	leave, err := m.gates.enter(ctx, s.ID)
 	if err != nil {
@@ -138,7 +140,7 @@ func (m *Manager) freeSession(ctx context.Context, userID, id string) (*sessions
 		return nil, err
 	}
 	if s.Lab != "" {
-		return nil, sessions.Errorf(sessions.ECONFLICT, "This lab's nodes are the ones it declares; a free playground (a session without a lab) can add and remove nodes.")
+		return nil, fault.Errorf(fault.ECONFLICT, "This lab's nodes are the ones it declares; a free playground (a session without a lab) can add and remove nodes.")
 	}
 	return s, nil
 }

@@ -6,6 +6,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/labplay/playground/fault"
+
 	"github.com/labplay/playground/sessions"
 	"github.com/labplay/playground/sessions/store"
 )
@@ -185,7 +187,7 @@ func (m *Manager) fillPool(ctx context.Context) {
 		start := time.Now()
 		err := m.makePoolSession(ctx, order)
 		if err != nil {
-			if c := sessions.ErrorCode(err); c != sessions.EFULL && ctx.Err() == nil {
+			if c := fault.ErrorCode(err); c != fault.EFULL && ctx.Err() == nil {
 				m.log.Warn("could not fill the pool", "classroom", order.warmFor, "err", err)
 			}
 			return

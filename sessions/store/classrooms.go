@@ -5,6 +5,8 @@ import (
 	"errors"
 	"time"
 
+	"github.com/labplay/playground/fault"
+
 	"github.com/jackc/pgx/v5"
 
 	"github.com/labplay/playground/sessions"
@@ -53,7 +55,7 @@ func (s *Store) CreateClassroom(ctx context.Context, c *Classroom, newCode func(
 		}
 		return unavailable(err)
 	}
-	return sessions.Errorf(sessions.EUNAVAILABLE, "No free classroom code was found; try again.")
+	return fault.Errorf(fault.EUNAVAILABLE, "No free classroom code was found; try again.")
 }
 
 const classroomSelect = `SELECT c.id, c.instructor_id, c.code, c.name, c.lab, c.lang, c.session_minutes, c.seats,
@@ -136,7 +138,7 @@ func (s *Store) oneClassroom(ctx context.Context, query string, args ...any) (*C
 	}
 	c, err := pgx.CollectExactlyOneRow(rows, scanClassroom)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, sessions.Errorf(sessions.ENOTFOUND, "Classroom not found.")
+		return nil, fault.Errorf(fault.ENOTFOUND, "Classroom not found.")
 	}
 	return c, unavailable(err)
 }

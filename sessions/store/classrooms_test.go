@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/labplay/playground/fault"
+
 	"github.com/labplay/playground/sessions"
 	"github.com/labplay/playground/sessions/store"
 	"github.com/labplay/playground/sessions/store/storetest"
@@ -54,14 +56,14 @@ func TestInstructorsAndLoginTokens(t *testing.T) {
 	ctx := context.Background()
 	in := newInstructor(t, st, "Teacher@School.example")
 	dup := &store.Instructor{ID: sessions.NewID(), Email: "teacher@school.example", PasswordHash: "x"}
-	if err := st.CreateInstructor(ctx, dup); sessions.ErrorCode(err) != sessions.ECONFLICT {
+	if err := st.CreateInstructor(ctx, dup); fault.ErrorCode(err) != fault.ECONFLICT {
 		t.Fatalf("same email in another case: err = %v, want conflict", err)
 	}
 	got, err := st.InstructorByEmail(ctx, " TEACHER@school.example ")
 	if err != nil || got.ID != in.ID {
 		t.Fatalf("by email = %+v, %v", got, err)
 	}
-	if _, err := st.InstructorByEmail(ctx, "nobody@school.example"); sessions.ErrorCode(err) != sessions.ENOTFOUND {
+	if _, err := st.InstructorByEmail(ctx, "nobody@school.example"); fault.ErrorCode(err) != fault.ENOTFOUND {
 		t.Fatalf("unknown email: err = %v, want not_found", err)
 	}
 
@@ -75,13 +77,13 @@ func TestInstructorsAndLoginTokens(t *testing.T) {
 	if got, err := st.InstructorByToken(ctx, live); err != nil || got.ID != in.ID {
 		t.Fatalf("by live token = %+v, %v", got, err)
 	}
-	if _, err := st.InstructorByToken(ctx, old); sessions.ErrorCode(err) != sessions.EUNAUTHORIZED {
+	if _, err := st.InstructorByToken(ctx, old); fault.ErrorCode(err) != fault.EUNAUTHORIZED {
 		t.Fatalf("expired token: err = %v, want unauthorized", err)
 	}
 	if err := st.DeleteLoginToken(ctx, live); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.InstructorByToken(ctx, live); sessions.ErrorCode(err) != sessions.EUNAUTHORIZED {
+	if _, err := st.InstructorByToken(ctx, live); fault.ErrorCode(err) != fault.EUNAUTHORIZED {
 		t.Fatalf("revoked token: err = %v, want unauthorized", err)
 	}
 
@@ -93,7 +95,7 @@ func TestInstructorsAndLoginTokens(t *testing.T) {
 	if err := st.SetInstructorPassword(ctx, in.ID, "new-hash"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.InstructorByToken(ctx, again); sessions.ErrorCode(err) != sessions.EUNAUTHORIZED {
+	if _, err := st.InstructorByToken(ctx, again); fault.ErrorCode(err) != fault.EUNAUTHORIZED {
 		t.Fatalf("token after a password change: err = %v, want unauthorized", err)
 	}
 	if got, _ := st.InstructorByEmail(ctx, in.Email); got.PasswordHash != "new-hash" {
@@ -154,7 +156,7 @@ func TestMembersSeatsAndClose(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := join("ANA"); sessions.ErrorCode(err) != sessions.ECONFLICT {
+	if _, err := join("ANA"); fault.ErrorCode(err) != fault.ECONFLICT {
 		t.Fatalf("same name in another case: err = %v, want conflict", err)
 	}
 	// Joining again keeps the seat and its id.
@@ -176,10 +178,10 @@ func TestMembersSeatsAndClose(t *testing.T) {
 	wg.Wait()
 	seated := 0
 	for _, err := range results {
-		switch sessions.ErrorCode(err) {
+		switch fault.ErrorCode(err) {
 		case "":
 			seated++
-		case sessions.ECONFLICT:
+		case fault.ECONFLICT:
 		default:
 			t.Fatalf("join: %v", err)
 		}
@@ -250,7 +252,7 @@ func TestMembersSeatsAndClose(t *testing.T) {
 	if changed, _ := st.CloseClassroom(ctx, c.ID); changed {
 		t.Fatal("closing twice reported a change")
 	}
-	if _, err := join("Late"); sessions.ErrorCode(err) != sessions.ECONFLICT {
+	if _, err := join("Late"); fault.ErrorCode(err) != fault.ECONFLICT {
 		t.Fatalf("join after close: err = %v, want conflict", err)
 	}
 	got, _ = st.Classroom(ctx, c.ID)

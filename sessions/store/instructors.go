@@ -6,9 +6,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/labplay/playground/fault"
 
-	"github.com/labplay/playground/sessions"
+	"github.com/jackc/pgx/v5"
 )
 
 // Instructor is an account that runs classrooms.
@@ -25,7 +25,7 @@ func (s *Store) CreateInstructor(ctx context.Context, in *Instructor) error {
 	err := s.pool.QueryRow(ctx, `INSERT INTO instructors (id, email, password_hash) VALUES ($1, $2, $3)
 		RETURNING created_at`, in.ID, strings.TrimSpace(in.Email), in.PasswordHash).Scan(&in.CreatedAt)
 	if isUniqueViolation(err, "instructors_email") {
-		return sessions.Errorf(sessions.ECONFLICT, "An instructor with the email %s already exists.", in.Email)
+		return fault.Errorf(fault.ECONFLICT, "An instructor with the email %s already exists.", in.Email)
 	}
 	return unavailable(err)
 }
@@ -56,7 +56,7 @@ func (s *Store) SetInstructorPassword(ctx context.Context, id, hash string) erro
 			return unavailable(err)
 		}
 		if tag.RowsAffected() == 0 {
-			return sessions.Errorf(sessions.ENOTFOUND, "No such instructor.")
+			return fault.Errorf(fault.ENOTFOUND, "No such instructor.")
 		}
 		_, err = tx.Exec(ctx, "DELETE FROM instructor_tokens WHERE instructor_id = $1", id)
 		return unavailable(err)
@@ -83,8 +83,8 @@ func (s *Store) InstructorByToken(ctx context.Context, tokenHash []byte) (*Instr
 	in, err := s.oneInstructor(ctx, `SELECT i.id, i.email, i.password_hash, i.created_at
 		FROM instructor_tokens t JOIN instructors i ON i.id = t.instructor_id
 		WHERE t.token_hash = $1 AND t.expires_at > now()`, tokenHash)
-	if sessions.ErrorCode(err) == sessions.ENOTFOUND {
-		return nil, sessions.Errorf(sessions.EUNAUTHORIZED, "Log in as an instructor first.")
+	if fault.ErrorCode(err) == fault.ENOTFOUND {
+		return nil, fault.Errorf(fault.EUNAUTHORIZED, "Log in as an instructor first.")
 	}
 	return in, err
 }
@@ -103,7 +103,7 @@ func (s *Store) oneInstructor(ctx context.Context, query string, args ...any) (*
 	}
 	in, err := pgx.CollectExactlyOneRow(rows, scanInstructor)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, sessions.Errorf(sessions.ENOTFOUND, "No such instructor.")
+		return nil, fault.Errorf(fault.ENOTFOUND, "No such instructor.")
 	}
 	return in, unavailable(err)
 }

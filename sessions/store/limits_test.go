@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/labplay/playground/fault"
+
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/labplay/playground/sessions"
@@ -32,7 +34,7 @@ func TestSessionsPerAddress(t *testing.T) {
 	}
 	// Each with a cookie of its own: the cap is the address's, not the learner's.
 	err := start(t, st, "192.0.2.7", "", limits)
-	if sessions.ErrorCode(err) != sessions.ECONFLICT || !strings.Contains(sessions.ErrorMessage(err), "network") {
+	if fault.ErrorCode(err) != fault.ECONFLICT || !strings.Contains(fault.ErrorMessage(err), "network") {
 		t.Fatalf("third session from one address: %v, want ECONFLICT about the network", err)
 	}
 	if err := start(t, st, "192.0.2.8", "", limits); err != nil {
@@ -60,7 +62,7 @@ func TestClassroomSeatsAreReserved(t *testing.T) {
 		}
 	}
 	err := start(t, st, "192.0.2.2", "", limits)
-	if sessions.ErrorCode(err) != sessions.EFULL || !strings.Contains(sessions.ErrorMessage(err), "class") {
+	if fault.ErrorCode(err) != fault.EFULL || !strings.Contains(fault.ErrorMessage(err), "class") {
 		t.Fatalf("anonymous session into a reserved seat: %v, want EFULL about a class", err)
 	}
 	for i := 0; i < 2; i++ {
@@ -68,7 +70,7 @@ func TestClassroomSeatsAreReserved(t *testing.T) {
 			t.Fatalf("classroom seat %d: %v", i+1, err)
 		}
 	}
-	if err := start(t, st, "192.0.2.3", c.ID, limits); sessions.ErrorCode(err) != sessions.EFULL {
+	if err := start(t, st, "192.0.2.3", c.ID, limits); fault.ErrorCode(err) != fault.EFULL {
 		t.Errorf("a session over the host's limit: %v, want EFULL", err)
 	}
 	// A class left open for long, nobody joining, keeps nothing either.
@@ -138,11 +140,11 @@ func TestPruneEvents(t *testing.T) {
 // Errors of an outage (the server shutting down, connections refused) are
 // EUNAVAILABLE, answered 503 with Retry-After; others are bugs.
 func TestOutageErrorsAreUnavailable(t *testing.T) {
-	for code, want := range map[string]sessions.Code{
-		"57P01": sessions.EUNAVAILABLE, "57P03": sessions.EUNAVAILABLE, "08006": sessions.EUNAVAILABLE,
-		"53300": sessions.EUNAVAILABLE, "42601": sessions.EINTERNAL, "23505": sessions.EINTERNAL,
+	for code, want := range map[string]fault.Code{
+		"57P01": fault.EUNAVAILABLE, "57P03": fault.EUNAVAILABLE, "08006": fault.EUNAVAILABLE,
+		"53300": fault.EUNAVAILABLE, "42601": fault.EINTERNAL, "23505": fault.EINTERNAL,
 	} {
-		if got := sessions.ErrorCode(store.Unavailable(&pgconn.PgError{Code: code})); got != want {
+		if got := fault.ErrorCode(store.Unavailable(&pgconn.PgError{Code: code})); got != want {
 			t.Errorf("SQLSTATE %s: %s, want %s", code, got, want)
 		}
 	}

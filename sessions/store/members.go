@@ -5,9 +5,9 @@ import (
 	"errors"
 	"time"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/labplay/playground/fault"
 
-	"github.com/labplay/playground/sessions"
+	"github.com/jackc/pgx/v5"
 )
 
 // Member is a learner's seat in a classroom.
@@ -37,7 +37,7 @@ func (s *Store) AddMember(ctx context.Context, m *Member) error {
 		// counted exactly even across server processes.
 		err := tx.QueryRow(ctx, `SELECT status, seats FROM classrooms WHERE id = $1 FOR UPDATE`, m.ClassroomID).Scan(&status, &seats)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return sessions.Errorf(sessions.ENOTFOUND, "Classroom not found.")
+			return fault.Errorf(fault.ENOTFOUND, "Classroom not found.")
 		}
 		if err != nil {
 			return unavailable(err)
@@ -45,23 +45,23 @@ func (s *Store) AddMember(ctx context.Context, m *Member) error {
 		if found, err := memberIn(ctx, tx, m.ClassroomID, m.UserID); err == nil {
 			*m = *found
 			return nil
-		} else if sessions.ErrorCode(err) != sessions.ENOTFOUND {
+		} else if fault.ErrorCode(err) != fault.ENOTFOUND {
 			return err
 		}
 		if status != ClassroomOpen {
-			return sessions.Errorf(sessions.ECONFLICT, "This class is closed.")
+			return fault.Errorf(fault.ECONFLICT, "This class is closed.")
 		}
 		if err := tx.QueryRow(ctx, "SELECT count(*) FROM classroom_members WHERE classroom_id = $1", m.ClassroomID).Scan(&taken); err != nil {
 			return unavailable(err)
 		}
 		if seats > 0 && taken >= seats {
-			return sessions.Errorf(sessions.ECONFLICT, "This class is full: all %d seats are taken.", seats)
+			return fault.Errorf(fault.ECONFLICT, "This class is full: all %d seats are taken.", seats)
 		}
 		err = tx.QueryRow(ctx, `INSERT INTO classroom_members (classroom_id, user_id, id, display_name)
 			VALUES ($1, $2, $3, $4) RETURNING joined_at, last_activity_at`,
 			m.ClassroomID, m.UserID, m.ID, m.Name).Scan(&m.JoinedAt, &m.LastActivityAt)
 		if isUniqueViolation(err, "classroom_members_name") {
-			return sessions.Errorf(sessions.ECONFLICT, "Someone in this class already goes by %q; add an initial to yours.", m.Name)
+			return fault.Errorf(fault.ECONFLICT, "Someone in this class already goes by %q; add an initial to yours.", m.Name)
 		}
 		return unavailable(err)
 	})
@@ -140,7 +140,7 @@ func memberIn(ctx context.Context, q querier, classroomID, userID string) (*Memb
 	}
 	m, err := pgx.CollectExactlyOneRow(rows, scanMember)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, sessions.Errorf(sessions.ENOTFOUND, "Not a member of this classroom.")
+		return nil, fault.Errorf(fault.ENOTFOUND, "Not a member of this classroom.")
 	}
 	return m, unavailable(err)
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"time"
 
+	"github.com/labplay/playground/fault"
+
 	"github.com/jackc/pgx/v5"
 
 	"github.com/labplay/playground/sessions"
@@ -119,7 +121,7 @@ func (s *Store) SetWarmWanted(ctx context.Context, classroomID string, n int) er
 		return unavailable(err)
 	}
 	if tag.RowsAffected() == 0 {
-		return sessions.Errorf(sessions.ENOTFOUND, "Classroom not found.")
+		return fault.Errorf(fault.ENOTFOUND, "Classroom not found.")
 	}
 	return nil
 }
@@ -131,7 +133,7 @@ func (s *Store) WarmSeats(ctx context.Context, classroomID string) (wanted, read
 			(SELECT count(*) FROM sessions t WHERE t.warm_for = c.id AND t.pool = 'ready' AND t.status = 'running')
 		FROM classrooms c WHERE c.id = $1`, classroomID).Scan(&wanted, &ready)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, 0, sessions.Errorf(sessions.ENOTFOUND, "Classroom not found.")
+		return 0, 0, fault.Errorf(fault.ENOTFOUND, "Classroom not found.")
 	}
 	return wanted, ready, unavailable(err)
 }

@@ -7,6 +7,8 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/labplay/playground/fault"
+
 	"github.com/jackc/pgx/v5"
 
 	"github.com/labplay/playground/sessions"
@@ -64,7 +66,7 @@ func (s *Store) CreateSession(ctx context.Context, sess *sessions.Session, pool 
 		}
 		return unavailable(err)
 	}
-	return sessions.Errorf(sessions.EFULL, "No free network for a new session; try again shortly.")
+	return fault.Errorf(fault.EFULL, "No free network for a new session; try again shortly.")
 }
 
 // checkLimits takes the deployment's session lock for the rest of the
@@ -106,17 +108,17 @@ func checkLimits(ctx context.Context, tx pgx.Tx, sess *sessions.Session, limits 
 		if live < limits.MaxLive {
 			msg = "The playground's free places are kept for a class right now; try again later."
 		}
-		return &sessions.Error{Code: sessions.EFULL, RetryAfter: retryAfterFull, Message: msg}
+		return &fault.Error{Code: fault.EFULL, RetryAfter: retryAfterFull, Message: msg}
 	}
 	if sess.Pool != "" {
 		return nil
 	}
 	if limits.MaxPerUser > 0 && mine >= limits.MaxPerUser {
-		return sessions.Errorf(sessions.ECONFLICT,
+		return fault.Errorf(fault.ECONFLICT,
 			"You already have %d sessions running; end one to start another.", mine)
 	}
 	if sess.Scope == "" && limits.MaxPerAddress > 0 && fromAddr >= limits.MaxPerAddress {
-		return sessions.Errorf(sessions.ECONFLICT,
+		return fault.Errorf(fault.ECONFLICT,
 			"Your network already has %d sessions running; end one to start another (a class can join through a classroom link instead).", fromAddr)
 	}
 	return nil
@@ -148,7 +150,7 @@ func (s *Store) freeSubnet(ctx context.Context, pool Subnets) (netip.Prefix, err
 			return p, nil
 		}
 	}
-	return netip.Prefix{}, sessions.Errorf(sessions.EFULL, "Every session network is in use; try again shortly.")
+	return netip.Prefix{}, fault.Errorf(fault.EFULL, "Every session network is in use; try again shortly.")
 }
 
 // UpdateNodes records the containers, addresses and statuses of a session's nodes.
@@ -179,7 +181,7 @@ func (s *Store) MarkRunning(ctx context.Context, id string, nodes []sessions.Nod
 			return unavailable(err)
 		}
 		if tag.RowsAffected() == 0 {
-			return sessions.Errorf(sessions.ECONFLICT, "This session was ended while it was starting.")
+			return fault.Errorf(fault.ECONFLICT, "This session was ended while it was starting.")
 		}
 		return nil
 	})
@@ -244,7 +246,7 @@ func (s *Store) Session(ctx context.Context, id string) (*sessions.Session, erro
 		return nil, err
 	}
 	if len(list) == 0 {
-		return nil, sessions.Errorf(sessions.ENOTFOUND, "Session not found.")
+		return nil, fault.Errorf(fault.ENOTFOUND, "Session not found.")
 	}
 	return list[0], nil
 }
@@ -377,7 +379,7 @@ func (s *Store) AddNode(ctx context.Context, sessionID string, n sessions.Node) 
 		SELECT $1, $2, $3, $4 FROM sessions WHERE id = $1 AND status <> 'ended'`,
 		sessionID, n.Name, nullAddr(n.Address), n.Status)
 	if isUniqueViolation(err, "") {
-		return sessions.Errorf(sessions.ECONFLICT, "This session has a node %s already.", n.Name)
+		return fault.Errorf(fault.ECONFLICT, "This session has a node %s already.", n.Name)
 	}
 	return unavailable(err)
 }

@@ -6,9 +6,9 @@ import (
 	"encoding/hex"
 	"errors"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/labplay/playground/fault"
 
-	"github.com/labplay/playground/sessions"
+	"github.com/jackc/pgx/v5"
 )
 
 // PortShare is a link that opens one node's port to anyone who has it.
@@ -45,7 +45,7 @@ func (s *Store) PortShareByToken(ctx context.Context, token string) (*PortShare,
 	err := s.pool.QueryRow(ctx, `SELECT p.session_id, p.node, p.port FROM port_shares p JOIN sessions s ON s.id = p.session_id
 		WHERE p.token = $1 AND p.revoked_at IS NULL AND s.status <> 'ended'`, token).Scan(&sh.SessionID, &sh.Node, &sh.Port)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, sessions.Errorf(sessions.ENOTFOUND, "This link does not open anything (any more).")
+		return nil, fault.Errorf(fault.ENOTFOUND, "This link does not open anything (any more).")
 	}
 	if err != nil {
 		return nil, unavailable(err)

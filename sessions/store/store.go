@@ -8,12 +8,13 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/labplay/playground/fault"
+
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/labplay/playground/migrations"
-	"github.com/labplay/playground/sessions"
 )
 
 // Store is the Postgres store. It is safe for concurrent use, and several
@@ -82,12 +83,12 @@ func unavailable(err error) error {
 	if err == nil {
 		return nil
 	}
-	var e *sessions.Error
+	var e *fault.Error
 	if errors.As(err, &e) {
 		return err
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return sessions.Wrap(sessions.EUNAVAILABLE, err, "The database did not answer in time.")
+		return fault.Wrap(fault.EUNAVAILABLE, err, "The database did not answer in time.")
 	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
@@ -95,12 +96,12 @@ func unavailable(err error) error {
 		case "08", "53", "57":
 			// Connection trouble, no resources left, or the server shutting
 			// down or starting: an outage.
-			return sessions.Wrap(sessions.EUNAVAILABLE, err, "The database is unavailable; try again shortly.")
+			return fault.Wrap(fault.EUNAVAILABLE, err, "The database is unavailable; try again shortly.")
 		}
 		// Any other server-side error is a bug in our SQL or data.
-		return sessions.Wrap(sessions.EINTERNAL, err, "database error")
+		return fault.Wrap(fault.EINTERNAL, err, "database error")
 	}
-	return sessions.Wrap(sessions.EUNAVAILABLE, err, "The database is unavailable; try again shortly.")
+	return fault.Wrap(fault.EUNAVAILABLE, err, "The database is unavailable; try again shortly.")
 }
 
 // isUniqueViolation reports whether err is a unique-constraint violation of

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/labplay/playground/fault"
+
 	"github.com/labplay/playground/sessions"
 	"github.com/labplay/playground/sessions/store"
 	"github.com/labplay/playground/sessions/store/storetest"
@@ -70,7 +72,7 @@ func TestSessionLifecycle(t *testing.T) {
 	if s2 := newSession(t, st, user, pool); s2.Subnet != s.Subnet {
 		t.Fatalf("subnet after end = %s, want the freed %s", s2.Subnet, s.Subnet)
 	}
-	if _, err := st.Session(ctx, sessions.NewID()); sessions.ErrorCode(err) != sessions.ENOTFOUND {
+	if _, err := st.Session(ctx, sessions.NewID()); fault.ErrorCode(err) != fault.ENOTFOUND {
 		t.Fatalf("unknown session: err = %v, want not_found", err)
 	}
 }
@@ -95,7 +97,7 @@ func TestSubnetsRunOutAndNeverCollide(t *testing.T) {
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
-			case sessions.ErrorCode(err) == sessions.EFULL:
+			case fault.ErrorCode(err) == fault.EFULL:
 				full++
 			case err != nil:
 				t.Errorf("create: %v", err)
@@ -212,7 +214,7 @@ func TestLimitsHoldUnderConcurrency(t *testing.T) {
 	limits := store.Limits{MaxLive: 5, MaxPerUser: 2}
 	var mu sync.Mutex
 	made := map[string]int{}
-	codes := map[sessions.Code]int{}
+	codes := map[fault.Code]int{}
 	var wg sync.WaitGroup
 	for i := 0; i < 16; i++ {
 		wg.Add(1)
@@ -226,7 +228,7 @@ func TestLimitsHoldUnderConcurrency(t *testing.T) {
 			if err == nil {
 				made[u]++
 			}
-			codes[sessions.ErrorCode(err)]++
+			codes[fault.ErrorCode(err)]++
 		}()
 	}
 	wg.Wait()
@@ -237,7 +239,7 @@ func TestLimitsHoldUnderConcurrency(t *testing.T) {
 		}
 		total += n
 	}
-	if total != 5 || codes[""] != 5 || codes[sessions.EFULL]+codes[sessions.ECONFLICT] != 11 {
+	if total != 5 || codes[""] != 5 || codes[fault.EFULL]+codes[fault.ECONFLICT] != 11 {
 		t.Fatalf("made %d sessions (%v), want exactly 5 with 11 refusals", total, codes)
 	}
 	if n, _ := st.CountLive(ctx, "default"); n != 5 {
