@@ -13,6 +13,7 @@ export class Checks {
     this.tail = null; // the last queued check, or null when idle
     this.autoTimer = 0;
     this.timers = new Set();
+    this.pending = new Map(); // section id → its later checks' timers
     this.stopped = false;
   }
 
@@ -30,15 +31,24 @@ export class Checks {
   }
 
   // later runs a quiet check of sectionId after each of the delays (ms). These
-  // follow a Run click, so the server records them as attempts.
+  // follow a Run click, so the server records them as attempts. A later call
+  // for the same section replaces the checks it had pending: a learner who
+  // clicks five Run buttons in a row gets the checks of the last click, not
+  // ten, which would use up the session's allowance for checks.
   later(sectionId, delays) {
-    for (const d of delays) {
+    for (const id of this.pending.get(sectionId) || []) {
+      clearTimeout(id);
+      this.timers.delete(id);
+    }
+    const ids = delays.map((d) => {
       const id = setTimeout(() => {
         this.timers.delete(id);
         this.run(sectionId, true).catch(() => {});
       }, d);
       this.timers.add(id);
-    }
+      return id;
+    });
+    this.pending.set(sectionId, ids);
   }
 
   // start begins the automatic checks: every few seconds, when the tab is
@@ -59,5 +69,6 @@ export class Checks {
     clearInterval(this.autoTimer);
     for (const id of this.timers) clearTimeout(id);
     this.timers.clear();
+    this.pending.clear();
   }
 }
