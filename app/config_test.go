@@ -1,21 +1,24 @@
-package server_test
+package app_test
 
 import (
+	"io"
 	"net/netip"
 	"strings"
 	"testing"
 
-	"github.com/labplay/playground/server"
+	"github.com/labplay/playground/app"
 )
 
 // parse parses flags with an environment of its own.
-func parse(t *testing.T, env map[string]string, args ...string) (server.Config, error) {
+func parse(t *testing.T, env map[string]string, args ...string) (app.Config, error) {
 	t.Helper()
 	if env == nil {
 		env = map[string]string{}
 	}
 	env["DATABASE_URL"] = "postgres://nowhere/db"
-	return server.ParseConfig(args, func(k string) string { return env[k] })
+	m := app.Main{Output: io.Discard}
+	err := m.ParseFlags(args, func(k string) string { return env[k] })
+	return m.Config, err
 }
 
 func TestConfigCapacityAndEgress(t *testing.T) {

@@ -1,4 +1,4 @@
-package server
+package app
 
 import (
 	"errors"
@@ -11,6 +11,10 @@ import (
 
 	"github.com/labplay/playground/labs"
 )
+
+// DefaultLabsDir is where the server looks for labs added at run time, and
+// where "playground lab import-pwd" writes by default.
+const DefaultLabsDir = "/var/lib/playground/labs"
 
 // loadCatalog returns the built-in labs together with those of dir, the
 // run-time labs folder (PLAYGROUND_LABS_DIR), read once at start. A lab

@@ -1,13 +1,13 @@
-package server
+package app
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"slices"
 	"sync"
 	"time"
@@ -15,6 +15,7 @@ import (
 	"github.com/docker/docker/client"
 
 	"github.com/labplay/playground/metrics"
+	"github.com/labplay/playground/server"
 	"github.com/labplay/playground/sessions/engine"
 	"github.com/labplay/playground/sessions/live"
 	"github.com/labplay/playground/sessions/manager"
@@ -22,20 +23,30 @@ import (
 	"github.com/labplay/playground/web"
 )
 
-// NewLogger returns the process logger in the configured format and level.
-func NewLogger(cfg Config) *slog.Logger {
-	level, _ := parseLevel(cfg.LogLevel)
-	opts := &slog.HandlerOptions{Level: level}
-	if cfg.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
-	}
-	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+// Main is the program "playground serve": ParseFlags reads its
+// configuration, and Run serves with it until its context ends.
+type Main struct {
+	// Config is what ParseFlags read; a caller may adjust it before Run.
+	Config Config
+	// Log is the process logger; when nil, Run makes one with NewLogger.
+	Log *slog.Logger
+	// OnListen, when set, is told the public listener's address as soon as
+	// it listens, so that a caller may ask for port 0.
+	OnListen func(net.Addr)
+	// Output receives the usage and the flags' errors; nil means the
+	// standard error.
+	Output io.Writer
 }
 
-// Run wires the playground together and serves it until ctx ends, then shuts
-// down in order: HTTP, terminals, background work, database. When listening
-// starts, onListen (if not nil) is told the address, so tests can use port 0.
-func Run(ctx context.Context, cfg Config, log *slog.Logger, onListen func(net.Addr)) error {
+// Run wires the playground together and serves it until ctx ends, then
+// shuts down in order: HTTP, terminals, the dashboards' hub, the manager's
+// background work, the engine's helper, the database.
+func (m *Main) Run(ctx context.Context) error {
+	cfg := m.Config
+	log := m.Log
+	if log == nil {
+		log = NewLogger(cfg)
+	}
 	st, err := store.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return err
@@ -128,15 +139,15 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, onListen func(net.Ad
 	cfg.Sessions.Metrics = met
 	mgr := manager.New(cfg.Sessions, eng, st, log)
 	hub := live.NewHub(log)
-	srv := New(cfg, Deps{Manager: mgr, Labs: catalog, Site: site, Secret: secret, Log: log, Hub: hub, Metrics: met})
+	srv := server.New(cfg.Server, server.Deps{Manager: mgr, Labs: catalog, Site: site, Secret: secret, Log: log, Hub: hub, Metrics: met})
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
 	}
 	log.Info("listening", "addr", ln.Addr().String())
-	if onListen != nil {
-		onListen(ln.Addr())
+	if m.OnListen != nil {
+		m.OnListen(ln.Addr())
 	}
 	httpSrv := &http.Server{
 		Handler:           srv.Handler(),
@@ -177,7 +188,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, onListen func(net.Ad
 	if serr := httpSrv.Shutdown(sctx); serr != nil {
 		log.Warn("http shutdown", "err", serr)
 	}
-	srv.terms.closeAll(sctx)
+	srv.Shutdown(sctx)
 	stopHub()
 	stopManager()
 	wg.Wait()
