@@ -49,3 +49,16 @@ func loadCatalog(dir string, log *slog.Logger) *labs.Catalog {
 	}
 	return builtin.With(found)
 }
+
+// labImages returns the images the labs of c need, each once.
+func labImages(c *labs.Catalog) []string {
+	var images []string
+	for _, l := range c.List() {
+		for _, img := range l.Images {
+			if !slices.Contains(images, img) {
+				images = append(images, img)
+			}
+		}
+	}
+	return images
+}

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"slices"
 	"sync"
 	"time"
 
@@ -62,64 +61,17 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("docker client: %w", err)
 	}
 	defer cli.Close()
-	if img := cfg.Engine.RegistryImage; img != "" {
-		if _, err := cli.ImageInspect(ctx, img); err != nil {
-			log.Warn("no registry image on the engine: the labs' images are copied into the nodes instead (make images builds it)", "image", img)
-			cfg.Engine.RegistryImage = ""
-		}
-	}
-	eng := engine.New(cli, cfg.Engine, log)
-	if err := eng.Ping(ctx); err != nil {
-		return fmt.Errorf("the Docker engine does not answer (start it, or run make run): %w", err)
-	}
-	if _, err := cli.ImageInspect(ctx, cfg.Engine.NodeImage); err != nil {
-		return fmt.Errorf("node image %q is missing on the engine (build it with make images): %w", cfg.Engine.NodeImage, err)
-	}
-	mode, err := eng.Mode(ctx)
+	eng, err := readyEngine(ctx, cli, &cfg, log)
 	if err != nil {
 		return err
 	}
-	if !mode.Safe() {
-		log.Warn("UNSAFE: nodes run as the host's root (" + string(mode) + "). " +
-			"A learner can escape a node to the host (cgroup release agents, kernel sysctls, devices, other sessions' files). " +
-			"Serve only people you trust with root on this machine; for strangers, use an engine with --userns-remap " +
-			"(make run starts one) and leave PLAYGROUND_NODE_ISOLATION unset.")
-	}
-	if err := eng.EnsureLimits(ctx); err != nil {
-		return fmt.Errorf("the nodes' shared limits: %w", err)
-	}
-	if cfg.Sessions.MaxSessions == 0 {
-		cfg.Sessions.MaxSessions = eng.Capacity()
-		log.Info("live sessions the host accepts, from its memory", "max_sessions", cfg.Sessions.MaxSessions,
-			"nodes_memory_mib", eng.NodesMemory()>>20, "session_mib", engine.SessionMemoryBudget>>20)
-	}
-	if err := eng.CheckDisks(ctx); err != nil {
-		return fmt.Errorf("the nodes' disks: %w", err)
-	}
-	if err := eng.CheckHostLimits(ctx); err != nil {
-		return fmt.Errorf("the kernel limits the nodes share: %w", err)
-	}
-	if err := eng.EnsureEgress(ctx, cfg.Sessions.Subnets.Pool); err != nil {
-		return fmt.Errorf("the nodes' egress: %w", err)
-	}
-	eng.CheckLXCFS(ctx)
-
-	log.Info("docker engine ready", "node_image", cfg.Engine.NodeImage, "node_mode", mode)
 
 	site, err := web.New(web.Options{Logger: log})
 	if err != nil {
 		return err
 	}
 	catalog := loadCatalog(cfg.LabsDir, log)
-	var images []string
-	for _, l := range catalog.List() {
-		for _, img := range l.Images {
-			if !slices.Contains(images, img) {
-				images = append(images, img)
-			}
-		}
-	}
-	if err := eng.EnsureRegistry(ctx, images); err != nil {
+	if err := eng.EnsureRegistry(ctx, labImages(catalog)); err != nil {
 		return fmt.Errorf("the nodes' registry: %w", err)
 	}
 	met := metrics.New(func() (map[string]int, int, error) {
@@ -199,4 +151,57 @@ func (m *Main) Run(ctx context.Context) error {
 		err = nil
 	}
 	return err
+}
+
+// readyEngine connects the engine room to the Docker engine and checks, at
+// start, all that the nodes need of it, saying what to do when something is
+// missing: the registry image (without it, cfg loses its registry), the
+// node image, the isolation mode, the nodes' shared limits, disks, kernel
+// limits, egress and LXCFS. With max-sessions auto, it sets cfg's from the
+// host's memory.
+func readyEngine(ctx context.Context, cli *client.Client, cfg *Config, log *slog.Logger) (*engine.Engine, error) {
+	if img := cfg.Engine.RegistryImage; img != "" {
+		if _, err := cli.ImageInspect(ctx, img); err != nil {
+			log.Warn("no registry image on the engine: the labs' images are copied into the nodes instead (make images builds it)", "image", img)
+			cfg.Engine.RegistryImage = ""
+		}
+	}
+	eng := engine.New(cli, cfg.Engine, log)
+	if err := eng.Ping(ctx); err != nil {
+		return nil, fmt.Errorf("the Docker engine does not answer (start it, or run make run): %w", err)
+	}
+	if _, err := cli.ImageInspect(ctx, cfg.Engine.NodeImage); err != nil {
+		return nil, fmt.Errorf("node image %q is missing on the engine (build it with make images): %w", cfg.Engine.NodeImage, err)
+	}
+	mode, err := eng.Mode(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !mode.Safe() {
+		log.Warn("UNSAFE: nodes run as the host's root (" + string(mode) + "). " +
+			"A learner can escape a node to the host (cgroup release agents, kernel sysctls, devices, other sessions' files). " +
+			"Serve only people you trust with root on this machine; for strangers, use an engine with --userns-remap " +
+			"(make run starts one) and leave PLAYGROUND_NODE_ISOLATION unset.")
+	}
+	if err := eng.EnsureLimits(ctx); err != nil {
+		return nil, fmt.Errorf("the nodes' shared limits: %w", err)
+	}
+	if cfg.Sessions.MaxSessions == 0 {
+		cfg.Sessions.MaxSessions = eng.Capacity()
+		log.Info("live sessions the host accepts, from its memory", "max_sessions", cfg.Sessions.MaxSessions,
+			"nodes_memory_mib", eng.NodesMemory()>>20, "session_mib", engine.SessionMemoryBudget>>20)
+	}
+	if err := eng.CheckDisks(ctx); err != nil {
+		return nil, fmt.Errorf("the nodes' disks: %w", err)
+	}
+	if err := eng.CheckHostLimits(ctx); err != nil {
+		return nil, fmt.Errorf("the kernel limits the nodes share: %w", err)
+	}
+	if err := eng.EnsureEgress(ctx, cfg.Sessions.Subnets.Pool); err != nil {
+		return nil, fmt.Errorf("the nodes' egress: %w", err)
+	}
+	eng.CheckLXCFS(ctx)
+
+	log.Info("docker engine ready", "node_image", cfg.Engine.NodeImage, "node_mode", mode)
+	return eng, nil
 }
