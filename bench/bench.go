@@ -21,7 +21,7 @@ import (
 
 	"github.com/docker/docker/client"
 
-	"github.com/labplay/playground/server"
+	"github.com/labplay/playground/app"
 	"github.com/labplay/playground/sessions/engine"
 	"github.com/labplay/playground/sessions/store"
 )
@@ -178,17 +178,17 @@ func (b *bench) startServer(ctx context.Context, name string, flags ...string) (
 	inst := "bench-" + name
 	args := append([]string{"-addr", "127.0.0.1:0", "-log-level", "warn", "-metrics-addr", "off",
 		"-node-isolation", b.opts.Mode, "-instance", inst}, flags...)
-	cfg, err := server.ParseConfig(args, os.Getenv)
-	if err != nil {
+	addrc := make(chan string, 1)
+	m := &app.Main{
+		Log:      slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+		OnListen: func(a net.Addr) { addrc <- a.String() },
+	}
+	if err := m.ParseFlags(args, os.Getenv); err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	addrc := make(chan string, 1)
 	errc := make(chan error, 1)
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	go func() {
-		errc <- server.Run(ctx, cfg, log, func(a net.Addr) { addrc <- a.String() })
-	}()
+	go func() { errc <- m.Run(ctx) }()
 	select {
 	case addr := <-addrc:
 		s := &benchServer{base: "http://" + addr, instance: inst}

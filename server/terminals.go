@@ -77,3 +77,10 @@ func (ts *terminalSet) closeAll(ctx context.Context) {
 	case <-ctx.Done():
 	}
 }
+
+// Shutdown ends what the server holds open beyond a request, once the HTTP
+// server has stopped taking them: it tells every open terminal that the
+// server is going away and waits for them to finish, or for ctx.
+func (s *Server) Shutdown(ctx context.Context) {
+	s.terms.closeAll(ctx)
+}

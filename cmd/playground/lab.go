@@ -12,9 +12,9 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/labplay/playground/app"
 	"github.com/labplay/playground/labs"
 	"github.com/labplay/playground/labs/pwdimport"
-	"github.com/labplay/playground/server"
 )
 
 // labUsage says how the lab subcommands are called.
@@ -95,14 +95,14 @@ func lintDir(ctx context.Context, dir, shell string) []labs.LintError {
 
 // importPWD runs "playground lab import-pwd POST.md [--slug S] [--out DIR]
 // [--force]": it converts a Play with Docker post to a lab in DIR/<slug>
-// (DIR is $PLAYGROUND_LABS_DIR, or server.DefaultLabsDir), prints what the
+// (DIR is $PLAYGROUND_LABS_DIR, or app.DefaultLabsDir), prints what the
 // conversion could not carry over, lints the result and fails when lint
 // finds problems. Flags may come before or after the post.
 func importPWD(ctx context.Context, args []string, out io.Writer, getenv func(string) string) error {
 	fset := flag.NewFlagSet("import-pwd", flag.ContinueOnError)
 	fset.SetOutput(io.Discard)
 	slug := fset.String("slug", "", "the lab's slug (default: from the post's file name)")
-	outDir := fset.String("out", "", "the folder of labs to write into (default: $PLAYGROUND_LABS_DIR or "+server.DefaultLabsDir+")")
+	outDir := fset.String("out", "", "the folder of labs to write into (default: $PLAYGROUND_LABS_DIR or "+app.DefaultLabsDir+")")
 	force := fset.Bool("force", false, "replace the lab's folder if it exists")
 	var posts []string
 	for {
@@ -125,7 +125,7 @@ func importPWD(ctx context.Context, args []string, out io.Writer, getenv func(st
 	case "off":
 		return errors.New("PLAYGROUND_LABS_DIR is off, so the server reads no labs at run time: say where the lab goes with --out DIR")
 	case "":
-		root = server.DefaultLabsDir
+		root = app.DefaultLabsDir
 	}
 	src, err := os.ReadFile(posts[0])
 	if err != nil {

@@ -4,14 +4,14 @@ import (
 	"context"
 	"os"
 
-	"github.com/labplay/playground/server"
+	"github.com/labplay/playground/app"
 )
 
 // runServe serves the playground until a signal arrives.
 func runServe(ctx context.Context, args []string) error {
-	cfg, err := server.ParseConfig(args, os.Getenv)
-	if err != nil {
+	var m app.Main
+	if err := m.ParseFlags(args, os.Getenv); err != nil {
 		return err
 	}
-	return server.Run(ctx, cfg, server.NewLogger(cfg), nil)
+	return m.Run(ctx)
 }

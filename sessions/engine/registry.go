@@ -59,6 +59,9 @@ const (
 const (
 	// DefaultUpstream is Docker Hub's registry.
 	DefaultUpstream = "https://registry-1.docker.io"
+	// DefaultRegistryImage is the image of the host's registry, built by
+	// make images (deploy/registry).
+	DefaultRegistryImage = "playground-registry:latest"
 	// registryCacheConfig is the cache's configuration in the image.
 	registryCacheConfig = "/etc/playground-registry/cache.yml"
 	// registryCacheAlias is the cache's name on session networks.

@@ -42,7 +42,7 @@ func (m *Manager) Extend(ctx context.Context, userID, id string) (*sessions.Sess
 func (m *Manager) extendLimits() (step, limit time.Duration) {
 	step, limit = m.cfg.ExtendStep, m.cfg.MaxLifetime
 	if step <= 0 {
-		step = 30 * time.Minute
+		step = DefaultExtendStep
 	}
 	if limit <= 0 {
 		limit = 4 * m.cfg.Lifetime

@@ -1,4 +1,4 @@
-package server
+package app
 
 import (
 	"errors"
@@ -11,6 +11,10 @@ import (
 
 	"github.com/labplay/playground/labs"
 )
+
+// DefaultLabsDir is where the server looks for labs added at run time, and
+// where "playground lab import-pwd" writes by default.
+const DefaultLabsDir = "/var/lib/playground/labs"
 
 // loadCatalog returns the built-in labs together with those of dir, the
 // run-time labs folder (PLAYGROUND_LABS_DIR), read once at start. A lab
@@ -44,4 +48,17 @@ func loadCatalog(dir string, log *slog.Logger) *labs.Catalog {
 		log.Info("run-time lab loaded", "lab", l.Slug, "dir", filepath.Join(dir, l.Slug))
 	}
 	return builtin.With(found)
+}
+
+// labImages returns the images the labs of c need, each once.
+func labImages(c *labs.Catalog) []string {
+	var images []string
+	for _, l := range c.List() {
+		for _, img := range l.Images {
+			if !slices.Contains(images, img) {
+				images = append(images, img)
+			}
+		}
+	}
+	return images
 }

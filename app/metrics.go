@@ -1,4 +1,4 @@
-package server
+package app
 
 import (
 	"context"
@@ -13,10 +13,10 @@ import (
 
 // serveMetrics serves /metrics on its own listener, apart from the public
 // one, so that only whoever reaches addr (by default loopback) reads them.
-// It returns a function that stops it; with addr "off", or an address that
-// cannot be listened on (logged), it serves nothing.
+// It returns a function that stops it; with addr "" (the setting's off), or
+// an address that cannot be listened on (logged), it serves nothing.
 func serveMetrics(addr string, m *metrics.Metrics, log *slog.Logger) (stop func()) {
-	if addr == "off" {
+	if addr == "" {
 		return func() {}
 	}
 	ln, err := net.Listen("tcp", addr)
