@@ -3,6 +3,8 @@ package pwdimport
 import (
 	"strconv"
 	"strings"
+
+	"github.com/labplay/playground/labs"
 )
 
 // post holds what the conversion uses of a post's Jekyll front matter.
@@ -16,38 +18,38 @@ type post struct {
 // between two lines ---, and returns it with the lines after it. Only
 // simple "key: value" lines are read (with folded > and | values for the
 // keys the conversion uses); a post without a front matter is all body.
-func parsePost(lines []srcLine, ns *notes) (post, []srcLine) {
+func parsePost(lines []labs.Line, ns *notes) (post, []labs.Line) {
 	var p post
-	if len(lines) == 0 || strings.TrimSpace(lines[0].text) != "---" {
+	if len(lines) == 0 || strings.TrimSpace(lines[0].Text) != "---" {
 		ns.add(0, "the post has no Jekyll front matter (a block between two lines ---): title and terms are unknown")
 		return p, lines
 	}
 	end := -1
 	for i := 1; i < len(lines); i++ {
-		if t := strings.TrimSpace(lines[i].text); t == "---" || t == "..." {
+		if t := strings.TrimSpace(lines[i].Text); t == "---" || t == "..." {
 			end = i
 			break
 		}
 	}
 	if end < 0 {
-		ns.add(lines[0].num, "the front matter is never closed by a line ---: the whole post was read as text")
+		ns.add(lines[0].Num, "the front matter is never closed by a line ---: the whole post was read as text")
 		return p, lines
 	}
 	for i := 1; i < end; i++ {
 		l := lines[i]
-		if isBlank(l.text) || l.text[0] == ' ' || l.text[0] == '\t' || l.text[0] == '#' || l.text[0] == '-' {
+		if labs.IsBlank(l.Text) || l.Text[0] == ' ' || l.Text[0] == '\t' || l.Text[0] == '#' || l.Text[0] == '-' {
 			continue
 		}
-		key, value, ok := strings.Cut(l.text, ":")
+		key, value, ok := strings.Cut(l.Text, ":")
 		if !ok {
 			continue
 		}
 		value = strings.TrimSpace(value)
 		if value == ">" || value == "|" || value == ">-" || value == "|-" {
 			var parts []string
-			for i+1 < end && (isBlank(lines[i+1].text) || lines[i+1].text[0] == ' ' || lines[i+1].text[0] == '\t') {
+			for i+1 < end && (labs.IsBlank(lines[i+1].Text) || lines[i+1].Text[0] == ' ' || lines[i+1].Text[0] == '\t') {
 				i++
-				if t := strings.TrimSpace(lines[i].text); t != "" {
+				if t := strings.TrimSpace(lines[i].Text); t != "" {
 					parts = append(parts, t)
 				}
 			}
@@ -59,7 +61,7 @@ func parsePost(lines []srcLine, ns *notes) (post, []srcLine) {
 			p.title = value
 		case "excerpt", "description":
 			if p.excerpt == "" {
-				p.excerpt, p.excerptLine = value, l.num
+				p.excerpt, p.excerptLine = value, l.Num
 			}
 		case "difficulty", "level":
 			p.difficulty = value
@@ -68,10 +70,10 @@ func parsePost(lines []srcLine, ns *notes) (post, []srcLine) {
 		case "terms":
 			n, err := strconv.Atoi(value)
 			if err != nil {
-				ns.add(l.num, "terms: %s is not a number of terminals; the nodes are counted from the .termN blocks", quote(value))
+				ns.add(l.Num, "terms: %s is not a number of terminals; the nodes are counted from the .termN blocks", quote(value))
 				continue
 			}
-			p.terms, p.termsLine = n, l.num
+			p.terms, p.termsLine = n, l.Num
 		}
 	}
 	return p, lines[end+1:]
