@@ -16,6 +16,10 @@ type field struct {
 // ignored), and a closing "---". It returns the fields, the lines after the
 // front matter, and whether there was one. Only the keys in allowed are
 // accepted.
+//
+// The format is not YAML, and a YAML parser would misread it: a value is
+// the text after the first colon, as written, so that "title: First
+// steps: containers" and "title: Lab #2" keep their colon and their #.
 func parseFrontMatter(lines []Line, p problems, allowed []string) (map[string]field, []Line, bool) {
 	if len(lines) == 0 || strings.TrimSpace(lines[0].Text) != "---" {
 		return nil, lines, false
