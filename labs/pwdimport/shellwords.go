@@ -29,10 +29,18 @@ func shellCommands(script string) [][]string {
 	var cmds [][]string
 	for script != "" {
 		parser := syntax.NewParser(syntax.Variant(syntax.LangBash))
-		err := parser.Stmts(strings.NewReader(script), func(s *syntax.Stmt) bool {
-			cmds = appendCommands(cmds, s, script)
-			return true
-		})
+		var err error
+		// The sequence is read to its end: in v3.14.1 it may yield again
+		// after its loop body has stopped it, which panics.
+		for stmt, serr := range parser.StmtsSeq(strings.NewReader(script)) {
+			switch {
+			case err != nil:
+			case serr != nil:
+				err = serr
+			default:
+				cmds = appendCommands(cmds, stmt, script)
+			}
+		}
 		var perr syntax.ParseError
 		var lerr syntax.LangError
 		var bad syntax.Pos
