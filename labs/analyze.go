@@ -1,7 +1,6 @@
 package labs
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -11,8 +10,6 @@ import (
 
 // maxDepth bounds how deeply lists and quotes may nest.
 const maxDepth = 10
-
-var sectionIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
 
 // analyzer lints the Markdown of one language file and decides how its
 // parts that goldmark cannot render alone are rendered: run and file
@@ -45,7 +42,7 @@ func (a *analyzer) sectionHeading(h *ast.Heading) *textSection {
 	}
 	s.title = strings.TrimSpace(text[:open])
 	s.id = text[open+2 : len(text)-1]
-	if !sectionIDPattern.MatchString(s.id) || len(s.id) > 64 {
+	if !ValidSlug(s.id) {
 		a.p.add(num, "section id %q must be 1 to 64 characters among a-z, 0-9 and -, not starting with -", s.id)
 	}
 	if s.title == "" {

@@ -34,20 +34,20 @@ func (f fence) closes(text string) bool {
 		return false
 	}
 	n := runLength(rest, 0)
-	return n >= len(f.marker) && isBlank(rest[n:])
+	return n >= len(f.marker) && IsBlank(rest[n:])
 }
 
 // read consumes the body of the block f from lines, which start just after
 // the opening line. It returns the content (with the opener's indentation
 // removed and trailing blank lines dropped), the number of lines consumed
 // including the closing line, and whether a closing line was found.
-func (f fence) read(lines []line) (content string, consumed int, closed bool) {
+func (f fence) read(lines []Line) (content string, consumed int, closed bool) {
 	var body []string
 	for i, l := range lines {
-		if f.closes(l.text) {
+		if f.closes(l.Text) {
 			return joinCode(body), i + 1, true
 		}
-		body = append(body, stripCols(l.text, f.indent))
+		body = append(body, stripCols(l.Text, f.indent))
 	}
 	return joinCode(body), len(lines), false
 }
@@ -55,7 +55,7 @@ func (f fence) read(lines []line) (content string, consumed int, closed bool) {
 // joinCode joins code lines, dropping trailing blank lines and trailing
 // spaces.
 func joinCode(body []string) string {
-	for len(body) > 0 && isBlank(body[len(body)-1]) {
+	for len(body) > 0 && IsBlank(body[len(body)-1]) {
 		body = body[:len(body)-1]
 	}
 	for i, s := range body {

@@ -2,28 +2,33 @@ package labs
 
 import "strings"
 
-// line is one line of a source file, without its line ending.
-type line struct {
-	text string
-	num  int // 1-based line number in the file
+// Line is one line of a source file, without its line ending.
+type Line struct {
+	// Text is the line's text, without "\n" or "\r\n".
+	Text string
+	// Num is the 1-based number of the line in its file.
+	Num int
 }
 
-// splitLines splits data into lines, dropping "\n" and "\r\n" endings.
-func splitLines(data string) []line {
+// SplitLines splits data into numbered lines, dropping "\n" and "\r\n"
+// endings. A final line ending does not start another line, so "" and "\n"
+// both hold no line.
+func SplitLines(data string) []Line {
+	data = strings.TrimSuffix(data, "\n")
 	if data == "" {
 		return nil
 	}
-	data = strings.TrimSuffix(data, "\n")
 	parts := strings.Split(data, "\n")
-	lines := make([]line, len(parts))
+	lines := make([]Line, len(parts))
 	for i, p := range parts {
-		lines[i] = line{text: strings.TrimSuffix(p, "\r"), num: i + 1}
+		lines[i] = Line{Text: strings.TrimSuffix(p, "\r"), Num: i + 1}
 	}
 	return lines
 }
 
-// isBlank reports whether s holds only spaces and tabs.
-func isBlank(s string) bool {
+// IsBlank reports whether s holds only spaces and tabs, which makes it a
+// blank line in Markdown.
+func IsBlank(s string) bool {
 	return strings.TrimLeft(s, " \t") == ""
 }
 

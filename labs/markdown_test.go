@@ -13,7 +13,7 @@ func renderBody(t *testing.T, src string) (string, []RunBlock, []LintError) {
 	t.Helper()
 	var errs []LintError
 	p := problems{file: "en.md", errs: &errs}
-	doc := parseMarkdown(bodySource(splitLines(src)))
+	doc := parseMarkdown(bodySource(SplitLines(src)))
 	a := newAnalyzer(doc, p, map[string]bool{"node1": true})
 	var nodes []ast.Node
 	for n := doc.root.FirstChild(); n != nil; n = n.NextSibling() {

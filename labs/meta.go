@@ -15,7 +15,6 @@ const (
 )
 
 var (
-	slugPattern  = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`)
 	langPattern  = regexp.MustCompile(`^[a-z]{2,3}(-[a-zA-Z0-9]{2,8})?$`)
 	nodePattern  = regexp.MustCompile(`^[a-z][a-z0-9-]{0,31}$`)
 	imagePattern = regexp.MustCompile(`^[a-z0-9][a-zA-Z0-9._/:@-]*$`)
@@ -37,7 +36,7 @@ type meta struct {
 // parseMeta parses the text of lab.md.
 func parseMeta(src string, p problems) *meta {
 	m := &meta{}
-	lines := splitLines(src)
+	lines := SplitLines(src)
 	fields, body, ok := parseFrontMatter(lines, p, metaKeys)
 	if !ok {
 		p.add(1, "lab.md must start with a front matter: a line ---, the lines slug:, title:, languages:, nodes: and images:, and a line ---")
@@ -50,7 +49,7 @@ func parseMeta(src string, p problems) *meta {
 		return 1
 	}
 	m.slug, m.slugLine = fields["slug"].value, at("slug")
-	if !slugPattern.MatchString(m.slug) {
+	if !ValidSlug(m.slug) {
 		p.add(at("slug"), "slug must be 1 to 64 characters among a-z, 0-9 and -, as in slug: docker-orchestration")
 	}
 	m.title = fields["title"].value
@@ -104,18 +103,18 @@ func checkList(p problems, n int, key, value string, pattern *regexp.Regexp, wha
 
 // parseBody reads the check and value blocks of lab.md. Text outside fenced
 // blocks is for the instructors and is ignored.
-func (m *meta) parseBody(lines []line, p problems) {
+func (m *meta) parseBody(lines []Line, p problems) {
 	nodes := map[string]bool{}
 	for _, n := range m.nodes {
 		nodes[n] = true
 	}
 	seen := map[string]int{}
 	for i := 0; i < len(lines); i++ {
-		f, ok := fenceOpen(lines[i].text)
+		f, ok := fenceOpen(lines[i].Text)
 		if !ok {
 			continue
 		}
-		num := lines[i].num
+		num := lines[i].Num
 		script, n, closed := f.read(lines[i+1:])
 		i += n
 		if !closed {

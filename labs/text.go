@@ -26,7 +26,7 @@ type textSection struct {
 // lab's nodes, or is nil when lab.md did not say.
 func parseText(src string, p problems, nodes map[string]bool) *text {
 	t := &text{}
-	lines := splitLines(src)
+	lines := SplitLines(src)
 	fields, body, _ := parseFrontMatter(lines, p, []string{"title"})
 	t.title = fields["title"].value
 	doc := parseMarkdown(bodySource(body))
@@ -72,14 +72,14 @@ func parseText(src string, p problems, nodes map[string]bool) *text {
 // bodySource returns the text of the lines after the front matter, with
 // as many empty lines before it as the front matter took, so that lines
 // keep their numbers.
-func bodySource(body []line) string {
+func bodySource(body []Line) string {
 	if len(body) == 0 {
 		return ""
 	}
 	var b strings.Builder
-	b.WriteString(strings.Repeat("\n", body[0].num-1))
+	b.WriteString(strings.Repeat("\n", body[0].Num-1))
 	for _, l := range body {
-		b.WriteString(l.text)
+		b.WriteString(l.Text)
 		b.WriteByte('\n')
 	}
 	return b.String()

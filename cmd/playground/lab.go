@@ -8,7 +8,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 
@@ -35,13 +34,9 @@ func runLab(ctx context.Context, args []string) error {
 // folder with lab.md) or a folder of labs, prints every problem as
 // "file:line: message" and fails when there is any.
 func lintLabs(ctx context.Context, dirs []string) error {
-	shell, err := exec.LookPath("sh")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "playground lab: no sh on PATH; the syntax of check and value scripts is not checked")
-	}
 	total := 0
 	for _, dir := range dirs {
-		errs := lintDir(ctx, dir, shell)
+		errs := lintDir(dir)
 		for _, e := range errs {
 			e.File = filepath.Join(dir, e.File)
 			fmt.Println(e.Error())
@@ -58,8 +53,8 @@ func lintLabs(ctx context.Context, dirs []string) error {
 }
 
 // lintDir lints the lab or the folder of labs at dir, then the shell syntax
-// of their scripts when shell is set and the labs load.
-func lintDir(ctx context.Context, dir, shell string) []labs.LintError {
+// of their scripts when the labs load.
+func lintDir(dir string) []labs.LintError {
 	fsys := os.DirFS(dir)
 	var loaded []*labs.Lab
 	if _, err := fs.Stat(fsys, "lab.md"); err == nil {
@@ -85,10 +80,8 @@ func lintDir(ctx context.Context, dir, shell string) []labs.LintError {
 		}
 	}
 	var errs []labs.LintError
-	if shell != "" {
-		for _, lab := range loaded {
-			errs = append(errs, lab.LintScripts(ctx, shell)...)
-		}
+	for _, lab := range loaded {
+		errs = append(errs, lab.LintScripts()...)
 	}
 	return errs
 }
@@ -150,8 +143,7 @@ func importPWD(ctx context.Context, args []string, out io.Writer, getenv func(st
 	if _, err := labs.Builtin().Get(r.Slug); err == nil {
 		fmt.Fprintf(out, "The built-in lab %q has the same slug: the server will serve this one in its place.\n", r.Slug)
 	}
-	shell, _ := exec.LookPath("sh")
-	errs := lintDir(ctx, dir, shell)
+	errs := lintDir(dir)
 	for _, e := range errs {
 		e.File = filepath.Join(dir, e.File)
 		fmt.Fprintln(out, e.Error())

@@ -3,6 +3,8 @@ package pwdimport
 import (
 	"regexp"
 	"strings"
+
+	"github.com/labplay/playground/labs"
 )
 
 // section is one section of the lab being written.
@@ -31,8 +33,8 @@ type converter struct {
 	ids      map[string]int    // section ids taken, with how often
 	refs     map[string]string // the reference links' URLs by lower-case label
 
-	para          []srcLine // the lines of the paragraph being read
-	listOpen      bool      // a list may still be going on
+	para          []labs.Line // the lines of the paragraph being read
+	listOpen      bool        // a list may still be going on
 	inHTMLComment bool
 	inKramdown    bool // inside {::comment} ... {:/comment}
 }
@@ -60,19 +62,19 @@ func newConverter(ns *notes, title string) *converter {
 }
 
 // convert converts the lines of the body.
-func (c *converter) convert(lines []srcLine) {
+func (c *converter) convert(lines []labs.Line) {
 	lines = atxHeadings(lines)
 	c.split = topLevel(lines)
 	c.collectRefs(lines)
 	for i := 0; i < len(lines); {
 		l := lines[i]
 		inComment := c.inHTMLComment || c.inKramdown
-		if m := fencePattern.FindStringSubmatch(l.text); m != nil && !(m[2][0] == '`' && strings.Contains(m[3], "`")) && !inComment {
+		if m := fencePattern.FindStringSubmatch(l.Text); m != nil && !(m[2][0] == '`' && strings.Contains(m[3], "`")) && !inComment {
 			c.flush()
 			i += c.fence(lines[i:], m)
 			continue
 		}
-		if !inComment && !c.listOpen && indentCols(l.text) >= 4 && !isBlank(l.text) && c.afterBlank() {
+		if !inComment && !c.listOpen && indentCols(l.Text) >= 4 && !labs.IsBlank(l.Text) && c.afterBlank() {
 			i += c.indentedCode(lines[i:])
 			continue
 		}
@@ -87,9 +89,9 @@ func (c *converter) convert(lines []srcLine) {
 
 // collectRefs reads the reference link definitions, [label]: URL, which
 // a lab does not have: the links that use them are written inline.
-func (c *converter) collectRefs(lines []srcLine) {
+func (c *converter) collectRefs(lines []labs.Line) {
 	for _, l := range lines {
-		if m := refDefPattern.FindStringSubmatch(l.text); m != nil {
+		if m := refDefPattern.FindStringSubmatch(l.Text); m != nil {
 			c.refs[strings.ToLower(m[1])] = m[2]
 		}
 	}
@@ -102,7 +104,7 @@ func (c *converter) afterBlank() bool {
 		return false
 	}
 	sec := c.current()
-	return len(sec.lines) == 0 || isBlank(sec.lines[len(sec.lines)-1])
+	return len(sec.lines) == 0 || labs.IsBlank(sec.lines[len(sec.lines)-1])
 }
 
 // current returns the section that text goes into.
@@ -117,8 +119,8 @@ func (c *converter) emit(s string) {
 }
 
 // text converts one line outside fenced blocks.
-func (c *converter) text(l srcLine) {
-	s := l.text
+func (c *converter) text(l labs.Line) {
+	s := l.Text
 	if c.inHTMLComment {
 		end := strings.Index(s, "-->")
 		if end < 0 {
@@ -126,7 +128,7 @@ func (c *converter) text(l srcLine) {
 		}
 		c.inHTMLComment = false
 		s = s[end+3:]
-		if isBlank(s) {
+		if labs.IsBlank(s) {
 			return
 		}
 	}
@@ -137,46 +139,46 @@ func (c *converter) text(l srcLine) {
 		return
 	}
 	if open := strings.Index(s, "<!--"); open >= 0 && !strings.Contains(s[open:], "-->") {
-		c.ns.add(l.num, "an HTML comment was dropped")
+		c.ns.add(l.Num, "an HTML comment was dropped")
 		c.inHTMLComment = true
 		s = s[:open]
-		if isBlank(s) {
+		if labs.IsBlank(s) {
 			return
 		}
 	}
 	trimmed := strings.TrimSpace(s)
 	switch {
-	case isBlank(s):
+	case labs.IsBlank(s):
 		c.flush()
 		c.emit("")
 		return
 	case trimmed == "{::comment}":
 		c.flush()
 		c.inKramdown = true
-		c.ns.add(l.num, "a kramdown {::comment} block was dropped")
+		c.ns.add(l.Num, "a kramdown {::comment} block was dropped")
 		return
 	case ialLine.MatchString(s):
 		c.flush()
-		c.ialLine(trimmed, l.num)
+		c.ialLine(trimmed, l.Num)
 		return
 	case extLine.MatchString(s):
 		c.flush()
-		c.ns.add(l.num, "the kramdown extension %s was dropped", quote(trimmed))
+		c.ns.add(l.Num, "the kramdown extension %s was dropped", quote(trimmed))
 		return
 	case refDefPattern.MatchString(s):
 		c.flush()
 		return
 	case tableRule.MatchString(s):
-		c.ns.add(l.num, "tables are not supported in a lab: this one is kept as plain text; rewrite it as a list or a code block")
+		c.ns.add(l.Num, "tables are not supported in a lab: this one is kept as plain text; rewrite it as a list or a code block")
 	case strings.HasPrefix(trimmed, "[^"):
-		c.ns.add(l.num, "footnotes are not supported in a lab: kept as plain text")
+		c.ns.add(l.Num, "footnotes are not supported in a lab: kept as plain text")
 	}
 	if m := headingPattern.FindStringSubmatch(s); m != nil {
 		c.flush()
-		c.heading(len(m[1]), m[2], l.num)
+		c.heading(len(m[1]), m[2], l.Num)
 		return
 	}
-	c.para = append(c.para, srcLine{text: s, num: l.num})
+	c.para = append(c.para, labs.Line{Text: s, Num: l.Num})
 }
 
 // flush converts the paragraph gathered so far, whose links may span
@@ -189,7 +191,7 @@ func (c *converter) flush() {
 	texts := make([]string, len(c.para))
 	nums := make(lineNums, len(c.para))
 	for i, l := range c.para {
-		texts[i], nums[i] = l.text, l.num
+		texts[i], nums[i] = l.Text, l.Num
 	}
 	c.para = nil
 	for _, out := range strings.Split(c.inline(strings.Join(texts, "\n"), nums), "\n") {

@@ -54,7 +54,7 @@ func Convert(src []byte, opts Options) (*Result, error) {
 		return nil, err
 	}
 	ns := &notes{}
-	p, body := parsePost(splitLines(string(src)), ns)
+	p, body := parsePost(labs.SplitLines(string(src)), ns)
 	title := strings.Join(strings.Fields(p.title), " ")
 	if title == "" {
 		title = strings.ReplaceAll(slug, "-", " ")
@@ -150,16 +150,16 @@ func tidy(lines []string) []string {
 			switch {
 			case fence == "":
 				fence = m[2]
-			case strings.HasPrefix(m[2], fence[:1]) && len(m[2]) >= len(fence) && isBlank(m[3]):
+			case strings.HasPrefix(m[2], fence[:1]) && len(m[2]) >= len(fence) && labs.IsBlank(m[3]):
 				fence = ""
 			}
 		}
-		if isBlank(l) && fence == "" && (len(out) == 0 || isBlank(out[len(out)-1])) {
+		if labs.IsBlank(l) && fence == "" && (len(out) == 0 || labs.IsBlank(out[len(out)-1])) {
 			continue
 		}
 		out = append(out, l)
 	}
-	for len(out) > 0 && isBlank(out[len(out)-1]) {
+	for len(out) > 0 && labs.IsBlank(out[len(out)-1]) {
 		out = out[:len(out)-1]
 	}
 	return out

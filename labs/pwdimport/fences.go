@@ -10,20 +10,20 @@ import (
 // indentedCode converts the code block indented by four columns that
 // starts at lines[0], which a lab does not have, to a fenced block, and
 // returns the number of lines it spans.
-func (c *converter) indentedCode(lines []srcLine) int {
+func (c *converter) indentedCode(lines []labs.Line) int {
 	n := 0
-	for n < len(lines) && (isBlank(lines[n].text) || indentCols(lines[n].text) >= 4) {
+	for n < len(lines) && (labs.IsBlank(lines[n].Text) || indentCols(lines[n].Text) >= 4) {
 		n++
 	}
 	var body []string
 	for _, l := range lines[:n] {
-		body = append(body, stripCols(l.text, 4))
+		body = append(body, stripCols(l.Text, 4))
 	}
-	for len(body) > 0 && isBlank(body[len(body)-1]) {
+	for len(body) > 0 && labs.IsBlank(body[len(body)-1]) {
 		body = body[:len(body)-1]
 	}
 	content := strings.Join(body, "\n")
-	c.blocks = append(c.blocks, codeBlock{content: content, line: lines[0].num})
+	c.blocks = append(c.blocks, codeBlock{content: content, line: lines[0].Num})
 	c.emit("```")
 	c.emit(content)
 	c.emit("```")
@@ -33,20 +33,20 @@ func (c *converter) indentedCode(lines []srcLine) int {
 
 // fence converts the fenced block that opens at lines[0], whose opening
 // line matched m, and returns the number of lines it spans.
-func (c *converter) fence(lines []srcLine, m []string) int {
+func (c *converter) fence(lines []labs.Line, m []string) int {
 	indent, marker, info := m[1], m[2], strings.TrimSpace(m[3])
 	var body []string
 	n, closed := 1, false
 	for ; n < len(lines); n++ {
-		t := strings.TrimLeft(lines[n].text, " \t")
-		if strings.HasPrefix(t, marker) && isBlank(strings.TrimLeft(t, marker[:1])) {
+		t := strings.TrimLeft(lines[n].Text, " \t")
+		if strings.HasPrefix(t, marker) && labs.IsBlank(strings.TrimLeft(t, marker[:1])) {
 			closed = true
 			n++
 			break
 		}
-		body = append(body, lines[n].text)
+		body = append(body, lines[n].Text)
 	}
-	num := lines[0].num
+	num := lines[0].Num
 	if !closed {
 		c.ns.add(num, "this code block is never closed: it was closed at the end of the post")
 	}

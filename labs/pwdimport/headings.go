@@ -4,20 +4,22 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/labplay/playground/labs"
 )
 
 // topLevel returns the heading level that splits the post into sections:
 // the smallest level that two headings or more use, or the smallest level
 // used when none is used twice; 0 when the post has no headings.
-func topLevel(lines []srcLine) int {
+func topLevel(lines []labs.Line) int {
 	count := [7]int{}
 	inFence := ""
 	for _, l := range lines {
-		if m := fencePattern.FindStringSubmatch(l.text); m != nil {
+		if m := fencePattern.FindStringSubmatch(l.Text); m != nil {
 			switch {
 			case inFence == "":
 				inFence = m[2]
-			case m[2][0] == inFence[0] && len(m[2]) >= len(inFence) && isBlank(m[3]):
+			case m[2][0] == inFence[0] && len(m[2]) >= len(inFence) && labs.IsBlank(m[3]):
 				inFence = ""
 			}
 			continue
@@ -25,7 +27,7 @@ func topLevel(lines []srcLine) int {
 		if inFence != "" {
 			continue
 		}
-		if m := headingPattern.FindStringSubmatch(l.text); m != nil {
+		if m := headingPattern.FindStringSubmatch(l.Text); m != nil {
 			count[len(m[1])]++
 		}
 	}
@@ -49,26 +51,26 @@ var setextUnderline = regexp.MustCompile(`^ {0,3}(=+|-{3,})[ \t]*$`)
 // underlined with === or ---, as # and ## headings, so that the rest of
 // the conversion knows only one kind. Only a one-line paragraph is taken
 // for a heading.
-func atxHeadings(lines []srcLine) []srcLine {
-	out := make([]srcLine, 0, len(lines))
+func atxHeadings(lines []labs.Line) []labs.Line {
+	out := make([]labs.Line, 0, len(lines))
 	fence := ""
 	for i := 0; i < len(lines); i++ {
 		l := lines[i]
-		if m := fencePattern.FindStringSubmatch(l.text); m != nil {
+		if m := fencePattern.FindStringSubmatch(l.Text); m != nil {
 			switch {
 			case fence == "":
 				fence = m[2]
-			case m[2][0] == fence[0] && len(m[2]) >= len(fence) && isBlank(m[3]):
+			case m[2][0] == fence[0] && len(m[2]) >= len(fence) && labs.IsBlank(m[3]):
 				fence = ""
 			}
 		}
-		if fence == "" && i+1 < len(lines) && (i == 0 || isBlank(lines[i-1].text)) && plainLine(l.text) {
-			if m := setextUnderline.FindStringSubmatch(lines[i+1].text); m != nil {
+		if fence == "" && i+1 < len(lines) && (i == 0 || labs.IsBlank(lines[i-1].Text)) && plainLine(l.Text) {
+			if m := setextUnderline.FindStringSubmatch(lines[i+1].Text); m != nil {
 				level := "#"
 				if m[1][0] == '-' {
 					level = "##"
 				}
-				out = append(out, srcLine{text: level + " " + strings.TrimSpace(l.text), num: l.num})
+				out = append(out, labs.Line{Text: level + " " + strings.TrimSpace(l.Text), Num: l.Num})
 				i++
 				continue
 			}

@@ -80,3 +80,32 @@ func TestShellCommands(t *testing.T) {
 		}
 	}
 }
+
+// Where the parser reads differently from a splitter of words: here-document
+// bodies are data, compound commands hold commands, and a line that is not
+// shell is skipped without swallowing the lines after it.
+func TestShellCommandsEdges(t *testing.T) {
+	cases := []struct {
+		name, script string
+		want         [][]string
+	}{
+		{"plain and other words", "docker run \"$HOME/x\" ${X:-y} $'a\\tb' ngi\\\nnx \"a\\$b\\c\"",
+			[][]string{{"docker", "run", "$HOME/x", "${X:-y}", `$'a\tb'`, "nginx", `a$b\c`}}},
+		{"assignments and redirections", "X=1 docker run a >out 2>&1 </dev/null",
+			[][]string{{"docker", "run", "a"}}},
+		{"here-document", "cat <<EOF >Dockerfile\ndocker run not-a-command\nEOF\ndocker run -d nginx",
+			[][]string{{"cat"}, {"docker", "run", "-d", "nginx"}}},
+		{"compound commands", "if true; then docker run a; fi\nfor i in 1 2; do docker pull b; done\nf() { docker run c; }",
+			[][]string{{"true"}, {"docker", "run", "a"}, {"docker", "pull", "b"}, {"docker", "run", "c"}}},
+		{"unterminated quote", "docker run a\necho 'oops\ndocker run b",
+			[][]string{{"docker", "run", "a"}, {"docker", "run", "b"}}},
+		{"output that is not shell", "docker images\n<none>   <none>   0123abcd\ndocker run c",
+			[][]string{{"docker", "images"}, {"docker", "run", "c"}}},
+	}
+	for _, tc := range cases {
+		got := shellCommands(tc.script)
+		if !slices.EqualFunc(got, tc.want, slices.Equal) {
+			t.Errorf("%s: commands = %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}

@@ -2,6 +2,8 @@ package pwdimport
 
 import (
 	"strings"
+
+	"github.com/labplay/playground/labs"
 )
 
 // liquid resolves what Jekyll's Liquid pass would have done to the body of
@@ -18,14 +20,14 @@ type liquid struct {
 }
 
 // run processes the lines of the body.
-func (lq *liquid) run(lines []srcLine) []srcLine {
-	var out []srcLine
+func (lq *liquid) run(lines []labs.Line) []labs.Line {
+	var out []labs.Line
 	for _, l := range lines {
-		text := lq.line(l.text, l.num)
-		if isBlank(text) && !isBlank(l.text) {
+		text := lq.line(l.Text, l.Num)
+		if labs.IsBlank(text) && !labs.IsBlank(l.Text) {
 			continue
 		}
-		out = append(out, srcLine{text: text, num: l.num})
+		out = append(out, labs.Line{Text: text, Num: l.Num})
 	}
 	if lq.inRaw {
 		lq.ns.add(0, "a {%% raw %%} block is never closed by {%% endraw %%}: the rest of the post was kept as written")

@@ -3,6 +3,8 @@ package pwdimport
 import (
 	"strings"
 	"testing"
+
+	"github.com/labplay/playground/labs"
 )
 
 func TestLiquid(t *testing.T) {
@@ -25,8 +27,8 @@ func TestLiquid(t *testing.T) {
 		ns := &notes{}
 		lq := &liquid{ns: ns}
 		var texts []string
-		for _, l := range lq.run(splitLines(tc.in)) {
-			texts = append(texts, l.text)
+		for _, l := range lq.run(labs.SplitLines(tc.in)) {
+			texts = append(texts, l.Text)
 		}
 		got := strings.Join(texts, "\n")
 		var all []string

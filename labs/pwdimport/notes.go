@@ -45,31 +45,6 @@ func (ns *notes) add(n int, format string, args ...any) {
 	ns.list = append(ns.list, note)
 }
 
-// srcLine is one line of the post, without its line ending.
-type srcLine struct {
-	text string
-	num  int // 1-based line number in the post
-}
-
-// splitLines splits the post into lines, dropping "\n" and "\r\n" endings.
-func splitLines(src string) []srcLine {
-	src = strings.TrimSuffix(src, "\n")
-	if src == "" {
-		return nil
-	}
-	parts := strings.Split(src, "\n")
-	lines := make([]srcLine, len(parts))
-	for i, p := range parts {
-		lines[i] = srcLine{text: strings.TrimSuffix(p, "\r"), num: i + 1}
-	}
-	return lines
-}
-
-// isBlank reports whether s holds only spaces and tabs.
-func isBlank(s string) bool {
-	return strings.TrimLeft(s, " \t") == ""
-}
-
 // quote shortens s for a note and puts it in quotes.
 func quote(s string) string {
 	s = strings.TrimSpace(s)

@@ -1,103 +1,145 @@
 package pwdimport
 
-import "strings"
+import (
+	"errors"
+	"strings"
 
-// shellCommands splits a shell script into its simple commands, each a
-// list of words with their quotes removed. It knows enough of sh to find
-// the docker commands of a lab: quotes, backslashes, comments, line
-// continuations, $(...) and `...` kept inside their word, and the
-// operators ; & | ( ) and newlines between commands. Words keep their
-// expansions unexpanded.
+	"mvdan.cc/sh/v3/syntax"
+)
+
+// shellCommands parses a shell script as bash, the shell of a node's
+// terminal, and returns its simple commands in the order they are
+// written, each a list of words. It finds the commands of pipelines,
+// lists, subshells, braces, functions and the bodies of if, case, for and
+// while, but not those inside $(...) or `...`. Assignments before a
+// command and redirections are not among its words, and the body of a
+// here-document is data, not commands.
+//
+// A plain word, made of literal text, quotes and backslashes, is given as
+// the shell passes it to the command: 'b c' gives b c, and f\ g gives f g.
+// Any other part of a word is not plain and is kept as the script writes
+// it, unexpanded: $x and ${x:-y}, $(...) and `...`, $((...)), <(...),
+// $'...' and bash's extended globs. So k $(l m) gives the words k and
+// $(l m), and "$HOME/x" gives $HOME/x.
+//
+// Text that is not shell, such as a command's output pasted after it, is
+// skipped a line at a time: the commands before the line where parsing
+// fails are kept, and parsing starts again on the next line.
 func shellCommands(script string) [][]string {
 	var cmds [][]string
-	var words []string
-	var word strings.Builder
-	inWord := false
-	endWord := func() {
-		if inWord {
-			words = append(words, word.String())
-			word.Reset()
-			inWord = false
+	for script != "" {
+		parser := syntax.NewParser(syntax.Variant(syntax.LangBash))
+		var err error
+		// The sequence is read to its end: in v3.14.1 it may yield again
+		// after its loop body has stopped it, which panics.
+		for stmt, serr := range parser.StmtsSeq(strings.NewReader(script)) {
+			switch {
+			case err != nil:
+			case serr != nil:
+				err = serr
+			default:
+				cmds = appendCommands(cmds, stmt, script)
+			}
 		}
-	}
-	endCmd := func() {
-		endWord()
-		if len(words) > 0 {
-			cmds = append(cmds, words)
-			words = nil
-		}
-	}
-	for i := 0; i < len(script); i++ {
-		c := script[i]
+		var perr syntax.ParseError
+		var lerr syntax.LangError
+		var bad syntax.Pos
 		switch {
-		case c == '\\' && i+1 < len(script):
-			i++
-			if script[i] != '\n' {
-				word.WriteByte(script[i])
-				inWord = true
-			}
-		case c == '\'':
-			end := strings.IndexByte(script[i+1:], '\'')
-			if end < 0 {
-				end = len(script) - i - 1
-			}
-			word.WriteString(script[i+1 : i+1+end])
-			inWord = true
-			i += end + 1
-		case c == '"':
-			i++
-			for ; i < len(script) && script[i] != '"'; i++ {
-				if script[i] == '\\' && i+1 < len(script) && strings.IndexByte("\"\\$`\n", script[i+1]) >= 0 {
-					i++
-				}
-				word.WriteByte(script[i])
-			}
-			inWord = true
-		case c == '$' && i+1 < len(script) && script[i+1] == '(':
-			end := closingParen(script, i+1)
-			word.WriteString(script[i:end])
-			inWord = true
-			i = end - 1
-		case c == '`':
-			end := strings.IndexByte(script[i+1:], '`')
-			if end < 0 {
-				end = len(script) - i - 2
-			}
-			word.WriteString(script[i : i+2+end])
-			inWord = true
-			i += end + 1
-		case c == '#' && !inWord:
-			for i < len(script) && script[i] != '\n' {
-				i++
-			}
-			endCmd()
-		case c == ' ' || c == '\t':
-			endWord()
-		case c == '\n' || c == ';' || c == '&' || c == '|' || c == '(' || c == ')':
-			endCmd()
-		default:
-			word.WriteByte(c)
-			inWord = true
+		case err == nil:
+			return cmds
+		case errors.As(err, &perr):
+			bad = perr.Pos
+		case errors.As(err, &lerr):
+			bad = lerr.Pos
 		}
+		script = afterLine(script, max(int(bad.Line()), 1))
 	}
-	endCmd()
 	return cmds
 }
 
-// closingParen returns the index just after the parenthesis that closes
-// the one at open, or len(s) when none does.
-func closingParen(s string, open int) int {
-	depth := 0
-	for i := open; i < len(s); i++ {
-		switch s[i] {
-		case '(':
-			depth++
-		case ')':
-			depth--
-			if depth == 0 {
-				return i + 1
+// afterLine returns what follows the 1-based line n of s, or "" when s has
+// no more lines.
+func afterLine(s string, n int) string {
+	for ; n > 0; n-- {
+		i := strings.IndexByte(s, '\n')
+		if i < 0 {
+			return ""
+		}
+		s = s[i+1:]
+	}
+	return s
+}
+
+// appendCommands appends the simple commands of the statement s, parsed
+// from src, to cmds.
+func appendCommands(cmds [][]string, s *syntax.Stmt, src string) [][]string {
+	syntax.Walk(s, func(n syntax.Node) bool {
+		switch n := n.(type) {
+		case *syntax.CmdSubst, *syntax.ProcSubst:
+			return false
+		case *syntax.CallExpr:
+			if len(n.Args) == 0 {
+				return true
 			}
+			words := make([]string, len(n.Args))
+			for i, w := range n.Args {
+				words[i] = wordText(w, src)
+			}
+			cmds = append(cmds, words)
+		}
+		return true
+	})
+	return cmds
+}
+
+// wordText returns the word w of src with its quotes and backslashes
+// removed from its plain parts; every other part is left as src writes it
+// (see shellCommands).
+func wordText(w *syntax.Word, src string) string {
+	var b strings.Builder
+	for _, part := range w.Parts {
+		switch part := part.(type) {
+		case *syntax.Lit:
+			b.WriteString(unescape(part.Value, ""))
+		case *syntax.SglQuoted:
+			if part.Dollar {
+				b.WriteString(source(part, src))
+			} else {
+				b.WriteString(part.Value)
+			}
+		case *syntax.DblQuoted:
+			for _, inner := range part.Parts {
+				if lit, ok := inner.(*syntax.Lit); ok {
+					b.WriteString(unescape(lit.Value, "$`\"\\"))
+				} else {
+					b.WriteString(source(inner, src))
+				}
+			}
+		default:
+			b.WriteString(source(part, src))
 		}
 	}
-	return len(s)
+	return b.String()
+}
+
+// source returns the text of the node n in src.
+func source(n syntax.Node, src string) string {
+	return src[n.Pos().Offset():n.End().Offset()]
+}
+
+// unescape removes the backslashes of a literal: before any character when
+// only is "" (outside quotes), or only before the characters in only
+// (inside double quotes, where a backslash escapes $ ` " and \).
+func unescape(s, only string) string {
+	if !strings.Contains(s, `\`) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+1 < len(s) && (only == "" || strings.IndexByte(only, s[i+1]) >= 0) {
+			i++
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
 }

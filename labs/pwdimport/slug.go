@@ -5,11 +5,9 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-)
 
-// slugPattern is the rule of lab slugs (labs/meta.go) and of section ids,
-// with their limit of 64 characters.
-var slugPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`)
+	"github.com/labplay/playground/labs"
+)
 
 // datePrefix is the date that starts the name of a Jekyll post.
 var datePrefix = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}-`)
@@ -28,9 +26,9 @@ func SlugFromFile(name string) (string, error) {
 	return slug, nil
 }
 
-// CheckSlug reports whether slug is a valid lab slug.
+// CheckSlug reports whether slug is a valid lab slug (labs.ValidSlug).
 func CheckSlug(slug string) error {
-	if !slugPattern.MatchString(slug) {
+	if !labs.ValidSlug(slug) {
 		return fmt.Errorf("slug %q must be 1 to 64 characters among a-z, 0-9 and -, starting with a letter or digit", slug)
 	}
 	return nil
@@ -45,10 +43,10 @@ var folds = strings.NewReplacer(
 	"æ", "ae", "œ", "oe", "ß", "ss",
 )
 
-// slugify turns text into an id of a-z, 0-9 and -, at most 64 characters
-// long and cut at a hyphen when it can be: accented letters lose their
-// accents, apostrophes go, other characters become hyphens. It returns "" when nothing is
-// left.
+// slugify turns text into a slug (labs.ValidSlug), cut at a hyphen when
+// it is too long and a hyphen falls in its second half: accented letters
+// lose their accents, apostrophes go, other characters become hyphens. It
+// returns "" when nothing is left.
 func slugify(text string) string {
 	s := folds.Replace(strings.ToLower(text))
 	s = strings.NewReplacer("'", "", "’", "").Replace(s) // "volume's" gives "volumes"
@@ -66,10 +64,10 @@ func slugify(text string) string {
 		dash = true
 	}
 	out := b.String()
-	if len(out) > 64 {
-		cut := strings.LastIndexByte(out[:65], '-')
-		if cut < 32 {
-			cut = 64
+	if len(out) > labs.MaxSlugLen {
+		cut := strings.LastIndexByte(out[:labs.MaxSlugLen+1], '-')
+		if cut < labs.MaxSlugLen/2 {
+			cut = labs.MaxSlugLen
 		}
 		out = strings.TrimRight(out[:cut], "-")
 	}
