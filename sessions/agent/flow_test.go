@@ -2,8 +2,11 @@ package agent
 
 import (
 	"bytes"
+	"fmt"
 	"testing"
 	"time"
+
+	"github.com/labplay/playground/internal/waitfor"
 )
 
 // bareTerminal is a terminal without a shell, for the output path alone.
@@ -51,9 +54,19 @@ func TestOutputWaitsForATypingClient(t *testing.T) {
 	for range outputHighWater/len(chunk) + 1 {
 		c.push(FrameOutput, chunk)
 	}
+	c.mu.Lock()
+	queued := c.queued
+	c.mu.Unlock()
 	done := make(chan struct{})
 	go func() { term.output(chunk); close(done) }()
-	time.Sleep(50 * time.Millisecond)
+	waitfor.Until(t, "the shell's output queued for the client, and waiting", deadline, func() error {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if c.queued == queued {
+			return fmt.Errorf("%d bytes queued, as before the output", c.queued)
+		}
+		return nil
+	})
 	c.close()
 	select {
 	case <-done:
