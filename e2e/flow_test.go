@@ -23,7 +23,7 @@ func TestSoakTerminalFloodInTheBrowser(t *testing.T) {
 	p, id := startFromHome(t, ctx, h.base, "en")
 	defer p.endSession(id)
 	p.waitText("node1", "a prompt", atPrompt)
-	connects := crEval[int](t, ctx, `window.playground.connects('node1')`)
+	connects := tabEval[int](t, ctx, `window.playground.connects('node1')`)
 	start := time.Now()
 	// base64 of 3/4 of the size prints the size; the end marker is spelled
 	// so that the typed line does not contain it.
@@ -36,10 +36,10 @@ func TestSoakTerminalFloodInTheBrowser(t *testing.T) {
 		}
 	}
 	took := time.Since(start)
-	if got := crEval[int](t, ctx, `window.playground.connects('node1')`); got != connects {
+	if got := tabEval[int](t, ctx, `window.playground.connects('node1')`); got != connects {
 		t.Errorf("the terminal reconnected %d times during the flood", got-connects)
 	}
-	if state := crEval[string](t, ctx, `document.querySelector('[data-testid="terminal-node1"]').dataset.state`); state != "connected" {
+	if state := tabEval[string](t, ctx, `document.querySelector('[data-testid="terminal-node1"]').dataset.state`); state != "connected" {
 		t.Errorf("node1's terminal is %q after the flood", state)
 	}
 	out, code := p.shell("node1", "echo after-$((6*7))", false)

@@ -33,8 +33,8 @@ func TestLabByRunButtons(t *testing.T) {
 	h := newHarness(t)
 	ctx := newTab(t)
 	p, id := startFromHome(t, ctx, h.base, "en")
-	crWait(t, ctx, "the lab", `document.querySelectorAll('[data-testid="run"]').length > 0`)
-	sections := crEval[[]labSection](t, ctx, `(async () => {
+	tabWait(t, ctx, "the lab", `document.querySelectorAll('[data-testid="run"]').length > 0`)
+	sections := tabEval[[]labSection](t, ctx, `(async () => {
 		const lab = await (await fetch('/api/labs/`+orchestrationLab+`?lang=en')).json();
 		const hasCheck = Object.fromEntries(lab.sections.map((s) => [s.id, s.has_check]));
 		return [...document.querySelectorAll('.lab-section')].map((sec) => ({
@@ -72,12 +72,12 @@ func TestLabByRunButtons(t *testing.T) {
 			p.screenshot("lab")
 		}
 		if !s.HasCheck {
-			crDo(t, ctx, "mark "+s.ID+" as done", chromedp.Click(chromedp.CSS(
+			tabDo(t, ctx, "mark "+s.ID+" as done", chromedp.Click(chromedp.CSS(
 				`[data-testid="check-section"][data-section="`+s.ID+`"]`)))
 		}
 		p.waitSectionDone(id, s.ID)
 	}
-	crWait(t, ctx, "all six sections done", `document.querySelector('[data-testid="progress"]').textContent === '6/6 sections' &&
+	tabWait(t, ctx, "all six sections done", `document.querySelector('[data-testid="progress"]').textContent === '6/6 sections' &&
 		[...document.querySelectorAll('[data-testid="section-status"]')].every((m) => m.dataset.status === 'done')`)
 	p.screenshot("lab-done")
 
@@ -134,7 +134,7 @@ func TestLabByRunButtons(t *testing.T) {
 func (p *page) clickRun(b labBlock) string {
 	p.t.Helper()
 	before := prompts(p.waitText(b.Node, "a prompt before "+b.Block, atPrompt))
-	crDo(p.t, p.ctx, "click Run on "+b.Block, chromedp.Click(chromedp.CSS(
+	tabDo(p.t, p.ctx, "click Run on "+b.Block, chromedp.Click(chromedp.CSS(
 		`button[data-testid="run"][data-block="`+b.Block+`"]`)))
 	runError := `(document.querySelector('.run-block[data-block="` + b.Block + `"] .run-error') || {}).textContent || ''`
 	deadline := time.Now().Add(2 * time.Minute)
@@ -144,7 +144,7 @@ func (p *page) clickRun(b labBlock) string {
 		if prompts(text) > before && atPrompt(text) {
 			break
 		}
-		if msg := crEval[string](p.t, p.ctx, runError); msg != "" {
+		if msg := tabEval[string](p.t, p.ctx, runError); msg != "" {
 			p.t.Fatalf("Run %s: the page says %q", b.Block, msg)
 		}
 		if time.Now().After(deadline) {
@@ -171,9 +171,9 @@ func (p *page) waitSectionDone(sessionID, section string) {
 	p.t.Helper()
 	done := `document.querySelector('[data-testid="section-status"][data-section="` + section + `"]').dataset.status === 'done'`
 	deadline := time.Now().Add(2 * time.Minute)
-	for !crEval[bool](p.t, p.ctx, done) {
+	for !tabEval[bool](p.t, p.ctx, done) {
 		if time.Now().After(deadline) {
-			out := crEval[string](p.t, p.ctx, `fetch('/api/sessions/`+sessionID+`/sections/`+section+`/check',
+			out := tabEval[string](p.t, p.ctx, `fetch('/api/sessions/`+sessionID+`/sections/`+section+`/check',
 				{method: 'POST', credentials: 'same-origin'}).then((r) => r.text())`)
 			p.t.Fatalf("section %s is not done; checking it now answers %s", section, out)
 		}
@@ -287,10 +287,10 @@ func TestLabInFrench(t *testing.T) {
 	ctx := newTab(t)
 	p, id := startFromHome(t, ctx, h.base, "en")
 	titles := `[...document.querySelectorAll('[data-testid="section-list"] .toc-title')].map((e) => e.textContent).join(' | ')`
-	crWait(t, ctx, "the English titles", titles+`.startsWith('What orchestration is')`)
-	crDo(t, ctx, "switch to French", chromedp.Click(chromedp.CSS(`[data-testid="lang-switch"]`)))
+	tabWait(t, ctx, "the English titles", titles+`.startsWith('What orchestration is')`)
+	tabDo(t, ctx, "switch to French", chromedp.Click(chromedp.CSS(`[data-testid="lang-switch"]`)))
 	want := "Qu'est-ce que l'orchestration ? | Configurer le mode swarm | Déployer un service sur plusieurs hôtes | " +
 		"Mettre le service à l'échelle | Vider un nœud | Faire le ménage"
-	crWait(t, ctx, "the French titles", titles+` === `+jsString(want))
+	tabWait(t, ctx, "the French titles", titles+` === `+jsString(want))
 	p.endSession(id)
 }

@@ -121,7 +121,7 @@ func TestSoakServerKilledWithLiveSessions(t *testing.T) {
 		t.Fatal("the server exited cleanly on SIGKILL")
 	}
 	killed := time.Now()
-	h.start()
+	h.restart()
 	var slowest time.Duration
 	for i, l := range learners {
 		tm, err := l.c.Terminal(ctx, l.s.ID, "node1")
@@ -183,7 +183,7 @@ func TestSoakStartDeleteWithKills(t *testing.T) {
 			h.kill(syscall.SIGKILL)
 			kills++
 			<-done // the request fails with the server, or finished first
-			h.start()
+			h.restart()
 			// The learner reloads and ends what their list shows, as the
 			// page lets them.
 			deleteListed(t, c)

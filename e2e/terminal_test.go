@@ -95,7 +95,7 @@ func TestTerminalsInTheBrowser(t *testing.T) {
 	before := p.waitText("node1", "a prompt", atPrompt)
 	markers := markerRE.FindAllString(before, -1)
 	lastMarker := markers[len(markers)-1]
-	crDo(t, ctx, "reload", chromedp.Reload())
+	tabDo(t, ctx, "reload", chromedp.Reload())
 	p.waitConnected()
 	after := p.waitText("node1", "the scrollback after the reload", func(s string) bool {
 		return strings.Contains(s, "Swarm initialized") && strings.Contains(s, "answered") &&
@@ -190,7 +190,7 @@ func TestShellsSurviveServerRestart(t *testing.T) {
 		}
 		term.Close()
 
-		h.start()
+		h.restart()
 		if got, err := c.Session(ctx, s.ID); err != nil || got.Status != "running" {
 			t.Fatalf("after %v and a new start the session is %+v (err %v), want running", sig, got, err)
 		}
