@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +15,8 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
+
+	"github.com/labplay/playground/internal/waitfor"
 )
 
 // ctrlShift presses Ctrl+Shift and a letter in the focused element, as a
@@ -101,17 +104,13 @@ func TestFilesAndClipboardInThePage(t *testing.T) {
 	tabDo(t, ctx, "type the path and download",
 		chromedp.SetValue(chromedp.CSS(`[data-testid="terminal-node2"] [data-testid="download-path"]`), "/root/dropped.txt"),
 		chromedp.Click(chromedp.CSS(`[data-testid="terminal-node2"] [data-testid="download-file"]`)))
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	waitfor.Until(t, "a whole download of dropped.txt", 30*time.Second, func() error {
 		got, err := os.ReadFile(filepath.Join(downloads, "dropped.txt"))
-		if err == nil && string(got) == "dropped on node2\n" {
-			break
+		if err == nil && string(got) != "dropped on node2\n" {
+			err = fmt.Errorf("it holds %q", got)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no whole download of dropped.txt in 30 s: %q, %v", got, err)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+		return err
+	})
 
 	// A selection is copied as it is made; Ctrl+Shift+C copies it again.
 	p.shell("node3", "echo copy-me-$((3*4))", false)

@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +11,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	pgclient "github.com/labplay/playground/client"
+	"github.com/labplay/playground/internal/waitfor"
 )
 
 const orchestrationLab = "docker-orchestration"
@@ -137,21 +140,17 @@ func (p *page) clickRun(b labBlock) string {
 	tabDo(p.t, p.ctx, "click Run on "+b.Block, chromedp.Click(chromedp.CSS(
 		`button[data-testid="run"][data-block="`+b.Block+`"]`)))
 	runError := `(document.querySelector('.run-block[data-block="` + b.Block + `"] .run-error') || {}).textContent || ''`
-	deadline := time.Now().Add(2 * time.Minute)
 	var text string
-	for {
+	waitfor.Until(p.t, "Run "+b.Block+": a fresh prompt on "+b.Node, 2*time.Minute, func() error {
 		text = p.text(b.Node)
 		if prompts(text) > before && atPrompt(text) {
-			break
+			return nil
 		}
 		if msg := tabEval[string](p.t, p.ctx, runError); msg != "" {
 			p.t.Fatalf("Run %s: the page says %q", b.Block, msg)
 		}
-		if time.Now().After(deadline) {
-			p.t.Fatalf("Run %s: no fresh prompt on %s; it shows:\n%s", b.Block, b.Node, lastLines(text, 40))
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+		return fmt.Errorf("it shows:\n%s", lastLines(text, 40))
+	})
 	if n := prompts(text); n != before+1 {
 		p.t.Errorf("Run %s: %d new prompts on %s, want 1", b.Block, n-before, b.Node)
 	}
@@ -170,14 +169,15 @@ func (p *page) clickRun(b labBlock) string {
 func (p *page) waitSectionDone(sessionID, section string) {
 	p.t.Helper()
 	done := `document.querySelector('[data-testid="section-status"][data-section="` + section + `"]').dataset.status === 'done'`
-	deadline := time.Now().Add(2 * time.Minute)
-	for !tabEval[bool](p.t, p.ctx, done) {
-		if time.Now().After(deadline) {
-			out := tabEval[string](p.t, p.ctx, `fetch('/api/sessions/`+sessionID+`/sections/`+section+`/check',
-				{method: 'POST', credentials: 'same-origin'}).then((r) => r.text())`)
-			p.t.Fatalf("section %s is not done; checking it now answers %s", section, out)
+	if err := waitfor.Poll(2*time.Minute, func() error {
+		if !tabEval[bool](p.t, p.ctx, done) {
+			return errors.New("the page does not show it done")
 		}
-		time.Sleep(200 * time.Millisecond)
+		return nil
+	}); err != nil {
+		out := tabEval[string](p.t, p.ctx, `fetch('/api/sessions/`+sessionID+`/sections/`+section+`/check',
+			{method: 'POST', credentials: 'same-origin'}).then((r) => r.text())`)
+		p.t.Fatalf("section %s is not done (%v); checking it now answers %s", section, err, out)
 	}
 }
 
@@ -267,17 +267,13 @@ func TestLabChecksFail(t *testing.T) {
 // moment after the command returns.
 func waitPass(t *testing.T, section string, check func() *pgclient.CheckResult) {
 	t.Helper()
-	deadline := time.Now().Add(time.Minute)
-	for {
-		res := check()
-		if res.Passed {
-			return
+	// Once a second: checks count against the session's rate.
+	waitfor.Every(t, time.Second, "check "+section+" to pass", time.Minute, func() error {
+		if res := check(); !res.Passed {
+			return fmt.Errorf("it still fails: %s", res.Output)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("check %s still fails: %s", section, res.Output)
-		}
-		time.Sleep(time.Second)
-	}
+		return nil
+	})
 }
 
 // The lab in French: the language switch of the session page shows the

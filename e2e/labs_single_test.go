@@ -2,12 +2,15 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/labplay/playground/internal/waitfor"
 )
 
 // portVisit is a port link of a section followed once the section is done,
@@ -210,22 +213,22 @@ func (p *page) checkUntilDone(sessionID, section string) {
 	p.t.Helper()
 	status := `document.querySelector('[data-testid="section-status"][data-section="` + section + `"]').dataset.status`
 	button := `[data-testid="check-section"][data-section="` + section + `"]`
-	deadline := time.Now().Add(time.Minute)
-	for {
+	isDone := func() error {
+		if s := tabEval[string](p.t, p.ctx, status); s != "done" {
+			return fmt.Errorf("the section is %s", s)
+		}
+		return nil
+	}
+	if err := waitfor.Poll(time.Minute, func() error {
 		tabWait(p.t, p.ctx, "the Check button of "+section, `!document.querySelector('`+button+`').disabled`)
-		if tabEval[string](p.t, p.ctx, status) == "done" {
-			return
+		if isDone() == nil {
+			return nil
 		}
 		tabDo(p.t, p.ctx, "click Check on "+section, chromedp.Click(chromedp.CSS(button)))
-		for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(100 * time.Millisecond) {
-			if tabEval[string](p.t, p.ctx, status) == "done" {
-				return
-			}
-		}
-		if time.Now().After(deadline) {
-			hint := tabEval[string](p.t, p.ctx, `document.querySelector('[data-testid="check-output"][data-section="`+section+`"]').textContent`)
-			p.t.Fatalf("section %s is not done; its check says %q", section, hint)
-		}
+		return waitfor.Poll(5*time.Second, isDone) // the check's answer, shown
+	}); err != nil {
+		hint := tabEval[string](p.t, p.ctx, `document.querySelector('[data-testid="check-output"][data-section="`+section+`"]').textContent`)
+		p.t.Fatalf("section %s is not done (%v); its check says %q", section, err, hint)
 	}
 }
 

@@ -18,6 +18,8 @@ import (
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+
+	"github.com/labplay/playground/internal/waitfor"
 )
 
 // jsString quotes s as a JavaScript string literal.
@@ -84,17 +86,15 @@ func (p *page) text(node string) string {
 // returns that text. what names the wait in the failure message.
 func (p *page) waitText(node, what string, cond func(string) bool) string {
 	p.t.Helper()
-	deadline := time.Now().Add(2 * time.Minute)
-	for {
-		s := p.text(node)
-		if cond(s) {
-			return s
+	var s string
+	waitfor.Until(p.t, what+" in "+node+"'s terminal", 2*time.Minute, func() error {
+		s = p.text(node)
+		if !cond(s) {
+			return fmt.Errorf("it shows:\n%s", lastLines(s, 40))
 		}
-		if time.Now().After(deadline) {
-			p.t.Fatalf("waiting for %s in %s's terminal; it shows:\n%s", what, node, lastLines(s, 40))
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+		return nil
+	})
+	return s
 }
 
 // typeKeys focuses a node's terminal with a real click and types s as key

@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"errors"
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	pgclient "github.com/labplay/playground/client"
+	"github.com/labplay/playground/internal/waitfor"
 )
 
 var (
@@ -77,18 +79,15 @@ func TestTerminalsInTheBrowser(t *testing.T) {
 		}
 	}
 
-	deadline := time.Now().Add(time.Minute)
-	for {
+	// Once a second: each try is a command typed into node1's shell.
+	waitfor.Every(t, time.Second, "docker node ls on node1 to show node1, node2 and node3 Ready", time.Minute, func() error {
 		out, code := shell("node1", "docker node ls", false)
 		ready := readyNodes(out)
 		if code == 0 && len(ready) == 3 && ready["node1"] && ready["node2"] && ready["node3"] {
-			break
+			return nil
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("docker node ls on node1 does not show node1, node2 and node3 Ready (exit %d):\n%s", code, out)
-		}
-		time.Sleep(time.Second)
-	}
+		return fmt.Errorf("exit %d:\n%s", code, out)
+	})
 
 	// Reload: the scrollback comes back, and the queries in it are answered
 	// by xterm again while it is replayed; none of that may reach the shell.
