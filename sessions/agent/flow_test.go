@@ -17,6 +17,7 @@ func bareTerminal() *terminal {
 // A client that may type holds the shell back once it is outputHighWater
 // behind, and lets it go on once its writer has caught up.
 func TestOutputWaitsForATypingClient(t *testing.T) {
+	t.Parallel()
 	term := bareTerminal()
 	c := newClient(false, DefaultBacklog, nil)
 	if err := term.attach(c); err != nil {
@@ -78,6 +79,7 @@ func TestOutputWaitsForATypingClient(t *testing.T) {
 // Watchers never hold the shell back: one that lags skips ahead to the
 // present with a marker, its replay kept, and stays attached.
 func TestWatcherSkipsAhead(t *testing.T) {
+	t.Parallel()
 	term := bareTerminal()
 	term.output([]byte("scrollback-before\r\n"))
 	w := newClient(true, DefaultBacklog, nil)
@@ -121,6 +123,7 @@ func TestWatcherSkipsAhead(t *testing.T) {
 
 // With nobody attached, or only watchers, the shell is never held back.
 func TestOutputAloneNeverWaits(t *testing.T) {
+	t.Parallel()
 	term := bareTerminal()
 	done := make(chan struct{})
 	go func() {
