@@ -15,7 +15,6 @@ import (
 	pgclient "github.com/labplay/playground/client"
 	"github.com/labplay/playground/sessions"
 	"github.com/labplay/playground/sessions/store"
-	"github.com/labplay/playground/sessions/store/storetest"
 )
 
 // crBenchLearners is the size of the simulated class.
@@ -41,13 +40,11 @@ const crBenchSection = "orchestration"
 //
 //	go test ./e2e -run '^$' -bench DashboardLatency -benchtime 600x
 func BenchmarkDashboardLatency(b *testing.B) {
-	docker := crNeedDocker(b)
-	dbURL := storetest.URL(b)
-	dep := crDeploy(b, docker, dbURL)
-	procA, procB := dep.start("A"), dep.start("B")
-	dep.addInstructor(crTeacher)
+	h := newHarness(b)
+	procA, procB := h.base, h.addServer("B")
+	h.addInstructor(crTeacher, crPassword)
 	ctx := context.Background()
-	st, err := store.Open(ctx, dbURL)
+	st, err := store.Open(ctx, h.dbURL)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"encoding/csv"
+	"net/http"
 	"net/url"
 	"path"
 	"strconv"
@@ -11,19 +12,32 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	pgclient "github.com/labplay/playground/client"
 	"github.com/labplay/playground/labs"
 	"github.com/labplay/playground/sessions/classroom"
-	"github.com/labplay/playground/sessions/store/storetest"
 )
 
-const crTeacher = "teacher@school.example"
+// crTeacher and crPassword are the instructor the tests create.
+const (
+	crTeacher  = "teacher@school.example"
+	crPassword = "correct horse battery staple"
+)
+
+// crLogin logs a client in as an instructor.
+func crLogin(t testing.TB, c *pgclient.Client, email string) {
+	t.Helper()
+	if _, err := c.Do(context.Background(), http.MethodPost, "/api/instructors/login",
+		map[string]string{"email": email, "password": crPassword}, nil); err != nil {
+		t.Fatalf("login: %v", err)
+	}
+}
 
 // crCreateClass logs the instructor in on base through the login page,
 // creates a classroom with the form and waits for its dashboard to be live.
 // It returns the classroom's id and join link.
 func crCreateClass(t *testing.T, ctx context.Context, base, name string) (id, joinURL string) {
 	t.Helper()
-	crDo(t, ctx, "log in",
+	tabDo(t, ctx, "log in",
 		chromedp.Navigate(base+"/instructor"),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="login-form"]`)),
 		chromedp.SendKeys(chromedp.CSS(`[data-testid="login-email"]`), crTeacher),
@@ -31,25 +45,25 @@ func crCreateClass(t *testing.T, ctx context.Context, base, name string) (id, jo
 		chromedp.Click(chromedp.CSS(`[data-testid="login-submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="create-form"]`)),
 	)
-	crWait(t, ctx, "the labs in the form", `document.querySelector('[data-testid="class-lab"]').options.length > 0`)
-	crEval[bool](t, ctx, `(() => {
+	tabWait(t, ctx, "the labs in the form", `document.querySelector('[data-testid="class-lab"]').options.length > 0`)
+	tabEval[bool](t, ctx, `(() => {
 		const s = document.querySelector('[data-testid="class-lab"]');
 		s.value = 'docker-orchestration';
 		s.dispatchEvent(new Event('change'));
 		return s.value === 'docker-orchestration';
 	})()`)
-	crShot(t, ctx, "instructor")
-	crDo(t, ctx, "create a class",
+	tabShot(t, ctx, "instructor")
+	tabDo(t, ctx, "create a class",
 		chromedp.SendKeys(chromedp.CSS(`[data-testid="class-name-input"]`), name),
 		chromedp.Click(chromedp.CSS(`[data-testid="create-classroom"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="progress-grid"]`)),
 	)
-	crWait(t, ctx, "the live dashboard", `window.playgroundDashboard && window.playgroundDashboard.live() &&
+	tabWait(t, ctx, "the live dashboard", `window.playgroundDashboard && window.playgroundDashboard.live() &&
 		document.querySelector('[data-testid="join-url"]').href.includes('/join/')`)
-	joinURL = crEval[string](t, ctx, `document.querySelector('[data-testid="join-url"]').href`)
-	id = path.Base(crEval[string](t, ctx, `location.pathname`))
+	joinURL = tabEval[string](t, ctx, `document.querySelector('[data-testid="join-url"]').href`)
+	id = path.Base(tabEval[string](t, ctx, `location.pathname`))
 	// A marker that a reload would wipe out.
-	crEval[bool](t, ctx, `window.crNoReload = true`)
+	tabEval[bool](t, ctx, `window.crNoReload = true`)
 	return id, joinURL
 }
 
@@ -57,33 +71,33 @@ func crCreateClass(t *testing.T, ctx context.Context, base, name string) (id, jo
 // session whose three terminals are connected.
 func crJoin(t *testing.T, ctx context.Context, link, name string) string {
 	t.Helper()
-	crDo(t, ctx, "open the join link",
+	tabDo(t, ctx, "open the join link",
 		chromedp.Navigate(link),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="join-name"]`)),
 		chromedp.SendKeys(chromedp.CSS(`[data-testid="join-name"]`), name),
 	)
-	crShot(t, ctx, "join")
-	crDo(t, ctx, "join", chromedp.Click(chromedp.CSS(`[data-testid="join-submit"]`)))
-	crWait(t, ctx, "the session's terminals", `location.pathname.startsWith('/s/') && window.playground &&
+	tabShot(t, ctx, "join")
+	tabDo(t, ctx, "join", chromedp.Click(chromedp.CSS(`[data-testid="join-submit"]`)))
+	tabWait(t, ctx, "the session's terminals", `location.pathname.startsWith('/s/') && window.playground &&
 		['node1', 'node2', 'node3'].every((n) => window.playground.connected(n))`)
-	crWait(t, ctx, "the lab", `document.querySelector('button[data-testid="run"][data-block="swarm-1"]') !== null`)
-	return path.Base(crEval[string](t, ctx, `location.pathname`))
+	tabWait(t, ctx, "the lab", `document.querySelector('button[data-testid="run"][data-block="swarm-1"]') !== null`)
+	return path.Base(tabEval[string](t, ctx, `location.pathname`))
 }
 
 // crJoinByCode joins a class from the home page's code box, as a learner
 // who was told the code aloud does, and returns the session id.
 func crJoinByCode(t *testing.T, ctx context.Context, base, code, name string) string {
 	t.Helper()
-	crDo(t, ctx, "type the code on the home page",
+	tabDo(t, ctx, "type the code on the home page",
 		chromedp.Navigate(base+"/"),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="class-code"]`)),
 		chromedp.SendKeys(chromedp.CSS(`[data-testid="class-code"]`), code),
 		chromedp.SendKeys(chromedp.CSS(`[data-testid="class-name"]`), name),
 		chromedp.Click(chromedp.CSS(`[data-testid="join-class"]`)),
 	)
-	crWait(t, ctx, "the session's terminals", `location.pathname.startsWith('/s/') && window.playground &&
+	tabWait(t, ctx, "the session's terminals", `location.pathname.startsWith('/s/') && window.playground &&
 		['node1', 'node2', 'node3'].every((n) => window.playground.connected(n))`)
-	return path.Base(crEval[string](t, ctx, `location.pathname`))
+	return path.Base(tabEval[string](t, ctx, `location.pathname`))
 }
 
 // cell is the expression of a dashboard cell's status.
@@ -100,51 +114,50 @@ func run(block string) chromedp.Action[chromedp.Void] {
 // without a reload, the read-only view shows the learner's terminal and
 // ignores typing, the CSV holds the right rows, and closing ends the session.
 func TestClassroomInTheBrowser(t *testing.T) {
-	docker := crNeedDocker(t)
-	browser := crBrowser(t)
-	dep := crDeploy(t, docker, storetest.URL(t))
-	base := dep.start("A")
-	dep.addInstructor(crTeacher)
-	teacher, learner := crPerson(t, browser), crPerson(t, browser)
+	h := newHarness(t)
+	base := h.base
+	h.addInstructor(crTeacher, crPassword)
+	teacher := newTab(t)
+	learner := newPersonTab(t, teacher)
 
 	classID, joinURL := crCreateClass(t, teacher, base, "Swarm, Tuesday")
 	sessionID := crJoin(t, learner, joinURL, "Ana")
-	crWait(t, teacher, "Ana in the grid", cell("Ana", "orchestration")+` === 'pending'`)
+	tabWait(t, teacher, "Ana in the grid", cell("Ana", "orchestration")+` === 'pending'`)
 
 	// First section: a Run button, then "Mark as done".
-	crDo(t, learner, "run docker ps", run("orchestration-2"))
-	crWait(t, learner, "docker ps output", `window.playground.text('node1').includes('CONTAINER ID')`)
-	crDo(t, learner, "mark the first section done",
+	tabDo(t, learner, "run docker ps", run("orchestration-2"))
+	tabWait(t, learner, "docker ps output", `window.playground.text('node1').includes('CONTAINER ID')`)
+	tabDo(t, learner, "mark the first section done",
 		chromedp.Click(chromedp.CSS(`button[data-testid="check-section"][data-section="orchestration"]`)))
-	crWait(t, teacher, "the first cell done", cell("Ana", "orchestration")+` === 'done'`)
+	tabWait(t, teacher, "the first cell done", cell("Ana", "orchestration")+` === 'done'`)
 
 	// Swarm: after the init alone the automatic check fails, and the grid
 	// shows it with the hint; once the workers join it turns done.
-	crDo(t, learner, "docker swarm init", run("swarm-1"))
-	crWait(t, learner, "the swarm", `window.playground.text('node1').includes('Swarm initialized')`)
-	crWait(t, teacher, "a failed cell with its hint", cell("Ana", "swarm")+` === 'failed' &&
+	tabDo(t, learner, "docker swarm init", run("swarm-1"))
+	tabWait(t, learner, "the swarm", `window.playground.text('node1').includes('Swarm initialized')`)
+	tabWait(t, teacher, "a failed cell with its hint", cell("Ana", "swarm")+` === 'failed' &&
 		document.querySelector('[data-testid="cell"][data-learner="Ana"][data-section="swarm"] [data-testid="cell-hint"]')?.textContent.length > 0`)
-	crDo(t, learner, "join node2", run("swarm-3"))
-	crWait(t, learner, "node2 in the swarm", `window.playground.text('node2').includes('joined a swarm')`)
-	crDo(t, learner, "join node3", run("swarm-4"))
-	crWait(t, learner, "node3 in the swarm", `window.playground.text('node3').includes('joined a swarm')`)
-	crWait(t, teacher, "the swarm cell done", cell("Ana", "swarm")+` === 'done'`)
+	tabDo(t, learner, "join node2", run("swarm-3"))
+	tabWait(t, learner, "node2 in the swarm", `window.playground.text('node2').includes('joined a swarm')`)
+	tabDo(t, learner, "join node3", run("swarm-4"))
+	tabWait(t, learner, "node3 in the swarm", `window.playground.text('node3').includes('joined a swarm')`)
+	tabWait(t, teacher, "the swarm cell done", cell("Ana", "swarm")+` === 'done'`)
 
 	// Looking over the learner's shoulder: her scrollback and live output,
 	// and nothing the instructor types reaches her shell.
-	crDo(t, teacher, "open Ana's pane",
+	tabDo(t, teacher, "open Ana's pane",
 		chromedp.Click(chromedp.CSS(`[data-testid="learner-row"][data-name="Ana"] [data-testid="open-learner"]`)))
-	crWait(t, teacher, "Ana's node1, read-only, with her scrollback", `window.playgroundWatch &&
+	tabWait(t, teacher, "Ana's node1, read-only, with her scrollback", `window.playgroundWatch &&
 		window.playgroundWatch.readonly('node1') && window.playgroundWatch.text('node1').includes('Swarm initialized')`)
-	crDo(t, teacher, "type into the watched terminal",
+	tabDo(t, teacher, "type into the watched terminal",
 		chromedp.Click(chromedp.CSS(`[data-testid="watch-terminals"] [data-testid="terminal-node1"] .term-body`)),
 		chromedp.KeyEvent("echo TEACHER-TYPED\r"))
-	crEval[bool](t, learner, `window.playground.send('node1', 'echo LEARNER-$((6*7))\r'), true`)
-	crWait(t, learner, "the learner's own command", `window.playground.text('node1').includes('LEARNER-42')`)
-	crWait(t, teacher, "the learner's command, live in the watched terminal", `window.playgroundWatch.text('node1').includes('LEARNER-42')`)
-	crShot(t, teacher, "dashboard")
-	crShot(t, learner, "learner")
-	if text := crEval[string](t, learner, `window.playground.text('node1')`); strings.Contains(text, "TEACHER-TYPED") {
+	tabEval[bool](t, learner, `window.playground.send('node1', 'echo LEARNER-$((6*7))\r'), true`)
+	tabWait(t, learner, "the learner's own command", `window.playground.text('node1').includes('LEARNER-42')`)
+	tabWait(t, teacher, "the learner's command, live in the watched terminal", `window.playgroundWatch.text('node1').includes('LEARNER-42')`)
+	tabShot(t, teacher, "dashboard")
+	tabShot(t, learner, "learner")
+	if text := tabEval[string](t, learner, `window.playground.text('node1')`); strings.Contains(text, "TEACHER-TYPED") {
 		t.Fatalf("the instructor's typing reached the learner's shell:\n%s", text)
 	}
 
@@ -153,7 +166,7 @@ func TestClassroomInTheBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	text := crEval[string](t, teacher, `fetch('/api/classrooms/`+classID+`/progress.csv').then((r) => r.text())`)
+	text := tabEval[string](t, teacher, `fetch('/api/classrooms/`+classID+`/progress.csv').then((r) => r.text())`)
 	rows, err := csv.NewReader(strings.NewReader(text)).ReadAll()
 	if err != nil {
 		t.Fatalf("csv: %v\n%s", err, text)
@@ -175,16 +188,16 @@ func TestClassroomInTheBrowser(t *testing.T) {
 			t.Errorf("row %v is done, but Ana never did it", r)
 		}
 	}
-	if !crEval[bool](t, teacher, `window.crNoReload === true`) {
+	if !tabEval[bool](t, teacher, `window.crNoReload === true`) {
 		t.Fatal("the dashboard reloaded")
 	}
 
 	// Closing the class ends Ana's session; the grid says so.
-	crEval[bool](t, teacher, `window.confirm = () => true, true`)
-	crDo(t, teacher, "close the class", chromedp.Click(chromedp.CSS(`[data-testid="close-classroom"]`)))
-	crWait(t, teacher, "the class closed", `document.querySelector('[data-testid="classroom-status"]').classList.contains('closed') &&
+	tabEval[bool](t, teacher, `window.confirm = () => true, true`)
+	tabDo(t, teacher, "close the class", chromedp.Click(chromedp.CSS(`[data-testid="close-classroom"]`)))
+	tabWait(t, teacher, "the class closed", `document.querySelector('[data-testid="classroom-status"]').classList.contains('closed') &&
 		document.querySelector('[data-testid="learner-row"][data-name="Ana"]').dataset.session === 'ended'`)
-	status := crEval[string](t, learner, `fetch('/api/sessions/`+sessionID+`').then((r) => r.json()).then((s) => s.status)`)
+	status := tabEval[string](t, learner, `fetch('/api/sessions/`+sessionID+`').then((r) => r.json()).then((s) => s.status)`)
 	if status != "ended" {
 		t.Fatalf("Ana's session is %q after the class closed", status)
 	}
@@ -193,12 +206,11 @@ func TestClassroomInTheBrowser(t *testing.T) {
 // The learner works on one server process, the instructor watches on
 // another; they share only the database.
 func TestClassroomAcrossProcesses(t *testing.T) {
-	docker := crNeedDocker(t)
-	browser := crBrowser(t)
-	dep := crDeploy(t, docker, storetest.URL(t))
-	a, b := dep.start("A"), dep.start("B")
-	dep.addInstructor(crTeacher)
-	teacher, learner := crPerson(t, browser), crPerson(t, browser)
+	h := newHarness(t)
+	a, b := h.base, h.addServer("B")
+	h.addInstructor(crTeacher, crPassword)
+	teacher := newTab(t)
+	learner := newPersonTab(t, teacher)
 
 	classID, joinURL := crCreateClass(t, teacher, b, "Swarm, two processes")
 	u, err := url.Parse(joinURL)
@@ -206,16 +218,16 @@ func TestClassroomAcrossProcesses(t *testing.T) {
 		t.Fatalf("join link %q is not on process B (%s)", joinURL, b)
 	}
 	crJoinByCode(t, learner, a, path.Base(u.Path), "Ana") // the code box on process A
-	crWait(t, teacher, "Ana in the grid on B", cell("Ana", "orchestration")+` === 'pending'`)
+	tabWait(t, teacher, "Ana in the grid on B", cell("Ana", "orchestration")+` === 'pending'`)
 
-	crDo(t, learner, "mark the first section done on A",
+	tabDo(t, learner, "mark the first section done on A",
 		chromedp.Click(chromedp.CSS(`button[data-testid="check-section"][data-section="orchestration"]`)))
-	crWait(t, teacher, "the cell done on B", cell("Ana", "orchestration")+` === 'done'`)
-	crDo(t, learner, "docker swarm init on A", run("swarm-1"))
-	crWait(t, teacher, "the failed swarm check on B", cell("Ana", "swarm")+` === 'failed'`)
-	if !crEval[bool](t, teacher, `window.crNoReload === true`) {
+	tabWait(t, teacher, "the cell done on B", cell("Ana", "orchestration")+` === 'done'`)
+	tabDo(t, learner, "docker swarm init on A", run("swarm-1"))
+	tabWait(t, teacher, "the failed swarm check on B", cell("Ana", "swarm")+` === 'failed'`)
+	if !tabEval[bool](t, teacher, `window.crNoReload === true`) {
 		t.Fatal("the dashboard reloaded")
 	}
-	crEval[int](t, teacher, `fetch('/api/classrooms/`+classID+`/close', {method: 'POST'}).then((r) => r.status)`)
-	crWait(t, teacher, "the class closed on B", `document.querySelector('[data-testid="classroom-status"]').classList.contains('closed')`)
+	tabEval[int](t, teacher, `fetch('/api/classrooms/`+classID+`/close', {method: 'POST'}).then((r) => r.status)`)
+	tabWait(t, teacher, "the class closed on B", `document.querySelector('[data-testid="classroom-status"]').classList.contains('closed')`)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +15,8 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
+
+	"github.com/labplay/playground/internal/waitfor"
 )
 
 // ctrlShift presses Ctrl+Shift and a letter in the focused element, as a
@@ -43,7 +46,7 @@ func TestFilesAndClipboardInThePage(t *testing.T) {
 	h := newHarness(t)
 	ctx := newTab(t)
 	downloads := t.TempDir()
-	crDo(t, ctx, "let the page use the clipboard and download",
+	tabDo(t, ctx, "let the page use the clipboard and download",
 		chromedp.Func(func(c context.Context, tg *chromedp.Target) error {
 			for _, name := range []string{"clipboard-read", "clipboard-write"} {
 				if _, err := cdp.Call(c, tg, browser.SetPermission, browser.SetPermissionParams{
@@ -70,70 +73,66 @@ func TestFilesAndClipboardInThePage(t *testing.T) {
 		t.Fatal(err)
 	}
 	sum := sha256.Sum256(data)
-	crDo(t, ctx, "pick a file for node1", chromedp.SetUploadFiles(chromedp.CSS(`[data-testid="upload-input"][data-node="node1"]`), []string{local}, chromedp.NodeReady))
-	crWait(t, ctx, "the upload's notice", `document.querySelector('[data-testid="terminal-node1"] .term-notice').textContent.includes('/tmp/work/picked.bin')`)
+	tabDo(t, ctx, "pick a file for node1", chromedp.SetUploadFiles(chromedp.CSS(`[data-testid="upload-input"][data-node="node1"]`), []string{local}, chromedp.NodeReady))
+	tabWait(t, ctx, "the upload's notice", `document.querySelector('[data-testid="terminal-node1"] .term-notice').textContent.includes('/tmp/work/picked.bin')`)
 	if out, _ := p.shell("node1", "sha256sum picked.bin", false); !strings.Contains(out, hex.EncodeToString(sum[:])) {
 		t.Fatalf("the uploaded file's sum: %q, want %x", out, sum)
 	}
 
 	// Drop a file on node2's terminal.
-	crEval[bool](t, ctx, `(() => {
+	tabEval[bool](t, ctx, `(() => {
 		const dt = new DataTransfer();
 		dt.items.add(new File(['dropped on node2\n'], 'dropped.txt'));
 		const el = document.querySelector('[data-testid="terminal-node2"] .term-body');
 		for (const type of ['dragenter', 'dragover', 'drop']) el.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
 		return true;
 	})()`)
-	crWait(t, ctx, "the drop's notice", `document.querySelector('[data-testid="terminal-node2"] .term-notice').textContent.includes('/root/dropped.txt')`)
+	tabWait(t, ctx, "the drop's notice", `document.querySelector('[data-testid="terminal-node2"] .term-notice').textContent.includes('/root/dropped.txt')`)
 	if out, _ := p.shell("node2", "cat /root/dropped.txt", false); !strings.Contains(out, "dropped on node2") {
 		t.Fatalf("the dropped file holds %q", out)
 	}
 
 	// Download it back through the terminal's menu.
-	crEval[bool](t, ctx, `(document.querySelector('[data-testid="terminal-node2"] .term-body').dispatchEvent(
+	tabEval[bool](t, ctx, `(document.querySelector('[data-testid="terminal-node2"] .term-body').dispatchEvent(
 		new MouseEvent('contextmenu', { bubbles: true, cancelable: true, clientX: 300, clientY: 300 })), true)`)
-	crDo(t, ctx, "choose Download a file", chromedp.Click(chromedp.CSS(`[data-testid="terminal-menu"]:not([hidden]) [data-testid="menu-downloadFile"]`)))
-	crDo(t, ctx, "ask for a missing file",
+	tabDo(t, ctx, "choose Download a file", chromedp.Click(chromedp.CSS(`[data-testid="terminal-menu"]:not([hidden]) [data-testid="menu-downloadFile"]`)))
+	tabDo(t, ctx, "ask for a missing file",
 		chromedp.SendKeys(chromedp.CSS(`[data-testid="terminal-node2"] [data-testid="download-path"]`), "/root/nothing-here"),
 		chromedp.Click(chromedp.CSS(`[data-testid="terminal-node2"] [data-testid="download-file"]`)))
-	crWait(t, ctx, "the missing file's notice", `document.querySelector('[data-testid="terminal-node2"] .term-notice').textContent.includes('There is no file /root/nothing-here')`)
+	tabWait(t, ctx, "the missing file's notice", `document.querySelector('[data-testid="terminal-node2"] .term-notice').textContent.includes('There is no file /root/nothing-here')`)
 
-	crDo(t, ctx, "type the path and download",
+	tabDo(t, ctx, "type the path and download",
 		chromedp.SetValue(chromedp.CSS(`[data-testid="terminal-node2"] [data-testid="download-path"]`), "/root/dropped.txt"),
 		chromedp.Click(chromedp.CSS(`[data-testid="terminal-node2"] [data-testid="download-file"]`)))
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	waitfor.Until(t, "a whole download of dropped.txt", 30*time.Second, func() error {
 		got, err := os.ReadFile(filepath.Join(downloads, "dropped.txt"))
-		if err == nil && string(got) == "dropped on node2\n" {
-			break
+		if err == nil && string(got) != "dropped on node2\n" {
+			err = fmt.Errorf("it holds %q", got)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no whole download of dropped.txt in 30 s: %q, %v", got, err)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+		return err
+	})
 
 	// A selection is copied as it is made; Ctrl+Shift+C copies it again.
 	p.shell("node3", "echo copy-me-$((3*4))", false)
-	crDo(t, ctx, "focus node3", chromedp.Click(chromedp.CSS(`[data-testid="terminal-node3"] .xterm-screen`)))
-	crEval[bool](t, ctx, `(window.playground.terminals.node3.selectAll(), true)`)
-	crWait(t, ctx, "the selection on the clipboard", `navigator.clipboard.readText().then((s) => s.includes('copy-me-12'))`)
-	crEval[bool](t, ctx, `navigator.clipboard.writeText('').then(() => true)`)
-	crDo(t, ctx, "press Ctrl+Shift+C", ctrlShift("c"))
-	crWait(t, ctx, "Ctrl+Shift+C's copy", `navigator.clipboard.readText().then((s) => s.includes('copy-me-12'))`)
+	tabDo(t, ctx, "focus node3", chromedp.Click(chromedp.CSS(`[data-testid="terminal-node3"] .xterm-screen`)))
+	tabEval[bool](t, ctx, `(window.playground.terminals.node3.selectAll(), true)`)
+	tabWait(t, ctx, "the selection on the clipboard", `navigator.clipboard.readText().then((s) => s.includes('copy-me-12'))`)
+	tabEval[bool](t, ctx, `navigator.clipboard.writeText('').then(() => true)`)
+	tabDo(t, ctx, "press Ctrl+Shift+C", ctrlShift("c"))
+	tabWait(t, ctx, "Ctrl+Shift+C's copy", `navigator.clipboard.readText().then((s) => s.includes('copy-me-12'))`)
 	if strings.Contains(p.text("node3"), "^C") {
 		t.Error("Ctrl+Shift+C reached the shell as Ctrl-C")
 	}
 
 	// Ctrl+Shift+V pastes into the shell.
-	crEval[bool](t, ctx, `(window.playground.terminals.node3.clearSelection(), navigator.clipboard.writeText('echo pasted-$((5*5))').then(() => true))`)
-	crDo(t, ctx, "press Ctrl+Shift+V, then Enter", ctrlShift("v"))
+	tabEval[bool](t, ctx, `(window.playground.terminals.node3.clearSelection(), navigator.clipboard.writeText('echo pasted-$((5*5))').then(() => true))`)
+	tabDo(t, ctx, "press Ctrl+Shift+V, then Enter", ctrlShift("v"))
 	p.waitText("node3", "the pasted command", func(s string) bool { return strings.Contains(s, "echo pasted-$((5*5))") })
-	crDo(t, ctx, "press Enter", keystrokes("\r"))
+	tabDo(t, ctx, "press Enter", keystrokes("\r"))
 	p.waitText("node3", "the pasted command's output", func(s string) bool { return strings.Contains(s, "\npasted-25") })
 
 	// A lab code block's Copy button.
-	want := crEval[string](t, ctx, `document.querySelector('.run-block pre code').textContent`)
-	crDo(t, ctx, "click the first Copy button of the lab", chromedp.Click(chromedp.CSS(`.run-block [data-testid="copy-code"]`)))
-	crWait(t, ctx, "the block's command on the clipboard", `navigator.clipboard.readText().then((s) => s === `+jsString(want)+`)`)
+	want := tabEval[string](t, ctx, `document.querySelector('.run-block pre code').textContent`)
+	tabDo(t, ctx, "click the first Copy button of the lab", chromedp.Click(chromedp.CSS(`.run-block [data-testid="copy-code"]`)))
+	tabWait(t, ctx, "the block's command on the clipboard", `navigator.clipboard.readText().then((s) => s === `+jsString(want)+`)`)
 }

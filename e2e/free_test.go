@@ -12,28 +12,28 @@ import (
 func TestFreePlaygroundAddsAndRemovesNodes(t *testing.T) {
 	h := newHarness(t)
 	ctx := newTab(t)
-	crDo(t, ctx, "open the home page",
+	tabDo(t, ctx, "open the home page",
 		chromedp.Navigate(h.base+"/"),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="start-free"]`)),
 	)
-	crDo(t, ctx, "start a free playground", chromedp.Click(chromedp.CSS(`[data-testid="start-free"]`)))
+	tabDo(t, ctx, "start a free playground", chromedp.Click(chromedp.CSS(`[data-testid="start-free"]`)))
 	p := &page{t: t, ctx: ctx}
 	p.waitConnected()
-	id := strings.TrimPrefix(crEval[string](t, ctx, `location.pathname`), "/s/")
+	id := strings.TrimPrefix(tabEval[string](t, ctx, `location.pathname`), "/s/")
 	defer p.endSession(id)
-	if hidden := crEval[bool](t, ctx, `document.querySelector('[data-testid="lab-pane"]').hidden`); !hidden {
+	if hidden := tabEval[bool](t, ctx, `document.querySelector('[data-testid="lab-pane"]').hidden`); !hidden {
 		t.Error("a free playground shows a lab pane")
 	}
-	crDo(t, ctx, "add a node", chromedp.Click(chromedp.CSS(`[data-testid="add-node"]`)))
-	crWait(t, ctx, "node4's terminal connected", `!!window.playground && (() => { try { return window.playground.connected('node4'); } catch { return false; } })()`)
+	tabDo(t, ctx, "add a node", chromedp.Click(chromedp.CSS(`[data-testid="add-node"]`)))
+	tabWait(t, ctx, "node4's terminal connected", `!!window.playground && (() => { try { return window.playground.connected('node4'); } catch { return false; } })()`)
 	out, code := p.shell("node4", "hostname", false)
 	if code != 0 || !strings.Contains(out, "node4") {
 		t.Errorf("node4's shell: %d %q", code, out)
 	}
-	crEval[bool](t, ctx, `(() => { window.confirm = () => true; return true; })()`)
-	crDo(t, ctx, "remove node2", chromedp.Click(chromedp.CSS(`[data-testid="remove-node"][data-node="node2"]`)))
-	crWait(t, ctx, "the page without node2", `!document.querySelector('[data-testid="terminal-node2"]') && !!window.playground && (() => { try { return window.playground.connected('node4'); } catch { return false; } })()`)
-	if n := crEval[int](t, ctx, `document.querySelectorAll('[data-testid^="terminal-node"]').length`); n != 3 {
+	tabEval[bool](t, ctx, `(() => { window.confirm = () => true; return true; })()`)
+	tabDo(t, ctx, "remove node2", chromedp.Click(chromedp.CSS(`[data-testid="remove-node"][data-node="node2"]`)))
+	tabWait(t, ctx, "the page without node2", `!document.querySelector('[data-testid="terminal-node2"]') && !!window.playground && (() => { try { return window.playground.connected('node4'); } catch { return false; } })()`)
+	if n := tabEval[int](t, ctx, `document.querySelectorAll('[data-testid^="terminal-node"]').length`); n != 3 {
 		t.Errorf("%d terminals after adding one and removing one, want 3", n)
 	}
 }

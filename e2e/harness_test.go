@@ -1,36 +1,37 @@
 package e2e
 
-// The harness of the session, terminal and lab tests: the real binary
-// (PLAYGROUND_BIN) served as a subprocess on a fixed loopback port and a
-// fresh database, so that a test can kill it and start it again where the
-// browser and the clients expect it. Every session it leaves behind is
-// looked for on the engine by the harness's own instance label.
+// The harness of every test here: the real binary served as one or more
+// processes that share a fresh database and an instance label of their own,
+// as a deployment behind a load balancer would. A process starts on port 0
+// and the harness reads its address from the log; a test may kill the first
+// one and start it again on that same address, where the browser and the
+// clients expect it. Whatever the processes leave on the engine is looked for
+// by the instance label when the test ends.
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
-	"net/netip"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
-	"github.com/docker/docker/api/types/container"
-	"github.com/docker/docker/api/types/filters"
-	"github.com/docker/docker/api/types/network"
 	"github.com/docker/docker/client"
 	"github.com/jackc/pgx/v5"
 
-	"github.com/labplay/playground/sessions/engine"
+	"github.com/labplay/playground/internal/waitfor"
+	"github.com/labplay/playground/sessions/engine/enginetest"
 	"github.com/labplay/playground/sessions/store/storetest"
 )
 
@@ -38,32 +39,40 @@ import (
 // test packages and from a playground running on the same engine.
 const harnessSubnetPool = "100.64.160.0/20"
 
-// harness is one playground server process (restartable) on a database of
-// its own, with an instance label of its own.
+// firstServer names the process newHarness starts: the one kill and restart
+// act on, served at base.
+const firstServer = "A"
+
+// harness is a deployment of the playground for one test: server processes
+// (restartable) on a database of their own, with an instance label of their
+// own.
 type harness struct {
-	t        *testing.T
+	t        testing.TB
 	bin      string
 	dbURL    string
 	instance string
-	addr     string // host:port, the same across restarts
-	base     string // http://addr
 	docker   client.APIClient
-	logs     lockedBuffer // what every run of the server logged, in order
+	env      []string     // more environment for the servers, set before a start
+	logs     lockedBuffer // what every run of every server logged, in order
 	starts   int
-	env      []string // more environment for the server, set before a restart
 
-	mu     sync.Mutex
-	server *serverProcess // the running process, or nil
+	addr string // the first server's host:port, the same across its restarts
+	base string // http://addr
+
+	mu      sync.Mutex
+	addrs   map[string]string         // each server's address, once it listened
+	running map[string]*serverProcess // the processes running, by server name
 }
 
 // serverProcess is one run of the binary.
 type serverProcess struct {
-	cmd    *exec.Cmd
-	exited chan struct{} // closed when the process has been waited for
-	err    error         // its exit, set before exited is closed
+	cmd       *exec.Cmd
+	listening chan string   // the address it logged it listens on
+	exited    chan struct{} // closed when the process has been waited for
+	err       error         // its exit, set before exited is closed
 }
 
-// lockedBuffer collects the server's log from the exec package's copier.
+// lockedBuffer collects the servers' logs.
 type lockedBuffer struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
@@ -82,45 +91,27 @@ func (b *lockedBuffer) String() string {
 }
 
 // newHarness checks the environment (skipping the test, saying what is
-// missing), creates the database and starts the server. When the test
-// ends, the server is stopped and the engine must hold nothing of the
-// harness's instance: leftovers are removed and, on a test that otherwise
-// passed, reported as a failure.
-func newHarness(t *testing.T) *harness {
+// missing), creates a database, and starts the first server with env added
+// to its environment. When the test ends, the servers are stopped and the
+// engine must hold nothing of the harness's instance: leftovers are removed
+// and, on a test that otherwise passed, reported as a failure.
+func newHarness(t testing.TB, env ...string) *harness {
 	t.Helper()
-	return newHarnessOn(t, "")
+	return newHarnessOn(t, "", env...)
 }
 
-// newHarnessWith is newHarness with more environment for the server.
-func newHarnessWith(t *testing.T, env ...string) *harness {
+// newHarnessOn is newHarness on a given database (empty: a fresh one of the
+// test cluster).
+func newHarnessOn(t testing.TB, dbURL string, env ...string) *harness {
 	t.Helper()
-	return newHarnessEnv(t, "", env)
-}
-
-// newHarnessOn is newHarness on a given database (empty: a fresh one of
-// the test cluster).
-func newHarnessOn(t *testing.T, dbURL string) *harness {
-	t.Helper()
-	return newHarnessEnv(t, dbURL, nil)
-}
-
-// newHarnessEnv is newHarnessOn with more environment for the server.
-func newHarnessEnv(t *testing.T, dbURL string, env []string) *harness {
-	t.Helper()
-	bin := os.Getenv("PLAYGROUND_BIN")
-	if bin == "" {
-		t.Skip("PLAYGROUND_BIN is not set: these tests drive the real binary (make test sets it to bin/playground)")
-	}
-	if _, err := os.Stat(bin); err != nil {
-		t.Skipf("PLAYGROUND_BIN=%s is missing (run make build): %v", bin, err)
-	}
 	if os.Getenv("DATABASE_URL") == "" && dbURL == "" {
 		t.Skip("DATABASE_URL is not set: these tests need Postgres (make test sets it up)")
 	}
+	docker := needDocker(t)
+	bin := playgroundBinary(t)
 	if dbURL == "" {
 		dbURL = storetest.URL(t)
 	}
-	docker := crNeedDocker(t)
 	var b [4]byte
 	rand.Read(b[:])
 	h := &harness{
@@ -130,40 +121,69 @@ func newHarnessEnv(t *testing.T, dbURL string, env []string) *harness {
 		instance: "e2e-" + hex.EncodeToString(b[:]),
 		docker:   docker,
 		env:      env,
+		addrs:    map[string]string{},
+		running:  map[string]*serverProcess{},
 	}
-	h.addr = freeAddr(t)
-	h.base = "http://" + h.addr
 	t.Cleanup(h.checkLeftovers)
 	t.Cleanup(func() {
-		h.stop()
+		h.stopAll()
 		if t.Failed() {
 			h.dumpLog()
 		}
 	})
-	h.start()
+	h.base = h.startServer(firstServer)
+	h.addr = strings.TrimPrefix(h.base, "http://")
 	return h
 }
 
-// freeAddr returns a loopback address with a port nobody listens on.
-func freeAddr(t *testing.T) string {
+var (
+	buildOnce sync.Once
+	built     string
+	buildErr  error
+)
+
+// playgroundBinary returns the playground binary: PLAYGROUND_BIN when it
+// names one (make test sets it to bin/playground), else one built once from
+// this checkout (with the web bundle in web/dist).
+func playgroundBinary(t testing.TB) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	if p := os.Getenv("PLAYGROUND_BIN"); p != "" {
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
 	}
-	defer ln.Close()
-	return ln.Addr().String()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "playground-e2e-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		built = filepath.Join(dir, "playground")
+		cmd := exec.Command("go", "build", "-o", built, "./cmd/playground")
+		cmd.Dir = ".."
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatalf("no playground binary (set PLAYGROUND_BIN or fix the build): %v", buildErr)
+	}
+	return built
 }
 
-// start runs the server and waits until it answers /healthz.
-func (h *harness) start() {
-	t := h.t
+// needDocker skips the test unless a Docker engine with the node image
+// answers, and returns a client of it.
+func needDocker(t testing.TB) client.APIClient {
 	t.Helper()
-	h.starts++
-	fmt.Fprintf(&h.logs, "--- start %d of %s serve -addr %s\n", h.starts, h.bin, h.addr)
-	p := &serverProcess{exited: make(chan struct{})}
-	p.cmd = exec.Command(h.bin, "serve", "-addr", h.addr)
-	p.cmd.Env = append(os.Environ(),
+	cli := enginetest.Client(t)
+	enginetest.NodeImage(t, cli)
+	return cli
+}
+
+// environ is the environment of a server process.
+func (h *harness) environ() []string {
+	env := append(os.Environ(),
 		"DATABASE_URL="+h.dbURL,
 		"PLAYGROUND_INSTANCE="+h.instance, "PLAYGROUND_METRICS_ADDR=127.0.0.1:0",
 		"PLAYGROUND_SUBNET_POOL="+harnessSubnetPool,
@@ -183,49 +203,128 @@ func (h *harness) start() {
 		// engine package's tests cover it).
 		"PLAYGROUND_REGISTRY_IMAGE=off",
 	)
-	p.cmd.Env = append(p.cmd.Env, h.env...)
-	p.cmd.Stdout = &h.logs
-	p.cmd.Stderr = &h.logs
-	if err := p.cmd.Start(); err != nil {
+	return append(env, h.env...)
+}
+
+// listeningRE matches the line a server logs once it listens.
+var listeningRE = regexp.MustCompile(`msg=listening addr=(\S+)`)
+
+// addServer starts one more server process of the deployment, named name in
+// the log, and returns its base URL.
+func (h *harness) addServer(name string) string {
+	h.t.Helper()
+	return h.startServer(name)
+}
+
+// restart starts the first server again, after kill, on the address it had.
+func (h *harness) restart() {
+	h.t.Helper()
+	h.startServer(firstServer)
+}
+
+// startServer runs server name, on the address it had if it ran before and
+// on port 0 else, reads its address from its log, waits until it answers
+// /healthz, and returns its base URL.
+func (h *harness) startServer(name string) string {
+	t := h.t
+	t.Helper()
+	h.mu.Lock()
+	addr, again := h.addrs[name]
+	h.mu.Unlock()
+	if !again {
+		addr = "127.0.0.1:0"
+	}
+	h.starts++
+	fmt.Fprintf(&h.logs, "--- start %d, server %s: %s serve -addr %s\n", h.starts, name, h.bin, addr)
+	p := &serverProcess{listening: make(chan string, 1), exited: make(chan struct{})}
+	p.cmd = exec.Command(h.bin, "serve", "-addr", addr)
+	p.cmd.Env = h.environ()
+	// One pipe for both streams, read line by line: each line goes to the
+	// log with the server's name, and the first "listening" gives the
+	// address.
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.cmd.Stdout, p.cmd.Stderr = w, w
+	err = p.cmd.Start()
+	w.Close()
+	if err != nil {
+		r.Close()
 		t.Fatalf("start %s: %v", h.bin, err)
 	}
+	read := make(chan struct{})
+	go func() {
+		defer close(read)
+		defer r.Close()
+		sc := bufio.NewScanner(r)
+		sc.Buffer(make([]byte, 64<<10), 1<<20)
+		for sc.Scan() {
+			line := sc.Text()
+			fmt.Fprintf(&h.logs, "[%s] %s\n", name, line)
+			if m := listeningRE.FindStringSubmatch(line); m != nil {
+				select {
+				case p.listening <- m[1]:
+				default:
+				}
+			}
+		}
+	}()
 	go func() {
 		p.err = p.cmd.Wait()
+		select { // the rest of its log, unless a child holds the pipe
+		case <-read:
+		case <-time.After(5 * time.Second):
+		}
 		close(p.exited)
 	}()
 	h.mu.Lock()
-	h.server = p
+	h.running[name] = p
 	h.mu.Unlock()
 
-	deadline := time.Now().Add(time.Minute)
-	for {
+	select {
+	case got := <-p.listening:
+		if again && got != addr {
+			t.Fatalf("server %s listens on %s, not on %s where it ran before", name, got, addr)
+		}
+		addr = got
+	case <-p.exited:
+		t.Fatalf("server %s exited before listening: %s\n%s", name, describeExit(p.err), h.logs.String())
+	case <-time.After(2 * time.Minute):
+		t.Fatalf("server %s did not log that it listens within 2 minutes\n%s", name, h.logs.String())
+	}
+	h.mu.Lock()
+	h.addrs[name] = addr
+	h.mu.Unlock()
+
+	base := "http://" + addr
+	waitfor.Until(t, "server "+name+" to answer /healthz on "+addr, time.Minute, func() error {
 		select {
 		case <-p.exited:
-			t.Fatalf("the server exited before answering: %v\n%s", p.err, h.logs.String())
+			t.Fatalf("server %s exited before answering: %s\n%s", name, describeExit(p.err), h.logs.String())
 		default:
 		}
-		resp, err := http.Get(h.base + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return
-			}
+		resp, err := http.Get(base + "/healthz")
+		if err != nil {
+			return err
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the server did not answer /healthz on %s: %v\n%s", h.addr, err, h.logs.String())
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("status %d", resp.StatusCode)
 		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return nil
+	})
+	return base
 }
 
-// kill sends sig to the server and waits for it to exit, returning how it
-// exited. A server still running after a minute is killed and the test
-// fails.
+// kill sends sig to the first server and waits for it to exit, returning
+// how it exited. A server still running after a minute is killed and the
+// test fails.
 func (h *harness) kill(sig syscall.Signal) error {
 	h.t.Helper()
 	h.mu.Lock()
-	p := h.server
-	h.server = nil
+	p := h.running[firstServer]
+	delete(h.running, firstServer)
 	h.mu.Unlock()
 	if p == nil {
 		h.t.Fatal("no server is running")
@@ -241,26 +340,27 @@ func (h *harness) kill(sig syscall.Signal) error {
 	return p.err
 }
 
-// stop ends the server, if one runs: SIGTERM, then SIGKILL after 30 s.
-func (h *harness) stop() {
+// stopAll ends the servers that run: SIGTERM, then SIGKILL after 30 s.
+func (h *harness) stopAll() {
 	h.mu.Lock()
-	p := h.server
-	h.server = nil
+	running := h.running
+	h.running = map[string]*serverProcess{}
 	h.mu.Unlock()
-	if p == nil {
-		return
+	for _, p := range running {
+		p.cmd.Process.Signal(syscall.SIGTERM)
 	}
-	p.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-p.exited:
-	case <-time.After(30 * time.Second):
-		h.t.Errorf("the server did not stop within 30 s of SIGTERM")
-		p.cmd.Process.Kill()
-		<-p.exited
+	for name, p := range running {
+		select {
+		case <-p.exited:
+		case <-time.After(30 * time.Second):
+			h.t.Errorf("server %s did not stop within 30 s of SIGTERM", name)
+			p.cmd.Process.Kill()
+			<-p.exited
+		}
 	}
 }
 
-// dumpLog writes the end of the server's log to the test log.
+// dumpLog writes the end of the servers' log to the test log.
 func (h *harness) dumpLog() {
 	s := h.logs.String()
 	if len(s) > 20000 {
@@ -269,93 +369,16 @@ func (h *harness) dumpLog() {
 	h.t.Logf("server log:\n%s", s)
 }
 
-// checkLeftovers fails the test when containers or networks of the
-// harness's instance are still on the engine, and removes them.
-func (h *harness) checkLeftovers() {
-	t := h.t
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	f := filters.NewArgs(filters.Arg("label", engine.LabelInstance+"="+h.instance))
-	cs, err := h.docker.ContainerList(ctx, container.ListOptions{All: true, Filters: f})
-	if err != nil {
-		t.Errorf("list containers: %v", err)
-		return
+// addInstructor creates an instructor account with the binary's own
+// command, the password on standard input.
+func (h *harness) addInstructor(email, password string) {
+	h.t.Helper()
+	cmd := exec.Command(h.bin, "instructor", "add", "--email", email)
+	cmd.Env = append(os.Environ(), "DATABASE_URL="+h.dbURL)
+	cmd.Stdin = strings.NewReader(password + "\n")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		h.t.Fatalf("playground instructor add: %v\n%s", err, out)
 	}
-	ns, err := h.docker.NetworkList(ctx, network.ListOptions{Filters: f})
-	if err != nil {
-		t.Errorf("list networks: %v", err)
-		return
-	}
-	if len(cs) == 0 && len(ns) == 0 {
-		h.removeEgress(ctx)
-		return
-	}
-	var names []string
-	for _, c := range cs {
-		names = append(names, strings.Join(c.Names, ",")+" ("+c.State+")")
-	}
-	for _, n := range ns {
-		names = append(names, "network "+n.Name)
-	}
-	report := t.Errorf
-	if t.Failed() {
-		report = t.Logf // the failure that left them is already reported
-	}
-	report("left on the engine by instance %s: %s", h.instance, strings.Join(names, "; "))
-	eng := engine.New(h.docker, engine.Config{Instance: h.instance}, nil)
-	left, err := eng.List(ctx)
-	if err != nil {
-		t.Logf("list leftovers: %v", err)
-		return
-	}
-	for id := range left {
-		if err := eng.RemoveSession(ctx, id); err != nil {
-			t.Logf("remove leftover session %s: %v", id, err)
-		}
-	}
-	h.removeEgress(ctx)
-	if err := eng.Close(ctx); err != nil {
-		t.Logf("remove the helper container: %v", err)
-	}
-}
-
-// removeEgress removes the egress rules of the harness's instance, which a
-// server that was killed leaves on the host, and the helper it used.
-func (h *harness) removeEgress(ctx context.Context) {
-	eng := engine.New(h.docker, engine.Config{Instance: h.instance}, nil)
-	if err := eng.RemoveEgress(ctx, netip.MustParsePrefix(harnessSubnetPool)); err != nil {
-		h.t.Logf("remove the egress rules: %v", err)
-	}
-	if err := eng.Close(ctx); err != nil {
-		h.t.Logf("remove the helper container: %v", err)
-	}
-}
-
-// leftovers names the containers (but the helper, which lives as long as
-// the server) and networks of the harness's instance still on the engine;
-// empty when there are none.
-func (h *harness) leftovers() string {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	f := filters.NewArgs(filters.Arg("label", engine.LabelInstance+"="+h.instance))
-	cs, err := h.docker.ContainerList(ctx, container.ListOptions{All: true, Filters: f})
-	if err != nil {
-		return "list containers: " + err.Error()
-	}
-	ns, err := h.docker.NetworkList(ctx, network.ListOptions{Filters: f})
-	if err != nil {
-		return "list networks: " + err.Error()
-	}
-	var names []string
-	for _, c := range cs {
-		if c.Labels[engine.LabelHelper] == "" {
-			names = append(names, strings.Join(c.Names, ","))
-		}
-	}
-	for _, n := range ns {
-		names = append(names, "network "+n.Name)
-	}
-	return strings.Join(names, "; ")
 }
 
 // db opens a connection to the harness's database, closed when the test

@@ -16,7 +16,7 @@ import (
 // the web page the post starts.
 func TestImportedPWDPostRuns(t *testing.T) {
 	dir := t.TempDir()
-	bin := crBinary(t)
+	bin := playgroundBinary(t)
 	out, err := exec.Command(bin, "lab", "import-pwd", "testdata/2020-05-04-two-hosts-one-page.md", "--out", dir).CombinedOutput()
 	if err != nil {
 		t.Fatalf("import-pwd: %v\n%s", err, out)
@@ -28,20 +28,20 @@ func TestImportedPWDPostRuns(t *testing.T) {
 		t.Fatalf("the imported lab does not lint: %v\n%s", err, lint)
 	}
 
-	h := newHarnessWith(t, "PLAYGROUND_LABS_DIR="+dir)
+	h := newHarness(t, "PLAYGROUND_LABS_DIR="+dir)
 	ctx := newTab(t)
-	crDo(t, ctx, "open the home page at the imported lab",
+	tabDo(t, ctx, "open the home page at the imported lab",
 		chromedp.Navigate(h.base+"/?lab=two-hosts-one-page"),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="start-session"]`)))
-	crWait(t, ctx, "the imported lab picked", `document.querySelector('[data-testid="home-lab"]').value === 'two-hosts-one-page'`)
-	crDo(t, ctx, "start it", chromedp.Click(chromedp.CSS(`[data-testid="start-session"]`)))
-	crWait(t, ctx, "its two terminals connected", `location.pathname.startsWith('/s/') && !!window.playground &&
+	tabWait(t, ctx, "the imported lab picked", `document.querySelector('[data-testid="home-lab"]').value === 'two-hosts-one-page'`)
+	tabDo(t, ctx, "start it", chromedp.Click(chromedp.CSS(`[data-testid="start-session"]`)))
+	tabWait(t, ctx, "its two terminals connected", `location.pathname.startsWith('/s/') && !!window.playground &&
 		['node1', 'node2'].every((n) => window.playground.connected(n)) && !document.querySelector('[data-testid="terminal-node3"]')`)
 	p := &page{t: t, ctx: ctx}
-	id := strings.TrimPrefix(crEval[string](t, ctx, `location.pathname`), "/s/")
+	id := strings.TrimPrefix(tabEval[string](t, ctx, `location.pathname`), "/s/")
 	defer p.endSession(id)
-	crWait(t, ctx, "the lab's Run buttons", `document.querySelectorAll('[data-testid="run"]').length === 3`)
-	blocks := crEval[[]labBlock](t, ctx, `[...document.querySelectorAll('.run-block')].map((b) => ({block: b.dataset.block, node: b.dataset.node}))`)
+	tabWait(t, ctx, "the lab's Run buttons", `document.querySelectorAll('[data-testid="run"]').length === 3`)
+	blocks := tabEval[[]labBlock](t, ctx, `[...document.querySelectorAll('.run-block')].map((b) => ({block: b.dataset.block, node: b.dataset.node}))`)
 	for _, n := range []string{"node1", "node2"} {
 		p.waitText(n, "a prompt", atPrompt)
 	}
@@ -59,7 +59,7 @@ func TestImportedPWDPostRuns(t *testing.T) {
 		t.Errorf("node2 fetching node1:8080 printed %q, want the container's address", outs[2])
 	}
 	// The port link opens the learner's own port 8080 on node1.
-	page := crEval[string](t, ctx, `(async () => {
+	page := tabEval[string](t, ctx, `(async () => {
 		const a = document.querySelector('a.port-link');
 		if (!a) return 'no port link';
 		const r = await fetch(a.href, { credentials: 'same-origin' });

@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +11,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	pgclient "github.com/labplay/playground/client"
+	"github.com/labplay/playground/internal/waitfor"
 )
 
 const orchestrationLab = "docker-orchestration"
@@ -33,8 +36,8 @@ func TestLabByRunButtons(t *testing.T) {
 	h := newHarness(t)
 	ctx := newTab(t)
 	p, id := startFromHome(t, ctx, h.base, "en")
-	crWait(t, ctx, "the lab", `document.querySelectorAll('[data-testid="run"]').length > 0`)
-	sections := crEval[[]labSection](t, ctx, `(async () => {
+	tabWait(t, ctx, "the lab", `document.querySelectorAll('[data-testid="run"]').length > 0`)
+	sections := tabEval[[]labSection](t, ctx, `(async () => {
 		const lab = await (await fetch('/api/labs/`+orchestrationLab+`?lang=en')).json();
 		const hasCheck = Object.fromEntries(lab.sections.map((s) => [s.id, s.has_check]));
 		return [...document.querySelectorAll('.lab-section')].map((sec) => ({
@@ -72,12 +75,12 @@ func TestLabByRunButtons(t *testing.T) {
 			p.screenshot("lab")
 		}
 		if !s.HasCheck {
-			crDo(t, ctx, "mark "+s.ID+" as done", chromedp.Click(chromedp.CSS(
+			tabDo(t, ctx, "mark "+s.ID+" as done", chromedp.Click(chromedp.CSS(
 				`[data-testid="check-section"][data-section="`+s.ID+`"]`)))
 		}
 		p.waitSectionDone(id, s.ID)
 	}
-	crWait(t, ctx, "all six sections done", `document.querySelector('[data-testid="progress"]').textContent === '6/6 sections' &&
+	tabWait(t, ctx, "all six sections done", `document.querySelector('[data-testid="progress"]').textContent === '6/6 sections' &&
 		[...document.querySelectorAll('[data-testid="section-status"]')].every((m) => m.dataset.status === 'done')`)
 	p.screenshot("lab-done")
 
@@ -134,24 +137,20 @@ func TestLabByRunButtons(t *testing.T) {
 func (p *page) clickRun(b labBlock) string {
 	p.t.Helper()
 	before := prompts(p.waitText(b.Node, "a prompt before "+b.Block, atPrompt))
-	crDo(p.t, p.ctx, "click Run on "+b.Block, chromedp.Click(chromedp.CSS(
+	tabDo(p.t, p.ctx, "click Run on "+b.Block, chromedp.Click(chromedp.CSS(
 		`button[data-testid="run"][data-block="`+b.Block+`"]`)))
 	runError := `(document.querySelector('.run-block[data-block="` + b.Block + `"] .run-error') || {}).textContent || ''`
-	deadline := time.Now().Add(2 * time.Minute)
 	var text string
-	for {
+	waitfor.Until(p.t, "Run "+b.Block+": a fresh prompt on "+b.Node, 2*time.Minute, func() error {
 		text = p.text(b.Node)
 		if prompts(text) > before && atPrompt(text) {
-			break
+			return nil
 		}
-		if msg := crEval[string](p.t, p.ctx, runError); msg != "" {
+		if msg := tabEval[string](p.t, p.ctx, runError); msg != "" {
 			p.t.Fatalf("Run %s: the page says %q", b.Block, msg)
 		}
-		if time.Now().After(deadline) {
-			p.t.Fatalf("Run %s: no fresh prompt on %s; it shows:\n%s", b.Block, b.Node, lastLines(text, 40))
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+		return fmt.Errorf("it shows:\n%s", lastLines(text, 40))
+	})
 	if n := prompts(text); n != before+1 {
 		p.t.Errorf("Run %s: %d new prompts on %s, want 1", b.Block, n-before, b.Node)
 	}
@@ -170,14 +169,15 @@ func (p *page) clickRun(b labBlock) string {
 func (p *page) waitSectionDone(sessionID, section string) {
 	p.t.Helper()
 	done := `document.querySelector('[data-testid="section-status"][data-section="` + section + `"]').dataset.status === 'done'`
-	deadline := time.Now().Add(2 * time.Minute)
-	for !crEval[bool](p.t, p.ctx, done) {
-		if time.Now().After(deadline) {
-			out := crEval[string](p.t, p.ctx, `fetch('/api/sessions/`+sessionID+`/sections/`+section+`/check',
-				{method: 'POST', credentials: 'same-origin'}).then((r) => r.text())`)
-			p.t.Fatalf("section %s is not done; checking it now answers %s", section, out)
+	if err := waitfor.Poll(2*time.Minute, func() error {
+		if !tabEval[bool](p.t, p.ctx, done) {
+			return errors.New("the page does not show it done")
 		}
-		time.Sleep(200 * time.Millisecond)
+		return nil
+	}); err != nil {
+		out := tabEval[string](p.t, p.ctx, `fetch('/api/sessions/`+sessionID+`/sections/`+section+`/check',
+			{method: 'POST', credentials: 'same-origin'}).then((r) => r.text())`)
+		p.t.Fatalf("section %s is not done (%v); checking it now answers %s", section, err, out)
 	}
 }
 
@@ -267,17 +267,13 @@ func TestLabChecksFail(t *testing.T) {
 // moment after the command returns.
 func waitPass(t *testing.T, section string, check func() *pgclient.CheckResult) {
 	t.Helper()
-	deadline := time.Now().Add(time.Minute)
-	for {
-		res := check()
-		if res.Passed {
-			return
+	// Once a second: checks count against the session's rate.
+	waitfor.Every(t, time.Second, "check "+section+" to pass", time.Minute, func() error {
+		if res := check(); !res.Passed {
+			return fmt.Errorf("it still fails: %s", res.Output)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("check %s still fails: %s", section, res.Output)
-		}
-		time.Sleep(time.Second)
-	}
+		return nil
+	})
 }
 
 // The lab in French: the language switch of the session page shows the
@@ -287,10 +283,10 @@ func TestLabInFrench(t *testing.T) {
 	ctx := newTab(t)
 	p, id := startFromHome(t, ctx, h.base, "en")
 	titles := `[...document.querySelectorAll('[data-testid="section-list"] .toc-title')].map((e) => e.textContent).join(' | ')`
-	crWait(t, ctx, "the English titles", titles+`.startsWith('What orchestration is')`)
-	crDo(t, ctx, "switch to French", chromedp.Click(chromedp.CSS(`[data-testid="lang-switch"]`)))
+	tabWait(t, ctx, "the English titles", titles+`.startsWith('What orchestration is')`)
+	tabDo(t, ctx, "switch to French", chromedp.Click(chromedp.CSS(`[data-testid="lang-switch"]`)))
 	want := "Qu'est-ce que l'orchestration ? | Configurer le mode swarm | Déployer un service sur plusieurs hôtes | " +
 		"Mettre le service à l'échelle | Vider un nœud | Faire le ménage"
-	crWait(t, ctx, "the French titles", titles+` === `+jsString(want))
+	tabWait(t, ctx, "the French titles", titles+` === `+jsString(want))
 	p.endSession(id)
 }

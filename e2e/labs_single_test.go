@@ -2,12 +2,15 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/labplay/playground/internal/waitfor"
 )
 
 // portVisit is a port link of a section followed once the section is done,
@@ -49,7 +52,7 @@ var singleNodeLabs = []struct {
 // all of them; each lab and language has a session of its own, ended at
 // the end.
 func TestSingleNodeLabsInTheBrowser(t *testing.T) {
-	h := newHarnessWith(t, "PLAYGROUND_PORTS_DOMAIN=localhost")
+	h := newHarness(t, "PLAYGROUND_PORTS_DOMAIN=localhost")
 	ctx := newTab(t)
 	for _, lab := range singleNodeLabs {
 		for _, lang := range []string{"en", "fr"} {
@@ -57,8 +60,8 @@ func TestSingleNodeLabsInTheBrowser(t *testing.T) {
 				start := time.Now()
 				p, id := startLab(t, ctx, h.base, lab.slug, lang)
 				defer func() {
-					if crEval[string](t, ctx, `location.origin`) != h.base { // a port's page, on failure
-						crDo(t, ctx, "back to the playground", chromedp.Navigate(h.base+"/"))
+					if tabEval[string](t, ctx, `location.origin`) != h.base { // a port's page, on failure
+						tabDo(t, ctx, "back to the playground", chromedp.Navigate(h.base+"/"))
 					}
 					p.endSession(id)
 				}()
@@ -99,27 +102,28 @@ func TestSingleNodeLabsInTheBrowser(t *testing.T) {
 					}
 				}
 				n := strconv.Itoa(len(sections))
-				crWait(t, ctx, "every section done", `document.querySelector('[data-testid="progress"]').textContent.startsWith('`+n+`/`+n+` ') &&
+				tabWait(t, ctx, "every section done", `document.querySelector('[data-testid="progress"]').textContent.startsWith('`+n+`/`+n+` ') &&
 					[...document.querySelectorAll('[data-testid="section-status"]')].every((m) => m.dataset.status === 'done')`)
 				// A section done stays done when its check fails later: the
 				// first one again, after the last one changed the nodes.
 				first := sections[0].ID
 				button := `[data-testid="check-section"][data-section="` + first + `"]`
-				output := `document.querySelector('[data-testid="check-output"][data-section="` + first + `"]').textContent`
-				for try := 0; ; try++ {
-					crDo(t, ctx, "click Check on "+first+" again", chromedp.Click(chromedp.CSS(button)))
-					crWait(t, ctx, "the check of "+first+" answered", `!document.querySelector('`+button+`').disabled`)
-					// The clicks above, faster than any learner's, may have
-					// used the session's checks up: one comes back every 2s.
-					if try == 10 || !strings.Contains(crEval[string](t, ctx, output), "Too many checks") {
-						break
+				// The page checks sections by itself too, so the session's
+				// rate of checks may refuse this one: then it is asked again
+				// once the rate allows, as a learner would.
+				waitfor.Every(t, 2*time.Second, "the check of "+first+" answered, not refused for the rate", time.Minute, func() error {
+					tabDo(t, ctx, "click Check on "+first+" again", chromedp.Click(chromedp.CSS(button)))
+					tabWait(t, ctx, "the check of "+first+" answered", `!document.querySelector('`+button+`').disabled`)
+					said := tabEval[string](t, ctx, `(document.querySelector('[data-testid="check-output"][data-section="`+first+`"]') || {}).textContent || ''`)
+					if strings.Contains(said, "Too many checks") {
+						return fmt.Errorf("it says %q", said)
 					}
-					time.Sleep(2 * time.Second)
-				}
-				crWait(t, ctx, "every section still done", `document.querySelector('[data-testid="progress"]').textContent.startsWith('`+n+`/`+n+` ') &&
+					return nil
+				})
+				tabWait(t, ctx, "every section still done", `document.querySelector('[data-testid="progress"]').textContent.startsWith('`+n+`/`+n+` ') &&
 					[...document.querySelectorAll('[data-testid="section-status"]')].every((m) => m.dataset.status === 'done')`)
 				if lab.recheck != "" {
-					out := crEval[string](t, ctx, output)
+					out := tabEval[string](t, ctx, `document.querySelector('[data-testid="check-output"][data-section="`+first+`"]').textContent`)
 					if !strings.Contains(out, lab.recheck) {
 						t.Errorf("checking %s again after the lab says %q, want it to say %q", first, out, lab.recheck)
 					}
@@ -135,16 +139,16 @@ func TestSingleNodeLabsInTheBrowser(t *testing.T) {
 // terminal connected, and no other node. It returns the session's id.
 func startLab(t *testing.T, ctx context.Context, base, lab, lang string) (*page, string) {
 	t.Helper()
-	crDo(t, ctx, "open the home page at "+lab,
+	tabDo(t, ctx, "open the home page at "+lab,
 		chromedp.Navigate(base+"/?lab="+lab),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="start-session"]`)),
 	)
 	pickHomeLang(t, ctx, lang)
-	crWait(t, ctx, lab+" picked", `document.querySelector('[data-testid="home-lab"]').value === `+jsString(lab))
-	crDo(t, ctx, "start a session", chromedp.Click(chromedp.CSS(`[data-testid="start-session"]`)))
-	crWait(t, ctx, "node1's terminal connected", `location.pathname.startsWith('/s/') && !!window.playground &&
+	tabWait(t, ctx, lab+" picked", `document.querySelector('[data-testid="home-lab"]').value === `+jsString(lab))
+	tabDo(t, ctx, "start a session", chromedp.Click(chromedp.CSS(`[data-testid="start-session"]`)))
+	tabWait(t, ctx, "node1's terminal connected", `location.pathname.startsWith('/s/') && !!window.playground &&
 		window.playground.connected('node1') && !document.querySelector('[data-testid="terminal-node2"]')`)
-	id := strings.TrimPrefix(crEval[string](t, ctx, `location.pathname`), "/s/")
+	id := strings.TrimPrefix(tabEval[string](t, ctx, `location.pathname`), "/s/")
 	p := &page{t: t, ctx: ctx}
 	p.waitText("node1", "a prompt", atPrompt)
 	return p, id
@@ -169,8 +173,8 @@ type labSteps struct {
 // shows them, after checking that their titles are the lab's in lang.
 func (p *page) labSections(lab, lang string) []labSteps {
 	p.t.Helper()
-	crWait(p.t, p.ctx, "the lab", `document.querySelectorAll('[data-testid="run"]').length > 0`)
-	got := crEval[struct {
+	tabWait(p.t, p.ctx, "the lab", `document.querySelectorAll('[data-testid="run"]').length > 0`)
+	got := tabEval[struct {
 		Sections []labSteps `json:"sections"`
 		Titles   string     `json:"titles"`
 		Want     string     `json:"want"`
@@ -203,11 +207,11 @@ func (p *page) labSections(lab, lang string) []labSteps {
 // the test.
 func (p *page) clickWrite(block string) {
 	p.t.Helper()
-	crDo(p.t, p.ctx, "click Write file on "+block, chromedp.Click(chromedp.CSS(
+	tabDo(p.t, p.ctx, "click Write file on "+block, chromedp.Click(chromedp.CSS(
 		`button[data-testid="write-file"][data-block="`+block+`"]`)))
 	sel := `.file-block[data-block="` + block + `"]`
-	crWait(p.t, p.ctx, "the file of "+block+" written", `!!document.querySelector('`+sel+` [data-testid="file-written"], `+sel+` .run-error')`)
-	if msg := crEval[string](p.t, p.ctx, `(document.querySelector('`+sel+` .run-error') || {}).textContent || ''`); msg != "" {
+	tabWait(p.t, p.ctx, "the file of "+block+" written", `!!document.querySelector('`+sel+` [data-testid="file-written"], `+sel+` .run-error')`)
+	if msg := tabEval[string](p.t, p.ctx, `(document.querySelector('`+sel+` .run-error') || {}).textContent || ''`); msg != "" {
 		p.t.Fatalf("Write file %s: the page says %q", block, msg)
 	}
 }
@@ -219,22 +223,22 @@ func (p *page) checkUntilDone(sessionID, section string) {
 	p.t.Helper()
 	status := `document.querySelector('[data-testid="section-status"][data-section="` + section + `"]').dataset.status`
 	button := `[data-testid="check-section"][data-section="` + section + `"]`
-	deadline := time.Now().Add(time.Minute)
-	for {
-		crWait(p.t, p.ctx, "the Check button of "+section, `!document.querySelector('`+button+`').disabled`)
-		if crEval[string](p.t, p.ctx, status) == "done" {
-			return
+	isDone := func() error {
+		if s := tabEval[string](p.t, p.ctx, status); s != "done" {
+			return fmt.Errorf("the section is %s", s)
 		}
-		crDo(p.t, p.ctx, "click Check on "+section, chromedp.Click(chromedp.CSS(button)))
-		for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(100 * time.Millisecond) {
-			if crEval[string](p.t, p.ctx, status) == "done" {
-				return
-			}
+		return nil
+	}
+	if err := waitfor.Poll(time.Minute, func() error {
+		tabWait(p.t, p.ctx, "the Check button of "+section, `!document.querySelector('`+button+`').disabled`)
+		if isDone() == nil {
+			return nil
 		}
-		if time.Now().After(deadline) {
-			hint := crEval[string](p.t, p.ctx, `document.querySelector('[data-testid="check-output"][data-section="`+section+`"]').textContent`)
-			p.t.Fatalf("section %s is not done; its check says %q", section, hint)
-		}
+		tabDo(p.t, p.ctx, "click Check on "+section, chromedp.Click(chromedp.CSS(button)))
+		return waitfor.Poll(5*time.Second, isDone) // the check's answer, shown
+	}); err != nil {
+		hint := tabEval[string](p.t, p.ctx, `document.querySelector('[data-testid="check-output"][data-section="`+section+`"]').textContent`)
+		p.t.Fatalf("section %s is not done (%v); its check says %q", section, err, hint)
 	}
 }
 
@@ -246,7 +250,7 @@ func (p *page) checkUntilDone(sessionID, section string) {
 // same browser context.)
 func (p *page) followPortLink(sessionURL, section string, v portVisit) {
 	p.t.Helper()
-	href := crEval[string](p.t, p.ctx, `(() => {
+	href := tabEval[string](p.t, p.ctx, `(() => {
 		const sec = [...document.querySelectorAll('.lab-section')].find((s) => s.dataset.section === `+jsString(section)+`);
 		const a = sec && sec.querySelector('a.port-link[data-node="node1"][data-port="`+v.port+`"]');
 		return a ? a.href : '';
@@ -254,13 +258,13 @@ func (p *page) followPortLink(sessionURL, section string, v portVisit) {
 	if href == "" {
 		p.t.Fatalf("section %s has no link to node1's port %s", section, v.port)
 	}
-	crDo(p.t, p.ctx, "follow the link to port "+v.port, chromedp.Navigate(href), chromedp.Reload())
-	crWait(p.t, p.ctx, "port "+v.port+"'s page showing "+strconv.Quote(v.want),
+	tabDo(p.t, p.ctx, "follow the link to port "+v.port, chromedp.Navigate(href), chromedp.Reload())
+	tabWait(p.t, p.ctx, "port "+v.port+"'s page showing "+strconv.Quote(v.want),
 		`!!document.body && document.body.innerText.includes(`+jsString(v.want)+`)`)
-	if host := crEval[string](p.t, p.ctx, `location.host`); !strings.HasPrefix(host, "node1-"+v.port+"-") {
+	if host := tabEval[string](p.t, p.ctx, `location.host`); !strings.HasPrefix(host, "node1-"+v.port+"-") {
 		p.t.Errorf("port %s opened at %q, not on a host of its own", v.port, host)
 	}
-	crDo(p.t, p.ctx, "back to the session", chromedp.Navigate(sessionURL))
-	crWait(p.t, p.ctx, "node1's terminal connected again", `!!window.playground && window.playground.connected('node1') &&
+	tabDo(p.t, p.ctx, "back to the session", chromedp.Navigate(sessionURL))
+	tabWait(p.t, p.ctx, "node1's terminal connected again", `!!window.playground && window.playground.connected('node1') &&
 		document.querySelectorAll('[data-testid="run"]').length > 0`)
 }

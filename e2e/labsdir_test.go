@@ -60,7 +60,7 @@ func TestRuntimeLabsFolder(t *testing.T) {
 	dir := t.TempDir()
 	writeLab(t, dir, "hello-runtime", runtimeLab)
 	writeLab(t, dir, "broken", brokenLab)
-	h := newHarnessWith(t, "PLAYGROUND_LABS_DIR="+dir)
+	h := newHarness(t, "PLAYGROUND_LABS_DIR="+dir)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	c := pgclient.New(h.base)

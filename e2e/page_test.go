@@ -1,7 +1,6 @@
 package e2e
 
-// Headless Chromium for the session and lab tests, and the helpers that
-// read and drive the session page through its test hooks
+// The helpers that read and drive the session page through its test hooks
 // (window.playground, see web/src/session.js) and real input events.
 
 import (
@@ -19,43 +18,9 @@ import (
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
-)
 
-// newTab starts headless Chromium with a fresh profile and returns a
-// context of its first tab. The browser stops when the test ends.
-func newTab(t *testing.T) context.Context {
-	t.Helper()
-	path := os.Getenv("PLAYGROUND_CHROMIUM")
-	if path == "" {
-		t.Skip("PLAYGROUND_CHROMIUM is not set: these tests need headless Chromium (make test sets it to /usr/bin/chromium)")
-	}
-	if _, err := os.Stat(path); err != nil {
-		t.Skipf("PLAYGROUND_CHROMIUM=%s is missing (make test installs chromium): %v", path, err)
-	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(path),
-		chromedp.Flag("headless", true),
-		chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1400, 900),
-	}
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	tab, cancelTab := chromedp.NewContext(alloc)
-	t.Cleanup(func() {
-		cancelTab()
-		cancelAlloc()
-	})
-	if err := chromedp.Do(tab); err != nil {
-		t.Fatalf("start Chromium (%s): %v", path, err)
-	}
-	return tab
-}
+	"github.com/labplay/playground/internal/waitfor"
+)
 
 // jsString quotes s as a JavaScript string literal.
 func jsString(s string) string {
@@ -76,17 +41,17 @@ type page struct {
 // returns the session's id.
 func startFromHome(t *testing.T, ctx context.Context, base, lang string) (*page, string) {
 	t.Helper()
-	crDo(t, ctx, "open the home page",
+	tabDo(t, ctx, "open the home page",
 		chromedp.Navigate(base+"/"),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="start-session"]`)),
 	)
 	pickHomeLang(t, ctx, lang)
-	crDo(t, ctx, "start a session", chromedp.Click(chromedp.CSS(`[data-testid="start-session"]`)))
+	tabDo(t, ctx, "start a session", chromedp.Click(chromedp.CSS(`[data-testid="start-session"]`)))
 	p := &page{t: t, ctx: ctx}
 	p.waitConnected()
-	id := strings.TrimPrefix(crEval[string](t, ctx, `location.pathname`), "/s/")
+	id := strings.TrimPrefix(tabEval[string](t, ctx, `location.pathname`), "/s/")
 	if id == "" || strings.Contains(id, "/") {
-		t.Fatalf("landed on %q, not a session page", crEval[string](t, ctx, `location.href`))
+		t.Fatalf("landed on %q, not a session page", tabEval[string](t, ctx, `location.href`))
 	}
 	return p, id
 }
@@ -95,7 +60,7 @@ func startFromHome(t *testing.T, ctx context.Context, base, lang string) (*page,
 // select does.
 func pickHomeLang(t *testing.T, ctx context.Context, lang string) {
 	t.Helper()
-	crEval[bool](t, ctx, `(() => {
+	tabEval[bool](t, ctx, `(() => {
 		const s = document.querySelector('[data-testid="home-lang"]');
 		s.value = `+jsString(lang)+`;
 		s.dispatchEvent(new Event('change'));
@@ -107,31 +72,29 @@ func pickHomeLang(t *testing.T, ctx context.Context, lang string) {
 // connected.
 func (p *page) waitConnected() {
 	p.t.Helper()
-	crWait(p.t, p.ctx, "the three terminals connected", `location.pathname.startsWith('/s/') && !!window.playground &&
+	tabWait(p.t, p.ctx, "the three terminals connected", `location.pathname.startsWith('/s/') && !!window.playground &&
 		['node1', 'node2', 'node3'].every((n) => window.playground.connected(n))`)
 }
 
 // text returns the text of a node's terminal buffer.
 func (p *page) text(node string) string {
 	p.t.Helper()
-	return crEval[string](p.t, p.ctx, `window.playground.text(`+jsString(node)+`)`)
+	return tabEval[string](p.t, p.ctx, `window.playground.text(`+jsString(node)+`)`)
 }
 
 // waitText polls a node's terminal until cond holds for its text, and
 // returns that text. what names the wait in the failure message.
 func (p *page) waitText(node, what string, cond func(string) bool) string {
 	p.t.Helper()
-	deadline := time.Now().Add(2 * time.Minute)
-	for {
-		s := p.text(node)
-		if cond(s) {
-			return s
+	var s string
+	waitfor.Until(p.t, what+" in "+node+"'s terminal", 2*time.Minute, func() error {
+		s = p.text(node)
+		if !cond(s) {
+			return fmt.Errorf("it shows:\n%s", lastLines(s, 40))
 		}
-		if time.Now().After(deadline) {
-			p.t.Fatalf("waiting for %s in %s's terminal; it shows:\n%s", what, node, lastLines(s, 40))
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+		return nil
+	})
+	return s
 }
 
 // typeKeys focuses a node's terminal with a real click and types s as key
@@ -139,11 +102,11 @@ func (p *page) waitText(node, what string, cond func(string) bool) string {
 func (p *page) typeKeys(node, s string) {
 	p.t.Helper()
 	sel := `[data-testid="terminal-` + node + `"] .xterm-screen`
-	crDo(p.t, p.ctx, "click "+node+"'s terminal", chromedp.Click(chromedp.CSS(sel)))
-	crWait(p.t, p.ctx, node+"'s terminal focused", `!!document.activeElement &&
+	tabDo(p.t, p.ctx, "click "+node+"'s terminal", chromedp.Click(chromedp.CSS(sel)))
+	tabWait(p.t, p.ctx, node+"'s terminal focused", `!!document.activeElement &&
 		document.activeElement.classList.contains('xterm-helper-textarea') &&
 		!!document.activeElement.closest('[data-testid="terminal-`+node+`"]')`)
-	crDo(p.t, p.ctx, "type into "+node, keystrokes(s))
+	tabDo(p.t, p.ctx, "type into "+node, keystrokes(s))
 }
 
 // keystrokes types s with one key press per character, the way a keyboard
@@ -181,7 +144,7 @@ func keystrokes(s string) chromedp.Action[chromedp.Void] {
 // send types s into a node's terminal through the page's test hook.
 func (p *page) send(node, s string) {
 	p.t.Helper()
-	crEval[bool](p.t, p.ctx, `(window.playground.send(`+jsString(node)+`, `+jsString(s)+`), true)`)
+	tabEval[bool](p.t, p.ctx, `(window.playground.send(`+jsString(node)+`, `+jsString(s)+`), true)`)
 }
 
 // shell runs cmd in a node's shell, typed with real keys when typed is
@@ -257,7 +220,7 @@ func atPrompt(text string) bool {
 // test unless the server says it did.
 func (p *page) endSession(id string) {
 	p.t.Helper()
-	status := crEval[int](p.t, p.ctx, `fetch('/api/sessions/'+`+jsString(id)+`, {method: 'DELETE', credentials: 'same-origin'}).then((r) => r.status)`)
+	status := tabEval[int](p.t, p.ctx, `fetch('/api/sessions/'+`+jsString(id)+`, {method: 'DELETE', credentials: 'same-origin'}).then((r) => r.status)`)
 	if status != 204 {
 		p.t.Fatalf("DELETE /api/sessions/%s answered %d, want 204", id, status)
 	}

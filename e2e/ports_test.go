@@ -22,30 +22,30 @@ import (
 // node's header, shows the app's page, and the session's owner only gets
 // there through the link.
 func TestPortOpensFromThePage(t *testing.T) {
-	h := newHarnessWith(t, "PLAYGROUND_PORTS_DOMAIN=localhost")
+	h := newHarness(t, "PLAYGROUND_PORTS_DOMAIN=localhost")
 	ctx := newTab(t)
 	p, id := startFromHome(t, ctx, h.base, "en")
 	defer func() {
-		crDo(t, ctx, "back to the session", chromedp.Navigate(h.base+"/s/"+id))
+		tabDo(t, ctx, "back to the session", chromedp.Navigate(h.base+"/s/"+id))
 		p.endSession(id)
 	}()
 	p.waitText("node1", "a prompt", atPrompt)
 	// The lab's image reaches the nodes in the background; then publish it.
 	p.send("node1", "until docker image inspect mtbsoft/myipaddress:latest >/dev/null 2>&1; do sleep 0.5; done; docker run -d -p 8080:80 mtbsoft/myipaddress:latest\r")
-	crWait(t, ctx, "node1's port 8080 shown as a link",
+	tabWait(t, ctx, "node1's port 8080 shown as a link",
 		`!!document.querySelector('[data-testid="terminal-node1"] [data-testid="port-link"][data-port="8080"]')`)
 	// Sharing it gives a link; the button then takes it back.
-	crDo(t, ctx, "share the port", chromedp.Click(chromedp.CSS(`[data-testid="terminal-node1"] [data-testid="share-port"][data-port="8080"]`)))
-	crWait(t, ctx, "the port shown as shared",
+	tabDo(t, ctx, "share the port", chromedp.Click(chromedp.CSS(`[data-testid="terminal-node1"] [data-testid="share-port"][data-port="8080"]`)))
+	tabWait(t, ctx, "the port shown as shared",
 		`document.querySelector('[data-testid="terminal-node1"] [data-testid="share-port"][data-port="8080"]').classList.contains('shared')`)
-	href := crEval[string](t, ctx, `document.querySelector('[data-testid="terminal-node1"] [data-testid="port-link"][data-port="8080"]').href`)
-	crDo(t, ctx, "follow the port's link", chromedp.Navigate(href))
-	crWait(t, ctx, "the app's page", `/\d+\.\d+\.\d+\.\d+/.test(document.body.innerText)`)
-	host := crEval[string](t, ctx, `location.host`)
+	href := tabEval[string](t, ctx, `document.querySelector('[data-testid="terminal-node1"] [data-testid="port-link"][data-port="8080"]').href`)
+	tabDo(t, ctx, "follow the port's link", chromedp.Navigate(href))
+	tabWait(t, ctx, "the app's page", `/\d+\.\d+\.\d+\.\d+/.test(document.body.innerText)`)
+	host := tabEval[string](t, ctx, `location.host`)
 	if !strings.HasPrefix(host, "node1-8080-") || !strings.Contains(host, ".localhost:") {
 		t.Errorf("the port opened at %q, not a host of its own", host)
 	}
-	if body := crEval[string](t, ctx, `document.body.innerText`); !regexp.MustCompile(`^172\.`).MatchString(strings.TrimSpace(body)) {
+	if body := tabEval[string](t, ctx, `document.body.innerText`); !regexp.MustCompile(`^172\.`).MatchString(strings.TrimSpace(body)) {
 		t.Errorf("the app's page says %q, want the container's address", body)
 	}
 }
@@ -54,11 +54,11 @@ func TestPortOpensFromThePage(t *testing.T) {
 // links appear in the node's header, the Compose service's page shows, and
 // a websocket from the app's own page echoes through the playground.
 func TestComposeAndWebsocketFromThePage(t *testing.T) {
-	h := newHarnessWith(t, "PLAYGROUND_PORTS_DOMAIN=localhost")
+	h := newHarness(t, "PLAYGROUND_PORTS_DOMAIN=localhost")
 	ctx := newTab(t)
 	p, id := startFromHome(t, ctx, h.base, "en")
 	defer func() {
-		crDo(t, ctx, "back to the session", chromedp.Navigate(h.base+"/s/"+id))
+		tabDo(t, ctx, "back to the session", chromedp.Navigate(h.base+"/s/"+id))
 		p.endSession(id)
 	}()
 	p.waitText("node1", "a prompt", atPrompt)
@@ -79,15 +79,15 @@ func TestComposeAndWebsocketFromThePage(t *testing.T) {
 	p.send("node1", "(setsid pgecho -addr :9000 >/tmp/pgecho.log 2>&1 &); mkdir -p app && cd app && printf 'services:\\n  web:\\n    image: mtbsoft/myipaddress:latest\\n    ports: [\"8081:80\"]\\n' > compose.yaml && until docker image inspect mtbsoft/myipaddress:latest >/dev/null 2>&1; do sleep 0.5; done; docker compose up -d\r")
 	link := func(port string) string {
 		sel := `[data-testid="terminal-node1"] [data-testid="port-link"][data-port="` + port + `"]`
-		crWait(t, ctx, "node1's port "+port+" shown as a link", `!!document.querySelector('`+sel+`')`)
-		return crEval[string](t, ctx, `document.querySelector('`+sel+`').href`)
+		tabWait(t, ctx, "node1's port "+port+" shown as a link", `!!document.querySelector('`+sel+`')`)
+		return tabEval[string](t, ctx, `document.querySelector('`+sel+`').href`)
 	}
 	compose, ws := link("8081"), link("9000")
-	crDo(t, ctx, "open the Compose service", chromedp.Navigate(compose))
-	crWait(t, ctx, "the Compose service's page", `/^172\.\d+\.\d+\.\d+/.test(document.body.innerText.trim())`)
-	crDo(t, ctx, "open the websocket app", chromedp.Navigate(ws))
-	crWait(t, ctx, "the app's page", `document.body.innerText.includes('pgecho path=/')`)
-	got := crEval[string](t, ctx, `new Promise((resolve) => {
+	tabDo(t, ctx, "open the Compose service", chromedp.Navigate(compose))
+	tabWait(t, ctx, "the Compose service's page", `/^172\.\d+\.\d+\.\d+/.test(document.body.innerText.trim())`)
+	tabDo(t, ctx, "open the websocket app", chromedp.Navigate(ws))
+	tabWait(t, ctx, "the app's page", `document.body.innerText.includes('pgecho path=/')`)
+	got := tabEval[string](t, ctx, `new Promise((resolve) => {
 		const s = new WebSocket('ws://' + location.host + '/ws');
 		s.onopen = () => s.send('hi');
 		s.onmessage = (ev) => { resolve(ev.data); s.close(); };

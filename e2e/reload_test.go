@@ -22,7 +22,7 @@ func TestReloadInTheMiddleOfACommand(t *testing.T) {
 	const ticks = 60
 	p.send("node1", fmt.Sprintf("for i in $(seq 1 %d); do echo tick-$i; sleep 0.1; done; echo loop-''done\r", ticks))
 	p.waitText("node1", "the first ticks", func(s string) bool { return strings.Contains(s, "tick-5\n") })
-	crDo(t, ctx, "reload while the loop runs", chromedp.Reload())
+	tabDo(t, ctx, "reload while the loop runs", chromedp.Reload())
 	p.waitConnected()
 	out := p.waitText("node1", "the end of the loop after the reload", func(s string) bool {
 		return strings.Contains(s, "loop-done") && atPrompt(s)

@@ -32,11 +32,11 @@ func TestRestartANodeFromThePage(t *testing.T) {
 		t.Fatal(err)
 	}
 	button := `[data-testid="restart-node"][data-node="node2"]`
-	crWait(t, ctx, "the Restart button on node2", `!!document.querySelector('`+button+`') && !document.querySelector('`+button+`').hidden`)
-	crDo(t, ctx, "click Restart", chromedp.Click(chromedp.CSS(button)))
+	tabWait(t, ctx, "the Restart button on node2", `!!document.querySelector('`+button+`') && !document.querySelector('`+button+`').hidden`)
+	tabDo(t, ctx, "click Restart", chromedp.Click(chromedp.CSS(button)))
 	// The button goes once the server says the node's engine is back (the
 	// terminal itself may reconnect a moment earlier, as the node boots).
-	crWait(t, ctx, "the restart to finish", `document.querySelector('`+button+`').hidden`)
+	tabWait(t, ctx, "the restart to finish", `document.querySelector('`+button+`').hidden`)
 	p.waitConnected()
 	out, code := p.shell("node2", "docker network ls --format '{{.Name}}'", false)
 	if code != 0 || !strings.Contains(out, "kept-net") {

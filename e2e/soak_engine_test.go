@@ -9,6 +9,7 @@ import (
 	"time"
 
 	pgclient "github.com/labplay/playground/client"
+	"github.com/labplay/playground/internal/waitfor"
 )
 
 // The outer Docker engine restarts under a class: every session comes back
@@ -60,7 +61,7 @@ func TestSoakEngineRestart(t *testing.T) {
 	deadline := time.Now().Add(3 * time.Minute)
 	var whole, ended int
 	for i, l := range learners {
-		for {
+		waitfor.Until(t, fmt.Sprintf("session %d to be whole or ended after the engine restarted", i), time.Until(deadline), func() error {
 			s, err := l.c.Session(ctx, l.s.ID)
 			if err != nil {
 				t.Fatalf("session %d after the restart: %v", i, err)
@@ -73,17 +74,14 @@ func TestSoakEngineRestart(t *testing.T) {
 			}
 			if s.Status == "ended" {
 				ended++
-				break
+				return nil
 			}
 			if up == len(s.Nodes) && s.Status == "running" {
 				whole++
-				break
+				return nil
 			}
-			if time.Now().After(deadline) {
-				t.Fatalf("session %d is half up 3 minutes after the engine restarted: %s, nodes %+v", i, s.Status, s.Nodes)
-			}
-			time.Sleep(500 * time.Millisecond)
-		}
+			return fmt.Errorf("it is half up: %s, nodes %+v", s.Status, s.Nodes)
+		})
 		if s, _ := l.c.Session(ctx, l.s.ID); s == nil || s.Status == "ended" {
 			continue
 		}

@@ -10,6 +10,7 @@ package e2e
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net"
@@ -21,6 +22,7 @@ import (
 	"time"
 
 	pgclient "github.com/labplay/playground/client"
+	"github.com/labplay/playground/internal/waitfor"
 )
 
 // soakSize is how big the suite runs.
@@ -121,7 +123,7 @@ func TestSoakServerKilledWithLiveSessions(t *testing.T) {
 		t.Fatal("the server exited cleanly on SIGKILL")
 	}
 	killed := time.Now()
-	h.start()
+	h.restart()
 	var slowest time.Duration
 	for i, l := range learners {
 		tm, err := l.c.Terminal(ctx, l.s.ID, "node1")
@@ -179,11 +181,11 @@ func TestSoakStartDeleteWithKills(t *testing.T) {
 			done <- err
 		}()
 		if rng.IntN(3) == 0 {
-			time.Sleep(time.Duration(rng.IntN(1500)) * time.Millisecond)
+			time.Sleep(time.Duration(rng.IntN(1500)) * time.Millisecond) // a random moment of the cycle
 			h.kill(syscall.SIGKILL)
 			kills++
 			<-done // the request fails with the server, or finished first
-			h.start()
+			h.restart()
 			// The learner reloads and ends what their list shows, as the
 			// page lets them.
 			deleteListed(t, c)
@@ -199,11 +201,13 @@ func TestSoakStartDeleteWithKills(t *testing.T) {
 	}
 	// Reconciliation (at each start, then every 30 s) removes what a kill
 	// cut short between the database and the engine.
-	left := h.leftovers()
-	for deadline := time.Now().Add(45 * time.Second); left != "" && time.Now().Before(deadline); left = h.leftovers() {
-		time.Sleep(time.Second)
-	}
-	if left != "" {
+	var left string
+	if waitfor.Poll(45*time.Second, func() error {
+		if left = h.leftovers(); left != "" {
+			return errors.New(left)
+		}
+		return nil
+	}) != nil {
 		t.Errorf("after %d cycles and %d kills, left on the engine: %s", size.cycles, kills, left)
 	}
 	soakFigure(t, fmt.Sprintf("%d start/delete cycles, %d server kills among them", size.cycles, kills), "leaks: %s", map[bool]string{true: "none", false: left}[left == ""])

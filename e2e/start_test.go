@@ -12,13 +12,13 @@ import (
 func TestColdStartShowsProgress(t *testing.T) {
 	h := newHarness(t)
 	ctx := newTab(t)
-	crDo(t, ctx, "open the home page",
+	tabDo(t, ctx, "open the home page",
 		chromedp.Navigate(h.base+"/"),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="start-session"]`)),
 	)
 	// What the status line shows is kept in sessionStorage, which outlives
 	// the move to the session page.
-	crEval[bool](t, ctx, `(() => {
+	tabEval[bool](t, ctx, `(() => {
 		sessionStorage.setItem('seen', '[]');
 		const el = document.querySelector('[data-testid="start-status"]');
 		new MutationObserver(() => {
@@ -28,12 +28,12 @@ func TestColdStartShowsProgress(t *testing.T) {
 		}).observe(el, { childList: true, characterData: true, subtree: true });
 		return true;
 	})()`)
-	crDo(t, ctx, "start a session", chromedp.Click(chromedp.CSS(`[data-testid="start-session"]`)))
+	tabDo(t, ctx, "start a session", chromedp.Click(chromedp.CSS(`[data-testid="start-session"]`)))
 	p := &page{t: t, ctx: ctx}
 	p.waitConnected()
-	id := strings.TrimPrefix(crEval[string](t, ctx, `location.pathname`), "/s/")
+	id := strings.TrimPrefix(tabEval[string](t, ctx, `location.pathname`), "/s/")
 	defer p.endSession(id)
-	seen := crEval[[]string](t, ctx, `JSON.parse(sessionStorage.getItem('seen') || '[]')`)
+	seen := tabEval[[]string](t, ctx, `JSON.parse(sessionStorage.getItem('seen') || '[]')`)
 	engines := false
 	for _, s := range seen {
 		engines = engines || s == "Nodes up; starting their Docker engines…"

@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"errors"
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	pgclient "github.com/labplay/playground/client"
+	"github.com/labplay/playground/internal/waitfor"
 )
 
 var (
@@ -77,25 +79,22 @@ func TestTerminalsInTheBrowser(t *testing.T) {
 		}
 	}
 
-	deadline := time.Now().Add(time.Minute)
-	for {
+	// Once a second: each try is a command typed into node1's shell.
+	waitfor.Every(t, time.Second, "docker node ls on node1 to show node1, node2 and node3 Ready", time.Minute, func() error {
 		out, code := shell("node1", "docker node ls", false)
 		ready := readyNodes(out)
 		if code == 0 && len(ready) == 3 && ready["node1"] && ready["node2"] && ready["node3"] {
-			break
+			return nil
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("docker node ls on node1 does not show node1, node2 and node3 Ready (exit %d):\n%s", code, out)
-		}
-		time.Sleep(time.Second)
-	}
+		return fmt.Errorf("exit %d:\n%s", code, out)
+	})
 
 	// Reload: the scrollback comes back, and the queries in it are answered
 	// by xterm again while it is replayed; none of that may reach the shell.
 	before := p.waitText("node1", "a prompt", atPrompt)
 	markers := markerRE.FindAllString(before, -1)
 	lastMarker := markers[len(markers)-1]
-	crDo(t, ctx, "reload", chromedp.Reload())
+	tabDo(t, ctx, "reload", chromedp.Reload())
 	p.waitConnected()
 	after := p.waitText("node1", "the scrollback after the reload", func(s string) bool {
 		return strings.Contains(s, "Swarm initialized") && strings.Contains(s, "answered") &&
@@ -190,7 +189,7 @@ func TestShellsSurviveServerRestart(t *testing.T) {
 		}
 		term.Close()
 
-		h.start()
+		h.restart()
 		if got, err := c.Session(ctx, s.ID); err != nil || got.Status != "running" {
 			t.Fatalf("after %v and a new start the session is %+v (err %v), want running", sig, got, err)
 		}

@@ -3,12 +3,14 @@ package agent
 import (
 	"context"
 	"errors"
+	"net"
 	"os"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/labplay/playground/fault"
+	"github.com/labplay/playground/internal/waitfor"
 )
 
 func TestRunServesThenStopsCleanly(t *testing.T) {
@@ -18,7 +20,7 @@ func TestRunServesThenStopsCleanly(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- Run(ctx, cfg) }()
 
-	waitForFile(t, cfg.Socket)
+	waitListening(t, cfg.Socket)
 	c := attach(t, cfg.Socket, AttachRequest{Term: "main"})
 	info, _ := c.replay()
 	c.input("echo run''ning\r")
@@ -65,17 +67,15 @@ func TestRunRefusesBadConfig(t *testing.T) {
 	}
 }
 
-// waitForFile waits until path exists.
-func waitForFile(t *testing.T, path string) {
+// waitListening waits until the agent accepts connections on its socket
+// (the socket's file appears a moment before: bind comes before listen).
+func waitListening(t *testing.T, socket string) {
 	t.Helper()
-	stop := time.Now().Add(deadline)
-	for {
-		if _, err := os.Stat(path); err == nil {
-			return
+	waitfor.Until(t, "the agent to listen on "+socket, deadline, func() error {
+		conn, err := net.Dial("unix", socket)
+		if err != nil {
+			return err
 		}
-		if time.Now().After(stop) {
-			t.Fatalf("%s never appeared", path)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return conn.Close()
+	})
 }

@@ -46,6 +46,7 @@ func mustPlan(t *testing.T, mountinfo, cgroup string) cgroupPlan {
 }
 
 func TestPlanRebindsReadOnlyHierarchies(t *testing.T) {
+	t.Parallel()
 	plan := mustPlan(t, dockerMountInfo, dockerCgroup)
 	if plan.Version != 1 || plan.RemountRoot || len(plan.Unmatched) != 0 {
 		t.Fatalf("plan = %+v", plan)
@@ -64,6 +65,7 @@ func TestPlanRebindsReadOnlyHierarchies(t *testing.T) {
 }
 
 func TestPlanIsIdempotent(t *testing.T) {
+	t.Parallel()
 	// After the rebind the same points hold read-write binds of the
 	// container's own cgroup; the fresh mounts sit under /run.
 	after := strings.ReplaceAll(dockerMountInfo, " ro,nosuid,nodev,noexec,relatime master:", " rw,nosuid,nodev,noexec,relatime master:") +
@@ -75,6 +77,7 @@ func TestPlanIsIdempotent(t *testing.T) {
 }
 
 func TestPlanLeavesWritableTreesAlone(t *testing.T) {
+	t.Parallel()
 	privileged := `30 25 0:26 / /sys/fs/cgroup rw,nosuid,nodev,noexec - tmpfs tmpfs rw,mode=755
 31 30 0:27 / /sys/fs/cgroup/memory rw,nosuid,nodev,noexec,relatime - cgroup cgroup rw,memory
 32 30 0:28 / /sys/fs/cgroup/cpu,cpuacct rw,nosuid,nodev,noexec,relatime - cgroup cgroup rw,cpu,cpuacct
@@ -100,6 +103,7 @@ func TestPlanLeavesWritableTreesAlone(t *testing.T) {
 }
 
 func TestPlanRemountsReadOnlyRoots(t *testing.T) {
+	t.Parallel()
 	v2 := "40 30 0:30 / /sys/fs/cgroup ro,nosuid,nodev,noexec,relatime - cgroup2 cgroup2 rw,nsdelegate\n"
 	plan := mustPlan(t, v2, "0::/\n")
 	if plan.Version != 2 || !plan.RemountRoot || plan.Root.Point != "/sys/fs/cgroup" {
@@ -117,6 +121,7 @@ func TestPlanRemountsReadOnlyRoots(t *testing.T) {
 }
 
 func TestPlanHybridAndUnmatched(t *testing.T) {
+	t.Parallel()
 	mi := `27 26 0:130 / /sys/fs/cgroup rw,nosuid,nodev,noexec - tmpfs tmpfs rw,mode=755
 28 27 0:31 /docker/abc /sys/fs/cgroup/unified ro,nosuid,nodev,noexec,relatime - cgroup2 cgroup2 rw,nsdelegate
 29 27 0:33 /docker/abc /sys/fs/cgroup/memory ro,nosuid,nodev,noexec,relatime - cgroup cgroup rw,memory
@@ -137,6 +142,7 @@ func TestPlanHybridAndUnmatched(t *testing.T) {
 }
 
 func TestPlanUsesTheTopMount(t *testing.T) {
+	t.Parallel()
 	// The read-only mount is covered by a writable one at the same point.
 	mi := `27 26 0:130 / /sys/fs/cgroup rw - tmpfs tmpfs rw
 29 27 0:33 /docker/abc /sys/fs/cgroup/memory ro,nosuid - cgroup cgroup rw,memory
@@ -148,6 +154,7 @@ func TestPlanUsesTheTopMount(t *testing.T) {
 }
 
 func TestParseMountInfo(t *testing.T) {
+	t.Parallel()
 	mounts, err := parseMountInfo("36 35 98:0 /my\\040dir /mnt/a\\134b rw,noatime master:1 shared:2 - ext3 /dev/root rw,errors=continue\n")
 	if err != nil {
 		t.Fatal(err)
@@ -169,6 +176,7 @@ func TestParseMountInfo(t *testing.T) {
 }
 
 func TestParseProcCgroup(t *testing.T) {
+	t.Parallel()
 	got, err := parseProcCgroup("8:cpu,cpuacct:/docker/a:b\n0::/\n")
 	if err != nil {
 		t.Fatal(err)
@@ -185,6 +193,7 @@ func TestParseProcCgroup(t *testing.T) {
 }
 
 func TestHierarchyOf(t *testing.T) {
+	t.Parallel()
 	tests := map[string][]string{
 		"rw,cpuacct,cpu":                  {"cpu", "cpuacct"},
 		"rw,xattr,name=systemd":           {"name=systemd"},
@@ -200,6 +209,7 @@ func TestHierarchyOf(t *testing.T) {
 }
 
 func TestSubtreeControl(t *testing.T) {
+	t.Parallel()
 	if got := subtreeControl("cpuset cpu io memory pids\n"); got != "+cpuset +cpu +io +memory +pids" {
 		t.Fatalf("subtreeControl = %q", got)
 	}

@@ -23,6 +23,7 @@ const helperMountInfo = `700 600 0:47 / /sys/fs/cgroup ro,nosuid,nodev,noexec,re
 const nodeID = "fd85173d6ea8d27daf07f723a992a76ea18d97de2cdead46014d8f79e4e01118"
 
 func TestPlanDelegation(t *testing.T) {
+	t.Parallel()
 	mounts, err := parseMountInfo(helperMountInfo)
 	if err != nil {
 		t.Fatal(err)
@@ -77,6 +78,7 @@ func TestPlanDelegation(t *testing.T) {
 }
 
 func TestReadRootMapping(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	for text, want := range map[string]int{
 		"         0     100000      65536\n":                 100000,
@@ -103,6 +105,7 @@ func TestReadRootMapping(t *testing.T) {
 }
 
 func TestParseDelegateTarget(t *testing.T) {
+	t.Parallel()
 	if got, err := ParseDelegateTarget(nodeID + ":4242"); err != nil || got.Pid != 4242 || got.ContainerID != nodeID {
 		t.Errorf("ParseDelegateTarget = %+v, %v", got, err)
 	}
@@ -116,6 +119,7 @@ func TestParseDelegateTarget(t *testing.T) {
 // On a pure cgroup v2 host the tree is mounted at the helper's root itself,
 // and a systemd driver names the container in a scope.
 func TestPlanDelegationV2(t *testing.T) {
+	t.Parallel()
 	mounts, err := parseMountInfo("710 600 0:28 / /host/cgroup rw,relatime - cgroup2 cgroup2 rw,nsdelegate\n")
 	if err != nil {
 		t.Fatal(err)

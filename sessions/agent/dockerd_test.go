@@ -3,6 +3,7 @@ package agent
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/labplay/playground/internal/waitfor"
 )
 
 // TestDockerdSupervisor runs a real, second dockerd in a scratch directory:
@@ -69,9 +72,13 @@ func TestDockerdSupervisor(t *testing.T) {
 	if err := syscall.Kill(first, syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	for syscall.Kill(first, 0) == nil {
-		time.Sleep(50 * time.Millisecond) // Ready must not see the dying engine
-	}
+	// Ready must not see the dying engine.
+	waitfor.Until(t, fmt.Sprintf("dockerd (pid %d) to exit after SIGTERM", first), time.Minute, func() error {
+		if syscall.Kill(first, 0) == nil {
+			return errors.New("it still runs")
+		}
+		return nil
+	})
 	second := ready()
 	if second == first {
 		t.Fatalf("dockerd pid %d did not change", first)

@@ -2,8 +2,11 @@ package agent
 
 import (
 	"bytes"
+	"fmt"
 	"testing"
 	"time"
+
+	"github.com/labplay/playground/internal/waitfor"
 )
 
 // bareTerminal is a terminal without a shell, for the output path alone.
@@ -14,6 +17,7 @@ func bareTerminal() *terminal {
 // A client that may type holds the shell back once it is outputHighWater
 // behind, and lets it go on once its writer has caught up.
 func TestOutputWaitsForATypingClient(t *testing.T) {
+	t.Parallel()
 	term := bareTerminal()
 	c := newClient(false, DefaultBacklog, nil)
 	if err := term.attach(c); err != nil {
@@ -51,9 +55,19 @@ func TestOutputWaitsForATypingClient(t *testing.T) {
 	for range outputHighWater/len(chunk) + 1 {
 		c.push(FrameOutput, chunk)
 	}
+	c.mu.Lock()
+	queued := c.queued
+	c.mu.Unlock()
 	done := make(chan struct{})
 	go func() { term.output(chunk); close(done) }()
-	time.Sleep(50 * time.Millisecond)
+	waitfor.Until(t, "the shell's output queued for the client, and waiting", deadline, func() error {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if c.queued == queued {
+			return fmt.Errorf("%d bytes queued, as before the output", c.queued)
+		}
+		return nil
+	})
 	c.close()
 	select {
 	case <-done:
@@ -65,6 +79,7 @@ func TestOutputWaitsForATypingClient(t *testing.T) {
 // Watchers never hold the shell back: one that lags skips ahead to the
 // present with a marker, its replay kept, and stays attached.
 func TestWatcherSkipsAhead(t *testing.T) {
+	t.Parallel()
 	term := bareTerminal()
 	term.output([]byte("scrollback-before\r\n"))
 	w := newClient(true, DefaultBacklog, nil)
@@ -108,6 +123,7 @@ func TestWatcherSkipsAhead(t *testing.T) {
 
 // With nobody attached, or only watchers, the shell is never held back.
 func TestOutputAloneNeverWaits(t *testing.T) {
+	t.Parallel()
 	term := bareTerminal()
 	done := make(chan struct{})
 	go func() {

@@ -29,6 +29,7 @@ func fakeProc(t *testing.T, memKiB int64, sysctls map[string]string) string {
 }
 
 func TestSharedLimitsSizedToMemory(t *testing.T) {
+	t.Parallel()
 	// 24 GiB: the keys need one per MiB, inotify instances one per 512 bytes.
 	proc := fakeProc(t, 24<<20, map[string]string{
 		"kernel.keys.maxkeys":           "200",
@@ -92,6 +93,7 @@ func TestSharedLimitsSizedToMemory(t *testing.T) {
 }
 
 func TestSharedLimitNeededIsBounded(t *testing.T) {
+	t.Parallel()
 	l := SharedLimit{Sysctl: "fs.inotify.max_user_watches", Cost: 64}
 	if got := l.Needed(1 << 40); got != math.MaxInt32 {
 		t.Errorf("a 1 TiB host needs %d watches, want the settings' largest value %d", got, math.MaxInt32)

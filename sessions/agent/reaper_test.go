@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/labplay/playground/internal/waitfor"
 )
 
 // asInit marks the child test process that plays PID 1.
@@ -83,16 +85,12 @@ func reaperScenario(t *testing.T) {
 			t.Fatal(err)
 		}
 		pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
-		stop := time.Now().Add(deadline)
-		for {
+		waitfor.Until(t, fmt.Sprintf("orphan %d to be reaped", pid), deadline, func() error {
 			stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 			if err != nil {
-				break // reaped
+				return nil // reaped
 			}
-			if time.Now().After(stop) {
-				t.Fatalf("orphan %d was never reaped: %s", pid, stat)
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
+			return fmt.Errorf("it is still there: %s", stat)
+		})
 	}
 }

@@ -7,6 +7,7 @@ import (
 )
 
 func TestRingKeepsTheLastBytes(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		size   int
@@ -41,6 +42,7 @@ func TestRingKeepsTheLastBytes(t *testing.T) {
 }
 
 func TestRingMatchesTheTailOfEverythingWritten(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(1, 2))
 	r := newRing(MinScrollback)
 	var all []byte
@@ -63,6 +65,7 @@ func TestRingMatchesTheTailOfEverythingWritten(t *testing.T) {
 }
 
 func TestRingReplayStartsOnACharacter(t *testing.T) {
+	t.Parallel()
 	r := newRing(7)
 	r.Write([]byte("ab€cdefg")) // € is 3 bytes: the ring keeps its last 2
 	got := string(r.Bytes())

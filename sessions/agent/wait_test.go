@@ -13,6 +13,7 @@ import (
 )
 
 func TestWaitReady(t *testing.T) {
+	t.Parallel()
 	sock := filepath.Join(t.TempDir(), "docker.sock")
 
 	// Nobody listens: WaitReady gives up when its context ends.

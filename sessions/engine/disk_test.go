@@ -88,7 +88,7 @@ func TestNodeDiskIsBounded(t *testing.T) {
 	if err := cli.ContainerKill(ctx, nodes[0].ContainerID, "KILL"); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(300 * time.Millisecond)
+	waitStopped(t, e, nodes[0].ContainerID)
 	if err := e.StartNode(ctx, nodes[0].ContainerID); err != nil {
 		t.Fatalf("StartNode: %v", err)
 	}

@@ -72,6 +72,7 @@ func TestRegistryMirrorsSeededImages(t *testing.T) {
 }
 
 func TestLastHostAndRegistryPath(t *testing.T) {
+	t.Parallel()
 	if got := lastHost(netip.MustParsePrefix("100.64.3.16/28")); got.String() != "100.64.3.30" {
 		t.Errorf("lastHost = %s", got)
 	}

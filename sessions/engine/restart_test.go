@@ -2,8 +2,11 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
+
+	"github.com/labplay/playground/internal/waitfor"
 )
 
 // A node killed and started again comes back with a working engine, every
@@ -20,9 +23,7 @@ func TestStartNodeAfterKill(t *testing.T) {
 		if err := cli.ContainerKill(ctx, n.ContainerID, "KILL"); err != nil {
 			t.Fatal(err)
 		}
-		if running, _ := e.NodeRunning(ctx, n.ContainerID); running {
-			time.Sleep(300 * time.Millisecond)
-		}
+		waitStopped(t, e, n.ContainerID)
 		if err := e.StartNode(ctx, n.ContainerID); err != nil {
 			t.Fatalf("round %d: start: %v", round, err)
 		}
@@ -37,4 +38,21 @@ func TestStartNodeAfterKill(t *testing.T) {
 	if err := e.StartNode(ctx, "no-such-container"); err == nil {
 		t.Fatal("starting a missing node succeeded")
 	}
+}
+
+// waitStopped waits until a container that was killed is no longer running:
+// the kill returns before the engine has seen the process die, and a start
+// before that finds the node still up.
+func waitStopped(t *testing.T, e *Engine, containerID string) {
+	t.Helper()
+	waitfor.Until(t, "the killed node "+containerID+" to stop", 30*time.Second, func() error {
+		running, err := e.NodeRunning(context.Background(), containerID)
+		if err != nil {
+			return err
+		}
+		if running {
+			return errors.New("it still runs")
+		}
+		return nil
+	})
 }

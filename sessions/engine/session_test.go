@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/labplay/playground/fault"
+	"github.com/labplay/playground/internal/waitfor"
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/container"
@@ -215,20 +216,17 @@ func checkExec(t *testing.T, e *Engine, n Node) {
 		t.Errorf("timeout: %q, %d, %v", out, code, err)
 	}
 	// The abandoned script is killed in the node soon after.
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	if err := waitfor.Poll(30*time.Second, func() error {
 		out, code, err := e.Exec(ctx, n.ContainerID, "ps -eo args | grep -c '^sleep 47$'", 10*time.Second)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if strings.TrimSpace(out) == "0" && code == 1 {
-			break
+		if strings.TrimSpace(out) != "0" || code != 1 {
+			return fmt.Errorf("grep -c finds %q, exit %d", strings.TrimSpace(out), code)
 		}
-		if time.Now().After(deadline) {
-			t.Errorf("the timed-out script still runs: %q %d", out, code)
-			break
-		}
-		time.Sleep(200 * time.Millisecond)
+		return nil
+	}); err != nil {
+		t.Errorf("the timed-out script still runs: %v", err)
 	}
 
 	if _, _, err := e.Exec(ctx, n.ContainerID, "true", 0); fault.ErrorCode(err) != fault.EINVALID {

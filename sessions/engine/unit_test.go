@@ -18,6 +18,7 @@ import (
 )
 
 func TestNames(t *testing.T) {
+	t.Parallel()
 	id := "0123456789abcdef0123"
 	if got, want := NetworkName(id), "pg-0123456789ab"; got != want {
 		t.Errorf("NetworkName = %q, want %q", got, want)
@@ -31,6 +32,7 @@ func TestNames(t *testing.T) {
 }
 
 func TestValidNames(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		s           string
 		label, node bool
@@ -71,6 +73,7 @@ func TestValidNames(t *testing.T) {
 }
 
 func TestNodeAddrs(t *testing.T) {
+	t.Parallel()
 	gw, addrs, err := NodeAddrs(netip.MustParsePrefix("100.64.3.16/28"), 3)
 	if err != nil {
 		t.Fatal(err)
@@ -108,6 +111,7 @@ func TestNodeAddrs(t *testing.T) {
 }
 
 func TestPrivilegeRefusal(t *testing.T) {
+	t.Parallel()
 	refused := []string{
 		`Error response from daemon: OCI runtime create failed: container_linux.go:380: starting container process caused: unable to apply caps: operation not permitted: unknown`,
 		`failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: unable to apply caps: can't apply capabilities: operation not permitted`,
@@ -133,6 +137,7 @@ func TestPrivilegeRefusal(t *testing.T) {
 }
 
 func TestSecurityConfig(t *testing.T) {
+	t.Parallel()
 	var hc container.HostConfig
 	securityConfig(&hc, ModeUnsafePrivileged, "")
 	if !hc.Privileged || hc.UsernsMode != "host" || hc.CgroupnsMode != container.CgroupnsModePrivate || len(hc.CapAdd) != 0 || len(hc.SecurityOpt) != 0 {
@@ -187,6 +192,7 @@ func TestSecurityConfig(t *testing.T) {
 }
 
 func TestRemapsUsers(t *testing.T) {
+	t.Parallel()
 	for opts, want := range map[string]bool{
 		"name=seccomp,profile=default name=userns": true,
 		"userns":                       true,
@@ -201,6 +207,7 @@ func TestRemapsUsers(t *testing.T) {
 }
 
 func TestNodeConfig(t *testing.T) {
+	t.Parallel()
 	e := New(nil, Config{Instance: "t1", AgentArgs: []string{"--registry-mirror", "http://m"}}, nil)
 	spec := NodeSpec{Name: "node2", Addr: netip.MustParseAddr("100.64.0.3")}
 	cfg, hc, nc := e.nodeConfig("sess1", spec, ModeUserns)
@@ -244,6 +251,7 @@ func TestNodeConfig(t *testing.T) {
 }
 
 func TestConfigValidate(t *testing.T) {
+	t.Parallel()
 	if err := (Config{}).Validate(); err != nil {
 		t.Errorf("zero config: %v", err)
 	}
@@ -263,6 +271,7 @@ func TestConfigValidate(t *testing.T) {
 }
 
 func TestCappedBuffer(t *testing.T) {
+	t.Parallel()
 	b := &cappedBuffer{max: 5}
 	for _, s := range []string{"ab", "cd", "efg", "h"} {
 		if n, err := b.Write([]byte(s)); n != len(s) || err != nil {
@@ -275,6 +284,7 @@ func TestCappedBuffer(t *testing.T) {
 }
 
 func TestWorkingSet(t *testing.T) {
+	t.Parallel()
 	v1 := container.MemoryStats{Usage: 100, Stats: map[string]uint64{"total_inactive_file": 30}}
 	v2 := container.MemoryStats{Usage: 100, Stats: map[string]uint64{"inactive_file": 40}}
 	odd := container.MemoryStats{Usage: 10, Stats: map[string]uint64{"inactive_file": 40}}
@@ -284,6 +294,7 @@ func TestWorkingSet(t *testing.T) {
 }
 
 func TestErrorMapping(t *testing.T) {
+	t.Parallel()
 	if c := fault.ErrorCode(engineError(context.DeadlineExceeded, "x")); c != fault.EUNAVAILABLE {
 		t.Errorf("deadline: %s", c)
 	}
@@ -300,6 +311,7 @@ func TestErrorMapping(t *testing.T) {
 }
 
 func TestNodeRuntime(t *testing.T) {
+	t.Parallel()
 	e := New(nil, Config{Instance: "t1", Runtime: "sysbox-runc"}, nil)
 	mode, err := e.Mode(t.Context())
 	if err != nil || mode != ModeRuntime {
@@ -316,6 +328,7 @@ func TestNodeRuntime(t *testing.T) {
 }
 
 func TestNodeText(t *testing.T) {
+	t.Parallel()
 	// NUL bytes, invalid UTF-8 and a flood: one short, valid line remains.
 	in := "\n  " + strings.Repeat("\x00\xff\xfeé", 2000) + "  \n"
 	got := nodeText(in)
@@ -328,6 +341,7 @@ func TestNodeText(t *testing.T) {
 }
 
 func TestEgressName(t *testing.T) {
+	t.Parallel()
 	for instance, want := range map[string]string{
 		"default":                     "default",
 		"e2e-68b91aa8":                "e2e-68b91aa8",

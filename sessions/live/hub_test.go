@@ -21,6 +21,7 @@ func next(t *testing.T, s *Subscription) Batch {
 }
 
 func TestHubRoutesByScopeAndMerges(t *testing.T) {
+	t.Parallel()
 	h := NewHub(nil)
 	a, _ := h.Subscribe("class-a")
 	b, _ := h.Subscribe("class-b")
@@ -68,6 +69,7 @@ func TestHubRoutesByScopeAndMerges(t *testing.T) {
 }
 
 func TestSubscriptionOverflowAsksForEverything(t *testing.T) {
+	t.Parallel()
 	h := NewHub(nil)
 	defer h.Close()
 	s, _ := h.Subscribe("c")
@@ -80,6 +82,7 @@ func TestSubscriptionOverflowAsksForEverything(t *testing.T) {
 }
 
 func TestNextWakesAWaitingSubscriber(t *testing.T) {
+	t.Parallel()
 	h := NewHub(nil)
 	defer h.Close()
 	s, _ := h.Subscribe("c")

@@ -74,6 +74,7 @@ func record(t *testing.T, st *store.Store, user, scope string) {
 // Two hubs on two connections, as two server processes would have: an event
 // recorded through one store reaches the subscribers of both.
 func TestAnnouncementsReachEveryProcess(t *testing.T) {
+	t.Parallel()
 	url := storetest.URL(t)
 	ctx := context.Background()
 	stA, err := store.Open(ctx, url)
@@ -111,6 +112,7 @@ func TestAnnouncementsReachEveryProcess(t *testing.T) {
 // When the listening connection dies, the hub connects again, tells its
 // subscribers to reload, and goes on delivering.
 func TestListenerReconnects(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	ctx := context.Background()
 	h := startHub(t, st)

@@ -52,6 +52,7 @@ func freshCode() func() string {
 }
 
 func TestInstructorsAndLoginTokens(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	ctx := context.Background()
 	in := newInstructor(t, st, "Teacher@School.example")
@@ -104,6 +105,7 @@ func TestInstructorsAndLoginTokens(t *testing.T) {
 }
 
 func TestClassroomCodes(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	ctx := context.Background()
 	in := newInstructor(t, st, "a@school.example")
@@ -140,6 +142,7 @@ func TestClassroomCodes(t *testing.T) {
 }
 
 func TestMembersSeatsAndClose(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	ctx := context.Background()
 	in := newInstructor(t, st, "a@school.example")

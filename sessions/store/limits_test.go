@@ -25,6 +25,7 @@ func start(t *testing.T, st *store.Store, addr, scope string, limits store.Limit
 }
 
 func TestSessionsPerAddress(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	limits := store.Limits{MaxLive: 10, MaxPerAddress: 2}
 	for i := 0; i < 2; i++ {
@@ -52,6 +53,7 @@ func TestSessionsPerAddress(t *testing.T) {
 }
 
 func TestClassroomSeatsAreReserved(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	limits := store.Limits{MaxLive: 4}
 	in := newInstructor(t, st, "seats@school.example")
@@ -102,6 +104,7 @@ func TestClassroomSeatsAreReserved(t *testing.T) {
 }
 
 func TestPruneEvents(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	ctx := context.Background()
 	l := store.Learner{UserID: sessions.NewID(), Lab: "lab"}
@@ -140,6 +143,7 @@ func TestPruneEvents(t *testing.T) {
 // Errors of an outage (the server shutting down, connections refused) are
 // EUNAVAILABLE, answered 503 with Retry-After; others are bugs.
 func TestOutageErrorsAreUnavailable(t *testing.T) {
+	t.Parallel()
 	for code, want := range map[string]fault.Code{
 		"57P01": fault.EUNAVAILABLE, "57P03": fault.EUNAVAILABLE, "08006": fault.EUNAVAILABLE,
 		"53300": fault.EUNAVAILABLE, "42601": fault.EINTERNAL, "23505": fault.EINTERNAL,

@@ -32,6 +32,7 @@ func newSession(t *testing.T, st *store.Store, user string, pool store.Subnets) 
 }
 
 func TestSessionLifecycle(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	ctx := context.Background()
 	pool := store.Subnets{Pool: netip.MustParsePrefix("100.64.0.0/26"), Bits: 28}
@@ -78,6 +79,7 @@ func TestSessionLifecycle(t *testing.T) {
 }
 
 func TestSubnetsRunOutAndNeverCollide(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	pool := store.Subnets{Pool: netip.MustParsePrefix("100.64.0.0/26"), Bits: 28} // four subnets
 	user := sessions.NewID()
@@ -115,6 +117,7 @@ func TestSubnetsRunOutAndNeverCollide(t *testing.T) {
 }
 
 func TestExpiredSessions(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	ctx := context.Background()
 	pool := store.Subnets{Pool: netip.MustParsePrefix("100.64.0.0/24"), Bits: 28}
@@ -138,6 +141,7 @@ func TestExpiredSessions(t *testing.T) {
 }
 
 func TestProgressStaysDone(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	ctx := context.Background()
 	user := sessions.NewID()
@@ -190,6 +194,7 @@ func TestProgressStaysDone(t *testing.T) {
 }
 
 func TestSecretIsShared(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	a, err := st.Secret(context.Background(), "cookies")
 	if err != nil {
@@ -202,6 +207,7 @@ func TestSecretIsShared(t *testing.T) {
 }
 
 func TestLimitsHoldUnderConcurrency(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	ctx := context.Background()
 	pool := store.Subnets{Pool: netip.MustParsePrefix("100.64.0.0/24"), Bits: 28}

@@ -6,6 +6,7 @@ import (
 )
 
 func TestSubnetsNth(t *testing.T) {
+	t.Parallel()
 	p := Subnets{Pool: netip.MustParsePrefix("100.64.0.0/17"), Bits: 28}
 	if p.Count() != 2048 {
 		t.Fatalf("count = %d", p.Count())
