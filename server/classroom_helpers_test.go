@@ -211,7 +211,7 @@ func seatDirectly(t *testing.T, env *classEnv, learner *browser, classID, name s
 	if err := env.st.EnsureUser(ctx, user); err != nil {
 		t.Fatal(err)
 	}
-	m := &store.Member{ID: sessions.NewID(), ClassroomID: classID, UserID: user, Name: name}
+	m := &sessions.Member{ID: sessions.NewID(), ClassroomID: classID, UserID: user, Name: name}
 	if err := env.st.AddMember(ctx, m); err != nil {
 		t.Fatalf("seat %s: %v", name, err)
 	}

@@ -15,7 +15,6 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/labplay/playground/sessions"
-	"github.com/labplay/playground/sessions/store"
 )
 
 // Password rules. bcrypt reads at most 72 bytes, so longer passwords are
@@ -93,7 +92,7 @@ func normalizeEmail(email string) (string, error) {
 
 // AddInstructor creates an instructor account. A taken email answers
 // ECONFLICT; a malformed email or a weak password EINVALID.
-func (s *Service) AddInstructor(ctx context.Context, email, password string) (*store.Instructor, error) {
+func (s *Service) AddInstructor(ctx context.Context, email, password string) (*sessions.Instructor, error) {
 	email, err := normalizeEmail(email)
 	if err != nil {
 		return nil, err
@@ -102,7 +101,7 @@ func (s *Service) AddInstructor(ctx context.Context, email, password string) (*s
 	if err != nil {
 		return nil, err
 	}
-	in := &store.Instructor{ID: sessions.NewID(), Email: email, PasswordHash: hash}
+	in := &sessions.Instructor{ID: sessions.NewID(), Email: email, PasswordHash: hash}
 	if err := s.store.CreateInstructor(ctx, in); err != nil {
 		return nil, err
 	}
@@ -126,7 +125,7 @@ func (s *Service) SetPassword(ctx context.Context, email, password string) error
 // Login checks an email and a password and opens a login: it returns the
 // token the browser keeps (only its hash is stored). Any failure of the
 // credentials is the same EUNAUTHORIZED error, after the same work.
-func (s *Service) Login(ctx context.Context, email, password string) (string, *store.Instructor, error) {
+func (s *Service) Login(ctx context.Context, email, password string) (string, *sessions.Instructor, error) {
 	in, err := s.store.InstructorByEmail(ctx, strings.TrimSpace(email))
 	if fault.ErrorCode(err) == fault.ENOTFOUND {
 		bcrypt.CompareHashAndPassword(s.pw.dummy(), []byte(password))
@@ -151,7 +150,7 @@ func (s *Service) Login(ctx context.Context, email, password string) (string, *s
 
 // Authenticate returns the instructor logged in with token. An unknown,
 // revoked or expired token answers EUNAUTHORIZED.
-func (s *Service) Authenticate(ctx context.Context, token string) (*store.Instructor, error) {
+func (s *Service) Authenticate(ctx context.Context, token string) (*sessions.Instructor, error) {
 	if len(token) != 43 {
 		return nil, fault.Errorf(fault.EUNAUTHORIZED, "Log in as an instructor first.")
 	}

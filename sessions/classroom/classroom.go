@@ -63,7 +63,7 @@ type NewClassroom struct {
 }
 
 // Create opens a classroom for an instructor, with a fresh code.
-func (s *Service) Create(ctx context.Context, instructorID string, req NewClassroom) (*store.Classroom, error) {
+func (s *Service) Create(ctx context.Context, instructorID string, req NewClassroom) (*sessions.Classroom, error) {
 	name, err := cleanText(req.Name, MaxNameLength, "The class name")
 	if err != nil {
 		return nil, err
@@ -90,7 +90,7 @@ func (s *Service) Create(ctx context.Context, instructorID string, req NewClassr
 	if req.Seats < 0 || req.Seats > MaxSeats {
 		return nil, fault.Errorf(fault.EINVALID, "The number of seats must be between 1 and %d, or 0 for no limit.", MaxSeats)
 	}
-	c := &store.Classroom{ID: sessions.NewID(), InstructorID: instructorID, Name: name, Lab: lab.Slug, Lang: lang,
+	c := &sessions.Classroom{ID: sessions.NewID(), InstructorID: instructorID, Name: name, Lab: lab.Slug, Lang: lang,
 		SessionMinutes: minutes, Seats: req.Seats}
 	if err := s.store.CreateClassroom(ctx, c, NewCode); err != nil {
 		return nil, err
@@ -100,13 +100,13 @@ func (s *Service) Create(ctx context.Context, instructorID string, req NewClassr
 }
 
 // List returns an instructor's classrooms, newest first.
-func (s *Service) List(ctx context.Context, instructorID string) ([]*store.Classroom, error) {
+func (s *Service) List(ctx context.Context, instructorID string) ([]*sessions.Classroom, error) {
 	return s.store.InstructorClassrooms(ctx, instructorID)
 }
 
 // Get returns one of the instructor's classrooms. Another instructor's
 // classroom, or an unknown one, answers ENOTFOUND, so ids cannot be probed.
-func (s *Service) Get(ctx context.Context, instructorID, id string) (*store.Classroom, error) {
+func (s *Service) Get(ctx context.Context, instructorID, id string) (*sessions.Classroom, error) {
 	if !sessions.ValidID(id) {
 		return nil, fault.Errorf(fault.ENOTFOUND, "Classroom not found.")
 	}
@@ -124,7 +124,7 @@ func (s *Service) Get(ctx context.Context, instructorID, id string) (*store.Clas
 // and every learner's session ends; their progress stays. Closing a closed
 // classroom ends whatever session is still live. It returns the classroom
 // as it is now and how many sessions were ended.
-func (s *Service) Close(ctx context.Context, instructorID, id string) (*store.Classroom, int, error) {
+func (s *Service) Close(ctx context.Context, instructorID, id string) (*sessions.Classroom, int, error) {
 	c, err := s.Get(ctx, instructorID, id)
 	if err != nil {
 		return nil, 0, err
