@@ -304,28 +304,13 @@ func (s *Server) countBadCode(r *http.Request, err error) {
 	}
 }
 
-// watchAccess admits the instructor of a classroom to the terminals of its
-// learners' sessions, read-only. It returns the session, or ENOTFOUND for
-// anyone else.
+// watchAccess admits the instructor of a classroom to the terminals and
+// ports of its learners' sessions, read-only. It returns the session, or
+// ENOTFOUND for anyone else.
 func (s *Server) watchAccess(r *http.Request) (*sessions.Session, error) {
-	notFound := fault.Errorf(fault.ENOTFOUND, "Session not found.")
 	in, err := s.instructor(r)
 	if err != nil {
-		return nil, notFound
+		return nil, fault.Errorf(fault.ENOTFOUND, "Session not found.")
 	}
-	id := chi.URLParam(r, "id")
-	if !sessions.ValidID(id) {
-		return nil, notFound
-	}
-	sess, err := s.manager.Store().Session(r.Context(), id)
-	if err != nil {
-		return nil, err
-	}
-	if sess.Scope == "" {
-		return nil, notFound
-	}
-	if _, err := s.classes.Get(r.Context(), in.ID, sess.Scope); err != nil {
-		return nil, notFound
-	}
-	return sess, nil
+	return s.classes.Watch(r.Context(), in.ID, chi.URLParam(r, "id"))
 }

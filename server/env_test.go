@@ -19,6 +19,7 @@ import (
 	"github.com/labplay/playground/labs"
 	"github.com/labplay/playground/metrics"
 	"github.com/labplay/playground/server"
+	"github.com/labplay/playground/sessions/classroom"
 	"github.com/labplay/playground/sessions/engine"
 	"github.com/labplay/playground/sessions/engine/enginetest"
 	"github.com/labplay/playground/sessions/manager"
@@ -88,7 +89,7 @@ func newEnvWith(t *testing.T, cfg manager.Config, scfg server.Config) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := server.New(scfg, server.Deps{Manager: mgr, Labs: labs.Builtin(), Site: site, Secret: secret, Log: log, Metrics: met})
+	srv := server.New(scfg, server.Deps{Manager: mgr, Classrooms: classroom.New(mgr, st, labs.Builtin(), log), Labs: labs.Builtin(), Site: site, Secret: secret, Log: log, Metrics: met})
 	ts := httptest.NewServer(srv.Handler())
 	e := &env{t: t, docker: docker, store: st, engine: eng, manager: mgr, ts: ts, instance: instance, metrics: met}
 	t.Cleanup(func() {

@@ -15,6 +15,7 @@ import (
 	"github.com/docker/docker/client"
 
 	"github.com/labplay/playground/metrics"
+	"github.com/labplay/playground/sessions/classroom"
 	"github.com/labplay/playground/sessions/engine"
 	"github.com/labplay/playground/sessions/live"
 	"github.com/labplay/playground/sessions/manager"
@@ -128,7 +129,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, onListen func(net.Ad
 	cfg.Sessions.Metrics = met
 	mgr := manager.New(cfg.Sessions, eng, st, log)
 	hub := live.NewHub(log)
-	srv := New(cfg, Deps{Manager: mgr, Labs: catalog, Site: site, Secret: secret, Log: log, Hub: hub, Metrics: met})
+	srv := New(cfg, Deps{Manager: mgr, Classrooms: classroom.New(mgr, st, catalog, log), Labs: catalog, Site: site, Secret: secret, Log: log, Hub: hub, Metrics: met})
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

@@ -31,26 +31,37 @@ const (
 	MaxSeats              = 500
 )
 
-// Service applies the rules of classrooms. It is safe for concurrent use.
+// Sessions is what classrooms ask of the session manager
+// (sessions/manager satisfies it).
+type Sessions interface {
+	// Create starts a session; a full host answers EFULL.
+	Create(ctx context.Context, req manager.NewSession) (*sessions.Session, error)
+	// Delete ends one of a user's sessions.
+	Delete(ctx context.Context, userID, id string) error
+	// EndScope ends every live session of a scope and says how many.
+	EndScope(ctx context.Context, scope, reason string) (int, error)
+	// ScopeSession returns a session of any scope, whoever owns it, or
+	// ENOTFOUND.
+	ScopeSession(ctx context.Context, id string) (*sessions.Session, error)
+}
+
+// Service applies the rules of classrooms, and those of instructor
+// accounts (Accounts, which it embeds). It is safe for concurrent use.
 type Service struct {
-	mgr   *manager.Manager
+	*Accounts
+	mgr   Sessions
 	store *store.Store
 	labs  *labs.Catalog
 	log   *slog.Logger
-	pw    *passwords
 }
 
 // New returns a Service that starts sessions with mgr and keeps its records
-// in mgr's store.
-func New(mgr *manager.Manager, catalog *labs.Catalog, log *slog.Logger) *Service {
+// in st.
+func New(mgr Sessions, st *store.Store, catalog *labs.Catalog, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.Default()
 	}
-	s := &Service{mgr: mgr, labs: catalog, log: log, pw: newPasswords(passwordCost)}
-	if mgr != nil {
-		s.store = mgr.Store()
-	}
-	return s
+	return &Service{Accounts: NewAccounts(st), mgr: mgr, store: st, labs: catalog, log: log}
 }
 
 // NewClassroom describes a classroom to create.
@@ -141,6 +152,20 @@ func (s *Service) Close(ctx context.Context, instructorID, id string) (*sessions
 	s.log.Info("classroom closed", "classroom", c.ID, "sessions_ended", ended)
 	c, err = s.store.Classroom(ctx, c.ID)
 	return c, ended, err
+}
+
+// Watch returns a learner's session for the instructor of its classroom,
+// who may watch its terminals and ports. Anyone else, an unknown session
+// or one of no classroom answers ENOTFOUND.
+func (s *Service) Watch(ctx context.Context, instructorID, sessionID string) (*sessions.Session, error) {
+	sess, err := s.mgr.ScopeSession(ctx, sessionID)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.Get(ctx, instructorID, sess.Scope); err != nil {
+		return nil, fault.Errorf(fault.ENOTFOUND, "Session not found.")
+	}
+	return sess, nil
 }
 
 // cleanText trims s, folds runs of white space into one space and checks
