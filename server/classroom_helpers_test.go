@@ -49,9 +49,16 @@ type classEnv struct {
 	hub     *live.Hub
 }
 
-// newClassEnv starts a server process on the database at dbURL. eng may be
-// nil for tests that never touch a node.
+// newClassEnv starts a server process, behind a trusted proxy, on the
+// database at dbURL. eng may be nil for tests that never touch a node:
+// those need Postgres and no Docker.
 func newClassEnv(t *testing.T, dbURL string, eng *engine.Engine, mcfg manager.Config) *classEnv {
+	t.Helper()
+	return newClassEnvWith(t, dbURL, eng, mcfg, Config{TrustProxy: true})
+}
+
+// newClassEnvWith is newClassEnv with the server's own settings.
+func newClassEnvWith(t *testing.T, dbURL string, eng *engine.Engine, mcfg manager.Config, scfg Config) *classEnv {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -80,7 +87,7 @@ func newClassEnv(t *testing.T, dbURL string, eng *engine.Engine, mcfg manager.Co
 	}()
 	classes := classroom.New(mgr, st, labs.Builtin(), log)
 	classes.SetPasswordCost(bcrypt.MinCost) // fast logins; the cost is not what these tests are about
-	srv := New(Config{TrustProxy: true}, Deps{Manager: mgr, Classrooms: classes, Labs: labs.Builtin(), Site: site, Secret: secret, Log: log, Hub: hub})
+	srv := New(scfg, Deps{Manager: mgr, Classrooms: classes, Labs: labs.Builtin(), Site: site, Secret: secret, Log: log, Hub: hub})
 	ts := httptest.NewUnstartedServer(srv.Handler())
 	ts.Config.RegisterOnShutdown(stopHub)
 	ts.Start()
