@@ -45,15 +45,22 @@ type Lifecycle interface {
 // Labwork checks a session's lab and keeps its progress. The session is
 // one the caller was given by Get.
 type Labwork interface {
+	// Progress returns the learner's progress through the session's lab.
 	Progress(ctx context.Context, s *sessions.Session, lab *labs.Lab) ([]sessions.SectionProgress, error)
+	// ResetProgress starts the learner's progress in the lab over.
 	ResetProgress(ctx context.Context, s *sessions.Session) error
+	// Check runs a section's checks in the nodes and records the outcome.
 	Check(ctx context.Context, s *sessions.Session, lab *labs.Lab, section string, auto bool) (sessions.CheckResult, error)
+	// Resolve returns the node and the command of a run block.
 	Resolve(ctx context.Context, s *sessions.Session, lab *labs.Lab, blockID string) (node, command string, err error)
 }
 
 // Files moves files between a browser and a node of the user's session.
 type Files interface {
+	// WriteFile uploads content to path in a node.
 	WriteFile(ctx context.Context, userID, id, nodeName, path string, size int64, content io.Reader) (sessions.FileInfo, error)
+	// ReadFile describes a file of a node and returns a function that
+	// copies it out.
 	ReadFile(ctx context.Context, userID, id, nodeName, path string) (sessions.FileInfo, func(io.Writer) error, error)
 }
 
@@ -84,12 +91,15 @@ type Terminals interface {
 
 // Seats makes sessions ready before a classroom's learners join.
 type Seats interface {
+	// ReadySeats asks for n sessions of a classroom to be made ready.
 	ReadySeats(ctx context.Context, classroomID string, n int) error
+	// SeatsReady says how many are asked for and how many are ready.
 	SeatsReady(ctx context.Context, classroomID string) (wanted, ready int, err error)
 }
 
 // Readiness says whether the database and the engine answer.
 type Readiness interface {
+	// Ping returns the database's error and the engine's, or nil.
 	Ping(ctx context.Context) (dbErr, engineErr error)
 }
 
@@ -108,12 +118,16 @@ type Manager interface {
 // instructor accounts (sessions/classroom satisfies it). Methods that take
 // an instructor id answer only that instructor's classrooms.
 type Classrooms interface {
+	// Create opens a classroom for the instructor.
 	Create(ctx context.Context, instructorID string, req classroom.NewClassroom) (*sessions.Classroom, error)
+	// List, Get and Close act on the instructor's own classrooms.
 	List(ctx context.Context, instructorID string) ([]*sessions.Classroom, error)
 	Get(ctx context.Context, instructorID, id string) (*sessions.Classroom, error)
 	Close(ctx context.Context, instructorID, id string) (*sessions.Classroom, int, error)
+	// Sections and Learners make a classroom's report.
 	Sections(c *sessions.Classroom) ([]classroom.SectionInfo, error)
 	Learners(ctx context.Context, c *sessions.Classroom, userIDs []string) ([]*classroom.Learner, error)
+	// Lookup and Join are a learner's, with a classroom's code.
 	Lookup(ctx context.Context, code, userID string) (*sessions.Classroom, *sessions.Member, error)
 	Join(ctx context.Context, code, userID, name string) (*classroom.Joined, error)
 	// Watch returns a learner's session for the instructor of its

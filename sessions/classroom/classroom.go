@@ -3,8 +3,9 @@
 // its code, and the progress report an instructor sees.
 //
 // It ties the lab catalogue, the session manager (each learner gets a
-// session of the classroom's lab, scoped to the classroom) and the store
-// together; the HTTP layer only translates.
+// session of the classroom's lab, scoped to the classroom, which only the
+// classroom's instructor may watch) and the store together; the HTTP layer
+// only translates. Instructor accounts (Accounts) need the store alone.
 package classroom
 
 import (

@@ -1,7 +1,9 @@
 // Package manager runs the lifecycle of sessions: it creates their nodes on
-// the Docker engine and records them in Postgres, answers only to a
-// session's owner, ends sessions that expire, and reconciles the two after a
-// restart.
+// the Docker engine and records them in Postgres, ends sessions that
+// expire, and reconciles the two after a restart. It is the one door to a
+// session: its nodes, files, ports, shared links and terminals are reached
+// through it, and it decides who may (the owner; a classroom's instructor
+// through ScopeSession; whoever holds a shared link's token).
 package manager
 
 import (
