@@ -18,8 +18,9 @@ import (
 )
 
 // Ports of the nodes in the learner's browser. The server reaches a port
-// through the Engine API (sessions/engine/ports.go), never a route to the
-// session's network, and answers in two forms:
+// through the manager (sessions/manager/ports.go), which decides who may
+// and goes through the Engine API, never a route to the session's network.
+// The server answers in two forms:
 //
 //   - path-based, on the main origin: /ports/{session}/{node}/{port}/...,
 //     for the session's owner and its classroom's instructor. The app sees
