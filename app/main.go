@@ -15,6 +15,7 @@ import (
 
 	"github.com/labplay/playground/metrics"
 	"github.com/labplay/playground/server"
+	"github.com/labplay/playground/sessions/classroom"
 	"github.com/labplay/playground/sessions/engine"
 	"github.com/labplay/playground/sessions/live"
 	"github.com/labplay/playground/sessions/manager"
@@ -91,7 +92,8 @@ func (m *Main) Run(ctx context.Context) error {
 	cfg.Sessions.Metrics = met
 	mgr := manager.New(cfg.Sessions, eng, st, log)
 	hub := live.NewHub(log)
-	srv := server.New(cfg.Server, server.Deps{Manager: mgr, Labs: catalog, Site: site, Secret: secret, Log: log, Hub: hub, Metrics: met})
+	classes := classroom.New(mgr, st, catalog, log)
+	srv := server.New(cfg.Server, server.Deps{Manager: mgr, Classrooms: classes, Labs: catalog, Site: site, Secret: secret, Log: log, Hub: hub, Metrics: met})
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

@@ -9,7 +9,6 @@ import (
 
 	pgclient "github.com/labplay/playground/client"
 	"github.com/labplay/playground/sessions/classroom"
-	"github.com/labplay/playground/sessions/manager"
 )
 
 // stormSpread is how long the class takes to join: one learner after
@@ -76,7 +75,7 @@ func (b *bench) stormFigures(ctx context.Context) ([]figure, error) {
 
 // instructor makes an instructor account for the bench and logs in.
 func (b *bench) instructor(ctx context.Context, base string) (*pgclient.Client, error) {
-	svc := classroom.New(manager.New(manager.Config{}, nil, b.store, nil), nil, nil)
+	svc := classroom.NewAccounts(b.store)
 	email := fmt.Sprintf("bench-%d@bench.example", time.Now().UnixNano())
 	const password = "bench-password-long-enough"
 	if _, err := svc.AddInstructor(ctx, email, password); err != nil {

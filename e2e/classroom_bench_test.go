@@ -147,7 +147,7 @@ func crSeatBenchLearner(b *testing.B, st *store.Store, base, classID, name strin
 	if err := st.EnsureUser(ctx, user); err != nil {
 		b.Fatal(err)
 	}
-	if err := st.AddMember(ctx, &store.Member{ID: sessions.NewID(), ClassroomID: classID, UserID: user, Name: name}); err != nil {
+	if err := st.AddMember(ctx, &sessions.Member{ID: sessions.NewID(), ClassroomID: classID, UserID: user, Name: name}); err != nil {
 		b.Fatal(err)
 	}
 	s := &sessions.Session{ID: sessions.NewID(), UserID: user, Lab: "docker-orchestration", Lang: "en", Scope: classID,

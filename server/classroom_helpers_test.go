@@ -22,6 +22,7 @@ import (
 
 	"github.com/labplay/playground/labs"
 	"github.com/labplay/playground/sessions"
+	"github.com/labplay/playground/sessions/classroom"
 	"github.com/labplay/playground/sessions/engine"
 	"github.com/labplay/playground/sessions/live"
 	"github.com/labplay/playground/sessions/manager"
@@ -40,15 +41,24 @@ const (
 // classEnv is one server process: its own store pool, its own LISTEN
 // connection, its own HTTP server, on a database that others may share.
 type classEnv struct {
-	st  *store.Store
-	srv *Server
-	ts  *httptest.Server
-	hub *live.Hub
+	st      *store.Store
+	mgr     *manager.Manager
+	classes *classroom.Service
+	srv     *Server
+	ts      *httptest.Server
+	hub     *live.Hub
 }
 
-// newClassEnv starts a server process on the database at dbURL. eng may be
-// nil for tests that never touch a node.
+// newClassEnv starts a server process, behind a trusted proxy, on the
+// database at dbURL. eng may be nil for tests that never touch a node:
+// those need Postgres and no Docker.
 func newClassEnv(t *testing.T, dbURL string, eng *engine.Engine, mcfg manager.Config) *classEnv {
+	t.Helper()
+	return newClassEnvWith(t, dbURL, eng, mcfg, Config{TrustProxy: true})
+}
+
+// newClassEnvWith is newClassEnv with the server's own settings.
+func newClassEnvWith(t *testing.T, dbURL string, eng *engine.Engine, mcfg manager.Config, scfg Config) *classEnv {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -75,8 +85,9 @@ func newClassEnv(t *testing.T, dbURL string, eng *engine.Engine, mcfg manager.Co
 		defer wg.Done()
 		hub.Listen(hctx, st.Pool().Config().ConnConfig)
 	}()
-	srv := New(Config{TrustProxy: true}, Deps{Manager: mgr, Labs: labs.Builtin(), Site: site, Secret: secret, Log: log, Hub: hub})
-	srv.classes.SetPasswordCost(bcrypt.MinCost) // fast logins; the cost is not what these tests are about
+	classes := classroom.New(mgr, st, labs.Builtin(), log)
+	classes.SetPasswordCost(bcrypt.MinCost) // fast logins; the cost is not what these tests are about
+	srv := New(scfg, Deps{Manager: mgr, Classrooms: classes, Labs: labs.Builtin(), Site: site, Secret: secret, Log: log, Hub: hub})
 	ts := httptest.NewUnstartedServer(srv.Handler())
 	ts.Config.RegisterOnShutdown(stopHub)
 	ts.Start()
@@ -91,7 +102,7 @@ func newClassEnv(t *testing.T, dbURL string, eng *engine.Engine, mcfg manager.Co
 	if err := hub.Ready(rctx); err != nil {
 		t.Fatalf("hub not listening: %v", err)
 	}
-	return &classEnv{st: st, srv: srv, ts: ts, hub: hub}
+	return &classEnv{st: st, mgr: mgr, classes: classes, srv: srv, ts: ts, hub: hub}
 }
 
 // browser is a browser: a cookie jar and, optionally, a forwarded address.
@@ -184,7 +195,7 @@ func (c *browser) cookie(name string) string {
 // addInstructor creates an account and returns a client logged in with it.
 func addInstructor(t *testing.T, env *classEnv, email string) *browser {
 	t.Helper()
-	if _, err := env.srv.classes.AddInstructor(context.Background(), email, "correct horse battery"); err != nil {
+	if _, err := env.classes.AddInstructor(context.Background(), email, "correct horse battery"); err != nil {
 		t.Fatal(err)
 	}
 	c := newBrowser(t, env.ts.URL)
@@ -211,7 +222,7 @@ func seatDirectly(t *testing.T, env *classEnv, learner *browser, classID, name s
 	if err := env.st.EnsureUser(ctx, user); err != nil {
 		t.Fatal(err)
 	}
-	m := &store.Member{ID: sessions.NewID(), ClassroomID: classID, UserID: user, Name: name}
+	m := &sessions.Member{ID: sessions.NewID(), ClassroomID: classID, UserID: user, Name: name}
 	if err := env.st.AddMember(ctx, m); err != nil {
 		t.Fatalf("seat %s: %v", name, err)
 	}

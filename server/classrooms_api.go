@@ -12,7 +12,6 @@ import (
 
 	"github.com/labplay/playground/sessions"
 	"github.com/labplay/playground/sessions/classroom"
-	"github.com/labplay/playground/sessions/store"
 )
 
 // classroomRequest is the body of POST /api/classrooms.
@@ -52,7 +51,7 @@ type classroomView struct {
 }
 
 // view returns what the instructor sees of a classroom.
-func (s *Server) view(r *http.Request, c *store.Classroom) classroomView {
+func (s *Server) view(r *http.Request, c *sessions.Classroom) classroomView {
 	v := classroomView{ID: c.ID, Code: c.Code, JoinURL: s.joinURL(r, c.Code), Name: c.Name, Lab: c.Lab,
 		LabTitle: s.labTitle(c.Lab), Lang: c.Lang, SessionMinutes: c.SessionMinutes, Seats: c.Seats,
 		Status: c.Status, Members: c.Members, CreatedAt: c.CreatedAt, ClosedAt: c.ClosedAt}
@@ -149,7 +148,7 @@ func (s *Server) listClassrooms(w http.ResponseWriter, r *http.Request) {
 
 // ownClassroom returns the instructor's classroom named in the URL; any
 // other answers ENOTFOUND.
-func (s *Server) ownClassroom(r *http.Request) (*store.Classroom, error) {
+func (s *Server) ownClassroom(r *http.Request) (*sessions.Classroom, error) {
 	return s.classes.Get(r.Context(), instructorOf(r).ID, chi.URLParam(r, "id"))
 }
 
@@ -182,7 +181,7 @@ type report struct {
 }
 
 // buildReport gathers a classroom's progress.
-func (s *Server) buildReport(r *http.Request, c *store.Classroom) (*report, error) {
+func (s *Server) buildReport(r *http.Request, c *sessions.Classroom) (*report, error) {
 	sections, err := s.classes.Sections(c)
 	if err != nil {
 		return nil, err
@@ -195,7 +194,7 @@ func (s *Server) buildReport(r *http.Request, c *store.Classroom) (*report, erro
 }
 
 // ownReport returns the caller's classroom named in the URL and its report.
-func (s *Server) ownReport(r *http.Request) (*store.Classroom, *report, error) {
+func (s *Server) ownReport(r *http.Request) (*sessions.Classroom, *report, error) {
 	c, err := s.ownClassroom(r)
 	if err != nil {
 		return nil, nil, err
@@ -234,7 +233,7 @@ func (s *Server) classroomCSV(w http.ResponseWriter, r *http.Request) {
 }
 
 // attachment names an export file after the classroom's code and the day.
-func attachment(c *store.Classroom, ext string) string {
+func attachment(c *sessions.Classroom, ext string) string {
 	return `attachment; filename="classroom-` + c.Code + "-" + time.Now().UTC().Format("2006-01-02") + "." + ext + `"`
 }
 
@@ -305,28 +304,13 @@ func (s *Server) countBadCode(r *http.Request, err error) {
 	}
 }
 
-// watchAccess admits the instructor of a classroom to the terminals of its
-// learners' sessions, read-only. It returns the session, or ENOTFOUND for
-// anyone else.
+// watchAccess admits the instructor of a classroom to the terminals and
+// ports of its learners' sessions, read-only. It returns the session, or
+// ENOTFOUND for anyone else.
 func (s *Server) watchAccess(r *http.Request) (*sessions.Session, error) {
-	notFound := fault.Errorf(fault.ENOTFOUND, "Session not found.")
 	in, err := s.instructor(r)
 	if err != nil {
-		return nil, notFound
+		return nil, fault.Errorf(fault.ENOTFOUND, "Session not found.")
 	}
-	id := chi.URLParam(r, "id")
-	if !sessions.ValidID(id) {
-		return nil, notFound
-	}
-	sess, err := s.manager.Store().Session(r.Context(), id)
-	if err != nil {
-		return nil, err
-	}
-	if sess.Scope == "" {
-		return nil, notFound
-	}
-	if _, err := s.classes.Get(r.Context(), in.ID, sess.Scope); err != nil {
-		return nil, notFound
-	}
-	return sess, nil
+	return s.classes.Watch(r.Context(), in.ID, chi.URLParam(r, "id"))
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/labplay/playground/client"
+	"github.com/labplay/playground/server"
 	"github.com/labplay/playground/sessions/manager"
 )
 
@@ -35,8 +36,11 @@ func postStatus(c *client.Client, path, body string, headers map[string]string) 
 	return res.StatusCode, nil
 }
 
+// The tests of this file need Postgres and no Docker (newStoreEnv): what
+// they send is refused, or answered, before any node is touched.
+
 func TestOtherSitesCannotActForALearner(t *testing.T) {
-	e := newEnv(t, manager.Config{MaxSessions: 1})
+	e := newStoreEnv(t, manager.Config{MaxSessions: 1}, server.Config{})
 	c := client.New(e.ts.URL)
 	for _, h := range []map[string]string{
 		{"Origin": "https://evil.example"},
@@ -61,7 +65,7 @@ func TestOtherSitesCannotActForALearner(t *testing.T) {
 }
 
 func TestForwardedAddressesAreNotBelievedByDefault(t *testing.T) {
-	e := newEnv(t, manager.Config{})
+	e := newStoreEnv(t, manager.Config{}, server.Config{})
 	c := client.New(e.ts.URL)
 	// All at once, so the address's bucket cannot refill between them (each
 	// login that gets through costs a slow password hash).

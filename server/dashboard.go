@@ -10,8 +10,8 @@ import (
 
 	"github.com/labplay/playground/fault"
 
+	"github.com/labplay/playground/sessions"
 	"github.com/labplay/playground/sessions/live"
-	"github.com/labplay/playground/sessions/store"
 )
 
 // Timings of the dashboard stream.
@@ -88,7 +88,7 @@ func (s *Server) classroomEvents(w http.ResponseWriter, r *http.Request) {
 }
 
 // streamNext waits up to a heartbeat for changes and sends them.
-func (s *Server) streamNext(r *http.Request, c *store.Classroom, sub *live.Subscription, st *eventStream) error {
+func (s *Server) streamNext(r *http.Request, c *sessions.Classroom, sub *live.Subscription, st *eventStream) error {
 	ctx, cancel := context.WithTimeout(r.Context(), heartbeatEvery)
 	defer cancel()
 	b, err := sub.Next(ctx)

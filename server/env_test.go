@@ -19,6 +19,7 @@ import (
 	"github.com/labplay/playground/labs"
 	"github.com/labplay/playground/metrics"
 	"github.com/labplay/playground/server"
+	"github.com/labplay/playground/sessions/classroom"
 	"github.com/labplay/playground/sessions/engine"
 	"github.com/labplay/playground/sessions/engine/enginetest"
 	"github.com/labplay/playground/sessions/manager"
@@ -57,13 +58,42 @@ func newEnvWith(t *testing.T, cfg manager.Config, scfg server.Config) *env {
 	st := storetest.Open(t)
 	docker := enginetest.Client(t)
 	image := enginetest.NodeImage(t, docker)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
+	instance := newInstance()
+	eng := engine.New(docker, engine.Config{NodeImage: image, Instance: instance, Memory: 512 << 20}, testLog())
+	var e *env
+	t.Cleanup(func() { e.removeAll() }) // after the server has closed
+	e = serveEnv(t, st, eng, instance, cfg, scfg)
+	e.docker = docker
+	return e
+}
+
+// newStoreEnv starts a server on a fresh database and no Docker engine, for
+// tests whose requests are refused or answered before any node is touched:
+// they need Postgres only, and skip without it.
+func newStoreEnv(t *testing.T, cfg manager.Config, scfg server.Config) *env {
+	t.Helper()
+	return serveEnv(t, storetest.Open(t), nil, newInstance(), cfg, scfg)
+}
+
+// newInstance names a test's deployment, so that its containers are its own.
+func newInstance() string {
 	var b [4]byte
 	rand.Read(b[:])
-	instance := "srvtest-" + hex.EncodeToString(b[:])
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	eng := engine.New(docker, engine.Config{NodeImage: image, Instance: instance, Memory: 512 << 20}, log)
+	return "srvtest-" + hex.EncodeToString(b[:])
+}
+
+// testLog is the logger of the servers under test: warnings and errors.
+func testLog() *slog.Logger {
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
+// serveEnv wires a manager (on eng, which may be nil), the classroom rules
+// and a server on st, and serves it until the test ends.
+func serveEnv(t *testing.T, st *store.Store, eng *engine.Engine, instance string, cfg manager.Config, scfg server.Config) *env {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	log := testLog()
 	if cfg.Lifetime == 0 {
 		cfg.Lifetime = time.Hour
 	}
@@ -88,14 +118,10 @@ func newEnvWith(t *testing.T, cfg manager.Config, scfg server.Config) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := server.New(scfg, server.Deps{Manager: mgr, Labs: labs.Builtin(), Site: site, Secret: secret, Log: log, Metrics: met})
+	srv := server.New(scfg, server.Deps{Manager: mgr, Classrooms: classroom.New(mgr, st, labs.Builtin(), log), Labs: labs.Builtin(), Site: site, Secret: secret, Log: log, Metrics: met})
 	ts := httptest.NewServer(srv.Handler())
-	e := &env{t: t, docker: docker, store: st, engine: eng, manager: mgr, ts: ts, instance: instance, metrics: met}
-	t.Cleanup(func() {
-		ts.Close()
-		e.removeAll()
-	})
-	return e
+	t.Cleanup(ts.Close)
+	return &env{t: t, store: st, engine: eng, manager: mgr, ts: ts, instance: instance, metrics: met}
 }
 
 // removeAll removes whatever this test's instance left on the engine.

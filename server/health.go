@@ -20,11 +20,12 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	checks := map[string]string{"database": "ok", "engine": "ok"}
 	ready := true
-	if err := s.manager.Store().Ping(ctx); err != nil {
-		checks["database"], ready = fault.ErrorMessage(err), false
+	dbErr, engineErr := s.manager.Ping(ctx)
+	if dbErr != nil {
+		checks["database"], ready = fault.ErrorMessage(dbErr), false
 	}
-	if err := s.manager.Engine().Ping(ctx); err != nil {
-		checks["engine"], ready = fault.ErrorMessage(err), false
+	if engineErr != nil {
+		checks["engine"], ready = fault.ErrorMessage(engineErr), false
 	}
 	status := http.StatusOK
 	if !ready {

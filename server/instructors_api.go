@@ -10,8 +10,8 @@ import (
 
 	"github.com/labplay/playground/fault"
 
+	"github.com/labplay/playground/sessions"
 	"github.com/labplay/playground/sessions/classroom"
-	"github.com/labplay/playground/sessions/store"
 )
 
 // instructorCookie holds an instructor's login token, signed.
@@ -46,7 +46,7 @@ func (s *Server) instructorLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var token string
-	var in *store.Instructor
+	var in *sessions.Instructor
 	ctx, cancel := context.WithTimeout(r.Context(), loginWait)
 	defer cancel()
 	err := s.logins.hash(ctx, func() (err error) {
@@ -111,7 +111,7 @@ func (s *Server) instructorPage(page http.HandlerFunc) http.HandlerFunc {
 
 // instructor returns the instructor logged in on the request, or
 // EUNAUTHORIZED.
-func (s *Server) instructor(r *http.Request) (*store.Instructor, error) {
+func (s *Server) instructor(r *http.Request) (*sessions.Instructor, error) {
 	token, ok := s.instructorToken(r)
 	if !ok {
 		return nil, fault.Errorf(fault.EUNAUTHORIZED, "Log in as an instructor first.")
@@ -130,8 +130,8 @@ func (s *Server) instructorToken(r *http.Request) (string, bool) {
 }
 
 // instructorOf returns the instructor that requireInstructor found.
-func instructorOf(r *http.Request) *store.Instructor {
-	in, _ := r.Context().Value(instructorKey).(*store.Instructor)
+func instructorOf(r *http.Request) *sessions.Instructor {
+	in, _ := r.Context().Value(instructorKey).(*sessions.Instructor)
 	return in
 }
 

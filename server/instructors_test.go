@@ -127,7 +127,7 @@ func TestLoginRateLimits(t *testing.T) {
 	})
 
 	t.Run("per address and email", func(t *testing.T) {
-		if _, err := env.srv.classes.AddInstructor(context.Background(), "limited@school.example", "correct horse battery"); err != nil {
+		if _, err := env.classes.AddInstructor(context.Background(), "limited@school.example", "correct horse battery"); err != nil {
 			t.Fatal(err)
 		}
 		c := newBrowser(t, env.ts.URL)

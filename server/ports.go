@@ -8,7 +8,6 @@ import (
 	"net/http/httputil"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/labplay/playground/fault"
@@ -19,8 +18,9 @@ import (
 )
 
 // Ports of the nodes in the learner's browser. The server reaches a port
-// through the Engine API (sessions/engine/ports.go), never a route to the
-// session's network, and answers in two forms:
+// through the manager (sessions/manager/ports.go), which decides who may
+// and goes through the Engine API, never a route to the session's network.
+// The server answers in two forms:
 //
 //   - path-based, on the main origin: /ports/{session}/{node}/{port}/...,
 //     for the session's owner and its classroom's instructor. The app sees
@@ -48,13 +48,6 @@ const (
 	portIdleTimeout = 30 * time.Second
 	portIdlePerHost = 8
 )
-
-// portTarget is one node's port behind the proxy.
-type portTarget struct {
-	session *sessions.Session
-	node    *sessions.Node
-	port    int
-}
 
 // portsProxy forwards requests to nodes' ports. Connections are pooled per
 // node and port; each is one exec relay in the node.
@@ -87,21 +80,21 @@ func (p *portsProxy) dial(ctx context.Context, _, addr string) (net.Conn, error)
 	if !ok || err != nil {
 		return nil, fmt.Errorf("ports: bad target %q", addr)
 	}
-	return p.s.manager.Engine().DialPort(ctx, containerID, port)
+	return p.s.manager.DialPort(ctx, containerID, port)
 }
 
 // serve forwards r to the target. prefix is what the path form strips.
-func (p *portsProxy) serve(w http.ResponseWriter, r *http.Request, t portTarget, prefix string) {
+func (p *portsProxy) serve(w http.ResponseWriter, r *http.Request, t sessions.Port, prefix string) {
 	rp := &httputil.ReverseProxy{
 		Transport: p.transport,
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			pr.Out.URL.Scheme = "http"
-			pr.Out.URL.Host = t.node.ContainerID + "." + strconv.Itoa(t.port) + ".node"
+			pr.Out.URL.Host = t.Node.ContainerID + "." + strconv.Itoa(t.Number) + ".node"
 			if prefix != "" {
 				pr.Out.URL.Path = "/" + strings.TrimPrefix(strings.TrimPrefix(pr.In.URL.Path, prefix), "/")
 				pr.Out.URL.RawPath = ""
 				pr.Out.Header.Set("X-Forwarded-Prefix", prefix)
-				pr.Out.Host = "localhost:" + strconv.Itoa(t.port)
+				pr.Out.Host = "localhost:" + strconv.Itoa(t.Number)
 			} else {
 				pr.Out.Host = pr.In.Host
 			}
@@ -123,10 +116,10 @@ func (p *portsProxy) serve(w http.ResponseWriter, r *http.Request, t portTarget,
 			return nil
 		},
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
-			p.s.log.Info("port unreachable", "session", t.session.ID, "node", t.node.Name, "port", t.port, "err", err)
+			p.s.log.Info("port unreachable", "session", t.Session.ID, "node", t.Node.Name, "port", t.Number, "err", err)
 			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 			w.WriteHeader(http.StatusBadGateway)
-			fmt.Fprintf(w, "Nothing answers on port %d of %s yet.\nStart something there (docker run -p %d:..., for example) and reload this page.\n", t.port, t.node.Name, t.port)
+			fmt.Fprintf(w, "Nothing answers on port %d of %s yet.\nStart something there (docker run -p %d:..., for example) and reload this page.\n", t.Number, t.Node.Name, t.Number)
 		},
 		FlushInterval: -1, // stream as it comes: large downloads, server-sent events
 	}
@@ -148,28 +141,12 @@ func stripPlaygroundCookies(r *http.Request) {
 
 // portTargetOf finds the live session, node and port a request names, for
 // a viewer the session answers to (terminalAccess).
-func (s *Server) portTargetOf(r *http.Request) (portTarget, error) {
+func (s *Server) portTargetOf(r *http.Request) (sessions.Port, error) {
 	sess, _, err := s.terminalAccess(r)
 	if err != nil {
-		return portTarget{}, err
+		return sessions.Port{}, err
 	}
-	return targetIn(sess, chi.URLParam(r, "node"), chi.URLParam(r, "port"))
-}
-
-// targetIn checks the node and port named in sess.
-func targetIn(sess *sessions.Session, nodeName, portText string) (portTarget, error) {
-	if !sess.Live() {
-		return portTarget{}, fault.Errorf(fault.ENOTFOUND, "This session has ended.")
-	}
-	node := sess.Node(nodeName)
-	if node == nil || node.ContainerID == "" {
-		return portTarget{}, fault.Errorf(fault.ENOTFOUND, "This session has no node %q.", nodeName)
-	}
-	port, err := strconv.Atoi(portText)
-	if err != nil || port < 1 || port > 65535 || strconv.Itoa(port) != portText {
-		return portTarget{}, fault.Errorf(fault.EINVALID, "%q is not a TCP port.", portText)
-	}
-	return portTarget{session: sess, node: node, port: port}, nil
+	return sess.Port(chi.URLParam(r, "node"), chi.URLParam(r, "port"))
 }
 
 // pathPort serves the path form, /ports/{id}/{node}/{port}/...
@@ -179,7 +156,7 @@ func (s *Server) pathPort(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	prefix := portsPrefix + chi.URLParam(r, "id") + "/" + t.node.Name + "/" + strconv.Itoa(t.port)
+	prefix := portsPrefix + chi.URLParam(r, "id") + "/" + t.Node.Name + "/" + strconv.Itoa(t.Number)
 	if r.URL.Path == prefix {
 		// Relative links of the app's first page need the slash.
 		http.Redirect(w, r, prefix+"/", http.StatusFound)
@@ -216,33 +193,24 @@ func (s *Server) listPorts(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	shared := map[string]string{}
-	if shares, err := s.manager.Store().PortShares(r.Context(), sess.ID); err == nil {
+	if shares, err := s.manager.PortShares(r.Context(), sess); err == nil {
 		for _, sh := range shares {
 			shared[sh.Node+":"+strconv.Itoa(sh.Port)] = s.shareURL(r, sh.Token)
 		}
 	}
-	out := make([]nodePorts, len(sess.Nodes))
-	var wg sync.WaitGroup
-	for i, n := range sess.Nodes {
-		out[i] = nodePorts{Name: n.Name, Ports: []portLink{}}
-		if n.ContainerID == "" {
+	nodes := s.manager.Ports(r.Context(), sess)
+	out := make([]nodePorts, len(nodes))
+	for i, n := range nodes {
+		out[i] = nodePorts{Name: n.Node, Ports: []portLink{}}
+		if n.Err != nil {
+			out[i].Error = fault.ErrorMessage(n.Err)
 			continue
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			ports, err := s.manager.Engine().Ports(r.Context(), n.ContainerID)
-			if err != nil {
-				out[i].Error = fault.ErrorMessage(err)
-				return
-			}
-			for _, p := range ports {
-				out[i].Ports = append(out[i].Ports, portLink{Port: p, URL: openURL(sess.ID, n.Name, p),
-					SharedURL: shared[n.Name+":"+strconv.Itoa(p)]})
-			}
-		}()
+		for _, p := range n.Ports {
+			out[i].Ports = append(out[i].Ports, portLink{Port: p, URL: openURL(sess.ID, n.Node, p),
+				SharedURL: shared[n.Node+":"+strconv.Itoa(p)]})
+		}
 	}
-	wg.Wait()
 	writeJSON(w, http.StatusOK, map[string]any{
 		"nodes":        out,
 		"url_template": "/api/sessions/" + sess.ID + "/nodes/{node}/ports/{port}/open",

@@ -9,8 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/labplay/playground/sessions"
 )
 
 // The host-based form of the ports: each port a site of its own (ports.go).
@@ -28,10 +26,10 @@ func (s *Server) openPort(w http.ResponseWriter, r *http.Request) {
 		next = "/"
 	}
 	if s.cfg.PortsDomain == "" {
-		http.Redirect(w, r, portsPrefix+t.session.ID+"/"+t.node.Name+"/"+strconv.Itoa(t.port)+next, http.StatusFound)
+		http.Redirect(w, r, portsPrefix+t.Session.ID+"/"+t.Node.Name+"/"+strconv.Itoa(t.Number)+next, http.StatusFound)
 		return
 	}
-	label := portLabel(t.session.ID, t.node.Name, t.port)
+	label := portLabel(t.Session.ID, t.Node.Name, t.Number)
 	token := s.signer.sign("port-open", label+"|"+strconv.FormatInt(time.Now().Add(portTokenAge).Unix(), 10))
 	u := s.portOrigin(r, label) + portAuthPath + "?" + url.Values{"t": {token}, "next": {next}}.Encode()
 	http.Redirect(w, r, u, http.StatusFound)
@@ -133,16 +131,11 @@ func (s *Server) hostPort(w http.ResponseWriter, r *http.Request, label string) 
 		return
 	}
 	sessionID, node, port, ok := parsePortLabel(label)
-	if !ok || !sessions.ValidID(sessionID) {
+	if !ok {
 		notFound()
 		return
 	}
-	sess, err := s.manager.Store().Session(r.Context(), sessionID)
-	if err != nil {
-		notFound()
-		return
-	}
-	t, err := targetIn(sess, node, port)
+	t, err := s.manager.PortOf(r.Context(), sessionID, node, port)
 	if err != nil {
 		notFound()
 		return

@@ -25,7 +25,7 @@ func TestClassroomReadySeats(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		env.srv.manager.Run(ctx)
+		env.mgr.Run(ctx)
 	}()
 	t.Cleanup(func() {
 		cancel()

@@ -10,9 +10,7 @@ import (
 	"github.com/labplay/playground/labs"
 	"github.com/labplay/playground/metrics"
 	"github.com/labplay/playground/ratelimit"
-	"github.com/labplay/playground/sessions/classroom"
 	"github.com/labplay/playground/sessions/live"
-	"github.com/labplay/playground/sessions/manager"
 	"github.com/labplay/playground/web"
 )
 
@@ -20,7 +18,7 @@ import (
 type Server struct {
 	cfg     Config
 	log     *slog.Logger
-	manager *manager.Manager
+	manager Manager
 	labs    *labs.Catalog
 	site    *web.Site
 	signer  signer
@@ -31,7 +29,7 @@ type Server struct {
 
 	// Classrooms: their rules, the live fan-out to dashboards, and the
 	// limits on instructor logins.
-	classes *classroom.Service
+	classes Classrooms
 	hub     *live.Hub
 	logins  *loginLimiter
 
@@ -50,9 +48,12 @@ type Server struct {
 
 // Deps are the parts a Server is built from.
 type Deps struct {
-	Manager *manager.Manager
-	Labs    *labs.Catalog
-	Site    *web.Site
+	// Manager is the session manager; Classrooms the classroom rules and
+	// the instructor accounts, which start sessions with the same manager.
+	Manager    Manager
+	Classrooms Classrooms
+	Labs       *labs.Catalog
+	Site       *web.Site
 	// Secret signs identity cookies; every process sharing a database must
 	// use the same one.
 	Secret []byte
@@ -81,7 +82,7 @@ func New(cfg Config, d Deps) *Server {
 		signer: signer{secret: d.Secret},
 		terms:  terminalSet{conns: map[*terminalConn]struct{}{}, perSession: ratelimit.NewInFlight(maxTermsPerSession)},
 		// Classrooms.
-		classes: classroom.New(d.Manager, d.Labs, log), hub: d.Hub, logins: newLoginLimiter(),
+		classes: d.Classrooms, hub: d.Hub, logins: newLoginLimiter(),
 		starts: ratelimit.New(startBurst, startRefill), badCodes: ratelimit.New(badCodeBurst, badCodeRefill),
 		metrics: d.Metrics,
 	}

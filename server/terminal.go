@@ -18,8 +18,7 @@ import (
 
 	"github.com/labplay/playground/metrics"
 	"github.com/labplay/playground/sessions"
-	"github.com/labplay/playground/sessions/agent"
-	"github.com/labplay/playground/sessions/engine"
+	"github.com/labplay/playground/sessions/manager"
 )
 
 // Websocket limits and timings of terminal connections.
@@ -27,11 +26,9 @@ const (
 	// maxTermMessage is the largest message a browser may send (a big paste);
 	// anything larger closes the connection with 1009. The shell is unaffected.
 	maxTermMessage = 1 << 20
-	// inputChunk is the largest input frame passed on to the agent.
-	inputChunk = 32 << 10
-	pingEvery  = 20 * time.Second
-	pongWait   = 60 * time.Second
-	writeWait  = 10 * time.Second
+	pingEvery      = 20 * time.Second
+	pongWait       = 60 * time.Second
+	writeWait      = 10 * time.Second
 )
 
 // Message types of the browser protocol: the first byte of a binary frame.
@@ -93,14 +90,8 @@ func (s *Server) terminal(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return // the upgrader has answered the client
 	}
-	containerID := node.ContainerID
 	tc := &terminalConn{conn: conn, readonly: readonly, log: s.log.With("session", sess.ID, "node", node.Name), metrics: s.metrics,
-		flow: newWindow(), node: node.Name, nodeUp: func() bool {
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			up, err := s.manager.Engine().NodeRunning(ctx, containerID)
-			return up || err != nil // when the engine cannot say, do not claim the node is down
-		}}
+		flow: newWindow(), node: node.Name}
 	defer s.metrics.TerminalOpened()()
 	if !s.terms.add(tc) {
 		tc.close(websocket.CloseGoingAway, "server shutting down")
@@ -118,14 +109,10 @@ func (s *Server) terminal(w http.ResponseWriter, r *http.Request) {
 		})
 		defer stop()
 	}
-	var size agent.Size // an initial size, when the page gives a valid one
+	var size manager.TermSize // an initial size, when the page gives a valid one
 	size.Cols, _ = strconv.Atoi(r.URL.Query().Get("cols"))
 	size.Rows, _ = strconv.Atoi(r.URL.Query().Get("rows"))
-	if !size.Valid() {
-		size = agent.Size{}
-	}
-	stream, err := s.manager.Engine().Attach(r.Context(), node.ContainerID, agent.AttachRequest{
-		Term: termName, ReadOnly: readonly, Cols: size.Cols, Rows: size.Rows})
+	stream, err := s.manager.Attach(r.Context(), sess, node.Name, manager.Attachment{Term: termName, ReadOnly: readonly, Size: size})
 	if err != nil {
 		tc.log.Info("terminal attach failed", "err", err)
 		tc.close(closeNodeUnavailable, fault.ErrorMessage(err))
@@ -180,16 +167,13 @@ type terminalConn struct {
 	metrics  *metrics.Metrics
 	flow     *window
 	node     string // the node's name
-	// nodeUp reports whether the node's container runs, so that a lost
-	// stream is called "node unavailable" only when it is true.
-	nodeUp func() bool
 
 	writeMu sync.Mutex
 	closed  sync.Once
 }
 
-// run copies frames both ways until either side ends.
-func (tc *terminalConn) run(stream *engine.Stream) {
+// run copies messages both ways until either side ends.
+func (tc *terminalConn) run(stream *manager.Terminal) {
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(2)
@@ -209,12 +193,12 @@ func (tc *terminalConn) run(stream *engine.Stream) {
 	wg.Wait()
 }
 
-// fromAgent turns agent frames into browser messages.
-func (tc *terminalConn) fromAgent(stream *engine.Stream) {
+// fromAgent turns the terminal's events into browser messages.
+func (tc *terminalConn) fromAgent(stream *manager.Terminal) {
 	for {
-		typ, payload, err := stream.ReadFrame()
+		ev, err := stream.Next()
 		if err != nil {
-			if tc.nodeUp() {
+			if nodeUp(stream) {
 				// The node runs: the page reconnects to the same shell.
 				tc.close(websocket.CloseGoingAway, "lost the connection to the node's terminal; reconnecting")
 			} else {
@@ -222,29 +206,23 @@ func (tc *terminalConn) fromAgent(stream *engine.Stream) {
 			}
 			return
 		}
-		switch typ {
-		case agent.FrameOutput:
-			tc.flow.reserve(len(payload))
-			err = tc.send(msgInput, payload)
-			tc.metrics.TerminalBytes("out", len(payload))
-		case agent.FrameInfo:
-			var info agent.Info
-			if json.Unmarshal(payload, &info) == nil {
-				err = tc.control(map[string]any{"type": "info", "pid": info.PID, "readonly": info.ReadOnly || tc.readonly})
-				if err == nil {
-					err = tc.control(map[string]any{"type": "replay-start", "bytes": info.Replay})
-				}
+		switch ev.Kind {
+		case manager.TermOutput:
+			tc.flow.reserve(len(ev.Output))
+			err = tc.send(msgInput, ev.Output)
+			tc.metrics.TerminalBytes("out", len(ev.Output))
+		case manager.TermInfo:
+			err = tc.control(map[string]any{"type": "info", "pid": ev.PID, "readonly": ev.ReadOnly || tc.readonly})
+			if err == nil {
+				err = tc.control(map[string]any{"type": "replay-start", "bytes": ev.Replay})
 			}
-		case agent.FrameReplayEnd:
+		case manager.TermReplayEnd:
 			err = tc.control(map[string]any{"type": "replay-end"})
-		case agent.FrameError:
-			var msg agent.ErrorMessage
-			if json.Unmarshal(payload, &msg) == nil {
-				err = tc.control(map[string]any{"type": "error", "message": msg.Message})
-				if msg.Fatal {
-					tc.close(closeNodeUnavailable, msg.Message)
-					return
-				}
+		case manager.TermError:
+			err = tc.control(map[string]any{"type": "error", "message": ev.Message})
+			if ev.Fatal {
+				tc.close(closeNodeUnavailable, ev.Message)
+				return
 			}
 		}
 		if err != nil {
@@ -256,8 +234,18 @@ func (tc *terminalConn) fromAgent(stream *engine.Stream) {
 	}
 }
 
+// nodeUp reports whether a terminal's node runs, so that a lost stream is
+// called "node unavailable" only when it does not. When the engine cannot
+// say, the node is not claimed to be down.
+func nodeUp(stream *manager.Terminal) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	up, err := stream.NodeRunning(ctx)
+	return up || err != nil
+}
+
 // fromBrowser reads browser messages and passes input and resizes on.
-func (tc *terminalConn) fromBrowser(stream *engine.Stream) {
+func (tc *terminalConn) fromBrowser(stream *manager.Terminal) {
 	tc.conn.SetReadLimit(maxTermMessage)
 	tc.conn.SetReadDeadline(time.Now().Add(pongWait))
 	tc.conn.SetPongHandler(func(string) error {
@@ -285,7 +273,7 @@ func (tc *terminalConn) fromBrowser(stream *engine.Stream) {
 				}
 				continue
 			}
-			if err := writeInput(stream, msg[1:]); err != nil {
+			if err := stream.Input(msg[1:]); err != nil {
 				return
 			}
 			tc.metrics.TerminalBytes("in", len(msg)-1)
@@ -293,13 +281,12 @@ func (tc *terminalConn) fromBrowser(stream *engine.Stream) {
 			if tc.readonly {
 				continue
 			}
-			var size agent.Size
+			var size manager.TermSize
 			if len(msg) > 256 || json.Unmarshal(msg[1:], &size) != nil || !size.Valid() {
 				tc.control(map[string]any{"type": "error", "message": "Ignored a resize: send {\"cols\":1-1000,\"rows\":1-500}."})
 				continue
 			}
-			b, _ := json.Marshal(size)
-			if err := stream.WriteFrame(agent.FrameResize, b); err != nil {
+			if err := stream.Resize(size); err != nil {
 				return
 			}
 		case msgAck:
@@ -310,18 +297,6 @@ func (tc *terminalConn) fromBrowser(stream *engine.Stream) {
 			tc.control(map[string]any{"type": "error", "message": "Unknown message type; the first byte must be '0', '1' or '3'."})
 		}
 	}
-}
-
-// writeInput passes input bytes, untouched, to the agent in bounded frames.
-func writeInput(stream *engine.Stream, b []byte) error {
-	for len(b) > 0 {
-		n := min(len(b), inputChunk)
-		if err := stream.WriteFrame(agent.FrameInput, b[:n]); err != nil {
-			return err
-		}
-		b = b[n:]
-	}
-	return nil
 }
 
 // pinger pings the browser so idle tabs stay connected through proxies.

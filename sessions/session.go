@@ -1,10 +1,12 @@
 // Package sessions holds the domain of the playground: sessions of one to
-// five nodes, the learners who own them, and their progress through labs.
-// Errors are spoken in package fault's vocabulary.
+// five nodes, the learners who own them, their progress through labs, the
+// nodes' ports and their shared links, and classrooms with their members
+// and instructors. Errors are spoken in package fault's vocabulary.
 //
 // The work is done in rooms below this one: engine (the Docker Engine API),
-// store (Postgres), agent (the program inside every node) and manager (the
-// lifecycle that ties engine and store together).
+// store (Postgres), agent (the program inside every node), manager (the
+// lifecycle that ties engine and store together, and the one door through
+// which the server reaches a session) and classroom (the rules of classes).
 package sessions
 
 import (

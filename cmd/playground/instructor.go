@@ -13,9 +13,7 @@ import (
 
 	"golang.org/x/term"
 
-	"github.com/labplay/playground/labs"
 	"github.com/labplay/playground/sessions/classroom"
-	"github.com/labplay/playground/sessions/manager"
 	"github.com/labplay/playground/sessions/store"
 )
 
@@ -70,7 +68,7 @@ func instructorCommand(ctx context.Context, args []string, stdin *os.File, stdou
 		return err
 	}
 	defer st.Close()
-	svc := classroom.New(manager.New(manager.Config{}, nil, st, nil), labs.Builtin(), nil)
+	accounts := classroom.NewAccounts(st)
 
 	switch sub {
 	case "list":
@@ -87,7 +85,7 @@ func instructorCommand(ctx context.Context, args []string, stdin *os.File, stdou
 		if err != nil {
 			return err
 		}
-		in, err := svc.AddInstructor(ctx, *email, password)
+		in, err := accounts.AddInstructor(ctx, *email, password)
 		if err != nil {
 			return err
 		}
@@ -98,7 +96,7 @@ func instructorCommand(ctx context.Context, args []string, stdin *os.File, stdou
 		if err != nil {
 			return err
 		}
-		if err := svc.SetPassword(ctx, *email, password); err != nil {
+		if err := accounts.SetPassword(ctx, *email, password); err != nil {
 			return err
 		}
 		fmt.Fprintf(stderr, "Password of %s changed; their logins were ended.\n", *email)

@@ -9,9 +9,7 @@ import (
 
 	"github.com/labplay/playground/fault"
 
-	"github.com/labplay/playground/labs"
 	"github.com/labplay/playground/sessions/classroom"
-	"github.com/labplay/playground/sessions/manager"
 	"github.com/labplay/playground/sessions/store"
 	"github.com/labplay/playground/sessions/store/storetest"
 )
@@ -74,7 +72,7 @@ func TestInstructorCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	svc := classroom.New(manager.New(manager.Config{}, nil, st, nil), labs.Builtin(), nil)
+	svc := classroom.NewAccounts(st)
 	if _, _, err := svc.Login(ctx, "teacher@school.example", "long enough password"); err != nil {
 		t.Fatalf("login with the added password: %v", err)
 	}

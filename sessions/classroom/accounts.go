@@ -53,10 +53,23 @@ func newPasswords(cost int) *passwords {
 	})}
 }
 
-// SetPasswordCost sets the bcrypt cost of the passwords the service hashes
-// from now on (bcrypt.MinCost to bcrypt.MaxCost). Tests lower it to stay
-// fast; it must be called before the service is used.
-func (s *Service) SetPasswordCost(cost int) {
+// Accounts keeps instructor accounts and their logins. It needs only the
+// store, so the command line manages accounts without any engine. It is
+// safe for concurrent use.
+type Accounts struct {
+	store *store.Store
+	pw    *passwords
+}
+
+// NewAccounts returns the instructor accounts kept in st.
+func NewAccounts(st *store.Store) *Accounts {
+	return &Accounts{store: st, pw: newPasswords(passwordCost)}
+}
+
+// SetPasswordCost sets the bcrypt cost of the passwords hashed from now on
+// (bcrypt.MinCost to bcrypt.MaxCost). Tests lower it to stay fast; it must
+// be called before the accounts are used.
+func (s *Accounts) SetPasswordCost(cost int) {
 	s.pw = newPasswords(min(max(cost, bcrypt.MinCost), bcrypt.MaxCost))
 }
 
@@ -93,7 +106,7 @@ func normalizeEmail(email string) (string, error) {
 
 // AddInstructor creates an instructor account. A taken email answers
 // ECONFLICT; a malformed email or a weak password EINVALID.
-func (s *Service) AddInstructor(ctx context.Context, email, password string) (*store.Instructor, error) {
+func (s *Accounts) AddInstructor(ctx context.Context, email, password string) (*sessions.Instructor, error) {
 	email, err := normalizeEmail(email)
 	if err != nil {
 		return nil, err
@@ -102,7 +115,7 @@ func (s *Service) AddInstructor(ctx context.Context, email, password string) (*s
 	if err != nil {
 		return nil, err
 	}
-	in := &store.Instructor{ID: sessions.NewID(), Email: email, PasswordHash: hash}
+	in := &sessions.Instructor{ID: sessions.NewID(), Email: email, PasswordHash: hash}
 	if err := s.store.CreateInstructor(ctx, in); err != nil {
 		return nil, err
 	}
@@ -111,7 +124,7 @@ func (s *Service) AddInstructor(ctx context.Context, email, password string) (*s
 
 // SetPassword replaces an instructor's password and logs them out
 // everywhere.
-func (s *Service) SetPassword(ctx context.Context, email, password string) error {
+func (s *Accounts) SetPassword(ctx context.Context, email, password string) error {
 	in, err := s.store.InstructorByEmail(ctx, email)
 	if err != nil {
 		return err
@@ -126,7 +139,7 @@ func (s *Service) SetPassword(ctx context.Context, email, password string) error
 // Login checks an email and a password and opens a login: it returns the
 // token the browser keeps (only its hash is stored). Any failure of the
 // credentials is the same EUNAUTHORIZED error, after the same work.
-func (s *Service) Login(ctx context.Context, email, password string) (string, *store.Instructor, error) {
+func (s *Accounts) Login(ctx context.Context, email, password string) (string, *sessions.Instructor, error) {
 	in, err := s.store.InstructorByEmail(ctx, strings.TrimSpace(email))
 	if fault.ErrorCode(err) == fault.ENOTFOUND {
 		bcrypt.CompareHashAndPassword(s.pw.dummy(), []byte(password))
@@ -151,7 +164,7 @@ func (s *Service) Login(ctx context.Context, email, password string) (string, *s
 
 // Authenticate returns the instructor logged in with token. An unknown,
 // revoked or expired token answers EUNAUTHORIZED.
-func (s *Service) Authenticate(ctx context.Context, token string) (*store.Instructor, error) {
+func (s *Accounts) Authenticate(ctx context.Context, token string) (*sessions.Instructor, error) {
 	if len(token) != 43 {
 		return nil, fault.Errorf(fault.EUNAUTHORIZED, "Log in as an instructor first.")
 	}
@@ -159,7 +172,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*store.Instru
 }
 
 // Logout revokes the login held by token.
-func (s *Service) Logout(ctx context.Context, token string) error {
+func (s *Accounts) Logout(ctx context.Context, token string) error {
 	return s.store.DeleteLoginToken(ctx, hashToken(token))
 }
 

@@ -3,8 +3,9 @@
 // its code, and the progress report an instructor sees.
 //
 // It ties the lab catalogue, the session manager (each learner gets a
-// session of the classroom's lab, scoped to the classroom) and the store
-// together; the HTTP layer only translates.
+// session of the classroom's lab, scoped to the classroom, which only the
+// classroom's instructor may watch) and the store together; the HTTP layer
+// only translates. Instructor accounts (Accounts) need the store alone.
 package classroom
 
 import (
@@ -31,26 +32,37 @@ const (
 	MaxSeats              = 500
 )
 
-// Service applies the rules of classrooms. It is safe for concurrent use.
+// Sessions is what classrooms ask of the session manager
+// (sessions/manager satisfies it).
+type Sessions interface {
+	// Create starts a session; a full host answers EFULL.
+	Create(ctx context.Context, req manager.NewSession) (*sessions.Session, error)
+	// Delete ends one of a user's sessions.
+	Delete(ctx context.Context, userID, id string) error
+	// EndScope ends every live session of a scope and says how many.
+	EndScope(ctx context.Context, scope, reason string) (int, error)
+	// ScopeSession returns a session of any scope, whoever owns it, or
+	// ENOTFOUND.
+	ScopeSession(ctx context.Context, id string) (*sessions.Session, error)
+}
+
+// Service applies the rules of classrooms, and those of instructor
+// accounts (Accounts, which it embeds). It is safe for concurrent use.
 type Service struct {
-	mgr   *manager.Manager
+	*Accounts
+	mgr   Sessions
 	store *store.Store
 	labs  *labs.Catalog
 	log   *slog.Logger
-	pw    *passwords
 }
 
 // New returns a Service that starts sessions with mgr and keeps its records
-// in mgr's store.
-func New(mgr *manager.Manager, catalog *labs.Catalog, log *slog.Logger) *Service {
+// in st.
+func New(mgr Sessions, st *store.Store, catalog *labs.Catalog, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.Default()
 	}
-	s := &Service{mgr: mgr, labs: catalog, log: log, pw: newPasswords(passwordCost)}
-	if mgr != nil {
-		s.store = mgr.Store()
-	}
-	return s
+	return &Service{Accounts: NewAccounts(st), mgr: mgr, store: st, labs: catalog, log: log}
 }
 
 // NewClassroom describes a classroom to create.
@@ -63,7 +75,7 @@ type NewClassroom struct {
 }
 
 // Create opens a classroom for an instructor, with a fresh code.
-func (s *Service) Create(ctx context.Context, instructorID string, req NewClassroom) (*store.Classroom, error) {
+func (s *Service) Create(ctx context.Context, instructorID string, req NewClassroom) (*sessions.Classroom, error) {
 	name, err := cleanText(req.Name, MaxNameLength, "The class name")
 	if err != nil {
 		return nil, err
@@ -90,7 +102,7 @@ func (s *Service) Create(ctx context.Context, instructorID string, req NewClassr
 	if req.Seats < 0 || req.Seats > MaxSeats {
 		return nil, fault.Errorf(fault.EINVALID, "The number of seats must be between 1 and %d, or 0 for no limit.", MaxSeats)
 	}
-	c := &store.Classroom{ID: sessions.NewID(), InstructorID: instructorID, Name: name, Lab: lab.Slug, Lang: lang,
+	c := &sessions.Classroom{ID: sessions.NewID(), InstructorID: instructorID, Name: name, Lab: lab.Slug, Lang: lang,
 		SessionMinutes: minutes, Seats: req.Seats}
 	if err := s.store.CreateClassroom(ctx, c, NewCode); err != nil {
 		return nil, err
@@ -100,13 +112,13 @@ func (s *Service) Create(ctx context.Context, instructorID string, req NewClassr
 }
 
 // List returns an instructor's classrooms, newest first.
-func (s *Service) List(ctx context.Context, instructorID string) ([]*store.Classroom, error) {
+func (s *Service) List(ctx context.Context, instructorID string) ([]*sessions.Classroom, error) {
 	return s.store.InstructorClassrooms(ctx, instructorID)
 }
 
 // Get returns one of the instructor's classrooms. Another instructor's
 // classroom, or an unknown one, answers ENOTFOUND, so ids cannot be probed.
-func (s *Service) Get(ctx context.Context, instructorID, id string) (*store.Classroom, error) {
+func (s *Service) Get(ctx context.Context, instructorID, id string) (*sessions.Classroom, error) {
 	if !sessions.ValidID(id) {
 		return nil, fault.Errorf(fault.ENOTFOUND, "Classroom not found.")
 	}
@@ -124,7 +136,7 @@ func (s *Service) Get(ctx context.Context, instructorID, id string) (*store.Clas
 // and every learner's session ends; their progress stays. Closing a closed
 // classroom ends whatever session is still live. It returns the classroom
 // as it is now and how many sessions were ended.
-func (s *Service) Close(ctx context.Context, instructorID, id string) (*store.Classroom, int, error) {
+func (s *Service) Close(ctx context.Context, instructorID, id string) (*sessions.Classroom, int, error) {
 	c, err := s.Get(ctx, instructorID, id)
 	if err != nil {
 		return nil, 0, err
@@ -141,6 +153,20 @@ func (s *Service) Close(ctx context.Context, instructorID, id string) (*store.Cl
 	s.log.Info("classroom closed", "classroom", c.ID, "sessions_ended", ended)
 	c, err = s.store.Classroom(ctx, c.ID)
 	return c, ended, err
+}
+
+// Watch returns a learner's session for the instructor of its classroom,
+// who may watch its terminals and ports. Anyone else, an unknown session
+// or one of no classroom answers ENOTFOUND.
+func (s *Service) Watch(ctx context.Context, instructorID, sessionID string) (*sessions.Session, error) {
+	sess, err := s.mgr.ScopeSession(ctx, sessionID)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.Get(ctx, instructorID, sess.Scope); err != nil {
+		return nil, fault.Errorf(fault.ENOTFOUND, "Session not found.")
+	}
+	return sess, nil
 }
 
 // cleanText trims s, folds runs of white space into one space and checks

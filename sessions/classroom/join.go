@@ -8,7 +8,6 @@ import (
 
 	"github.com/labplay/playground/sessions"
 	"github.com/labplay/playground/sessions/manager"
-	"github.com/labplay/playground/sessions/store"
 )
 
 // MaxDisplayName is the longest display name a learner may use.
@@ -20,8 +19,8 @@ const startWindow = 3 * time.Minute
 
 // Joined is the outcome of a join.
 type Joined struct {
-	Classroom *store.Classroom
-	Member    *store.Member
+	Classroom *sessions.Classroom
+	Member    *sessions.Member
 	Session   *sessions.Session
 	// Created is set when a new session was started; otherwise the learner
 	// went back to the session they had.
@@ -31,7 +30,7 @@ type Joined struct {
 // Lookup returns the open-or-closed classroom with the given code and the
 // caller's seat in it, or nil when they have none. An unknown or malformed
 // code answers ENOTFOUND.
-func (s *Service) Lookup(ctx context.Context, code, userID string) (*store.Classroom, *store.Member, error) {
+func (s *Service) Lookup(ctx context.Context, code, userID string) (*sessions.Classroom, *sessions.Member, error) {
 	c, err := s.byCode(ctx, code)
 	if err != nil {
 		return nil, nil, err
@@ -91,12 +90,12 @@ func (s *Service) Join(ctx context.Context, code, userID, name string) (*Joined,
 }
 
 // seat gives the learner a new seat.
-func (s *Service) seat(ctx context.Context, c *store.Classroom, userID, name string) (*store.Member, error) {
+func (s *Service) seat(ctx context.Context, c *sessions.Classroom, userID, name string) (*sessions.Member, error) {
 	name, err := cleanText(name, MaxDisplayName, "Your name")
 	if err != nil {
 		return nil, err
 	}
-	m := &store.Member{ID: sessions.NewID(), ClassroomID: c.ID, UserID: userID, Name: name}
+	m := &sessions.Member{ID: sessions.NewID(), ClassroomID: c.ID, UserID: userID, Name: name}
 	if err := s.store.AddMember(ctx, m); err != nil {
 		return nil, err
 	}
@@ -104,7 +103,7 @@ func (s *Service) seat(ctx context.Context, c *store.Classroom, userID, name str
 }
 
 // start starts a session for a seat, unless another request is doing so.
-func (s *Service) start(ctx context.Context, c *store.Classroom, m *store.Member) (*sessions.Session, error) {
+func (s *Service) start(ctx context.Context, c *sessions.Classroom, m *sessions.Member) (*sessions.Session, error) {
 	ok, err := s.store.ClaimMemberStart(ctx, c.ID, m.UserID, startWindow)
 	if err != nil {
 		return nil, err
@@ -140,14 +139,14 @@ func (s *Service) start(ctx context.Context, c *store.Classroom, m *store.Member
 }
 
 // release gives up a start claim after a failure.
-func (s *Service) release(ctx context.Context, c *store.Classroom, m *store.Member) {
+func (s *Service) release(ctx context.Context, c *sessions.Classroom, m *sessions.Member) {
 	if err := s.store.ReleaseMemberStart(context.WithoutCancel(ctx), c.ID, m.UserID); err != nil {
 		s.log.Warn("could not release a seat's start", "classroom", c.ID, "member", m.ID, "err", err)
 	}
 }
 
 // byCode finds a classroom by what a learner typed.
-func (s *Service) byCode(ctx context.Context, code string) (*store.Classroom, error) {
+func (s *Service) byCode(ctx context.Context, code string) (*sessions.Classroom, error) {
 	code = NormalizeCode(code)
 	if !ValidCode(code) {
 		return nil, fault.Errorf(fault.ENOTFOUND, "No class has this code; check it with your instructor.")

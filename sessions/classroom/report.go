@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/labplay/playground/sessions"
-	"github.com/labplay/playground/sessions/store"
 )
 
 // maxHint caps the hint of a failed section in reports.
@@ -53,7 +52,7 @@ func (l *Learner) UserID() string { return l.userID }
 
 // Sections returns the sections of the classroom's lab with their titles in
 // the classroom's language.
-func (s *Service) Sections(c *store.Classroom) ([]SectionInfo, error) {
+func (s *Service) Sections(c *sessions.Classroom) ([]SectionInfo, error) {
 	lab, err := s.labs.Get(c.Lab)
 	if err != nil {
 		return nil, err
@@ -72,7 +71,7 @@ func (s *Service) Sections(c *store.Classroom) ([]SectionInfo, error) {
 
 // Learners returns the rows of a classroom's learners, in the order they
 // joined: the given users' only, or everyone's when userIDs is nil.
-func (s *Service) Learners(ctx context.Context, c *store.Classroom, userIDs []string) ([]*Learner, error) {
+func (s *Service) Learners(ctx context.Context, c *sessions.Classroom, userIDs []string) ([]*Learner, error) {
 	lab, err := s.labs.Get(c.Lab)
 	if err != nil {
 		return nil, err
@@ -98,7 +97,7 @@ func (s *Service) Learners(ctx context.Context, c *store.Classroom, userIDs []st
 
 // learnerRow puts a member's progress rows in the lab's order; sections
 // never attempted are pending.
-func learnerRow(m *store.Member, sectionIDs []string, rows []sessions.SectionProgress) *Learner {
+func learnerRow(m *sessions.Member, sectionIDs []string, rows []sessions.SectionProgress) *Learner {
 	l := &Learner{ID: m.ID, Name: m.Name, SessionID: m.SessionID, SessionStatus: m.SessionStatus,
 		JoinedAt: m.JoinedAt, LastActivityAt: m.LastActivityAt, userID: m.UserID,
 		Sections: make([]LearnerSection, 0, len(sectionIDs))}

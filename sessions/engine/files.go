@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/labplay/playground/fault"
+
+	"github.com/labplay/playground/sessions"
 )
 
 // Files move between a learner's browser and a node through plain execs of
@@ -76,12 +78,6 @@ if [ -d "$p" ]; then kind=d; elif [ -f "$p" ]; then kind=f; fi
 printf '%s %s %s' "$kind" "$(stat -L -c %s -- "$p")" "$p"
 `
 
-// FileInfo describes a file in a node.
-type FileInfo struct {
-	Path string // absolute
-	Size int64
-}
-
 // checkPath refuses paths that cannot name a file.
 func checkPath(path string) error {
 	switch {
@@ -103,9 +99,9 @@ func checkPath(path string) error {
 // early or fails, nothing is written and the error is EINVALID. It returns
 // the file's absolute path. A full disk or a path that cannot be written is
 // EINVALID with the node's own words; a stopped node is EUNAVAILABLE.
-func (e *Engine) WriteFile(ctx context.Context, containerID, path string, size int64, content io.Reader) (FileInfo, error) {
+func (e *Engine) WriteFile(ctx context.Context, containerID, path string, size int64, content io.Reader) (sessions.FileInfo, error) {
 	if err := checkPath(path); err != nil {
-		return FileInfo{}, err
+		return sessions.FileInfo{}, err
 	}
 	ctx, cancel := context.WithTimeout(ctx, fileTimeout)
 	defer cancel()
@@ -116,49 +112,49 @@ func (e *Engine) WriteFile(ctx context.Context, containerID, path string, size i
 	code, err := e.runSplit(ctx, containerID,
 		[]string{"sh", "-c", writeScript, "sh", path, strconv.FormatInt(size, 10)}, stdin, out, errs)
 	if err != nil {
-		return FileInfo{}, err
+		return sessions.FileInfo{}, err
 	}
 	switch code {
 	case 0:
-		return FileInfo{Path: out.String(), Size: size}, nil
+		return sessions.FileInfo{Path: out.String(), Size: size}, nil
 	case 3:
-		return FileInfo{}, fault.Errorf(fault.EINVALID, "The file did not arrive whole; nothing was written.")
+		return sessions.FileInfo{}, fault.Errorf(fault.EINVALID, "The file did not arrive whole; nothing was written.")
 	default:
-		return FileInfo{}, fileError(code, errs.String(), "The file could not be written")
+		return sessions.FileInfo{}, fileError(code, errs.String(), "The file could not be written")
 	}
 }
 
 // StatFile returns the absolute path and size of a regular file in the
 // node. A missing file is ENOTFOUND; a folder or a device is EINVALID.
-func (e *Engine) StatFile(ctx context.Context, containerID, path string) (FileInfo, error) {
+func (e *Engine) StatFile(ctx context.Context, containerID, path string) (sessions.FileInfo, error) {
 	if err := checkPath(path); err != nil {
-		return FileInfo{}, err
+		return sessions.FileInfo{}, err
 	}
 	ctx, cancel := context.WithTimeout(ctx, statTimeout)
 	defer cancel()
 	out, errs := &cappedBuffer{max: MaxFilePath + 64}, &cappedBuffer{max: 4 << 10}
 	code, err := e.runSplit(ctx, containerID, []string{"sh", "-c", statScript, "sh", path}, nil, out, errs)
 	if err != nil {
-		return FileInfo{}, err
+		return sessions.FileInfo{}, err
 	}
 	if code == 2 {
-		return FileInfo{}, fault.Errorf(fault.ENOTFOUND, "%s", nodeText(errs.String()))
+		return sessions.FileInfo{}, fault.Errorf(fault.ENOTFOUND, "%s", nodeText(errs.String()))
 	}
 	if code != 0 {
-		return FileInfo{}, fileError(code, errs.String(), "The file could not be read")
+		return sessions.FileInfo{}, fileError(code, errs.String(), "The file could not be read")
 	}
 	kind, rest, _ := strings.Cut(out.String(), " ")
 	sizeText, abs, _ := strings.Cut(rest, " ")
 	size, perr := strconv.ParseInt(sizeText, 10, 64)
 	switch {
 	case perr != nil:
-		return FileInfo{}, fault.Errorf(fault.EINTERNAL, "unexpected stat output %q", nodeText(out.String()))
+		return sessions.FileInfo{}, fault.Errorf(fault.EINTERNAL, "unexpected stat output %q", nodeText(out.String()))
 	case kind == "d":
-		return FileInfo{}, fault.Errorf(fault.EINVALID, "%s is a folder; only files can be downloaded.", abs)
+		return sessions.FileInfo{}, fault.Errorf(fault.EINVALID, "%s is a folder; only files can be downloaded.", abs)
 	case kind != "f":
-		return FileInfo{}, fault.Errorf(fault.EINVALID, "%s is not a regular file.", abs)
+		return sessions.FileInfo{}, fault.Errorf(fault.EINVALID, "%s is not a regular file.", abs)
 	}
-	return FileInfo{Path: abs, Size: size}, nil
+	return sessions.FileInfo{Path: abs, Size: size}, nil
 }
 
 // ReadFile copies the file at the absolute path abs (from StatFile) to w.

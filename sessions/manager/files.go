@@ -7,7 +7,7 @@ import (
 
 	"github.com/labplay/playground/fault"
 
-	"github.com/labplay/playground/sessions/engine"
+	"github.com/labplay/playground/sessions"
 )
 
 // MaxTransfers bounds the uploads and downloads one session runs at once, so
@@ -28,14 +28,14 @@ func (m *Manager) enterTransfer(sessionID string) (leave func(), err error) {
 
 // WriteFile writes size bytes of content to path on a node of the caller's
 // session (see engine.WriteFile for relative paths and atomicity).
-func (m *Manager) WriteFile(ctx context.Context, userID, id, nodeName, path string, size int64, content io.Reader) (engine.FileInfo, error) {
+func (m *Manager) WriteFile(ctx context.Context, userID, id, nodeName, path string, size int64, content io.Reader) (sessions.FileInfo, error) {
 	s, node, err := m.liveNode(ctx, userID, id, nodeName)
 	if err != nil {
-		return engine.FileInfo{}, err
+		return sessions.FileInfo{}, err
 	}
 	leave, err := m.enterTransfer(s.ID)
 	if err != nil {
-		return engine.FileInfo{}, err
+		return sessions.FileInfo{}, err
 	}
 	defer leave()
 	return m.engine.WriteFile(ctx, node.ContainerID, path, size, content)
@@ -45,19 +45,19 @@ func (m *Manager) WriteFile(ctx context.Context, userID, id, nodeName, path stri
 // returns its description and a function that copies it to w; the caller
 // writes its headers in between, then must call the function once: the
 // transfer slot is held until it returns.
-func (m *Manager) ReadFile(ctx context.Context, userID, id, nodeName, path string) (engine.FileInfo, func(io.Writer) error, error) {
+func (m *Manager) ReadFile(ctx context.Context, userID, id, nodeName, path string) (sessions.FileInfo, func(io.Writer) error, error) {
 	s, node, err := m.liveNode(ctx, userID, id, nodeName)
 	if err != nil {
-		return engine.FileInfo{}, nil, err
+		return sessions.FileInfo{}, nil, err
 	}
 	leave, err := m.enterTransfer(s.ID)
 	if err != nil {
-		return engine.FileInfo{}, nil, err
+		return sessions.FileInfo{}, nil, err
 	}
 	info, err := m.engine.StatFile(ctx, node.ContainerID, path)
 	if err != nil {
 		leave()
-		return engine.FileInfo{}, nil, err
+		return sessions.FileInfo{}, nil, err
 	}
 	copyTo := func(w io.Writer) error {
 		defer leave()

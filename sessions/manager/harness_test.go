@@ -15,6 +15,8 @@ import (
 
 	"github.com/docker/docker/client"
 
+	"github.com/labplay/playground/fault"
+	"github.com/labplay/playground/sessions"
 	"github.com/labplay/playground/sessions/engine"
 	"github.com/labplay/playground/sessions/engine/enginetest"
 	"github.com/labplay/playground/sessions/store"
@@ -97,4 +99,30 @@ func (e *testEnv) live(t *testing.T) int {
 		n += c
 	}
 	return n
+}
+
+// oneNode is the lab of the sessions these tests start: one node, so they
+// start fast, and no images to copy.
+const oneNode = "one-node"
+
+// startOne starts a one-node session of user's (Config.LabNodes must give
+// oneNode one node; newTestEnv's callers set it with oneNodeLabs).
+func (e *testEnv) startOne(t *testing.T, user string) *sessions.Session {
+	t.Helper()
+	s, err := e.m.Create(context.Background(), NewSession{UserID: user, ClientAddr: "127.0.0.1", Lab: oneNode})
+	if err != nil {
+		t.Fatalf("start %s's session: %v", user, err)
+	}
+	return s
+}
+
+// oneNodeLabs says every lab has one node.
+func oneNodeLabs(string) int { return 1 }
+
+// wantCode fails the test unless err has the given code.
+func wantCode(t *testing.T, what string, err error, code fault.Code) {
+	t.Helper()
+	if got := fault.ErrorCode(err); got != code {
+		t.Errorf("%s: %v (code %q), want %q", what, err, got, code)
+	}
 }

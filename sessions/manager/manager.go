@@ -1,7 +1,9 @@
 // Package manager runs the lifecycle of sessions: it creates their nodes on
-// the Docker engine and records them in Postgres, answers only to a
-// session's owner, ends sessions that expire, and reconciles the two after a
-// restart.
+// the Docker engine and records them in Postgres, ends sessions that
+// expire, and reconciles the two after a restart. It is the one door to a
+// session: its nodes, files, ports, shared links and terminals are reached
+// through it, and it decides who may (the owner; a classroom's instructor
+// through ScopeSession; whoever holds a shared link's token).
 package manager
 
 import (
@@ -170,14 +172,14 @@ func (m *Manager) goBackground(fn func(ctx context.Context)) {
 // instance names the deployment whose sessions this manager looks after.
 func (m *Manager) instance() string { return m.engine.Config().Instance }
 
-// Engine returns the engine the manager drives.
-func (m *Manager) Engine() *engine.Engine { return m.engine }
-
 // Config returns the manager's configuration.
 func (m *Manager) Config() Config { return m.cfg }
 
-// Store returns the store the manager records into.
-func (m *Manager) Store() *store.Store { return m.store }
+// Ping reports whether the two things sessions stand on answer: the
+// database and the Docker engine. Each error is EUNAVAILABLE, or nil.
+func (m *Manager) Ping(ctx context.Context) (dbErr, engineErr error) {
+	return m.store.Ping(ctx), m.engine.Ping(ctx)
+}
 
 // Get returns the caller's session. Another user's session, or an unknown
 // one, answers ENOTFOUND so that IDs cannot be probed.
@@ -193,6 +195,25 @@ func (m *Manager) Get(ctx context.Context, userID, id string) (*sessions.Session
 		return nil, fault.Errorf(fault.ENOTFOUND, "Session not found.")
 	}
 	m.setPhase(s)
+	return s, nil
+}
+
+// ScopeSession returns a session that belongs to a scope (a classroom),
+// whoever owns it, for a caller that has checked its right to that scope:
+// the classroom rules, for an instructor watching a learner. An unknown
+// id, or a session of no scope, answers ENOTFOUND.
+func (m *Manager) ScopeSession(ctx context.Context, id string) (*sessions.Session, error) {
+	notFound := fault.Errorf(fault.ENOTFOUND, "Session not found.")
+	if !sessions.ValidID(id) {
+		return nil, notFound
+	}
+	s, err := m.store.Session(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if s.Scope == "" {
+		return nil, notFound
+	}
 	return s, nil
 }
 

@@ -12,39 +12,12 @@ import (
 	"github.com/labplay/playground/sessions"
 )
 
-// Classroom statuses.
-const (
-	ClassroomOpen   = "open"
-	ClassroomClosed = "closed"
-)
-
-// Classroom is a class run by an instructor: learners join it with its code
-// and each gets a session of its lab, with progress kept under its id.
-type Classroom struct {
-	ID             string
-	InstructorID   string
-	Code           string
-	Name           string
-	Lab            string
-	Lang           string
-	SessionMinutes int
-	Seats          int // 0 means no limit
-	Status         string
-	CreatedAt      time.Time
-	ClosedAt       time.Time
-	// Members is how many learners have joined (filled by the list queries).
-	Members int
-}
-
-// Open reports whether learners may still join and work in the classroom.
-func (c *Classroom) Open() bool { return c.Status == ClassroomOpen }
-
 // codeAttempts bounds how many fresh codes CreateClassroom tries.
 const codeAttempts = 10
 
 // CreateClassroom inserts c with a code from newCode, drawing another one
 // when the code is taken. It fills c.Code, c.Status and c.CreatedAt.
-func (s *Store) CreateClassroom(ctx context.Context, c *Classroom, newCode func() string) error {
+func (s *Store) CreateClassroom(ctx context.Context, c *sessions.Classroom, newCode func() string) error {
 	for range codeAttempts {
 		c.Code = newCode()
 		err := s.pool.QueryRow(ctx, `INSERT INTO classrooms (id, instructor_id, code, name, lab, lang, session_minutes, seats)
@@ -63,17 +36,17 @@ const classroomSelect = `SELECT c.id, c.instructor_id, c.code, c.name, c.lab, c.
 	(SELECT count(*) FROM classroom_members m WHERE m.classroom_id = c.id) FROM classrooms c`
 
 // Classroom returns the classroom with the given id, or ENOTFOUND.
-func (s *Store) Classroom(ctx context.Context, id string) (*Classroom, error) {
+func (s *Store) Classroom(ctx context.Context, id string) (*sessions.Classroom, error) {
 	return s.oneClassroom(ctx, classroomSelect+" WHERE c.id = $1", id)
 }
 
 // ClassroomByCode returns the classroom with the given code, or ENOTFOUND.
-func (s *Store) ClassroomByCode(ctx context.Context, code string) (*Classroom, error) {
+func (s *Store) ClassroomByCode(ctx context.Context, code string) (*sessions.Classroom, error) {
 	return s.oneClassroom(ctx, classroomSelect+" WHERE c.code = $1", code)
 }
 
 // InstructorClassrooms returns an instructor's classrooms, newest first.
-func (s *Store) InstructorClassrooms(ctx context.Context, instructorID string) ([]*Classroom, error) {
+func (s *Store) InstructorClassrooms(ctx context.Context, instructorID string) ([]*sessions.Classroom, error) {
 	rows, err := s.pool.Query(ctx, classroomSelect+" WHERE c.instructor_id = $1 ORDER BY c.created_at DESC, c.id", instructorID)
 	if err != nil {
 		return nil, unavailable(err)
@@ -131,7 +104,7 @@ func (s *Store) ScopeProgress(ctx context.Context, scope, lab string, userIDs []
 	return out, unavailable(rows.Err())
 }
 
-func (s *Store) oneClassroom(ctx context.Context, query string, args ...any) (*Classroom, error) {
+func (s *Store) oneClassroom(ctx context.Context, query string, args ...any) (*sessions.Classroom, error) {
 	rows, err := s.pool.Query(ctx, query, args...)
 	if err != nil {
 		return nil, unavailable(err)
@@ -143,8 +116,8 @@ func (s *Store) oneClassroom(ctx context.Context, query string, args ...any) (*C
 	return c, unavailable(err)
 }
 
-func scanClassroom(row pgx.CollectableRow) (*Classroom, error) {
-	var c Classroom
+func scanClassroom(row pgx.CollectableRow) (*sessions.Classroom, error) {
+	var c sessions.Classroom
 	err := row.Scan(&c.ID, &c.InstructorID, &c.Code, &c.Name, &c.Lab, &c.Lang, &c.SessionMinutes, &c.Seats,
 		&c.Status, &c.CreatedAt, &c.ClosedAt, &c.Members)
 	if c.ClosedAt.Unix() == 0 {

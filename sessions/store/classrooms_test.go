@@ -14,18 +14,18 @@ import (
 	"github.com/labplay/playground/sessions/store/storetest"
 )
 
-func newInstructor(t *testing.T, st *store.Store, email string) *store.Instructor {
+func newInstructor(t *testing.T, st *store.Store, email string) *sessions.Instructor {
 	t.Helper()
-	in := &store.Instructor{ID: sessions.NewID(), Email: email, PasswordHash: "hash"}
+	in := &sessions.Instructor{ID: sessions.NewID(), Email: email, PasswordHash: "hash"}
 	if err := st.CreateInstructor(context.Background(), in); err != nil {
 		t.Fatalf("create instructor: %v", err)
 	}
 	return in
 }
 
-func newClassroom(t *testing.T, st *store.Store, instructorID string, seats int) *store.Classroom {
+func newClassroom(t *testing.T, st *store.Store, instructorID string, seats int) *sessions.Classroom {
 	t.Helper()
-	c := &store.Classroom{ID: sessions.NewID(), InstructorID: instructorID, Name: "Swarm 101", Lab: "docker-orchestration",
+	c := &sessions.Classroom{ID: sessions.NewID(), InstructorID: instructorID, Name: "Swarm 101", Lab: "docker-orchestration",
 		Lang: "en", SessionMinutes: 90, Seats: seats}
 	if err := st.CreateClassroom(context.Background(), c, freshCode()); err != nil {
 		t.Fatalf("create classroom: %v", err)
@@ -56,7 +56,7 @@ func TestInstructorsAndLoginTokens(t *testing.T) {
 	st := storetest.Open(t)
 	ctx := context.Background()
 	in := newInstructor(t, st, "Teacher@School.example")
-	dup := &store.Instructor{ID: sessions.NewID(), Email: "teacher@school.example", PasswordHash: "x"}
+	dup := &sessions.Instructor{ID: sessions.NewID(), Email: "teacher@school.example", PasswordHash: "x"}
 	if err := st.CreateInstructor(ctx, dup); fault.ErrorCode(err) != fault.ECONFLICT {
 		t.Fatalf("same email in another case: err = %v, want conflict", err)
 	}
@@ -109,21 +109,21 @@ func TestClassroomCodes(t *testing.T) {
 	st := storetest.Open(t)
 	ctx := context.Background()
 	in := newInstructor(t, st, "a@school.example")
-	first := &store.Classroom{ID: sessions.NewID(), InstructorID: in.ID, Name: "A", Lab: "lab", Lang: "en", SessionMinutes: 60}
+	first := &sessions.Classroom{ID: sessions.NewID(), InstructorID: in.ID, Name: "A", Lab: "lab", Lang: "en", SessionMinutes: 60}
 	if err := st.CreateClassroom(ctx, first, func() string { return "ABCDEF" }); err != nil {
 		t.Fatal(err)
 	}
 	// The second draw collides, the third is fresh.
 	draws := []string{"ABCDEF", "ABCDEF", "XYZ234"}
-	second := &store.Classroom{ID: sessions.NewID(), InstructorID: in.ID, Name: "B", Lab: "lab", Lang: "en", SessionMinutes: 60}
+	second := &sessions.Classroom{ID: sessions.NewID(), InstructorID: in.ID, Name: "B", Lab: "lab", Lang: "en", SessionMinutes: 60}
 	if err := st.CreateClassroom(ctx, second, func() string { d := draws[0]; draws = draws[1:]; return d }); err != nil {
 		t.Fatal(err)
 	}
-	if second.Code != "XYZ234" || second.Status != store.ClassroomOpen {
+	if second.Code != "XYZ234" || second.Status != sessions.ClassroomOpen {
 		t.Fatalf("second classroom = %+v, want code XYZ234, open", second)
 	}
 	// Codes outside the alphabet never reach the table.
-	bad := &store.Classroom{ID: sessions.NewID(), InstructorID: in.ID, Name: "C", Lab: "lab", Lang: "en", SessionMinutes: 60}
+	bad := &sessions.Classroom{ID: sessions.NewID(), InstructorID: in.ID, Name: "C", Lab: "lab", Lang: "en", SessionMinutes: 60}
 	if err := st.CreateClassroom(ctx, bad, func() string { return "ABCDE0" }); err == nil {
 		t.Fatal("a code with a 0 was accepted")
 	}
@@ -147,12 +147,12 @@ func TestMembersSeatsAndClose(t *testing.T) {
 	ctx := context.Background()
 	in := newInstructor(t, st, "a@school.example")
 	c := newClassroom(t, st, in.ID, 3)
-	join := func(name string) (*store.Member, error) {
+	join := func(name string) (*sessions.Member, error) {
 		user := sessions.NewID()
 		if err := st.EnsureUser(ctx, user); err != nil {
 			t.Fatal(err)
 		}
-		m := &store.Member{ID: sessions.NewID(), ClassroomID: c.ID, UserID: user, Name: name}
+		m := &sessions.Member{ID: sessions.NewID(), ClassroomID: c.ID, UserID: user, Name: name}
 		return m, st.AddMember(ctx, m)
 	}
 	ana, err := join("Ana")
@@ -163,7 +163,7 @@ func TestMembersSeatsAndClose(t *testing.T) {
 		t.Fatalf("same name in another case: err = %v, want conflict", err)
 	}
 	// Joining again keeps the seat and its id.
-	again := &store.Member{ID: sessions.NewID(), ClassroomID: c.ID, UserID: ana.UserID, Name: "Other"}
+	again := &sessions.Member{ID: sessions.NewID(), ClassroomID: c.ID, UserID: ana.UserID, Name: "Other"}
 	if err := st.AddMember(ctx, again); err != nil || again.ID != ana.ID || again.Name != "Ana" {
 		t.Fatalf("second join of the same learner = %+v, %v", again, err)
 	}

@@ -9,19 +9,13 @@ import (
 	"github.com/labplay/playground/fault"
 
 	"github.com/jackc/pgx/v5"
-)
 
-// Instructor is an account that runs classrooms.
-type Instructor struct {
-	ID           string
-	Email        string
-	PasswordHash string
-	CreatedAt    time.Time
-}
+	"github.com/labplay/playground/sessions"
+)
 
 // CreateInstructor inserts an instructor. An email already taken, in any
 // letter case, answers ECONFLICT.
-func (s *Store) CreateInstructor(ctx context.Context, in *Instructor) error {
+func (s *Store) CreateInstructor(ctx context.Context, in *sessions.Instructor) error {
 	err := s.pool.QueryRow(ctx, `INSERT INTO instructors (id, email, password_hash) VALUES ($1, $2, $3)
 		RETURNING created_at`, in.ID, strings.TrimSpace(in.Email), in.PasswordHash).Scan(&in.CreatedAt)
 	if isUniqueViolation(err, "instructors_email") {
@@ -32,13 +26,13 @@ func (s *Store) CreateInstructor(ctx context.Context, in *Instructor) error {
 
 // InstructorByEmail returns the instructor with the given email, in any
 // letter case, or ENOTFOUND.
-func (s *Store) InstructorByEmail(ctx context.Context, email string) (*Instructor, error) {
+func (s *Store) InstructorByEmail(ctx context.Context, email string) (*sessions.Instructor, error) {
 	return s.oneInstructor(ctx, `SELECT id, email, password_hash, created_at FROM instructors
 		WHERE lower(email) = lower($1)`, strings.TrimSpace(email))
 }
 
 // Instructors returns every instructor, oldest first.
-func (s *Store) Instructors(ctx context.Context) ([]*Instructor, error) {
+func (s *Store) Instructors(ctx context.Context) ([]*sessions.Instructor, error) {
 	rows, err := s.pool.Query(ctx, "SELECT id, email, password_hash, created_at FROM instructors ORDER BY created_at, email")
 	if err != nil {
 		return nil, unavailable(err)
@@ -79,7 +73,7 @@ func (s *Store) CreateLoginToken(ctx context.Context, instructorID string, token
 // InstructorByToken returns the instructor logged in with the token whose
 // hash is given. A token that is unknown, revoked or expired answers
 // EUNAUTHORIZED.
-func (s *Store) InstructorByToken(ctx context.Context, tokenHash []byte) (*Instructor, error) {
+func (s *Store) InstructorByToken(ctx context.Context, tokenHash []byte) (*sessions.Instructor, error) {
 	in, err := s.oneInstructor(ctx, `SELECT i.id, i.email, i.password_hash, i.created_at
 		FROM instructor_tokens t JOIN instructors i ON i.id = t.instructor_id
 		WHERE t.token_hash = $1 AND t.expires_at > now()`, tokenHash)
@@ -96,7 +90,7 @@ func (s *Store) DeleteLoginToken(ctx context.Context, tokenHash []byte) error {
 }
 
 // oneInstructor runs a query for at most one instructor; none is ENOTFOUND.
-func (s *Store) oneInstructor(ctx context.Context, query string, args ...any) (*Instructor, error) {
+func (s *Store) oneInstructor(ctx context.Context, query string, args ...any) (*sessions.Instructor, error) {
 	rows, err := s.pool.Query(ctx, query, args...)
 	if err != nil {
 		return nil, unavailable(err)
@@ -108,8 +102,8 @@ func (s *Store) oneInstructor(ctx context.Context, query string, args ...any) (*
 	return in, unavailable(err)
 }
 
-func scanInstructor(row pgx.CollectableRow) (*Instructor, error) {
-	var in Instructor
+func scanInstructor(row pgx.CollectableRow) (*sessions.Instructor, error) {
+	var in sessions.Instructor
 	err := row.Scan(&in.ID, &in.Email, &in.PasswordHash, &in.CreatedAt)
 	return &in, err
 }

@@ -8,28 +8,15 @@ import (
 	"github.com/labplay/playground/fault"
 
 	"github.com/jackc/pgx/v5"
-)
 
-// Member is a learner's seat in a classroom.
-type Member struct {
-	// ID names the seat on dashboards; it reveals nothing about the learner.
-	ID          string
-	ClassroomID string
-	UserID      string
-	Name        string
-	// SessionID is the seat's latest session, or empty before the first one.
-	SessionID string
-	// SessionStatus is that session's status, or empty.
-	SessionStatus  string
-	JoinedAt       time.Time
-	LastActivityAt time.Time
-}
+	"github.com/labplay/playground/sessions"
+)
 
 // AddMember gives a learner a seat in an open classroom. When the learner
 // has one already, m is filled from it and no error is returned. A closed
 // classroom, a full one, or a display name already used in the classroom
 // (in any letter case) answers ECONFLICT; an unknown classroom ENOTFOUND.
-func (s *Store) AddMember(ctx context.Context, m *Member) error {
+func (s *Store) AddMember(ctx context.Context, m *sessions.Member) error {
 	return s.inTx(ctx, func(tx pgx.Tx) error {
 		var status string
 		var seats, taken int
@@ -48,7 +35,7 @@ func (s *Store) AddMember(ctx context.Context, m *Member) error {
 		} else if fault.ErrorCode(err) != fault.ENOTFOUND {
 			return err
 		}
-		if status != ClassroomOpen {
+		if status != sessions.ClassroomOpen {
 			return fault.Errorf(fault.ECONFLICT, "This class is closed.")
 		}
 		if err := tx.QueryRow(ctx, "SELECT count(*) FROM classroom_members WHERE classroom_id = $1", m.ClassroomID).Scan(&taken); err != nil {
@@ -68,13 +55,13 @@ func (s *Store) AddMember(ctx context.Context, m *Member) error {
 }
 
 // Member returns a learner's seat in a classroom, or ENOTFOUND.
-func (s *Store) Member(ctx context.Context, classroomID, userID string) (*Member, error) {
+func (s *Store) Member(ctx context.Context, classroomID, userID string) (*sessions.Member, error) {
 	return memberIn(ctx, s.pool, classroomID, userID)
 }
 
 // Members returns the seats of a classroom in the order they were taken: the
 // given users' only, or everyone's when userIDs is nil.
-func (s *Store) Members(ctx context.Context, classroomID string, userIDs []string) ([]*Member, error) {
+func (s *Store) Members(ctx context.Context, classroomID string, userIDs []string) ([]*sessions.Member, error) {
 	query := memberSelect + " WHERE m.classroom_id = $1"
 	args := []any{classroomID}
 	if userIDs != nil {
@@ -133,7 +120,7 @@ const memberSelect = `SELECT m.id, m.classroom_id, m.user_id, m.display_name, co
 	coalesce(s.status, ''), m.joined_at, m.last_activity_at
 	FROM classroom_members m LEFT JOIN sessions s ON s.id = m.session_id`
 
-func memberIn(ctx context.Context, q querier, classroomID, userID string) (*Member, error) {
+func memberIn(ctx context.Context, q querier, classroomID, userID string) (*sessions.Member, error) {
 	rows, err := q.Query(ctx, memberSelect+" WHERE m.classroom_id = $1 AND m.user_id = $2", classroomID, userID)
 	if err != nil {
 		return nil, unavailable(err)
@@ -145,8 +132,8 @@ func memberIn(ctx context.Context, q querier, classroomID, userID string) (*Memb
 	return m, unavailable(err)
 }
 
-func scanMember(row pgx.CollectableRow) (*Member, error) {
-	var m Member
+func scanMember(row pgx.CollectableRow) (*sessions.Member, error) {
+	var m sessions.Member
 	err := row.Scan(&m.ID, &m.ClassroomID, &m.UserID, &m.Name, &m.SessionID, &m.SessionStatus, &m.JoinedAt, &m.LastActivityAt)
 	return &m, err
 }

@@ -9,22 +9,18 @@ import (
 	"github.com/labplay/playground/fault"
 
 	"github.com/jackc/pgx/v5"
-)
 
-// PortShare is a link that opens one node's port to anyone who has it.
-type PortShare struct {
-	Token, SessionID, Node string
-	Port                   int
-}
+	"github.com/labplay/playground/sessions"
+)
 
 // SharePort returns the active share of a session's node's port, making
 // one with a fresh unguessable token when there is none.
-func (s *Store) SharePort(ctx context.Context, sessionID, node string, port int) (*PortShare, error) {
+func (s *Store) SharePort(ctx context.Context, sessionID, node string, port int) (*sessions.PortShare, error) {
 	var b [16]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return nil, err
 	}
-	sh := &PortShare{Token: hex.EncodeToString(b[:]), SessionID: sessionID, Node: node, Port: port}
+	sh := &sessions.PortShare{Token: hex.EncodeToString(b[:]), SessionID: sessionID, Node: node, Port: port}
 	err := s.pool.QueryRow(ctx, `INSERT INTO port_shares (token, session_id, node, port) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (session_id, node, port) WHERE revoked_at IS NULL DO UPDATE SET node = EXCLUDED.node
 		RETURNING token`, sh.Token, sessionID, node, port).Scan(&sh.Token)
@@ -40,8 +36,8 @@ func (s *Store) UnsharePort(ctx context.Context, sessionID, node string, port in
 
 // PortShareByToken returns an active share; an unknown or revoked token,
 // or one of an ended session, answers ENOTFOUND.
-func (s *Store) PortShareByToken(ctx context.Context, token string) (*PortShare, error) {
-	sh := &PortShare{Token: token}
+func (s *Store) PortShareByToken(ctx context.Context, token string) (*sessions.PortShare, error) {
+	sh := &sessions.PortShare{Token: token}
 	err := s.pool.QueryRow(ctx, `SELECT p.session_id, p.node, p.port FROM port_shares p JOIN sessions s ON s.id = p.session_id
 		WHERE p.token = $1 AND p.revoked_at IS NULL AND s.status <> 'ended'`, token).Scan(&sh.SessionID, &sh.Node, &sh.Port)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -54,14 +50,14 @@ func (s *Store) PortShareByToken(ctx context.Context, token string) (*PortShare,
 }
 
 // PortShares returns the active shares of a session.
-func (s *Store) PortShares(ctx context.Context, sessionID string) ([]PortShare, error) {
+func (s *Store) PortShares(ctx context.Context, sessionID string) ([]sessions.PortShare, error) {
 	rows, err := s.pool.Query(ctx, `SELECT token, session_id, node, port FROM port_shares
 		WHERE session_id = $1 AND revoked_at IS NULL`, sessionID)
 	if err != nil {
 		return nil, unavailable(err)
 	}
-	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (PortShare, error) {
-		var sh PortShare
+	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (sessions.PortShare, error) {
+		var sh sessions.PortShare
 		err := row.Scan(&sh.Token, &sh.SessionID, &sh.Node, &sh.Port)
 		return sh, err
 	})
