@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"crypto/rand"
-	"encoding/hex"
 	"strings"
 
 	"github.com/labplay/playground/fault"
@@ -104,10 +103,7 @@ func (e *Engine) probePrivileged(ctx context.Context) (bool, error) {
 	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
 	defer cancel()
 	e.removeProbes(ctx)
-	name, err := probeName(e.cfg.Instance)
-	if err != nil {
-		return false, err
-	}
+	name := probeName(e.cfg.Instance)
 	cfg := &container.Config{
 		Image:      e.cfg.NodeImage,
 		Entrypoint: []string{probeEntrypoint},
@@ -184,12 +180,8 @@ func isPrivilegeRefusal(err error) bool {
 }
 
 // probeName returns a fresh name for the probe container.
-func probeName(instance string) (string, error) {
-	var b [4]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", err
-	}
-	return NamePrefix + "probe-" + instance + "-" + hex.EncodeToString(b[:]), nil
+func probeName(instance string) string {
+	return NamePrefix + "probe-" + instance + "-" + strings.ToLower(rand.Text()[:8])
 }
 
 // securityConfig fills in the isolation settings of a node's host config.
