@@ -1,0 +1,268 @@
+package pwdimport
+
+import (
+	"path"
+	"regexp"
+	"strings"
+)
+
+// run returns the facts of docker run (or docker create, when create is
+// set): the container, when it is named and kept, running when detached,
+// and the ports it publishes, when detached. A run in the foreground of
+// an interactive shell takes the node's terminal into the container.
+func (ns *nodeState) run(in []word, create bool) []fact {
+	a, command := parseArgs(in, runFlags, true)
+	detach := a.has("d", "detach")
+	var facts []fact
+	name := ""
+	if w, ok := a.last("name"); ok {
+		name = nameOf(w)
+	}
+	switch {
+	case name == "" || (a.has("rm") && !detach):
+	case create || !detach:
+		facts = append(facts, containerFact(name, "exists"))
+	default:
+		facts = append(facts, containerFact(name, "running"))
+	}
+	if detach && !create {
+		owner := ""
+		if name != "" {
+			owner = "container " + name
+		}
+		facts = append(facts, ns.publish(a.all("p", "publish"), owner)...)
+	}
+	if !create && !detach {
+		ns.enter(a, command, 0)
+	}
+	return facts
+}
+
+// enter notes that the node's terminal is now in a container's shell when
+// a command runs a shell interactively in the foreground: what follows,
+// up to exit, runs in the container, not on the node. skip is the number
+// of words of command before the program (the container of docker exec).
+func (ns *nodeState) enter(a args, command []word, skip int) {
+	if a.has("d", "detach") || !a.has("i", "t", "interactive", "tty") || (skip > 0 && len(command) <= skip) {
+		return
+	}
+	command = command[min(skip, len(command)):]
+	if len(command) == 0 || (command[0].literal && shellNames[path.Base(command[0].text)]) {
+		ns.inside = true
+	}
+}
+
+// shellNames are the programs that give an interactive shell.
+var shellNames = map[string]bool{"sh": true, "bash": true, "ash": true, "zsh": true, "dash": true}
+
+// serviceCreate returns the facts of docker service create: the service,
+// with its replicas when given, and the ports it publishes.
+func (ns *nodeState) serviceCreate(in []word) []fact {
+	a, _ := parseArgs(in, serviceFlags, true)
+	w, ok := a.last("name")
+	name := nameOf(w)
+	if !ok || name == "" {
+		return nil
+	}
+	var facts []fact
+	if r, ok := a.last("replicas"); ok {
+		facts = replicasFact(name, r)
+	}
+	if len(facts) == 0 {
+		facts = objectFact("service", name)
+	}
+	return append(facts, ns.publish(a.all("p", "publish"), "service "+name)...)
+}
+
+// removeAll returns the facts of a command that removes the objects of
+// the given kind that its words name.
+func (ns *nodeState) removeAll(in []word, kind string, fs flagSet) []fact {
+	a, _ := parseArgs(in, fs, false)
+	var facts []fact
+	for _, w := range a.pos {
+		if name := nameOf(w); name != "" {
+			facts = append(append(facts, goneFact(kind, name)), ns.closePorts(kind+" "+name)...)
+		}
+	}
+	return facts
+}
+
+// publish returns the facts of the ports that values of -p give, which
+// owner (a container or service, "" when unnamed) publishes.
+func (ns *nodeState) publish(values []word, owner string) []fact {
+	var facts []fact
+	for _, v := range values {
+		host, ok := hostPort(v)
+		if !ok {
+			continue
+		}
+		key := "port " + host
+		url := "http://localhost:" + host + "/"
+		facts = append(facts, fact{key: key, state: "answers",
+			notDone: "! curl -s -o /dev/null --max-time 5 " + url,
+			hint:    "Nothing answers on port " + host + " yet."})
+		if owner != "" {
+			ns.ports[owner] = append(ns.ports[owner], host)
+		}
+	}
+	return facts
+}
+
+// closePorts returns the facts that the ports that owner publishes no
+// longer answer.
+func (ns *nodeState) closePorts(owner string) []fact {
+	var facts []fact
+	for _, host := range ns.ports[owner] {
+		facts = append(facts, fact{key: "port " + host, state: "closed", prior: true,
+			notDone: "curl -s -o /dev/null --max-time 5 http://localhost:" + host + "/",
+			hint:    "Port " + host + " still answers."})
+	}
+	delete(ns.ports, owner)
+	return facts
+}
+
+// portNumber matches a port number, and replicaCount a number of replicas.
+var (
+	portNumber   = regexp.MustCompile(`^[1-9][0-9]{0,4}$`)
+	replicaCount = regexp.MustCompile(`^[0-9]{1,4}$`)
+)
+
+// silentPorts are the ports of servers that do not speak HTTP, which a
+// check with curl would never find answering.
+var silentPorts = map[string]bool{"22": true, "25": true, "53": true, "1433": true, "1521": true,
+	"2181": true, "3306": true, "5432": true, "5672": true, "6379": true, "9092": true,
+	"11211": true, "27017": true}
+
+// hostPort returns the port of the node that a -p value publishes, when
+// it is a literal TCP port of a server that may speak HTTP: 8080:80,
+// 127.0.0.1:8080:80, 8080:80/tcp, or published=8080,target=80.
+func hostPort(v word) (string, bool) {
+	if !v.literal {
+		return "", false
+	}
+	host, target := "", ""
+	if strings.Contains(v.text, "=") {
+		for _, field := range strings.Split(v.text, ",") {
+			k, val, _ := strings.Cut(field, "=")
+			switch k {
+			case "published":
+				host = val
+			case "target":
+				target = val
+			case "protocol":
+				if val != "tcp" {
+					return "", false
+				}
+			}
+		}
+	} else {
+		spec, proto, _ := strings.Cut(v.text, "/")
+		if proto != "" && proto != "tcp" {
+			return "", false
+		}
+		parts := strings.Split(spec, ":")
+		if len(parts) < 2 || len(parts) > 3 {
+			return "", false
+		}
+		host, target = parts[len(parts)-2], parts[len(parts)-1]
+	}
+	if !portNumber.MatchString(host) || !portNumber.MatchString(target) || silentPorts[target] {
+		return "", false
+	}
+	return host, true
+}
+
+// firstName returns the fact's name: the first of words, else the last
+// of flag values, when it is a valid name.
+func firstName(words, flag []word) string {
+	if len(words) > 0 {
+		return nameOf(words[0])
+	}
+	if len(flag) > 0 {
+		return nameOf(flag[len(flag)-1])
+	}
+	return ""
+}
+
+// objectFact returns the fact that the object of the given kind (volume,
+// network, image, service, config, secret, stack) named name exists; none
+// when name is "".
+func objectFact(kind, name string) []fact {
+	if name == "" {
+		return nil
+	}
+	f := fact{key: kind + " " + name, state: "exists", hint: "There is no " + kind + " " + name + " yet.",
+		notDone: "! docker " + kind + " inspect " + shellWord(name) + " >/dev/null 2>&1"}
+	if kind == "stack" {
+		f.notDone = `[ -z "$(docker stack services -q ` + shellWord(name) + ` 2>/dev/null)" ]`
+		f.hint = "The stack " + name + " has no services yet."
+	}
+	return []fact{f}
+}
+
+// goneFact returns the fact that the object of the given kind named name
+// is gone.
+func goneFact(kind, name string) fact {
+	f := fact{key: kind + " " + name, state: "gone", prior: true, hint: "The " + kind + " " + name + " is still there.",
+		notDone: "docker " + kind + " inspect " + shellWord(name) + " >/dev/null 2>&1"}
+	if kind == "stack" {
+		f.notDone = `[ -n "$(docker stack services -q ` + shellWord(name) + ` 2>/dev/null)" ]`
+	}
+	return f
+}
+
+// containerFact returns the fact that the container named name exists,
+// is running or is stopped.
+func containerFact(name, state string) fact {
+	q := shellWord(name)
+	running := `"$(docker container inspect --format '{{.State.Running}}' ` + q + ` 2>/dev/null)"`
+	switch state {
+	case "running":
+		return fact{key: "container " + name, state: state, notDone: "[ " + running + " != true ]",
+			hint: "No container " + name + " is running yet."}
+	case "stopped":
+		return fact{key: "container " + name, state: state, notDone: "[ " + running + " != false ]",
+			hint: "The container " + name + " is still running.", prior: true}
+	}
+	return fact{key: "container " + name, state: state, notDone: "! docker container inspect " + q + " >/dev/null 2>&1",
+		hint: "There is no container " + name + " yet."}
+}
+
+// replicasFact returns the fact that the service named name runs n
+// replicas, all running; none when either is not literal.
+func replicasFact(name string, n word) []fact {
+	if name == "" || !n.literal || !replicaCount.MatchString(n.text) {
+		return nil
+	}
+	q := shellWord(name)
+	return []fact{{key: "service " + name, state: "replicas " + n.text,
+		notDone: `[ "$(docker service ls --filter name=` + q + ` --format '{{.Name}} {{.Replicas}}' | awk -v n=` + q +
+			` '$1 == n { print $2 }')" != ` + n.text + "/" + n.text + " ]",
+		hint: "The service " + name + " does not run " + n.text + " replicas yet."}}
+}
+
+// swarmFact returns the fact that a swarm command (init, join or leave)
+// leaves the node in: a manager, a member, or out of any swarm.
+func swarmFact(verb string) fact {
+	switch verb {
+	case "init":
+		return fact{key: "swarm", state: "manager", hint: "This node is not a swarm manager yet.",
+			notDone: `[ "$(docker info --format '{{.Swarm.ControlAvailable}}' 2>/dev/null)" != true ]`}
+	case "join":
+		return fact{key: "swarm", state: "member", hint: "This node is not in a swarm yet.",
+			notDone: `[ "$(docker info --format '{{.Swarm.LocalNodeState}}' 2>/dev/null)" != active ]`}
+	}
+	return fact{key: "swarm", state: "out", prior: true, hint: "This node is still in a swarm.",
+		notDone: `[ "$(docker info --format '{{.Swarm.LocalNodeState}}' 2>/dev/null)" != inactive ]`}
+}
+
+// availabilityFact returns the fact that the swarm node named name has the
+// availability v (active, pause or drain).
+func availabilityFact(name string, v word) []fact {
+	if name == "" || !v.literal || (v.text != "active" && v.text != "pause" && v.text != "drain") {
+		return nil
+	}
+	return []fact{{key: "node " + name, state: v.text, prior: v.text == "active",
+		hint:    "The availability of the node " + name + " is not " + v.text + " yet.",
+		notDone: `[ "$(docker node inspect --format '{{.Spec.Availability}}' ` + shellWord(name) + ` 2>/dev/null)" != ` + v.text + " ]"}}
+}
