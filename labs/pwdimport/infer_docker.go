@@ -148,7 +148,7 @@ func (ns *nodeState) docker(in []word) []fact {
 		return ns.run(rest, cmd == "create")
 	case "exec":
 		a, command := parseArgs(rest, flagSet{short: "dit", long: []string{"detach", "interactive", "tty", "privileged", "help"}}, true)
-		ns.enter(a, command, 1)
+		ns.enter(a, command, true)
 	case "attach":
 		ns.inside = true
 	case "start", "stop":

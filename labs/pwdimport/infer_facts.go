@@ -33,20 +33,21 @@ func (ns *nodeState) run(in []word, create bool) []fact {
 		facts = append(facts, ns.publish(a.all("p", "publish"), owner)...)
 	}
 	if !create && !detach {
-		ns.enter(a, command, 0)
+		ns.enter(a, command, false)
 	}
 	return facts
 }
 
 // enter notes that the node's terminal is now in a container's shell when
 // a command runs a shell interactively in the foreground: what follows,
-// up to exit, runs in the container, not on the node. skip is the number
-// of words of command before the program (the container of docker exec).
-func (ns *nodeState) enter(a args, command []word, skip int) {
-	if a.has("d", "detach") || !a.has("i", "t", "interactive", "tty") || (skip > 0 && len(command) <= skip) {
+// up to exit, runs in the container, not on the node. command is the
+// program and its arguments, which docker run may leave to the image's
+// default (a shell, for the images that posts use so) but docker exec
+// may not.
+func (ns *nodeState) enter(a args, command []word, exec bool) {
+	if a.has("d", "detach") || !a.has("i", "t", "interactive", "tty") || (exec && len(command) == 0) {
 		return
 	}
-	command = command[min(skip, len(command)):]
 	if len(command) == 0 || (command[0].literal && shellNames[path.Base(command[0].text)]) {
 		ns.inside = true
 	}
