@@ -40,6 +40,10 @@ type fact struct {
 	// only written when an earlier section is known to have left the key
 	// in another state, else it could pass before its section's commands.
 	prior bool
+	// from, when set, is the only state before the section from which a
+	// check of the fact is written: a container is only known to be
+	// stopped by docker stop when it was known to be running.
+	from string
 }
 
 // pending is a fact of the section being read, with where it comes from.
@@ -136,7 +140,7 @@ func (inf *inferrer) finish(sectionID string) []Check {
 		ns := inf.nodes[nk.node]
 		before, known := ns.known[p.key]
 		ns.known[p.key] = p.state
-		if before == p.state || (p.prior && !known) || covered(p, inf.facts[nk.node]) {
+		if before == p.state || (p.prior && !known) || (p.from != "" && before != p.from) || covered(p, inf.facts[nk.node]) {
 			continue
 		}
 		out = append(out, Check{

@@ -57,7 +57,9 @@ func (ns *nodeState) enter(a args, command []word, exec bool) {
 var shellNames = map[string]bool{"sh": true, "bash": true, "ash": true, "zsh": true, "dash": true}
 
 // serviceCreate returns the facts of docker service create: the service,
-// with its replicas when given, and the ports it publishes.
+// with its replicas when given. The ports it publishes have none: whether
+// they answer on the node depends on the kernel (the routing mesh needs
+// IPVS, which some hosts lack) or, in host mode, on where the tasks run.
 func (ns *nodeState) serviceCreate(in []word) []fact {
 	a, _ := parseArgs(in, serviceFlags, true)
 	w, ok := a.last("name")
@@ -72,7 +74,7 @@ func (ns *nodeState) serviceCreate(in []word) []fact {
 	if len(facts) == 0 {
 		facts = objectFact("service", name)
 	}
-	return append(facts, ns.publish(a.all("p", "publish"), "service "+name)...)
+	return facts
 }
 
 // removeAll returns the facts of a command that removes the objects of
@@ -89,7 +91,7 @@ func (ns *nodeState) removeAll(in []word, kind string, fs flagSet) []fact {
 }
 
 // publish returns the facts of the ports that values of -p give, which
-// owner (a container or service, "" when unnamed) publishes.
+// owner (a container, "" when unnamed) publishes.
 func (ns *nodeState) publish(values []word, owner string) []fact {
 	var facts []fact
 	for _, v := range values {
@@ -114,7 +116,7 @@ func (ns *nodeState) publish(values []word, owner string) []fact {
 func (ns *nodeState) closePorts(owner string) []fact {
 	var facts []fact
 	for _, host := range ns.ports[owner] {
-		facts = append(facts, fact{key: "port " + host, state: "closed", prior: true,
+		facts = append(facts, fact{key: "port " + host, state: "closed", prior: true, from: "answers",
 			notDone: "curl -s -o /dev/null --max-time 5 http://localhost:" + host + "/",
 			hint:    "Port " + host + " still answers."})
 	}
@@ -136,37 +138,20 @@ var silentPorts = map[string]bool{"22": true, "25": true, "53": true, "1433": tr
 
 // hostPort returns the port of the node that a -p value publishes, when
 // it is a literal TCP port of a server that may speak HTTP: 8080:80,
-// 127.0.0.1:8080:80, 8080:80/tcp, or published=8080,target=80.
+// 127.0.0.1:8080:80 or 8080:80/tcp.
 func hostPort(v word) (string, bool) {
 	if !v.literal {
 		return "", false
 	}
-	host, target := "", ""
-	if strings.Contains(v.text, "=") {
-		for _, field := range strings.Split(v.text, ",") {
-			k, val, _ := strings.Cut(field, "=")
-			switch k {
-			case "published":
-				host = val
-			case "target":
-				target = val
-			case "protocol":
-				if val != "tcp" {
-					return "", false
-				}
-			}
-		}
-	} else {
-		spec, proto, _ := strings.Cut(v.text, "/")
-		if proto != "" && proto != "tcp" {
-			return "", false
-		}
-		parts := strings.Split(spec, ":")
-		if len(parts) < 2 || len(parts) > 3 {
-			return "", false
-		}
-		host, target = parts[len(parts)-2], parts[len(parts)-1]
+	spec, proto, _ := strings.Cut(v.text, "/")
+	if proto != "" && proto != "tcp" {
+		return "", false
 	}
+	parts := strings.Split(spec, ":")
+	if len(parts) < 2 || len(parts) > 3 {
+		return "", false
+	}
+	host, target := parts[len(parts)-2], parts[len(parts)-1]
 	if !portNumber.MatchString(host) || !portNumber.MatchString(target) || silentPorts[target] {
 		return "", false
 	}
@@ -223,7 +208,7 @@ func containerFact(name, state string) fact {
 			hint: "No container " + name + " is running yet."}
 	case "stopped":
 		return fact{key: "container " + name, state: state, notDone: "[ " + running + " != false ]",
-			hint: "The container " + name + " is still running.", prior: true}
+			hint: "The container " + name + " is still running.", prior: true, from: "running"}
 	}
 	return fact{key: "container " + name, state: state, notDone: "! docker container inspect " + q + " >/dev/null 2>&1",
 		hint: "There is no container " + name + " yet."}
