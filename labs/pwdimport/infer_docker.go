@@ -1,6 +1,7 @@
 package pwdimport
 
 import (
+	"slices"
 	"strings"
 )
 
@@ -16,7 +17,6 @@ var (
 	networkFlags = flagSet{long: []string{"attachable", "internal", "ingress", "ipv6", "config-only", "help"}}
 	rmFlags      = flagSet{short: "fvl", long: []string{"force", "volumes", "link", "no-prune", "help"}}
 	stackFlags   = flagSet{short: "dq", long: []string{"prune", "with-registry-auth", "detach", "quiet", "help"}}
-	swarmFlags   = flagSet{long: []string{"autolock", "force-new-cluster", "force", "help"}}
 	plainFlags   = flagSet{long: []string{"help"}}
 )
 
@@ -79,7 +79,7 @@ func parseArgs(in []word, fs flagSet, stop bool) (a args, rest []word) {
 			switch {
 			case hasValue:
 				a.flags[name] = append(a.flags[name], word{value, w.literal})
-			case containsString(fs.long, name) || len(in) == 0:
+			case slices.Contains(fs.long, name) || len(in) == 0:
 				a.flags[name] = append(a.flags[name], word{"", true})
 			default:
 				a.flags[name], in = append(a.flags[name], in[0]), in[1:]
@@ -101,16 +101,6 @@ func parseArgs(in []word, fs flagSet, stop bool) (a args, rest []word) {
 		}
 	}
 	return a, nil
-}
-
-// containsString reports whether list holds s.
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // aliases maps docker's other names of a command to the one inference
