@@ -138,7 +138,7 @@ func (ns *nodeState) docker(in []word) []fact {
 		return ns.run(rest, cmd == "create")
 	case "exec":
 		a, command := parseArgs(rest, flagSet{short: "dit", long: []string{"detach", "interactive", "tty", "privileged", "help"}}, true)
-		ns.enter(a, command, true)
+		ns.enter(a, command, "")
 	case "attach":
 		ns.inside = true
 	case "start", "stop":

@@ -32,8 +32,8 @@ func (ns *nodeState) run(in []word, create bool) []fact {
 		}
 		facts = append(facts, ns.publish(a.all("p", "publish"), owner)...)
 	}
-	if !create && !detach {
-		ns.enter(a, command, false)
+	if !create && !detach && len(a.pos) > 0 {
+		ns.enter(a, command, imageOf(a.pos[0]))
 	}
 	return facts
 }
@@ -41,20 +41,37 @@ func (ns *nodeState) run(in []word, create bool) []fact {
 // enter notes that the node's terminal is now in a container's shell when
 // a command runs a shell interactively in the foreground: what follows,
 // up to exit, runs in the container, not on the node. command is the
-// program and its arguments, which docker run may leave to the image's
-// default (a shell, for the images that posts use so) but docker exec
-// may not.
-func (ns *nodeState) enter(a args, command []word, exec bool) {
-	if a.has("d", "detach") || !a.has("i", "t", "interactive", "tty") || (exec && len(command) == 0) {
+// program and its arguments; when docker run leaves it to the image,
+// image says whether its default is a shell, as that of the
+// distributions' base images is. docker exec gives image "".
+func (ns *nodeState) enter(a args, command []word, image string) {
+	if a.has("d", "detach") || !a.has("i", "t", "interactive", "tty") {
 		return
 	}
-	if len(command) == 0 || (command[0].literal && shellNames[path.Base(command[0].text)]) {
-		ns.inside = true
+	switch {
+	case len(command) > 0:
+		ns.inside = command[0].literal && shellNames[path.Base(command[0].text)]
+	case image != "":
+		ns.inside = shellImages[repository(image)]
 	}
 }
 
 // shellNames are the programs that give an interactive shell.
 var shellNames = map[string]bool{"sh": true, "bash": true, "ash": true, "zsh": true, "dash": true}
+
+// shellImages are the images whose default command is a shell.
+var shellImages = map[string]bool{"alpine": true, "busybox": true, "ubuntu": true, "debian": true,
+	"centos": true, "fedora": true, "rockylinux": true, "almalinux": true, "amazonlinux": true,
+	"archlinux": true, "oraclelinux": true}
+
+// repository returns the last part of an image reference's name, without
+// its registry, tag or digest: alpine for docker.io/library/alpine:3.19.
+func repository(ref string) string {
+	ref, _, _ = strings.Cut(ref, "@")
+	ref = path.Base(ref)
+	name, _, _ := strings.Cut(ref, ":")
+	return name
+}
 
 // serviceCreate returns the facts of docker service create: the service,
 // with its replicas when given. The ports it publishes have none: whether

@@ -197,11 +197,15 @@ func TestInferCommandForms(t *testing.T) {
 			name: "commands typed into a container's shell are not the node's",
 			body: block("Inside", 1, "docker run -it --name box alpine:3.19 sh", "touch /inside", "docker volume create nope", "exit",
 				"touch /outside", "docker exec -it box sh", "echo x > /in-exec", "exit",
-				"docker run -it --rm alpine:3.19 ping -c 1 localhost", "touch /after-ping"),
+				"docker run -it --rm alpine:3.19 ping -c 1 localhost", "touch /after-ping",
+				"docker run -ti --rm ubuntu", "touch /in-ubuntu", "exit",
+				"docker run -it --rm -p 8080:80 nginx", "touch /after-nginx"),
 			want: []string{
 				"inside node1: ! docker container inspect box >/dev/null 2>&1",
 				"inside node1: [ ! -f /outside ]",
 				"inside node1: [ ! -f /after-ping ]",
+				// nginx's default command is its server, not a shell.
+				"inside node1: [ ! -f /after-nginx ]",
 			},
 		},
 		{
