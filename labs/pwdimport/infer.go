@@ -205,6 +205,10 @@ func (ns *nodeState) command(c simpleCmd) []fact {
 				facts = append(facts, ns.fileFact(w, false)...)
 			}
 		}
+	case name == "docker-compose":
+		facts = append(facts, ns.compose(words[1:])...)
+	case name == "git" && len(words) > 1 && words[1].text == "clone":
+		facts = append(facts, ns.gitClone(words[2:])...)
 	case name == "mkdir":
 		for _, w := range words[1:] {
 			if !strings.HasPrefix(w.text, "-") {

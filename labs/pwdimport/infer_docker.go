@@ -136,6 +136,8 @@ func (ns *nodeState) docker(in []word) []fact {
 	switch cmd {
 	case "run", "create":
 		return ns.run(rest, cmd == "create")
+	case "compose":
+		return ns.compose(rest)
 	case "exec":
 		a, command := parseArgs(rest, flagSet{short: "dit", long: []string{"detach", "interactive", "tty", "privileged", "help"}}, true)
 		ns.enter(a, command, "")

@@ -61,6 +61,31 @@ func (ns *nodeState) fileFact(w word, dir bool) []fact {
 		hint: "The file " + p + " is not there yet."}}
 }
 
+// cloneFlags are the flags of git clone without a value.
+var cloneFlags = flagSet{short: "lsqvn", long: []string{"local", "no-hardlinks", "shared", "quiet", "verbose",
+	"progress", "no-checkout", "bare", "mirror", "single-branch", "no-single-branch", "no-tags",
+	"recursive", "recurse-submodules", "shallow-submodules", "no-shallow-submodules", "remote-submodules",
+	"no-remote-submodules", "sparse", "reject-shallow", "no-reject-shallow", "dissociate", "help"}}
+
+// gitClone returns the fact that git clone's folder exists: the one it
+// names, or the repository's name.
+func (ns *nodeState) gitClone(in []word) []fact {
+	a, _ := parseArgs(in, cloneFlags, false)
+	switch len(a.pos) {
+	case 1:
+		url := a.pos[0]
+		name := strings.TrimRight(url.text, "/")
+		name = strings.TrimSuffix(name[strings.LastIndexAny(name, "/:")+1:], ".git")
+		if name == "" || name == "." || name == ".." {
+			return nil
+		}
+		return ns.fileFact(word{name, url.literal}, true)
+	case 2:
+		return ns.fileFact(a.pos[1], true)
+	}
+	return nil
+}
+
 // goneFile returns the fact that the file or folder w names is gone.
 func (ns *nodeState) goneFile(w word) []fact {
 	p := ns.resolve(w)

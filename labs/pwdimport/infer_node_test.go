@@ -41,6 +41,10 @@ const nodePost = "---\ntitle: Every form\nterms: 2\n---\n" +
 	"## Start\n\n```.term1\ndocker start web\n```\n\n" +
 	"## Remove\n\n```.term1\ndocker rm -f web once\ndocker volume rm notes\ndocker network rm appnet\n" +
 	"docker rmi registry.example.com:5000/team/hi:1.0\nrm ~/touched\n```\n\n" +
+	"## Compose\n\n```.term1\ncat > compose.yaml <<'EOF'\nservices:\n  front:\n    image: labplay/web:1\nEOF\n" +
+	"docker compose up -d\n```\n\n" +
+	"## Compose down\n\n```.term1\ndocker compose down\n```\n\n" +
+	"## Clone\n\n```.term1\ngit init -q /srv/repo\ngit clone -q /srv/repo\n```\n\n" +
 	"## Swarm\n\n```.term1\ndocker swarm init --advertise-addr $(hostname -i)\n```\n\n" +
 	"## Join\n\n```.term2\ndocker swarm join --token <TOKEN> <IP>:2377\n```\n\n" +
 	"## Services\n\n```.term1\ndocker service create --name web --replicas 2 labplay/web:1\n" +

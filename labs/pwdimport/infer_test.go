@@ -184,6 +184,27 @@ func TestInferCommandForms(t *testing.T) {
 			},
 		},
 		{
+			name: "Compose projects up and down",
+			body: block("Up", 1, "cd app", "docker compose up -d", "docker-compose -f other.yml -p shop up --detach --build",
+				"docker compose up", "docker compose -f $F up -d", "cd $X", "docker compose up -d") +
+				block("Down", 1, "cd /root/app", "docker compose down -v", "cd /srv", "docker compose down"),
+			want: []string{
+				`up node1: [ -z "$(cd /root/app && docker compose ps -q --status running 2>/dev/null)" ]`,
+				`up node1: [ -z "$(cd /root/app && docker compose --file other.yml --project-name shop ps -q --status running 2>/dev/null)" ]`,
+				`down node1: [ -n "$(cd /root/app && docker compose ps -q --status running 2>/dev/null)" ]`,
+			},
+		},
+		{
+			name: "repositories cloned",
+			body: block("Clone", 1, "git clone https://github.com/dockersamples/example-voting-app.git",
+				"git clone --depth 1 -b main https://example.com/a/b /srv/b", "git clone $REPO", "git clone git@example.com:c.git"),
+			want: []string{
+				"clone node1: [ ! -d /root/example-voting-app ]",
+				"clone node1: [ ! -d /srv/b ]",
+				"clone node1: [ ! -d /root/c ]",
+			},
+		},
+		{
 			name: "files removed, and quoted paths",
 			body: block("Write", 1, `echo hi > "my notes.txt"`, "mkdir data") + block("Remove", 1, `rm "my notes.txt"`, "rm -rf data", "rm other"),
 			want: []string{
