@@ -18,7 +18,8 @@ type codeBlock struct {
 	info    string // the info string of the converted block
 	node    int    // the node of a run block, from 1; 0 for code that is only shown
 	content string
-	line    int // the line of the post where the block opens
+	line    int      // the line of the post where the block opens
+	sec     *section // the section it is in
 }
 
 // converter turns the body of a post into the sections of a lab.

@@ -30,6 +30,9 @@ type Result struct {
 	// Files maps the names of the lab's files, lab.md and en.md, to their
 	// content.
 	Files map[string][]byte
+	// Checks holds the checks inferred from the commands of the sections,
+	// in the order of the sections, written at the end of lab.md.
+	Checks []Check
 	// Notes lists what the conversion could not carry over as it was, in
 	// the order of the post.
 	Notes []Note
@@ -72,6 +75,14 @@ func Convert(src []byte, opts Options) (*Result, error) {
 	r.Images = findImages(c.blocks, ns)
 	for _, s := range sections {
 		r.Sections = append(r.Sections, s.id)
+	}
+	var without []string
+	r.Checks, without = inferChecks(sections, c.blocks)
+	if len(without) > 0 && len(r.Checks) > 0 {
+		ns.add(0, "no check could be inferred for these sections, which stay done when the learner marks them so: %s", strings.Join(without, ", "))
+	}
+	if len(r.Checks) == 0 {
+		ns.add(0, "no check could be inferred from the post's commands: every section is done when the learner marks it so")
 	}
 	source := filepath.Base(opts.Source)
 	if source == "." || source == "" {

@@ -10,5 +10,9 @@
 // as other Liquid tags, kramdown attribute lists, HTML and images, is
 // dropped or reduced to text, and every such change is reported as a Note
 // with the line of the post it concerns. The result is meant to pass
-// labs.Lint; its checks are left to the lab's author.
+// labs.Lint. Its checks are inferred from what each section's commands
+// leave on their node (a container, a volume, a swarm, a file, a port that
+// answers), and each is marked in lab.md as inferred, for the lab's author
+// to read; sections with nothing to infer are done when the learner marks
+// them so.
 package pwdimport

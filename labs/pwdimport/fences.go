@@ -62,7 +62,7 @@ func (c *converter) fence(lines []labs.Line, m []string) int {
 	for i, b := range body {
 		content[i] = stripCols(b, cols(indent))
 	}
-	block := codeBlock{info: info, content: strings.Join(content, "\n"), line: num}
+	block := codeBlock{info: info, content: strings.Join(content, "\n"), line: num, sec: c.current()}
 	words := strings.Fields(info)
 	first := ""
 	if len(words) > 0 {

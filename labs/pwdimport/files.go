@@ -18,16 +18,28 @@ func labFile(r *Result, source string) string {
 	}
 	fmt.Fprintf(&b, "---\nslug: %s\ntitle: %s\nlanguages: en\nnodes: %s\nimages: %s\n---\n\n",
 		r.Slug, r.Title, strings.Join(nodes, " "), strings.Join(r.Images, " "))
+	intro := "No checks or values were generated: every section is done when the learner marks it so, " +
+		"until you add check blocks here (see \"Writing a lab\" in the README)."
+	if len(r.Checks) > 0 {
+		intro = "No values were generated. The check blocks at the end of this file were inferred from " +
+			"what the post's commands do: each starts with a comment, \"# Inferred by lab import-pwd\", " +
+			"that names the command it comes from. Read them, and change or delete them as you see fit. " +
+			"A section without a check is done when the learner marks it so (see \"Writing a lab\" in the README)."
+	}
 	b.WriteString(wrap(fmt.Sprintf("This lab was imported from the Play with Docker post %s by "+
-		"playground lab import-pwd. No checks or values were generated: every section "+
-		"is done when the learner marks it so, until you add check blocks here (see "+
-		"\"Writing a lab\" in the README). Read en.md through, and run its commands, before "+
-		"you give the lab to a class.", source)))
+		"playground lab import-pwd. %s Read en.md through, and run its commands, before "+
+		"you give the lab to a class.", source, intro)))
 	if len(r.Notes) > 0 {
 		b.WriteString("\nWhat the conversion changed or dropped, by line of the post:\n\n")
 		for _, n := range r.Notes {
 			b.WriteString(wrapItem(n.String()))
 		}
+	}
+	if len(r.Checks) > 0 {
+		b.WriteString("\nThe checks inferred from the post's commands, by section:\n")
+	}
+	for _, c := range r.Checks {
+		fmt.Fprintf(&b, "\n```check %s %s\n%s\n```\n", c.Section, c.Node, c.Script())
 	}
 	return b.String()
 }

@@ -27,6 +27,19 @@ import (
 // fails are kept, and parsing starts again on the next line.
 func shellCommands(script string) [][]string {
 	var cmds [][]string
+	eachStatement(script, func(stmt *syntax.Stmt, src string, _ int) {
+		cmds = appendCommands(cmds, stmt, src)
+	})
+	return cmds
+}
+
+// eachStatement parses script as bash and calls visit with each of its
+// top-level statements, in order, the text it was parsed from, and the
+// number of lines of script before that text. A line that does not parse
+// is skipped, as shellCommands says, and parsing starts again on the next
+// line, so src is not always the whole script.
+func eachStatement(script string, visit func(stmt *syntax.Stmt, src string, skipped int)) {
+	skipped := 0
 	for script != "" {
 		parser := syntax.NewParser(syntax.Variant(syntax.LangBash))
 		var err error
@@ -38,7 +51,7 @@ func shellCommands(script string) [][]string {
 			case serr != nil:
 				err = serr
 			default:
-				cmds = appendCommands(cmds, stmt, script)
+				visit(stmt, script, skipped)
 			}
 		}
 		var perr syntax.ParseError
@@ -46,15 +59,15 @@ func shellCommands(script string) [][]string {
 		var bad syntax.Pos
 		switch {
 		case err == nil:
-			return cmds
+			return
 		case errors.As(err, &perr):
 			bad = perr.Pos
 		case errors.As(err, &lerr):
 			bad = lerr.Pos
 		}
-		script = afterLine(script, max(int(bad.Line()), 1))
+		n := max(int(bad.Line()), 1)
+		script, skipped = afterLine(script, n), skipped+n
 	}
-	return cmds
 }
 
 // afterLine returns what follows the 1-based line n of s, or "" when s has
