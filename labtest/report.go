@@ -86,7 +86,7 @@ func (f *Failure) Error() string {
 		if tail == "" {
 			tail = "(nothing)"
 		}
-		fmt.Fprintf(&b, "\nthe end of %s's terminal:\n%s", f.Node, indent("  "+strings.ReplaceAll(tail, "\n", "\n  ")))
+		fmt.Fprintf(&b, "\nthe end of %s's terminal:\n%s", f.Node, "  "+strings.ReplaceAll(tail, "\n", "\n  "))
 	}
 	return b.String()
 }

@@ -61,6 +61,13 @@ func closeShells(shells map[string]*shell) {
 // back in time.
 var errBlockTimeout = errors.New("the command did not give the prompt back")
 
+// Retyping the marker: after the first quiet wait, then twice as long each
+// time, up to the longest.
+const (
+	firstQuiet   = 500 * time.Millisecond
+	longestQuiet = 16 * time.Second
+)
+
 // run types command followed by a line break, as the Run button does, then
 // a marker command, and waits until the marker's output appears after the
 // point where the command was typed: the command has finished and a shell
@@ -68,28 +75,48 @@ var errBlockTimeout = errors.New("the command did not give the prompt back")
 // its typed text, so its echo does not count; and it runs in whatever shell
 // has the terminal, so a block that opens a shell in a container (docker
 // run -ti alpine sh) finishes when that shell is ready for the next block.
+//
+// A command that forwards the terminal while it runs (docker exec -it,
+// docker compose exec) takes the marker typed ahead to its own program,
+// where it is lost when that program ends. So while the terminal stays
+// quiet and no marker has answered, the same marker is typed again, after
+// waits that double: a quiet command that reads nothing ends up with a few
+// markers queued, which all answer with the same output.
+//
 // A command still running after timeout gives errBlockTimeout.
 func (sh *shell) run(ctx context.Context, command string, timeout time.Duration) error {
 	sh.seq++
 	start := sh.term.Len()
-	if err := sh.term.Send(command + "\r"); err != nil {
-		return fmt.Errorf("type into %s's terminal: %w", sh.node, err)
-	}
-	if err := sh.term.Send(fmt.Sprintf("printf 'LT:%%s:%%d\\n' end %d\r", sh.seq)); err != nil {
+	marker := fmt.Sprintf("printf 'LT:%%s:%%d\\n' end %d\r", sh.seq)
+	want := fmt.Sprintf("LT:end:%d", sh.seq)
+	if err := sh.term.Send(command + "\r" + marker); err != nil {
 		return fmt.Errorf("type into %s's terminal: %w", sh.node, err)
 	}
 	wctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	err := sh.term.WaitOutputAfterContext(wctx, start, fmt.Sprintf("LT:end:%d", sh.seq))
-	switch {
-	case err == nil:
-		return nil
-	case ctx.Err() != nil:
-		return ctx.Err()
-	case errors.Is(err, context.DeadlineExceeded):
-		return fmt.Errorf("%w within %s", errBlockTimeout, timeout)
-	default:
-		return fmt.Errorf("%s's terminal: %w", sh.node, err)
+	quiet, seen := firstQuiet, sh.term.Len()
+	for {
+		qctx, qcancel := context.WithTimeout(wctx, quiet)
+		err := sh.term.WaitOutputAfterContext(qctx, start, want)
+		qcancel()
+		switch {
+		case err == nil:
+			return nil
+		case ctx.Err() != nil:
+			return ctx.Err()
+		case wctx.Err() != nil:
+			return fmt.Errorf("%w within %s", errBlockTimeout, timeout)
+		case !errors.Is(err, context.DeadlineExceeded):
+			return fmt.Errorf("%s's terminal: %w", sh.node, err)
+		}
+		if n := sh.term.Len(); n != seen {
+			seen = n // still printing: not yet
+			continue
+		}
+		if err := sh.term.Send(marker); err != nil {
+			return fmt.Errorf("type into %s's terminal: %w", sh.node, err)
+		}
+		quiet = min(2*quiet, longestQuiet)
 	}
 }
 

@@ -50,6 +50,8 @@ func labTest(ctx context.Context, args []string, out, log io.Writer) error {
 		rep.WriteTable(out)
 	}
 	switch {
+	case errors.Is(err, context.Canceled):
+		return errors.New("interrupted; the sessions were ended unless --keep was given")
 	case err != nil:
 		return err
 	case rep.Failure() != nil:
