@@ -175,6 +175,7 @@ func TestLabTestBrokenLabs(t *testing.T) {
 // error output holds every one of wants.
 func wantFailure(t *testing.T, run labTestRun, wants ...string) {
 	t.Helper()
+	t.Logf("lab test printed:\n%s\nand on its error output:\n%s", run.stdout, run.stderr)
 	var ee *exec.ExitError
 	if !errors.As(run.err, &ee) || ee.ExitCode() != 1 {
 		t.Errorf("lab test exited with %v, want status 1\nstdout:\n%s\nstderr:\n%s", run.err, run.stdout, run.stderr)

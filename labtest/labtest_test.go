@@ -15,11 +15,13 @@ import (
 )
 
 // The tail of a terminal is what the screen shows: colours, cursor moves
-// and line redraws removed, blank lines dropped, the last n kept.
+// and line redraws removed, blank lines and markers dropped, the last n
+// kept.
 func TestScreenTail(t *testing.T) {
 	out := "\x1b]0;title\x07~ $ \x1b[32mls\x1b[0m\r\n" +
 		"a.txt  b.txt\r\n\r\n" +
 		"~ $ sleep 1000\x1b[K\rredrawn line\r\n" +
+		"~ $ printf 'LT:%s:%d\\n' end 12\r\nLT:end:12\r\n" +
 		"\x1b[?2004hlast\r\n"
 	if got, want := screenTail(out, 3), "a.txt  b.txt\nredrawn line\nlast"; got != want {
 		t.Errorf("screenTail = %q, want %q", got, want)

@@ -131,8 +131,12 @@ func (sh *shell) tail() string {
 // two-byte ones) and the control characters other than line ends.
 var escapes = regexp.MustCompile("\x1b\\[[0-?]*[ -/]*[@-~]|\x1b\\][^\x07\x1b]*(?:\x07|\x1b\\\\)|\x1b[@-Z\\\\-_]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
+// markerLine matches the lines of the markers this package types, and of
+// their output, which a failure's tail leaves out: they are not the lab's.
+var markerLine = regexp.MustCompile(`printf 'LT:%s:%d\\n' end [0-9]+$|^LT:end:[0-9]+$`)
+
 // screenTail returns the last n non-blank lines of terminal output, cleaned
-// of escape sequences.
+// of escape sequences and of the markers' lines.
 func screenTail(out string, n int) string {
 	out = escapes.ReplaceAllString(out, "")
 	var lines []string
@@ -141,7 +145,7 @@ func screenTail(out string, n int) string {
 		if i := strings.LastIndex(l, "\r"); i >= 0 {
 			l = l[i+1:]
 		}
-		if strings.TrimSpace(l) != "" {
+		if strings.TrimSpace(l) != "" && !markerLine.MatchString(strings.TrimSpace(l)) {
 			lines = append(lines, strings.TrimRight(l, " "))
 		}
 	}

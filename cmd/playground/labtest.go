@@ -43,7 +43,7 @@ func labTest(ctx context.Context, args []string, out, log io.Writer) error {
 	opts := labtest.Options{Server: *server, Lab: labsGiven[0], Keep: *keep,
 		BlockTimeout: *blockTimeout, CheckWait: *checkWait, Log: log}
 	if *lang != "" {
-		opts.Langs = strings.Split(*lang, ",")
+		opts.Langs = strings.FieldsFunc(*lang, func(r rune) bool { return r == ',' || r == ' ' })
 	}
 	rep, err := labtest.Run(ctx, opts)
 	if rep != nil {
