@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -71,17 +72,46 @@ func TestLabTestBuiltin(t *testing.T) {
 	}
 }
 
-// Labs broken on purpose fail "playground lab test" with the right section
-// named and a message that says what is wrong: a check that passes before
-// its section's block, a run block whose command fails, a run block that
-// never gives the prompt back. A lab folder the server does not serve is
+// Labs broken on purpose, in the run-time labs folder, fail "playground
+// lab test" with the right section named and a message that says what is
+// wrong: a check that passes before its section's block, a run block whose
+// command fails, a run block that never gives the prompt back. A lab whose
+// blocks drive a shell in a container, and a Play with Docker post moved
+// over with import-pwd, pass. A lab folder the server does not serve is
 // refused with a message that says so, and Ctrl-C ends the session.
-func TestLabTestBrokenLabs(t *testing.T) {
-	dir, err := filepath.Abs("testdata/labtest")
-	if err != nil {
+func TestLabTestRuntimeLabs(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "labs")
+	if err := os.CopyFS(dir, os.DirFS("testdata/labtest")); err != nil {
 		t.Fatal(err)
 	}
+	if out, err := exec.Command(crBinary(t), "lab", "import-pwd", "testdata/2020-05-04-two-hosts-one-page.md", "--out", dir).CombinedOutput(); err != nil {
+		t.Fatalf("import-pwd: %v\n%s", err, out)
+	}
 	h := newHarnessWith(t, "PLAYGROUND_LABS_DIR="+dir)
+
+	t.Run("shell in a container", func(t *testing.T) {
+		run := runLabTest(t, h, 3*time.Minute, "interactive", "--block-timeout", "1m")
+		if run.err != nil || !row("inside", "failed", "3/3", "passed").MatchString(run.stdout) {
+			t.Errorf("lab test interactive: %v, want a pass of inside with its 3 blocks\nstdout:\n%s\nstderr:\n%s",
+				run.err, run.stdout, run.stderr)
+		}
+	})
+
+	t.Run("imported post", func(t *testing.T) {
+		run := runLabTest(t, h, 3*time.Minute, "two-hosts-one-page", "--block-timeout", "1m")
+		if run.err != nil {
+			t.Errorf("lab test two-hosts-one-page: %v\nstdout:\n%s\nstderr:\n%s", run.err, run.stdout, run.stderr)
+		}
+		for _, r := range []*regexp.Regexp{
+			regexp.MustCompile(`(?m)^  intro +.* 0 +`),
+			regexp.MustCompile(`(?m)^  run-a-web-server +.* 2/2 +`),
+			regexp.MustCompile(`(?m)^  reach-it-from-the-second-host +.* 1/1 +`),
+		} {
+			if !r.MatchString(run.stdout) {
+				t.Errorf("no row matching %s in the table:\n%s", r, run.stdout)
+			}
+		}
+	})
 
 	t.Run("check passes too early", func(t *testing.T) {
 		// Given as a folder: its slug is read from it.

@@ -15,6 +15,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -119,7 +120,7 @@ func runLang(ctx context.Context, opts *Options, slug, lang string) *LangRun {
 	run.SessionID = s.ID
 	defer func() {
 		if opts.Keep {
-			run.URL = opts.Server + "/s/" + s.ID
+			run.URL, run.Cookie = opts.Server+"/s/"+s.ID, cookies(c)
 			return
 		}
 		ectx, cancel := context.WithTimeout(context.WithoutCancel(ctx), endWait)
@@ -146,6 +147,21 @@ func runLang(ctx context.Context, opts *Options, slug, lang string) *LangRun {
 		}
 	}
 	return run
+}
+
+// cookies returns the cookies of the client's learner for the server, as a
+// Cookie header: a kept session is this learner's, and a browser opens it
+// only with them.
+func cookies(c *client.Client) string {
+	u, err := url.Parse(c.Base)
+	if err != nil || c.HTTP.Jar == nil {
+		return ""
+	}
+	var parts []string
+	for _, ck := range c.HTTP.Jar.Cookies(u) {
+		parts = append(parts, ck.Name+"="+ck.Value)
+	}
+	return strings.Join(parts, "; ")
 }
 
 // logf writes a line to Options.Log, when there is one.

@@ -35,6 +35,7 @@ type LangRun struct {
 	Lang      string
 	SessionID string
 	URL       string        // the session's page, set when the session is kept
+	Cookie    string        // the learner's cookies, which a browser needs to open URL
 	Start     time.Duration // how long the session took to start
 	Total     time.Duration // the whole run, the session's start included
 	Sections  []*SectionResult
@@ -136,6 +137,9 @@ func (r *Report) WriteTable(w io.Writer) {
 		}
 		if run.URL != "" {
 			fmt.Fprintf(w, "  the session is kept: %s\n", run.URL)
+			fmt.Fprintf(w, "  it is the session of the learner with the cookie %s: set it for the site in a browser to open the page;\n", run.Cookie)
+			fmt.Fprintf(w, "  it ends when it expires, or with curl -X DELETE -H 'Cookie: %s' %s\n", run.Cookie,
+				strings.Replace(run.URL, "/s/", "/api/sessions/", 1))
 		}
 	}
 	for _, n := range r.Notes {
