@@ -128,6 +128,7 @@ func (r *runner) block(ctx context.Context, b client.LabBlock) error {
 	if b.Path != "" {
 		return r.writeFile(ctx, b)
 	}
+	r.last = b.Node
 	res, err := r.resolve(ctx, b.ID)
 	if err != nil {
 		return fmt.Errorf("run block %s on %s: the server could not resolve it: %w", b.ID, b.Node, err)
