@@ -12,6 +12,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -48,6 +49,18 @@ type APIError struct {
 	Status  int
 	Code    string `json:"code"`
 	Message string `json:"message"`
+	// RetryAfter is the answer's Retry-After, when it has one (a 429 or a
+	// 503): how long to wait before asking again.
+	RetryAfter time.Duration `json:"-"`
+}
+
+// retryAfter reads the Retry-After header of an answer, in seconds.
+func retryAfter(resp *http.Response) time.Duration {
+	n, err := strconv.Atoi(resp.Header.Get("Retry-After"))
+	if err != nil || n < 0 {
+		return 0
+	}
+	return time.Duration(n) * time.Second
 }
 
 func (e *APIError) Error() string {
@@ -87,6 +100,7 @@ func (c *Client) Do(ctx context.Context, method, path string, body, out any) (*h
 		}
 		json.Unmarshal(data, &e)
 		e.Error.Status = resp.StatusCode
+		e.Error.RetryAfter = retryAfter(resp)
 		return resp, &e.Error
 	}
 	if out != nil && len(data) > 0 {

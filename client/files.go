@@ -78,5 +78,6 @@ func apiError(resp *http.Response) error {
 	data, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	json.Unmarshal(data, &e)
 	e.Error.Status = resp.StatusCode
+	e.Error.RetryAfter = retryAfter(resp)
 	return &e.Error
 }

@@ -67,3 +67,42 @@ func (c *Client) Progress(ctx context.Context, sessionID string) (*Progress, err
 	_, err := c.Do(ctx, http.MethodGet, "/api/sessions/"+url.PathEscape(sessionID)+"/progress", nil, &p)
 	return &p, err
 }
+
+// Lab is a lab in one language as the API gives it: its sections and their
+// run and file blocks, never its checks.
+type Lab struct {
+	Slug     string       `json:"slug"`
+	Title    string       `json:"title"`
+	Lang     string       `json:"lang"`
+	Langs    []string     `json:"langs"` // every language of the lab, the default first
+	Sections []LabSection `json:"sections"`
+}
+
+// LabSection is one section of a lab.
+type LabSection struct {
+	ID       string     `json:"id"`
+	Title    string     `json:"title"`
+	HasCheck bool       `json:"has_check"` // false: the learner marks it done
+	Blocks   []LabBlock `json:"blocks"`
+}
+
+// LabBlock is a run block (Path empty: Command is typed into Node's
+// terminal, once resolved) or a file block (Command is the content of the
+// file at Path on Node; a relative Path starts from /root).
+type LabBlock struct {
+	ID      string `json:"id"`
+	Node    string `json:"node"`
+	Command string `json:"command"`
+	Path    string `json:"path,omitempty"`
+}
+
+// Lab reads a lab in lang, or in its default language when lang is empty.
+func (c *Client) Lab(ctx context.Context, slug, lang string) (*Lab, error) {
+	var l Lab
+	path := "/api/labs/" + url.PathEscape(slug)
+	if lang != "" {
+		path += "?lang=" + url.QueryEscape(lang)
+	}
+	_, err := c.Do(ctx, http.MethodGet, path, nil, &l)
+	return &l, err
+}

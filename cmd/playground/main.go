@@ -8,6 +8,8 @@
 //	playground lab lint DIR     validate a lab
 //	playground lab import-pwd POST.md [--slug S] [--out DIR] [--force]
 //	                            convert a Play with Docker post to a lab
+//	playground lab test LAB [--server URL] [--lang L] [--keep]
+//	                            run a lab as a learner would, on a running playground
 //	playground bench            measure session start, memory and echo latency
 //	playground instructor add --email ADDR   create an instructor account
 //
