@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/labplay/playground/labs"
 )
 
 // labTestRun is one run of "playground lab test": what it printed on each
@@ -48,27 +50,35 @@ func row(section, before, blocks, after string) *regexp.Regexp {
 		regexp.QuoteMeta(blocks) + ` +` + regexp.QuoteMeta(after) + ` +[0-9.]+$`)
 }
 
-// A built-in one-node lab passes "playground lab test" as a learner would
-// do it: every check fails before its section's blocks and passes after
-// them, and the table lists every section.
+// Every built-in lab passes "playground lab test" in every language, as a
+// learner would do it: every check fails before its section's blocks and
+// passes after them, and the table lists every section. This is how CI
+// learns that a lab stopped working (an image moved, a flag changed).
 func TestLabTestBuiltin(t *testing.T) {
 	h := newHarness(t)
-	start := time.Now()
-	run := runLabTest(t, h, 5*time.Minute, "docker-basics", "--lang", "en")
-	if run.err != nil {
-		t.Fatalf("lab test docker-basics: %v\nstdout:\n%s\nstderr:\n%s", run.err, run.stdout, run.stderr)
-	}
-	t.Logf("docker-basics in English: %.1f s\n%s", time.Since(start).Seconds(), run.stdout)
-	for section, blocks := range map[string]string{"first": "4/4", "publish": "3/3", "logs": "3/3", "exec": "4/4", "cleanup": "5/5"} {
-		if !row(section, "failed", blocks, "passed").MatchString(run.stdout) {
-			t.Errorf("no row \"%s failed %s passed\" in the table:\n%s", section, blocks, run.stdout)
-		}
-	}
-	if !strings.Contains(run.stdout, `the lab "docker-basics" passed`) {
-		t.Errorf("the output does not say the lab passed:\n%s", run.stdout)
+	for _, lab := range labs.Builtin().List() {
+		t.Run(lab.Slug, func(t *testing.T) {
+			start := time.Now()
+			run := runLabTest(t, h, 10*time.Minute, lab.Slug)
+			if run.err != nil {
+				t.Fatalf("lab test %s: %v\nstdout:\n%s\nstderr:\n%s", lab.Slug, run.err, run.stdout, run.stderr)
+			}
+			t.Logf("%s in %s: %.1f s\n%s", lab.Slug, strings.Join(lab.Langs, " and "), time.Since(start).Seconds(), run.stdout)
+			if !strings.Contains(run.stdout, `the lab "`+lab.Slug+`" passed`) {
+				t.Errorf("the output does not say the lab passed:\n%s", run.stdout)
+			}
+			if lab.Slug != "docker-basics" {
+				return
+			}
+			for section, blocks := range map[string]string{"first": "4/4", "publish": "3/3", "logs": "3/3", "exec": "4/4", "cleanup": "5/5"} {
+				if !row(section, "failed", blocks, "passed").MatchString(run.stdout) {
+					t.Errorf("no row \"%s failed %s passed\" in the table:\n%s", section, blocks, run.stdout)
+				}
+			}
+		})
 	}
 	if left := h.leftovers(); left != "" {
-		t.Errorf("the session was not ended: %s", left)
+		t.Errorf("the sessions were not ended: %s", left)
 	}
 }
 
@@ -84,10 +94,10 @@ func TestLabTestRuntimeLabs(t *testing.T) {
 	if err := os.CopyFS(dir, os.DirFS("testdata/labtest")); err != nil {
 		t.Fatal(err)
 	}
-	if out, err := exec.Command(crBinary(t), "lab", "import-pwd", "testdata/2020-05-04-two-hosts-one-page.md", "--out", dir).CombinedOutput(); err != nil {
+	if out, err := exec.Command(playgroundBinary(t), "lab", "import-pwd", "testdata/2020-05-04-two-hosts-one-page.md", "--out", dir).CombinedOutput(); err != nil {
 		t.Fatalf("import-pwd: %v\n%s", err, out)
 	}
-	h := newHarnessWith(t, "PLAYGROUND_LABS_DIR="+dir)
+	h := newHarness(t, "PLAYGROUND_LABS_DIR="+dir)
 
 	t.Run("shell in a container", func(t *testing.T) {
 		run := runLabTest(t, h, 3*time.Minute, "interactive", "--block-timeout", "1m")
