@@ -24,6 +24,8 @@ func runLab(ctx context.Context, args []string) error {
 	switch {
 	case len(args) > 0 && args[0] == "import-pwd":
 		return importPWD(ctx, args[1:], os.Stdout, os.Getenv)
+	case len(args) > 0 && args[0] == "preview":
+		return previewLab(ctx, args[1:], os.Stdout, os.Getenv)
 	case len(args) < 2 || args[0] != "lint":
 		return errors.New(labUsage)
 	}
