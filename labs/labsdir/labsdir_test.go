@@ -246,6 +246,13 @@ func TestWatch(t *testing.T) {
 	wait("an edit in the new folder", func() bool { return strings.Contains(sectionText(c, "fresh"), "Fresh two.") })
 	writeLab(t, src, "linked", labFiles("linked", "Linked two."))
 	wait("an edit through a link", func() bool { return strings.Contains(sectionText(c, "linked"), "Linked two.") })
+	// The linked folder replaced as a whole, as a checkout does: its new
+	// folder is watched in turn.
+	os.RemoveAll(filepath.Join(src, "linked"))
+	writeLab(t, src, "linked", labFiles("linked", "Linked three."))
+	wait("the linked folder replaced", func() bool { return strings.Contains(sectionText(c, "linked"), "Linked three.") })
+	writeLab(t, src, "linked", labFiles("linked", "Linked four."))
+	wait("an edit in the replaced folder", func() bool { return strings.Contains(sectionText(c, "linked"), "Linked four.") })
 	writeLab(t, dir, "fresh", brokenFiles("fresh"))
 	wait("a broken edit listed", func() bool { _, ok := c.BrokenLab("fresh"); return ok })
 	if !strings.Contains(sectionText(c, "fresh"), "Fresh two.") {

@@ -65,6 +65,11 @@ func (f *Folder) Watch(ctx context.Context, changed func(Change)) error {
 			f.log.Warn("watching the run-time labs folder", "dir", f.dir, "err", err)
 			quiet.Reset(Debounce)
 		case <-quiet.C:
+			// A watched folder replaced as a whole (a lab linked in, then
+			// checked out again) is watched anew.
+			if err := f.watchTree(w, f.dir, 0); err != nil {
+				f.log.Warn("watching the run-time labs folder", "dir", f.dir, "err", err)
+			}
 			if ch := f.Reload(); !ch.Empty() && changed != nil {
 				changed(ch)
 			}
