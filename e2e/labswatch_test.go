@@ -171,6 +171,7 @@ func TestLabsFolderWatch(t *testing.T) {
 		const card = document.querySelector('[data-testid="lab-problems-card"]');
 		return !!card && card.innerText.includes('watched/en.md:9:');
 	})()`)
+	tabShot(t, tab, "labs-with-problems")
 	if resp, err := c.Do(ctx, "GET", "/api/lab-problems", nil, nil); err == nil || resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("a learner asked for the labs' problems: %v; want 401", err)
 	}
@@ -308,10 +309,33 @@ func TestLabsFolderWatchPreview(t *testing.T) {
 		const box = document.querySelector('[data-testid="lab-problems"]');
 		return !!box && !box.hidden && box.innerText.includes('my-draft/en.md:9:');
 	})()`)
+	tabShot(t, tab, "preview-problems")
 	if !tabEval[bool](t, tab, `document.querySelector('.lab-section').innerText.includes('Second draft.')`) {
 		t.Error("the last good text is not shown beside the problems")
 	}
 	writeLab(t, src, "my-draft", watchedLab("my-draft", "Third draft."))
 	tabWait(t, tab, "the fix shown, without problems", `document.querySelector('.lab-section')?.innerText.includes('Third draft.') &&
+		document.querySelector('[data-testid="lab-problems"]').hidden`)
+}
+
+// A lab that fails lint from the start is not served by its preview: the
+// home page at its address shows its problems, then, once it is fixed,
+// picks it.
+func TestLabsFolderWatchPreviewBroken(t *testing.T) {
+	h := newHarness(t)
+	src := t.TempDir()
+	writeLab(t, src, "never-good", brokenWatchedLab("never-good"))
+	url := startPreview(t, h, filepath.Join(src, "never-good"))
+	tab := newTab(t)
+	tabDo(t, tab, "open the preview's address",
+		chromedp.Navigate(url),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="start-session"]`)),
+	)
+	tabWait(t, tab, "the problems on the home page", `(() => {
+		const box = document.querySelector('[data-testid="lab-problems"]');
+		return !!box && !box.hidden && box.innerText.includes('never-good/en.md:9:');
+	})()`)
+	writeLab(t, src, "never-good", watchedLab("never-good", "Good at last."))
+	tabWait(t, tab, "the fixed lab picked", `document.querySelector('[data-testid="home-lab"]').value === 'never-good' &&
 		document.querySelector('[data-testid="lab-problems"]').hidden`)
 }

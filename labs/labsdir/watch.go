@@ -28,7 +28,7 @@ const maxDepth = 8
 // error of the watcher is returned.
 func (f *Folder) Watch(ctx context.Context, changed func(Change)) error {
 	if _, err := os.Stat(f.dir); errors.Is(err, fs.ErrNotExist) {
-		f.log.Warn("the run-time labs folder is not watched: it does not exist (create it and restart)", "dir", f.dir)
+		f.log.Info("the run-time labs folder is not watched: it does not exist (create it and restart)", "dir", f.dir)
 		return nil
 	}
 	w, err := fsnotify.NewWatcher()
