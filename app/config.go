@@ -27,8 +27,8 @@ type Config struct {
 	// LogFormat is LogText or LogJSON, and LogLevel the least level logged.
 	LogFormat string
 	LogLevel  slog.Level
-	// LabsDir is a folder of labs read at start beside the built-in ones;
-	// "" for none.
+	// LabsDir is a folder of labs served beside the built-in ones, read
+	// at start and again as it changes (labsdir.go); "" for none.
 	LabsDir string
 
 	// Server, Engine and Sessions are the settings of the rooms that take

@@ -71,8 +71,8 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	catalog := loadCatalog(cfg.LabsDir, log)
-	if err := eng.EnsureRegistry(ctx, labImages(catalog)); err != nil {
+	catalog, watchLabs := openLabs(cfg.LabsDir, log)
+	if err := eng.EnsureRegistry(ctx, catalog.Images()); err != nil {
 		return fmt.Errorf("the nodes' registry: %w", err)
 	}
 	met := metrics.New(func() (map[string]int, int, error) {
@@ -118,6 +118,11 @@ func (m *Main) Run(ctx context.Context) error {
 	go func() {
 		defer wg.Done()
 		mgr.Run(mctx)
+	}()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		watchLabs(mctx, eng)
 	}()
 	// The dashboards' fan-out: one LISTEN connection, stopped as soon as
 	// shutdown begins so that the live streams end and let it finish.

@@ -84,7 +84,7 @@ var settings = []setting{
 			return nil
 		}},
 	{flag: "labs-dir", env: "PLAYGROUND_LABS_DIR", def: DefaultLabsDir,
-		help:  "folder of labs read at start beside the built-in ones, one folder per lab; off for none",
+		help:  "folder of labs served beside the built-in ones and watched for changes, one folder per lab; off for none",
 		parse: func(c *Config, v string) error { c.LabsDir = orOff(v); return nil }},
 	{flag: "log-format", env: "PLAYGROUND_LOG_FORMAT", def: LogText,
 		help: "log format: text or json",

@@ -6,20 +6,49 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/labplay/playground/fault"
 )
 
-// Catalog is a set of labs, each in a folder named after its slug.
+// Catalog is a set of labs, each in a folder named after its slug, and the
+// problems of the labs it could not take in their latest version. It is
+// safe for concurrent use: Update swaps both at once, and every reader sees
+// either the old set or the new one, never a mix.
 type Catalog struct {
-	labs []*Lab // sorted by slug
+	snap atomic.Pointer[snapshot]
+}
+
+// snapshot is what a catalog holds at one time; it is never changed once
+// stored.
+type snapshot struct {
+	labs   []*Lab // sorted by slug
+	broken []Broken
+}
+
+// Broken is a lab of a folder whose latest version fails lint.
+type Broken struct {
+	// Lab is the name of the lab's folder, its slug when it has one.
+	Lab string `json:"lab"`
+	// Served says that an earlier version of the lab, which passed lint,
+	// is served instead.
+	Served bool `json:"served"`
+	// Problems are the lint errors of the latest version.
+	Problems []LintError `json:"problems"`
+}
+
+// newCatalog returns a catalog of labs, sorted by slug.
+func newCatalog(labs []*Lab, broken []Broken) *Catalog {
+	c := &Catalog{}
+	c.Update(labs, broken)
+	return c
 }
 
 //go:embed content
 var content embed.FS
 
 // builtin loads the embedded labs once.
-var builtin = sync.OnceValue(func() *Catalog {
+var builtin = sync.OnceValue(func() []*Lab {
 	sub, err := fs.Sub(content, "content")
 	if err != nil {
 		panic("labs: " + err.Error())
@@ -28,13 +57,14 @@ var builtin = sync.OnceValue(func() *Catalog {
 	if err != nil {
 		panic("labs: the embedded labs do not pass lint:\n" + err.Error())
 	}
-	return c
+	return c.List()
 })
 
-// Builtin returns the labs shipped with the playground. It panics if they do
-// not pass lint, which a test rules out.
+// Builtin returns the labs shipped with the playground, in a catalog of
+// the caller's own: updating it changes no other caller's. It panics if
+// they do not pass lint, which a test rules out.
 func Builtin() *Catalog {
-	return builtin()
+	return newCatalog(builtin(), nil)
 }
 
 // Load reads every lab of fsys: each folder at its top is a lab. When a lab
@@ -44,7 +74,7 @@ func Load(fsys fs.FS) (*Catalog, error) {
 	if len(errs) > 0 {
 		return nil, LintErrors(errs)
 	}
-	return &Catalog{labs: labs}, nil
+	return newCatalog(labs, nil), nil
 }
 
 // LintAll checks every lab of fsys, as Load reads them, and returns every
@@ -72,13 +102,12 @@ func loadAll(fsys fs.FS) ([]*Lab, []LintError) {
 			labs = append(labs, lab)
 		}
 	}
-	slices.SortFunc(labs, func(a, b *Lab) int { return strings.Compare(a.Slug, b.Slug) })
 	return labs, errs
 }
 
 // Get returns the lab with the given slug, or an ENOTFOUND error.
 func (c *Catalog) Get(slug string) (*Lab, error) {
-	for _, l := range c.labs {
+	for _, l := range c.snap.Load().labs {
 		if l.Slug == slug {
 			return l, nil
 		}
@@ -88,7 +117,39 @@ func (c *Catalog) Get(slug string) (*Lab, error) {
 
 // List returns the labs, sorted by slug.
 func (c *Catalog) List() []*Lab {
-	return slices.Clone(c.labs)
+	return slices.Clone(c.snap.Load().labs)
+}
+
+// Broken returns the labs whose latest version fails lint, sorted by
+// name. Their problems are the caller's to change.
+func (c *Catalog) Broken() []Broken {
+	out := slices.Clone(c.snap.Load().broken)
+	for i := range out {
+		out[i].Problems = slices.Clone(out[i].Problems)
+	}
+	return out
+}
+
+// BrokenLab returns the problems of the latest version of the lab named
+// name, if it fails lint.
+func (c *Catalog) BrokenLab(name string) (Broken, bool) {
+	for _, b := range c.snap.Load().broken {
+		if b.Lab == name {
+			b.Problems = slices.Clone(b.Problems)
+			return b, true
+		}
+	}
+	return Broken{}, false
+}
+
+// Update replaces every lab of c and its broken labs at once. Labs are
+// never changed once loaded, so a caller holding one of the old set may go
+// on using it.
+func (c *Catalog) Update(labs []*Lab, broken []Broken) {
+	s := &snapshot{labs: slices.Clone(labs), broken: slices.Clone(broken)}
+	slices.SortFunc(s.labs, func(a, b *Lab) int { return strings.Compare(a.Slug, b.Slug) })
+	slices.SortFunc(s.broken, func(a, b Broken) int { return strings.Compare(a.Lab, b.Lab) })
+	c.snap.Store(s)
 }
 
 // ImagesOf returns the images the lab with the given slug needs in its
@@ -109,41 +170,61 @@ func (c *Catalog) NodesOf(slug string) int {
 	return 0
 }
 
-// LoadEach reads every lab of fsys like Load, but keeps the labs that pass
-// lint when others do not: it returns the good labs, sorted by slug, and the
-// problems of the others, keyed by folder name.
-func LoadEach(fsys fs.FS) ([]*Lab, map[string][]LintError, error) {
-	entries, err := fs.ReadDir(fsys, ".")
-	if err != nil {
-		return nil, nil, err
-	}
-	var good []*Lab
-	bad := map[string][]LintError{}
-	for _, e := range entries {
-		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") {
-			continue
+// Images returns the images the labs of c need, each once, in the order of
+// the labs.
+func (c *Catalog) Images() []string {
+	var images []string
+	for _, l := range c.snap.Load().labs {
+		for _, img := range l.Images {
+			if !slices.Contains(images, img) {
+				images = append(images, img)
+			}
 		}
-		lab, errs := loadLab(fsys, e.Name())
-		if len(errs) > 0 {
-			bad[e.Name()] = errs
-			continue
-		}
-		good = append(good, lab)
 	}
-	slices.SortFunc(good, func(a, b *Lab) int { return strings.Compare(a.Slug, b.Slug) })
-	return good, bad, nil
+	return images
 }
 
 // With returns a catalog of c's labs and extra's; a lab of extra replaces
-// the lab of c with the same slug.
+// the lab of c with the same slug. c is not changed.
 func (c *Catalog) With(extra []*Lab) *Catalog {
-	out := &Catalog{}
-	for _, l := range c.labs {
+	var out []*Lab
+	for _, l := range c.snap.Load().labs {
 		if !slices.ContainsFunc(extra, func(e *Lab) bool { return e.Slug == l.Slug }) {
-			out.labs = append(out.labs, l)
+			out = append(out, l)
 		}
 	}
-	out.labs = append(out.labs, extra...)
-	slices.SortFunc(out.labs, func(a, b *Lab) int { return strings.Compare(a.Slug, b.Slug) })
-	return out
+	return newCatalog(append(out, extra...), nil)
+}
+
+// LoadDir reads the lab in the folder name at the top of fsys, which may be
+// a symbolic link to a folder. It returns the lab, or the problems of its
+// files when it fails lint.
+func LoadDir(fsys fs.FS, name string) (*Lab, []LintError) {
+	return loadLab(fsys, name)
+}
+
+// LabDirs returns the names of the folders at the top of fsys that may
+// hold labs, following symbolic links and leaving out hidden ones, sorted.
+func LabDirs(fsys fs.FS) ([]string, error) {
+	entries, err := fs.ReadDir(fsys, ".")
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, e := range entries {
+		name := e.Name()
+		if strings.HasPrefix(name, ".") {
+			continue
+		}
+		if !e.IsDir() {
+			if e.Type()&fs.ModeSymlink == 0 {
+				continue
+			}
+			if info, err := fs.Stat(fsys, name); err != nil || !info.IsDir() {
+				continue
+			}
+		}
+		names = append(names, name)
+	}
+	return names, nil
 }

@@ -18,6 +18,7 @@ type Lab struct {
 	Images []string `json:"images"` // the images the nodes need
 
 	dir      string
+	version  string // a hash of the lab's files, see Version
 	sections []Section
 	rendered map[string]*Rendered
 	checks   map[string][]Check
@@ -77,6 +78,12 @@ type Value struct {
 	Timeout time.Duration
 
 	line int // line of the block in lab.md
+}
+
+// Version names the lab's text as loaded: a hash of its files, which
+// changes whenever one of them does.
+func (l *Lab) Version() string {
+	return l.version
 }
 
 // Lang returns lang if the lab is written in it, or the default language

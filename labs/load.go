@@ -2,7 +2,11 @@ package labs
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"fmt"
+	"hash"
 	"io/fs"
 	"path"
 	"strings"
@@ -39,6 +43,8 @@ func loadLab(fsys fs.FS, dir string) (*Lab, []LintError) {
 	if !ok {
 		return nil, errs
 	}
+	version := sha256.New()
+	hashFile(version, "lab.md", src)
 	m := parseMeta(src, metaFile)
 	if base := path.Base(dir); base != "." && m.slug != "" && base != m.slug {
 		metaFile.add(m.slugLine, "slug %q differs from the name of the lab's folder, %q", m.slug, base)
@@ -66,6 +72,7 @@ func loadLab(fsys fs.FS, dir string) (*Lab, []LintError) {
 		if !ok {
 			continue
 		}
+		hashFile(version, lang+".md", src)
 		t := parseText(src, p, nodes)
 		texts[lang] = t
 		title := t.title
@@ -83,8 +90,14 @@ func loadLab(fsys fs.FS, dir string) (*Lab, []LintError) {
 	if len(errs) > 0 {
 		return nil, errs
 	}
+	lab.version = hex.EncodeToString(version.Sum(nil))[:16]
 	lab.index(m)
 	return lab, nil
+}
+
+// hashFile adds a file of a lab to the hash of its version.
+func hashFile(h hash.Hash, name, src string) {
+	fmt.Fprintf(h, "%s %d\n%s", name, len(src), src)
 }
 
 // readSource reads a lab file, refusing files that are too large, not UTF-8
@@ -139,7 +152,9 @@ func checkStrayFiles(fsys fs.FS, dir string, m *meta, metaFile problems) {
 		known[lang+".md"] = true
 	}
 	for _, e := range entries {
-		if name := e.Name(); !e.IsDir() && strings.HasSuffix(name, ".md") && !known[name] {
+		// Hidden files are editors' (Emacs locks a file being edited as
+		// .#en.md), not the lab's.
+		if name := e.Name(); !e.IsDir() && strings.HasSuffix(name, ".md") && !known[name] && !strings.HasPrefix(name, ".") {
 			p := problems{file: path.Join(dir, name), errs: metaFile.errs}
 			p.add(0, "not a language of the lab: add %s to languages: in lab.md, or remove the file",
 				strings.TrimSuffix(name, ".md"))
@@ -159,6 +174,7 @@ func (l *Lab) index(m *meta) {
 	}
 	l.blocks = map[string]RunBlock{}
 	for lang, r := range l.rendered {
+		r.Version = l.version
 		for i := range r.Sections {
 			s := &r.Sections[i]
 			s.HasCheck = len(l.checks[s.ID]) > 0

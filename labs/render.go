@@ -10,6 +10,9 @@ type Rendered struct {
 	Lang     string            `json:"lang"`
 	Langs    []string          `json:"langs"` // every language of the lab, the default first
 	Sections []RenderedSection `json:"sections"`
+	// Version is the lab's Version: a page that shows the lab learns of a
+	// new text when it changes.
+	Version string `json:"version"`
 }
 
 // RenderedSection is one section of a rendered lab.

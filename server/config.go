@@ -17,4 +17,8 @@ type Config struct {
 	// UploadMax bounds the size of one file uploaded to a node;
 	// DefaultUploadMax when 0.
 	UploadMax int64
+	// Preview serves labs for their author ("playground lab preview"):
+	// open pages look for a new version of their lab every PreviewPoll
+	// instead of LabPoll, and see the lint problems of its latest one.
+	Preview bool
 }

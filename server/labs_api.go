@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/labplay/playground/fault"
 
@@ -48,6 +49,51 @@ func (s *Server) getLab(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, rendered)
+}
+
+// How often an open page asks for the version of its lab: a teacher's edit
+// of the run-time labs folder reaches learners' pages within LabPoll, and
+// an author's within PreviewPoll.
+const (
+	LabPoll     = 30 * time.Second
+	PreviewPoll = 2 * time.Second
+)
+
+// labVersion answers the version of a lab's text, and how long the page
+// should wait before asking again. In preview, it also answers the lint
+// problems of the lab's latest version, if it fails lint, even for a lab
+// never served.
+func (s *Server) labVersion(w http.ResponseWriter, r *http.Request) {
+	slug := chi.URLParam(r, "slug")
+	out := map[string]any{"lab": slug, "version": "", "poll_ms": LabPoll.Milliseconds()}
+	lab, err := s.labs.Get(slug)
+	if err == nil {
+		out["version"] = lab.Version()
+	}
+	if s.cfg.Preview {
+		out["poll_ms"] = PreviewPoll.Milliseconds()
+		out["preview"] = true
+		if b, ok := s.labs.BrokenLab(slug); ok {
+			out["problems"] = b.Problems
+			err = nil
+		}
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// labProblems answers, to instructors, the labs of the run-time folder
+// whose latest version fails lint, with their problems and whether an
+// earlier version is served.
+func (s *Server) labProblems(w http.ResponseWriter, r *http.Request) {
+	list := s.labs.Broken()
+	if list == nil {
+		list = []labs.Broken{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"labs": list})
 }
 
 // sessionLab returns the caller's session named in the URL and its lab.

@@ -60,6 +60,8 @@ func (s *Server) Handler() http.Handler {
 
 			r.Get("/labs", s.listLabs)
 			r.Get("/labs/{slug}", s.getLab)
+			r.Get("/labs/{slug}/version", s.labVersion)
+			r.With(s.requireInstructor).Get("/lab-problems", s.labProblems)
 			r.Get("/sessions/{id}/progress", s.getProgress)
 			r.Post("/sessions/{id}/progress/reset", s.resetProgress)
 			r.Post("/sessions/{id}/sections/{section}/check", s.checkSection)

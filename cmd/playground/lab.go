@@ -18,16 +18,19 @@ import (
 
 // labUsage says how the lab subcommands are called.
 const labUsage = "usage: playground lab lint DIR... | playground lab import-pwd POST.md [--slug S] [--out DIR] [--force]" +
-	" | playground lab test LAB [--server URL] [--lang L] [--keep] [--block-timeout D] [--check-wait D]"
+	" | playground lab test LAB [--server URL] [--lang L] [--keep] [--block-timeout D] [--check-wait D]" +
+	" | playground lab preview [-addr ADDR] DIR"
 
-// runLab runs "playground lab lint DIR...", "playground lab import-pwd"
-// and "playground lab test".
+// runLab runs "playground lab lint DIR...", "playground lab import-pwd",
+// "playground lab test" and "playground lab preview".
 func runLab(ctx context.Context, args []string) error {
 	switch {
 	case len(args) > 0 && args[0] == "import-pwd":
 		return importPWD(ctx, args[1:], os.Stdout, os.Getenv)
 	case len(args) > 0 && args[0] == "test":
 		return labTest(ctx, args[1:], os.Stdout, os.Stderr)
+	case len(args) > 0 && args[0] == "preview":
+		return previewLab(ctx, args[1:], os.Stdout, os.Getenv)
 	case len(args) < 2 || args[0] != "lint":
 		return errors.New(labUsage)
 	}

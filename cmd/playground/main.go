@@ -10,6 +10,8 @@
 //	                            convert a Play with Docker post to a lab
 //	playground lab test LAB [--server URL] [--lang L] [--keep]
 //	                            run a lab as a learner would, on a running playground
+//	playground lab preview [-addr ADDR] DIR
+//	                            serve one lab folder, its open pages following each save
 //	playground bench            measure session start, memory and echo latency
 //	playground instructor add --email ADDR   create an instructor account
 //

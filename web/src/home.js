@@ -3,6 +3,7 @@
 import { api, errorText } from './api.js';
 import { initialLang, lang, setLang, t } from './i18n.js';
 import { joinAndGo } from './joining.js';
+import { showProblems } from './lab.js';
 import { showStatus } from './status.js';
 
 const DEFAULT_LAB = 'docker-orchestration';
@@ -107,10 +108,32 @@ async function loadLabs() {
     return o;
   }));
   picker.value = labs.some((l) => l.slug === wanted) ? wanted : (labs.some((l) => l.slug === DEFAULT_LAB) ? DEFAULT_LAB : labs[0].slug);
+  const problems = document.querySelector('[data-testid="lab-problems"]');
+  if (picker.value !== wanted && wanted === new URLSearchParams(location.search).get('lab')) awaitLab(wanted);
+  else if (problems) problems.hidden = true;
   if (!picker.dataset.wired) {
     picker.dataset.wired = '1';
     picker.addEventListener('change', () => { picker.dataset.chosen = picker.value; });
   }
+}
+
+// awaitLab is for a lab asked for by ?lab=SLUG that is not served: in
+// preview ("playground lab preview"), one that fails lint, whose problems
+// it shows until a version of it passes, when the picker is filled again.
+async function awaitLab(slug) {
+  const box = document.querySelector('[data-testid="lab-problems"]') || document.createElement('div');
+  box.dataset.testid = 'lab-problems';
+  document.querySelector('.start-card').append(box);
+  let v;
+  try {
+    v = await api('GET', `/api/labs/${encodeURIComponent(slug)}/version`);
+  } catch {
+    box.hidden = true;
+    return;
+  }
+  showProblems(box, v.problems, false);
+  if (v.version) loadLabs();
+  else if (v.preview) setTimeout(() => awaitLab(slug), v.poll_ms || 2000);
 }
 
 async function loadSessions() {

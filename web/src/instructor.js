@@ -55,11 +55,51 @@ function nextPage() {
 export async function startInstructor() {
   setLang(initialLang());
   applyI18n(document);
-  switchLangButton($('lang-switch'), () => loadClassrooms());
+  switchLangButton($('lang-switch'), () => { loadClassrooms(); loadLabProblems(); });
   $('logout').addEventListener('click', logout);
   api('GET', '/api/instructors/me').then((me) => { $('instructor-email').textContent = me.email; }, loginAgain);
   setupCreate();
   loadClassrooms();
+  loadLabProblems();
+}
+
+// loadLabProblems shows, above the rest, the labs of the run-time labs
+// folder whose latest version fails lint, each problem as file:line:
+// message; the card is absent when there are none.
+async function loadLabProblems() {
+  let list;
+  try {
+    list = (await api('GET', '/api/lab-problems')).labs || [];
+  } catch {
+    return; // a login that ended is dealt with by the other requests
+  }
+  document.querySelector('[data-testid="lab-problems-card"]')?.remove();
+  if (list.length === 0) return;
+  const card = document.createElement('section');
+  card.className = 'card lab-problems error';
+  card.dataset.testid = 'lab-problems-card';
+  const h = document.createElement('h2');
+  h.textContent = t('labsWithProblems');
+  const help = document.createElement('p');
+  help.className = 'muted';
+  help.textContent = t('labsWithProblemsHelp');
+  card.append(h, help);
+  for (const b of list) {
+    const title = document.createElement('h3');
+    title.className = 'mono';
+    title.dataset.testid = 'problem-lab';
+    title.textContent = `${b.lab} · ${b.served ? t('labServedEarlier') : t('labNotServed')}`;
+    const ul = document.createElement('ul');
+    for (const p of b.problems || []) {
+      const li = document.createElement('li');
+      li.className = 'mono';
+      li.dataset.testid = 'lab-problem';
+      li.textContent = `${p.file}${p.line ? `:${p.line}` : ''}: ${p.message}`;
+      ul.append(li);
+    }
+    card.append(title, ul);
+  }
+  document.querySelector('.class-main').prepend(card);
 }
 
 async function logout() {

@@ -9,6 +9,9 @@ import { putFile } from './transfer.js';
 
 const MARKS = { done: '✓', failed: '✗', pending: '○' };
 const CHECK_AFTER_RUN = [2000, 6000];
+// VERSION_POLL_MS is how often the page asks for a new version of its lab
+// until the server says otherwise (2 s in preview, 30 s else).
+const VERSION_POLL_MS = 30000;
 
 export class LabPane {
   // root is the pane element; terminal(node) returns a node's NodeTerminal;
@@ -22,6 +25,14 @@ export class LabPane {
     this.lab = null;
     this.status = new Map(); // section id → pending|done|failed
     this.loadSeq = 0;
+    this.lang = '';
+    this.versionTimer = 0;
+    this.stopped = false;
+    // The lint problems of the lab's latest version, shown above the text
+    // (the server sends them in preview only).
+    this.problems = el('div', 'lab-problems');
+    this.problems.dataset.testid = 'lab-problems';
+    this.problems.hidden = true;
     this.checks = new Checks({
       check: (id, quiet, auto) => this.checkSection(id, quiet, auto),
       nextSection: () => this.nextSection(),
@@ -32,9 +43,12 @@ export class LabPane {
     return `/api/sessions/${encodeURIComponent(this.sessionId)}`;
   }
 
-  // load fetches the lab in lang and the progress, and shows them.
-  async load(lang) {
+  // load fetches the lab in lang and the progress, and shows them. Done
+  // again for a new version of the lab (keep), it keeps where the learner
+  // had scrolled to.
+  async load(lang, keep) {
     const seq = ++this.loadSeq;
+    this.lang = lang;
     let lab;
     let progress;
     try {
@@ -47,7 +61,7 @@ export class LabPane {
       const p = document.createElement('p');
       p.className = 'pad error';
       p.textContent = errorText(err, t);
-      this.root.replaceChildren(p);
+      this.root.replaceChildren(this.problems, p);
       return;
     }
     if (seq !== this.loadSeq) return;
@@ -58,7 +72,10 @@ export class LabPane {
       this.status.set(s.id, s.status);
       if (s.status === 'failed' && s.output) outputs.set(s.id, s.output);
     }
+    const scroll = this.root.scrollTop;
     this.render(outputs);
+    if (keep) this.root.scrollTop = scroll;
+    this.root.dataset.version = lab.version || '';
     this.onLoaded(lab);
   }
 
@@ -74,7 +91,7 @@ export class LabPane {
       toc.append(this.tocItem(s));
       body.append(this.sectionEl(s, outputs.get(s.id)));
     }
-    this.root.replaceChildren(head, body);
+    this.root.replaceChildren(this.problems, head, body);
     this.root.scrollTop = 0;
     for (const s of this.lab.sections) this.showStatus(s.id);
     this.showProgress();
@@ -279,13 +296,60 @@ export class LabPane {
     return null;
   }
 
+  // watchVersion asks the server for the version of the lab, and shows a
+  // new one in place: the text is rendered again with the learner's
+  // progress, and the terminals, which are not the pane's, stay as they
+  // are. In preview, it also shows the problems of a version that fails
+  // lint, while the last good one stays on the page.
+  watchVersion() {
+    const look = async () => {
+      if (this.stopped) return;
+      let wait = VERSION_POLL_MS;
+      try {
+        const v = await api('GET', `/api/labs/${encodeURIComponent(this.labSlug)}/version`);
+        wait = v.poll_ms || wait;
+        if (!document.hidden || v.preview) {
+          showProblems(this.problems, v.problems, Boolean(v.version));
+          if (this.lab && v.version && v.version !== this.lab.version) await this.load(this.lang, true);
+        }
+      } catch {
+        // The lab is gone or the server is away: the page keeps its text.
+      }
+      if (!this.stopped) this.versionTimer = setTimeout(look, wait);
+    };
+    look();
+  }
+
   start() {
     this.checks.start();
+    this.watchVersion();
   }
 
   stop() {
+    this.stopped = true;
+    clearTimeout(this.versionTimer);
     this.checks.stop();
   }
+}
+
+// showProblems fills box with the lint problems of a lab's latest version
+// ([{file, line, message}]), or hides it when there are none. served says
+// whether an earlier version is shown meanwhile.
+export function showProblems(box, problems, served) {
+  if (!problems || problems.length === 0) {
+    box.hidden = true;
+    box.replaceChildren();
+    return;
+  }
+  const list = el('ul');
+  for (const p of problems) {
+    const li = el('li', 'mono', `${p.file}${p.line ? `:${p.line}` : ''}: ${p.message}`);
+    li.dataset.testid = 'lab-problem';
+    list.append(li);
+  }
+  box.replaceChildren(el('p', '', served ? t('labProblemsKept') : t('labProblemsNone')), list);
+  box.className = 'lab-problems error';
+  box.hidden = false;
 }
 
 // addCopyButton puts a Copy button on a code block of the lab.
