@@ -3,6 +3,7 @@
 import { api, errorText, serverNow } from './api.js';
 import { initialLang, lang, setLang, storedLang, t } from './i18n.js';
 import { LabPane } from './lab.js';
+import { setupDeviceLink } from './devices.js';
 import { setupSplit } from './split.js';
 import { NodeTerminal } from './terminal.js';
 
@@ -32,6 +33,7 @@ export async function startSession() {
     return;
   }
   new SessionPage(session, controls).start();
+  setupDeviceLink(session.id);
 }
 
 // WARN_SECONDS is how long before the end the page warns.
