@@ -15,3 +15,4 @@ CREATE TABLE device_links (
     last_used_at timestamptz
 );
 CREATE UNIQUE INDEX device_links_live ON device_links (user_id) WHERE revoked_at IS NULL;
+CREATE INDEX device_links_user ON device_links (user_id, created_at);

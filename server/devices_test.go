@@ -176,6 +176,17 @@ func TestDeviceLinkStoppedReplacedAndExpired(t *testing.T) {
 	}
 	refused(t, other, strings.Repeat("A", 43), "does not open anything")
 	refused(t, other, "short", "does not open anything")
+
+	// A learner's record is their latest ten links, the live one first.
+	for range 12 {
+		third = makeLink(t, ada, sess.ID)
+	}
+	var kept, live int
+	if err := e.st.Pool().QueryRow(context.Background(), `SELECT count(*), count(*) FILTER (WHERE revoked_at IS NULL)
+		FROM device_links WHERE user_id = $1`, ada.userID()).Scan(&kept, &live); err != nil || kept != 10 || live != 1 {
+		t.Fatalf("Ada has %d links kept, %d live, %v; want 10 and 1", kept, live, err)
+	}
+	other.must(http.StatusOK, "POST", "/api/continue", tokenRequest{Token: third}, nil)
 }
 
 func TestDeviceLinkIsTheOwnersAlone(t *testing.T) {
@@ -209,6 +220,20 @@ func TestDeviceLinkIsTheOwnersAlone(t *testing.T) {
 	}
 	if status, _, _ := laptop.do("POST", "/api/sessions/"+bobSess.ID+"/progress/reset", nil); status != http.StatusNotFound {
 		t.Fatalf("Ada's link reset Bob's progress: %d", status)
+	}
+	// Bob, with a session of his own, is warned what his browser would
+	// leave by continuing as Ada.
+	var peek struct {
+		OwnSessions int  `json:"own_sessions"`
+		SameLearner bool `json:"same_learner"`
+	}
+	bob.must(http.StatusOK, "POST", "/api/continue", tokenRequest{Token: token}, &peek)
+	if peek.OwnSessions != 1 || peek.SameLearner {
+		t.Fatalf("Bob's peek = %+v, want his 1 session and another learner", peek)
+	}
+	ada.must(http.StatusOK, "POST", "/api/continue", tokenRequest{Token: token}, &peek)
+	if !peek.SameLearner || peek.OwnSessions != 0 {
+		t.Fatalf("Ada's own peek = %+v, want the same learner, nothing left behind", peek)
 	}
 	// Bob stops his own link, never Ada's.
 	bob.must(http.StatusNoContent, "DELETE", "/api/me/device-link", nil, nil)

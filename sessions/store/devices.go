@@ -12,11 +12,16 @@ import (
 	"github.com/labplay/playground/sessions"
 )
 
+// keptDeviceLinks is how many of a learner's links are kept, the live one
+// and the latest stopped or expired ones, as the record of their use.
+const keptDeviceLinks = 10
+
 // errNoSuchLink answers a device link that was never made.
 var errNoSuchLink = fault.Errorf(fault.ENOTFOUND, "This link does not open anything. Check that it was copied whole.")
 
 // CreateDeviceLink records a new device link of a user, made on the page of
-// one of their live sessions, and revokes the one they had. Another's
+// one of their live sessions, revokes the one they had and forgets all but
+// their latest keptDeviceLinks. Another's
 // session, or an ended one, answers ENOTFOUND and changes nothing.
 func (s *Store) CreateDeviceLink(ctx context.Context, userID, sessionID string, hash []byte, expires time.Time) (*sessions.DeviceLink, error) {
 	l := &sessions.DeviceLink{UserID: userID, SessionID: sessionID, ExpiresAt: expires}
@@ -30,6 +35,11 @@ func (s *Store) CreateDeviceLink(ctx context.Context, userID, sessionID string, 
 		if errors.Is(err, pgx.ErrNoRows) {
 			return fault.Errorf(fault.ENOTFOUND, "Session not found.")
 		}
+		if err != nil {
+			return unavailable(err)
+		}
+		_, err = tx.Exec(ctx, `DELETE FROM device_links WHERE user_id = $1 AND token_hash NOT IN
+			(SELECT token_hash FROM device_links WHERE user_id = $1 ORDER BY created_at DESC LIMIT $2)`, userID, keptDeviceLinks)
 		return unavailable(err)
 	})
 	if err != nil {
