@@ -33,7 +33,6 @@ export async function startSession() {
     return;
   }
   new SessionPage(session, controls).start();
-  setupDeviceLink(session.id);
 }
 
 // WARN_SECONDS is how long before the end the page warns.
@@ -114,6 +113,7 @@ class SessionPage {
       this.watchPorts();
     }
     this.expose();
+    setupDeviceLink(this.session.id);
   }
 
   // showFree lays the page out for a free playground: no lab pane, and an
