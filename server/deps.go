@@ -137,6 +137,8 @@ type Classrooms interface {
 	Login(ctx context.Context, email, password string) (string, *sessions.Instructor, error)
 	Authenticate(ctx context.Context, token string) (*sessions.Instructor, error)
 	Logout(ctx context.Context, token string) error
+	// Learners' links to continue on another browser (devices.go).
+	DeviceLinks
 }
 
 // The rooms behind the edge satisfy it.

@@ -39,6 +39,7 @@ func (s *Server) Handler() http.Handler {
 		r.HandleFunc(sharedPrefix+"{token}", s.sharedPath)
 		r.HandleFunc(sharedPrefix+"{token}/*", s.sharedPath)
 		s.classroomPages(r) // classroom_routes.go
+		s.deviceLinkPages(r)
 
 		r.Route("/api", func(r chi.Router) {
 			r.Use(noStore, s.sameSite)
@@ -67,6 +68,7 @@ func (s *Server) Handler() http.Handler {
 			r.Post("/sessions/{id}/sections/{section}/check", s.checkSection)
 			r.Post("/sessions/{id}/blocks/{block}/resolve", s.resolveBlock)
 			s.classroomAPI(r) // classroom_routes.go
+			s.deviceLinkAPI(r)
 
 			r.NotFound(s.apiNotFound)
 			r.MethodNotAllowed(s.apiMethodNotAllowed)
@@ -162,7 +164,11 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 		if ww.Status() >= 500 {
 			level = slog.LevelInfo
 		}
-		s.log.Log(r.Context(), level, "request", "method", r.Method, "path", r.URL.Path,
+		path := r.URL.Path
+		if strings.HasPrefix(path, continuePrefix) {
+			path = continuePrefix + "…" // a device link's token is a learner's identity
+		}
+		s.log.Log(r.Context(), level, "request", "method", r.Method, "path", path,
 			"status", ww.Status(), "took_ms", took.Milliseconds())
 	})
 }

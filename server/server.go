@@ -33,10 +33,12 @@ type Server struct {
 	hub     *live.Hub
 	logins  *loginLimiter
 
-	// Per-address limits on anonymous session starts and on wrong
-	// classroom codes (ratelimit.go).
+	// Per-address limits on anonymous session starts, on wrong classroom
+	// codes (ratelimit.go) and on device links that open nothing
+	// (devices.go).
 	starts   *ratelimit.Buckets
 	badCodes *ratelimit.Buckets
+	badLinks *ratelimit.Buckets
 
 	// metrics receives requests, terminals and errors; nil records nothing.
 	metrics *metrics.Metrics
@@ -85,5 +87,7 @@ func New(cfg Config, d Deps) *Server {
 		classes: d.Classrooms, hub: d.Hub, logins: newLoginLimiter(),
 		starts: ratelimit.New(startBurst, startRefill), badCodes: ratelimit.New(badCodeBurst, badCodeRefill),
 		metrics: d.Metrics,
+
+		badLinks: ratelimit.New(badLinkBurst, badLinkRefill),
 	}
 }

@@ -4,7 +4,7 @@ import "net/http"
 
 // The pages of classrooms, added to pageNames so that New parses them.
 func init() {
-	pageNames = append(pageNames, "instructor-login", "instructor", "classroom", "join")
+	pageNames = append(pageNames, "instructor-login", "instructor", "classroom", "join", "continue")
 }
 
 // InstructorLogin renders the instructors' login page (/instructor/login).
@@ -28,4 +28,11 @@ func (s *Site) Classroom(w http.ResponseWriter, r *http.Request) {
 // (/join/{code}); the script reads the code from the URL.
 func (s *Site) Join(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, "join", "Join a class · Lab Playground")
+}
+
+// Continue renders the page of a link a learner made to continue on
+// another browser (/continue/{token}); the script reads the token from the
+// URL, says what the link opens and asks before using it.
+func (s *Site) Continue(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, "continue", "Continue on this device · Lab Playground")
 }

@@ -8,6 +8,7 @@ import { startSession } from './session.js';
 import { startInstructor, startInstructorLogin } from './instructor.js';
 import { startDashboard } from './dashboard.js';
 import { startJoin } from './join.js';
+import { startContinue } from './continue.js';
 
 const pages = {
   home: startHome,
@@ -16,6 +17,7 @@ const pages = {
   instructor: startInstructor,
   classroom: startDashboard,
   join: startJoin,
+  continue: startContinue,
 };
 
 const start = pages[document.body.dataset.page];

@@ -3,6 +3,7 @@
 import { api, errorText, serverNow } from './api.js';
 import { initialLang, lang, setLang, storedLang, t } from './i18n.js';
 import { LabPane } from './lab.js';
+import { setupDeviceLink } from './devices.js';
 import { setupSplit } from './split.js';
 import { NodeTerminal } from './terminal.js';
 
@@ -112,6 +113,7 @@ class SessionPage {
       this.watchPorts();
     }
     this.expose();
+    setupDeviceLink(this.session.id);
   }
 
   // showFree lays the page out for a free playground: no lab pane, and an
