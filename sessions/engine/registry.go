@@ -166,7 +166,35 @@ func (e *Engine) EnsureRegistry(ctx context.Context, images []string) error {
 		return engineError(err, "start the registry")
 	}
 	e.log.Info("registry ready", "container", name, "images", len(have))
+	e.rejoinSessions(ctx, name)
 	return e.ensureCache(ctx)
+}
+
+// rejoinSessions attaches a registry made anew (new labs' images, a new
+// registry image) to the networks of the sessions already running, at the
+// address their nodes' engines know it by: without this, their pulls of
+// the labs' images would find no mirror until the session ends.
+func (e *Engine) rejoinSessions(ctx context.Context, name string) {
+	nets, err := e.cli.NetworkList(ctx, network.ListOptions{Filters: e.filter("")})
+	if err != nil {
+		e.log.Warn("list the sessions' networks for the registry", "err", err)
+		return
+	}
+	for _, n := range nets {
+		id := n.Labels[LabelSession]
+		if id == "" || len(n.IPAM.Config) == 0 {
+			continue
+		}
+		subnet, err := netip.ParsePrefix(n.IPAM.Config[0].Subnet)
+		if err != nil || !subnet.Addr().Is4() {
+			continue
+		}
+		err = e.cli.NetworkConnect(ctx, n.ID, name, &network.EndpointSettings{Aliases: []string{registryAlias},
+			IPAMConfig: &network.EndpointIPAMConfig{IPv4Address: lastHost(subnet).String()}})
+		if err != nil {
+			e.log.Warn("the new registry could not join a session's network", "session", id, "err", err)
+		}
+	}
 }
 
 // registryConfig returns the settings of the registry's container.

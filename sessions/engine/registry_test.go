@@ -67,6 +67,22 @@ func TestRegistryMirrorsSeededImages(t *testing.T) {
 			} else {
 				t.Logf("an upload from a node: HTTP %s", strings.TrimSpace(out))
 			}
+			// A lab with a new image (the labs folder changed) makes the
+			// registry anew; the running session's nodes still reach it.
+			const more = "labplay/kv:1"
+			if _, err := cli.ImageInspect(ctx, more); err != nil || egress != EgressNone {
+				return
+			}
+			if err := e.EnsureRegistry(ctx, []string{img, more}); err != nil {
+				t.Fatalf("EnsureRegistry with a new image: %v", err)
+			}
+			if after, _ := cli.ContainerInspect(ctx, registryName(e.cfg.Instance)); after.ID == before.ID {
+				t.Fatal("the registry was not made again for a new image")
+			}
+			out, code, err = e.Exec(ctx, nodes[0].ContainerID, "docker pull -q "+more+" && docker image inspect --format ok "+more, 2*time.Minute)
+			if err != nil || code != 0 || !strings.Contains(out, "ok") {
+				t.Errorf("pull of the new image in a running session's node, from the registry made anew: %v %d %s", err, code, out)
+			}
 		})
 	}
 }
