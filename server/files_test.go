@@ -1,4 +1,4 @@
-package server_test
+package server
 
 import (
 	"bytes"
@@ -10,11 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/labplay/playground/fault"
-
 	"github.com/labplay/playground/client"
-	"github.com/labplay/playground/server"
-	"github.com/labplay/playground/sessions/manager"
+	"github.com/labplay/playground/fault"
 )
 
 // A learner uploads a file to a node and downloads it back byte for byte; a
@@ -22,7 +19,7 @@ import (
 // paths, folders, missing files and files over the limit get clear errors
 // and leave nothing behind.
 func TestUploadAndDownload(t *testing.T) {
-	e := newEnvWith(t, manager.Config{}, server.Config{UploadMax: 4 << 20})
+	e := newEnv(t, envConfig{Docker: true, Server: Config{UploadMax: 4 << 20}})
 	ctx := context.Background()
 	c := client.New(e.ts.URL)
 	s, err := c.CreateSession(ctx, "", "")

@@ -1,4 +1,4 @@
-package server_test
+package server
 
 import (
 	"context"
@@ -25,7 +25,7 @@ func apiStatus(err error) (int, string) {
 }
 
 func TestSessionLifecycleAndBoundaries(t *testing.T) {
-	e := newEnv(t, manager.Config{MaxSessions: 1})
+	e := newEnv(t, envConfig{Docker: true, Manager: manager.Config{MaxSessions: 1}})
 	ctx := context.Background()
 	owner, stranger := client.New(e.ts.URL), client.New(e.ts.URL)
 
