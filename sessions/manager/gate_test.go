@@ -27,7 +27,7 @@ func TestGateOneAtATime(t *testing.T) {
 			running++
 			most = max(most, running)
 			mu.Unlock()
-			time.Sleep(10 * time.Millisecond)
+			time.Sleep(10 * time.Millisecond) // a piece of work: long enough for two to overlap if the gate let them
 			mu.Lock()
 			running--
 			mu.Unlock()
