@@ -14,6 +14,7 @@ import (
 // and no Docker: every refusal comes before a node is touched, and the
 // session's nodes have no containers.
 func TestSessionsAnswerOnlyTheirOwnerAndInstructor(t *testing.T) {
+	t.Parallel()
 	env := newEnv(t, envConfig{})
 	teacher := addInstructor(t, env, "teacher@school.example")
 	class := createClass(t, teacher, 0)

@@ -39,6 +39,7 @@ func errorCode(t *testing.T, body []byte) string {
 }
 
 func TestClassroomBoundaries(t *testing.T) {
+	t.Parallel()
 	env := newEnv(t, envConfig{})
 	teacher := addInstructor(t, env, "teacher@school.example")
 	other := addInstructor(t, env, "other@school.example")
@@ -179,6 +180,7 @@ func mustJSON(v any) string {
 }
 
 func TestCreateClassroomValidation(t *testing.T) {
+	t.Parallel()
 	env := newEnv(t, envConfig{})
 	teacher := addInstructor(t, env, "teacher@school.example")
 	for _, body := range []map[string]any{
@@ -202,6 +204,7 @@ func TestCreateClassroomValidation(t *testing.T) {
 }
 
 func TestJoinRules(t *testing.T) {
+	t.Parallel()
 	env := newEnv(t, envConfig{})
 	teacher := addInstructor(t, env, "teacher@school.example")
 	class := createClass(t, teacher, 1)

@@ -10,6 +10,7 @@ import (
 // limited; wrong codes sent all at once are all charged, so the address is
 // then refused for longer.
 func TestCodesAllAtOnce(t *testing.T) {
+	t.Parallel()
 	env := newEnv(t, envConfig{})
 	teacher := addInstructor(t, env, "teacher@school.example")
 	class := createClass(t, teacher, 0)

@@ -39,6 +39,7 @@ func postStatus(c *client.Client, path, body string, headers map[string]string) 
 // they send is refused, or answered, before any node is touched.
 
 func TestOtherSitesCannotActForALearner(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, envConfig{Manager: manager.Config{MaxSessions: 1}})
 	c := client.New(e.ts.URL)
 	for _, h := range []map[string]string{
@@ -64,6 +65,7 @@ func TestOtherSitesCannotActForALearner(t *testing.T) {
 }
 
 func TestForwardedAddressesAreNotBelievedByDefault(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, envConfig{})
 	c := client.New(e.ts.URL)
 	// All at once, so the address's bucket cannot refill between them (each

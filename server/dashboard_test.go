@@ -9,6 +9,7 @@ import (
 // instructor watches on B. Every change reaches B's stream through
 // Postgres, since A and B share nothing else.
 func TestDashboardAcrossProcesses(t *testing.T) {
+	t.Parallel()
 	a := newEnv(t, envConfig{})
 	b := newEnv(t, envConfig{SameDB: a})
 	teacher := addInstructor(t, b, "teacher@school.example")
@@ -51,6 +52,7 @@ func TestDashboardAcrossProcesses(t *testing.T) {
 
 // Closing the class, on either process, sends a new snapshot that says so.
 func TestDashboardSeesTheClassClose(t *testing.T) {
+	t.Parallel()
 	a := newEnv(t, envConfig{})
 	b := newEnv(t, envConfig{SameDB: a})
 	teacher := addInstructor(t, a, "teacher@school.example")

@@ -17,6 +17,7 @@ import (
 // /readyz names the dependency that does not answer, with its message,
 // and answers 503 until both do.
 func TestReadyNamesWhatDoesNotAnswer(t *testing.T) {
+	t.Parallel()
 	down := fault.Errorf(fault.EUNAVAILABLE, "The Docker engine does not answer.")
 	for _, tc := range []struct {
 		name          string
@@ -53,6 +54,7 @@ func TestReadyNamesWhatDoesNotAnswer(t *testing.T) {
 // status and the stable JSON shape; an internal error's cause is never
 // shown.
 func TestManagerErrorsReachTheClient(t *testing.T) {
+	t.Parallel()
 	for code, status := range statusOf {
 		err := fault.Errorf(code, "What went wrong, for %s.", code)
 		ts := newEnv(t, envConfig{Fake: &fakeManager{GetFn: func(context.Context, string, string) (*sessions.Session, error) { return nil, err }}}).ts

@@ -3,7 +3,9 @@ package server
 // The harness of the server's tests: newEnv starts one server process (a
 // store, a manager, the classroom rules, the live hub and the handlers,
 // served by httptest on loopback) as envConfig asks, and takes it all down
-// when the test ends.
+// when the test ends. Each env has its own database, rate limits and hub, so
+// a test that needs neither Docker nor a browser calls t.Parallel; a test on
+// the Docker engine does not, since it shares the engine's memory and CPU.
 
 import (
 	"context"

@@ -7,7 +7,8 @@ import (
 
 // reserved reports whether reserve(n) returns within a moment. The moment
 // is a timer, not a wait for an event: what some callers check is that
-// reserve does not return, and nothing signals that.
+// reserve does not return, and nothing signals that. For the same reason
+// these tests are not parallel: a busy CPU could outlast the moment.
 func reserved(w *window, n int) bool {
 	done := make(chan struct{})
 	go func() { w.reserve(n); close(done) }()

@@ -16,6 +16,7 @@ import (
 )
 
 func TestInstructorLoginAndLogout(t *testing.T) {
+	t.Parallel()
 	env := newEnv(t, envConfig{})
 	teacher := addInstructor(t, env, "Teacher@School.example")
 	var me map[string]string
@@ -64,6 +65,7 @@ func TestInstructorLoginAndLogout(t *testing.T) {
 }
 
 func TestLoginFailuresLookAlike(t *testing.T) {
+	t.Parallel()
 	env := newEnv(t, envConfig{Server: Config{TrustProxy: true}})
 	addInstructor(t, env, "teacher@school.example")
 	c := newBrowser(t, env.ts.URL)
@@ -84,6 +86,7 @@ func TestLoginFailuresLookAlike(t *testing.T) {
 }
 
 func TestLoginRateLimits(t *testing.T) {
+	t.Parallel()
 	env := newEnv(t, envConfig{Server: Config{TrustProxy: true}})
 	// The clock stands still: no attempt comes back while the test runs.
 	stopped := time.Now()
@@ -156,6 +159,7 @@ func TestLoginRateLimits(t *testing.T) {
 }
 
 func TestLoginHashersAreBounded(t *testing.T) {
+	t.Parallel()
 	l := newLoginLimiter()
 	var mu sync.Mutex
 	running, most := 0, 0
@@ -196,6 +200,7 @@ func TestLoginHashersAreBounded(t *testing.T) {
 }
 
 func TestLoginLimiterAllows(t *testing.T) {
+	t.Parallel()
 	if err := newLoginLimiter().allow("ip", "a@b"); err != nil {
 		t.Fatal(err)
 	}

@@ -37,6 +37,7 @@ func TestSessionStartsPerAddress(t *testing.T) {
 // guessed by trying them all; a class with the right code never meets it.
 // This needs Postgres and no Docker.
 func TestWrongClassroomCodesPerAddress(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, envConfig{})
 	c := client.New(e.ts.URL)
 	get := func(code string) int {
