@@ -211,6 +211,18 @@ func (e *env) removeAll() {
 	}
 }
 
+// containerOf returns the container id of one node of a session; it fails
+// t, which may be a subtest's.
+func containerOf(t *testing.T, e *env, sessionID, node string) string {
+	t.Helper()
+	list, err := e.docker.ContainerList(context.Background(), container.ListOptions{All: true,
+		Filters: filters.NewArgs(filters.Arg("label", "playground.session="+sessionID), filters.Arg("label", "playground.node="+node))})
+	if err != nil || len(list) != 1 {
+		t.Fatalf("container of %s: %v (%d found)", node, err, len(list))
+	}
+	return list[0].ID
+}
+
 // leftovers counts the containers and networks still labelled with a session.
 func (e *env) leftovers(sessionID string) (containers, networks int) {
 	e.t.Helper()

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -114,13 +113,4 @@ func TestUploadAndDownload(t *testing.T) {
 	if _, err := c.Download(ctx, s.ID, "node2", "/root/up/data.bin", &bytes.Buffer{}); status(err) != http.StatusServiceUnavailable {
 		t.Errorf("download from a dead node: %v, want 503", err)
 	}
-}
-
-// status returns the HTTP status of an API error, or 0.
-func status(err error) int {
-	var ae *client.APIError
-	if errors.As(err, &ae) {
-		return ae.Status
-	}
-	return 0
 }

@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/docker/docker/api/types/container"
-	"github.com/docker/docker/api/types/filters"
 	"github.com/gorilla/websocket"
 
 	"github.com/labplay/playground/client"
@@ -26,17 +24,6 @@ func decode(t *testing.T, res *http.Response, v any) {
 	if err := json.NewDecoder(res.Body).Decode(v); err != nil {
 		t.Fatalf("decode answer of %s: %v", res.Request.URL.Path, err)
 	}
-}
-
-// containerOf returns the container id of one node of a session.
-func containerOf(t *testing.T, e *env, sessionID, node string) string {
-	t.Helper()
-	list, err := e.docker.ContainerList(context.Background(), container.ListOptions{All: true,
-		Filters: filters.NewArgs(filters.Arg("label", "playground.session="+sessionID), filters.Arg("label", "playground.node="+node))})
-	if err != nil || len(list) != 1 {
-		t.Fatalf("container of %s: %v (%d found)", node, err, len(list))
-	}
-	return list[0].ID
 }
 
 // newLearner starts a session (with a lab, or none) for a new learner.
