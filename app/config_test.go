@@ -25,6 +25,7 @@ func parse(t *testing.T, env map[string]string, args ...string) (app.Config, err
 }
 
 func TestConfigCapacityAndEgress(t *testing.T) {
+	t.Parallel()
 	c, err := parse(t, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -55,6 +56,7 @@ func TestConfigCapacityAndEgress(t *testing.T) {
 }
 
 func TestConfigDefaults(t *testing.T) {
+	t.Parallel()
 	c, err := parse(t, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -83,6 +85,7 @@ func TestConfigDefaults(t *testing.T) {
 }
 
 func TestConfigOverrides(t *testing.T) {
+	t.Parallel()
 	env := map[string]string{
 		"PLAYGROUND_ADDR": "0.0.0.0:80", "PLAYGROUND_METRICS_ADDR": "off", "PLAYGROUND_LABS_DIR": "off",
 		"PLAYGROUND_REGISTRY_IMAGE": "off", "PLAYGROUND_REGISTRY_UPSTREAM": "off", "PLAYGROUND_NODE_DISK": "0",
@@ -116,6 +119,7 @@ func TestConfigOverrides(t *testing.T) {
 }
 
 func TestConfigRefusals(t *testing.T) {
+	t.Parallel()
 	for env, says := range map[string]string{
 		"PLAYGROUND_PUBLIC_URL=example.org":          `public URL "example.org" must be an http or https URL`,
 		"PLAYGROUND_TRUST_PROXY=maybe":               `trust proxy "maybe" must be true or false`,

@@ -107,7 +107,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      3 * time.Minute, // session start waits for three engines
+		WriteTimeout:      3 * time.Minute, // session start waits for its nodes' engines (up to five)
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}

@@ -52,6 +52,7 @@ var knownSettings = [][3]string{
 }
 
 func TestSettingsKeepTheirNamesAndDefaults(t *testing.T) {
+	t.Parallel()
 	if len(settings) != len(knownSettings) {
 		t.Errorf("%d settings, want %d", len(settings), len(knownSettings))
 	}
@@ -73,6 +74,7 @@ func TestSettingsKeepTheirNamesAndDefaults(t *testing.T) {
 }
 
 func TestHelpListsEverySetting(t *testing.T) {
+	t.Parallel()
 	var out bytes.Buffer
 	m := Main{Output: &out}
 	env := map[string]string{"PLAYGROUND_ADDR": "0.0.0.0:1"} // the defaults are shown, not the environment
@@ -94,6 +96,7 @@ func TestHelpListsEverySetting(t *testing.T) {
 }
 
 func TestReadmeListsEverySetting(t *testing.T) {
+	t.Parallel()
 	src, err := os.ReadFile("../README.md")
 	if err != nil {
 		t.Fatal(err)

@@ -1,10 +1,11 @@
 // Package bench measures the playground from the outside, the way learners
 // use it, and prints tables of figures, each beside its floor measured in
-// the same run: session starts cold and from the warm pool beside the
-// engine's own cost of three nodes; a class of learners joining at once,
-// cold and with ready seats; terminal output through the server beside a
-// plain docker exec, Ctrl-C during a flood, keystroke echo, and files
-// uploaded and downloaded beside docker exec of cat.
+// the same run: starts of sessions without a lab (three nodes), cold and
+// from the warm pool, beside the engine's own cost of the same nodes; a
+// class of learners joining at once, cold and with ready seats; terminal
+// output through the server beside a plain docker exec, Ctrl-C during a
+// flood, keystroke echo, and files uploaded and downloaded beside docker
+// exec of cat.
 package bench
 
 import (

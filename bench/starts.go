@@ -17,8 +17,8 @@ import (
 var floorSubnet = netip.MustParsePrefix("100.64.254.0/28")
 
 // startFigures times session starts cold, from the warm pool, and the
-// floor: the engine package alone making the same three nodes and waiting
-// for their engines, without the server, the database or HTTP.
+// floor: the engine package alone making the same nodes (the three of a
+// session without a lab, sessions.NodeNames) and waiting for their engines, without the server, the database or HTTP.
 func (b *bench) startFigures(ctx context.Context) ([]figure, error) {
 	cold, err := b.startServer(ctx, "cold", "-pool-size", "0")
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/netip"
@@ -25,6 +26,7 @@ import (
 
 	cerrdefs "github.com/containerd/errdefs"
 
+	"github.com/labplay/playground/internal/waitfor"
 	"github.com/labplay/playground/labs"
 	"github.com/labplay/playground/sessions/agent"
 	"github.com/labplay/playground/sessions/engine"
@@ -182,20 +184,18 @@ func (n *labNode) writeFile(path, content string) {
 // test with its last hint after 30 s.
 func (n *labNode) waitPass(section string, c labs.Check) {
 	n.t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	err := waitfor.Poll(30*time.Second, func() error {
 		out, code := n.exec(c.Script, c.Timeout)
-		if code == 0 {
-			if out != "" {
-				n.t.Errorf("check %s passes but prints %q", section, out)
-			}
-			return
+		if code != 0 {
+			return fmt.Errorf("exit %d: %s", code, out)
 		}
-		if time.Now().After(deadline) {
-			n.t.Errorf("check %s still fails after the section's commands (exit %d): %s", section, code, out)
-			return
+		if out != "" {
+			n.t.Errorf("check %s passes but prints %q", section, out)
 		}
-		time.Sleep(500 * time.Millisecond)
+		return nil
+	})
+	if err != nil {
+		n.t.Errorf("check %s still fails after the section's commands: %v", section, err)
 	}
 }
 

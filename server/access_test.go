@@ -6,8 +6,6 @@ import (
 	"testing"
 
 	"github.com/labplay/playground/sessions"
-	"github.com/labplay/playground/sessions/manager"
-	"github.com/labplay/playground/sessions/store/storetest"
 )
 
 // Who may reach a session, through every route that names one: its owner,
@@ -16,7 +14,8 @@ import (
 // and no Docker: every refusal comes before a node is touched, and the
 // session's nodes have no containers.
 func TestSessionsAnswerOnlyTheirOwnerAndInstructor(t *testing.T) {
-	env := newClassEnv(t, storetest.URL(t), nil, manager.Config{})
+	t.Parallel()
+	env := newEnv(t, envConfig{})
 	teacher := addInstructor(t, env, "teacher@school.example")
 	class := createClass(t, teacher, 0)
 	owner := newBrowser(t, env.ts.URL)

@@ -1,4 +1,4 @@
-package server_test
+package server
 
 import (
 	"context"
@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/labplay/playground/client"
-	"github.com/labplay/playground/sessions/manager"
 )
 
 type progressAnswer struct {
@@ -22,7 +21,7 @@ type progressAnswer struct {
 }
 
 func TestChecksRecordWhatMatters(t *testing.T) {
-	e := newEnv(t, manager.Config{})
+	e := newEnv(t, envConfig{Docker: true})
 	ctx := context.Background()
 	c := client.New(e.ts.URL)
 	s, err := c.CreateSession(ctx, "docker-orchestration", "fr")

@@ -6,28 +6,16 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
-	"net/http/httptest"
 	"net/netip"
 	"net/url"
-	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
-
-	"github.com/labplay/playground/labs"
 	"github.com/labplay/playground/sessions"
-	"github.com/labplay/playground/sessions/classroom"
-	"github.com/labplay/playground/sessions/engine"
-	"github.com/labplay/playground/sessions/live"
-	"github.com/labplay/playground/sessions/manager"
 	"github.com/labplay/playground/sessions/store"
-	"github.com/labplay/playground/web"
 )
 
 // testLab is the lab classrooms are created with; its first section has no
@@ -38,79 +26,12 @@ const (
 	checkedSection = "swarm"
 )
 
-// classEnv is one server process: its own store pool, its own LISTEN
-// connection, its own HTTP server, on a database that others may share.
-type classEnv struct {
-	st      *store.Store
-	mgr     *manager.Manager
-	classes *classroom.Service
-	srv     *Server
-	ts      *httptest.Server
-	hub     *live.Hub
-}
-
-// newClassEnv starts a server process, behind a trusted proxy, on the
-// database at dbURL. eng may be nil for tests that never touch a node:
-// those need Postgres and no Docker.
-func newClassEnv(t *testing.T, dbURL string, eng *engine.Engine, mcfg manager.Config) *classEnv {
-	t.Helper()
-	return newClassEnvWith(t, dbURL, eng, mcfg, Config{TrustProxy: true})
-}
-
-// newClassEnvWith is newClassEnv with the server's own settings.
-func newClassEnvWith(t *testing.T, dbURL string, eng *engine.Engine, mcfg manager.Config, scfg Config) *classEnv {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	st, err := store.Open(ctx, dbURL)
-	if err != nil {
-		t.Fatalf("open store: %v", err)
-	}
-	secret, err := st.Secret(ctx, "cookies")
-	if err != nil {
-		t.Fatal(err)
-	}
-	site, err := web.New(web.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	mcfg.LabImages = labs.Builtin().ImagesOf
-	mgr := manager.New(mcfg, eng, st, log)
-	hub := live.NewHub(log)
-	hctx, stopHub := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		hub.Listen(hctx, st.Pool().Config().ConnConfig)
-	}()
-	classes := classroom.New(mgr, st, labs.Builtin(), log)
-	classes.SetPasswordCost(bcrypt.MinCost) // fast logins; the cost is not what these tests are about
-	srv := New(scfg, Deps{Manager: mgr, Classrooms: classes, Labs: labs.Builtin(), Site: site, Secret: secret, Log: log, Hub: hub})
-	ts := httptest.NewUnstartedServer(srv.Handler())
-	ts.Config.RegisterOnShutdown(stopHub)
-	ts.Start()
-	t.Cleanup(func() {
-		stopHub() // ends the live streams, so Close does not wait for them
-		ts.Close()
-		wg.Wait()
-		st.Close()
-	})
-	rctx, rcancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer rcancel()
-	if err := hub.Ready(rctx); err != nil {
-		t.Fatalf("hub not listening: %v", err)
-	}
-	return &classEnv{st: st, mgr: mgr, classes: classes, srv: srv, ts: ts, hub: hub}
-}
-
 // browser is a browser: a cookie jar and, optionally, a forwarded address.
 type browser struct {
 	t    *testing.T
 	base string
 	http *http.Client
-	ip   string // sent as X-Forwarded-For when set (the test server trusts a proxy)
+	ip   string // sent as X-Forwarded-For when set (for a server that trusts a proxy)
 }
 
 func newBrowser(t *testing.T, base string) *browser {
@@ -193,7 +114,7 @@ func (c *browser) cookie(name string) string {
 }
 
 // addInstructor creates an account and returns a client logged in with it.
-func addInstructor(t *testing.T, env *classEnv, email string) *browser {
+func addInstructor(t *testing.T, env *env, email string) *browser {
 	t.Helper()
 	if _, err := env.classes.AddInstructor(context.Background(), email, "correct horse battery"); err != nil {
 		t.Fatal(err)
@@ -215,15 +136,15 @@ func createClass(t *testing.T, teacher *browser, seats int) classroomView {
 // seatDirectly gives the learner a seat and a running session of the
 // classroom straight in the store, without nodes: for tests that never
 // reach the engine.
-func seatDirectly(t *testing.T, env *classEnv, learner *browser, classID, name string) *sessions.Session {
+func seatDirectly(t *testing.T, env *env, learner *browser, classID, name string) *sessions.Session {
 	t.Helper()
 	ctx := context.Background()
 	user := learner.userID()
-	if err := env.st.EnsureUser(ctx, user); err != nil {
+	if err := env.store.EnsureUser(ctx, user); err != nil {
 		t.Fatal(err)
 	}
 	m := &sessions.Member{ID: sessions.NewID(), ClassroomID: classID, UserID: user, Name: name}
-	if err := env.st.AddMember(ctx, m); err != nil {
+	if err := env.store.AddMember(ctx, m); err != nil {
 		t.Fatalf("seat %s: %v", name, err)
 	}
 	s := &sessions.Session{ID: sessions.NewID(), UserID: user, Lab: testLab, Lang: "en", Scope: classID,
@@ -232,10 +153,10 @@ func seatDirectly(t *testing.T, env *classEnv, learner *browser, classID, name s
 		s.Nodes = append(s.Nodes, sessions.Node{Name: n, Status: sessions.NodeRunning})
 	}
 	pool := store.Subnets{Pool: netip.MustParsePrefix("100.64.0.0/20"), Bits: 28}
-	if err := env.st.CreateSession(ctx, s, pool, store.Limits{}); err != nil {
+	if err := env.store.CreateSession(ctx, s, pool, store.Limits{}); err != nil {
 		t.Fatal(err)
 	}
-	if err := env.st.SetMemberSession(ctx, classID, user, s.ID); err != nil {
+	if err := env.store.SetMemberSession(ctx, classID, user, s.ID); err != nil {
 		t.Fatal(err)
 	}
 	return s

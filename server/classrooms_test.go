@@ -10,8 +10,6 @@ import (
 
 	"github.com/labplay/playground/sessions"
 	"github.com/labplay/playground/sessions/classroom"
-	"github.com/labplay/playground/sessions/manager"
-	"github.com/labplay/playground/sessions/store/storetest"
 )
 
 // classPaths are every instructor endpoint about one classroom.
@@ -41,7 +39,8 @@ func errorCode(t *testing.T, body []byte) string {
 }
 
 func TestClassroomBoundaries(t *testing.T) {
-	env := newClassEnv(t, storetest.URL(t), nil, manager.Config{})
+	t.Parallel()
+	env := newEnv(t, envConfig{})
 	teacher := addInstructor(t, env, "teacher@school.example")
 	other := addInstructor(t, env, "other@school.example")
 	class := createClass(t, teacher, 0)
@@ -181,7 +180,8 @@ func mustJSON(v any) string {
 }
 
 func TestCreateClassroomValidation(t *testing.T) {
-	env := newClassEnv(t, storetest.URL(t), nil, manager.Config{})
+	t.Parallel()
+	env := newEnv(t, envConfig{})
 	teacher := addInstructor(t, env, "teacher@school.example")
 	for _, body := range []map[string]any{
 		{"name": "", "lab": testLab},
@@ -204,7 +204,8 @@ func TestCreateClassroomValidation(t *testing.T) {
 }
 
 func TestJoinRules(t *testing.T) {
-	env := newClassEnv(t, storetest.URL(t), nil, manager.Config{})
+	t.Parallel()
+	env := newEnv(t, envConfig{})
 	teacher := addInstructor(t, env, "teacher@school.example")
 	class := createClass(t, teacher, 1)
 	ana := newBrowser(t, env.ts.URL)
@@ -243,7 +244,7 @@ func TestJoinRules(t *testing.T) {
 	// Closing: the class says so, and progress stays. (The session is
 	// ended beforehand: this test has no engine to remove nodes with.)
 	ana.must(http.StatusOK, "POST", "/api/sessions/"+anaSess.ID+"/sections/"+ackSection+"/check", nil, nil)
-	if err := env.st.EndSession(context.Background(), anaSess.ID, "test"); err != nil {
+	if err := env.store.EndSession(context.Background(), anaSess.ID, "test"); err != nil {
 		t.Fatal(err)
 	}
 	var closed struct {

@@ -4,16 +4,14 @@ import (
 	"net/http"
 	"sync"
 	"testing"
-
-	"github.com/labplay/playground/sessions/manager"
-	"github.com/labplay/playground/sessions/store/storetest"
 )
 
 // A class looking up its code all at once, from one router, is never
 // limited; wrong codes sent all at once are all charged, so the address is
 // then refused for longer.
 func TestCodesAllAtOnce(t *testing.T) {
-	env := newClassEnv(t, storetest.URL(t), nil, manager.Config{})
+	t.Parallel()
+	env := newEnv(t, envConfig{})
 	teacher := addInstructor(t, env, "teacher@school.example")
 	class := createClass(t, teacher, 0)
 	lookups := func(code string, n int) map[int]int {

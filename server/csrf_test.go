@@ -1,4 +1,4 @@
-package server_test
+package server
 
 import (
 	"fmt"
@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/labplay/playground/client"
-	"github.com/labplay/playground/server"
 	"github.com/labplay/playground/sessions/manager"
 )
 
@@ -36,11 +35,12 @@ func postStatus(c *client.Client, path, body string, headers map[string]string) 
 	return res.StatusCode, nil
 }
 
-// The tests of this file need Postgres and no Docker (newStoreEnv): what
+// The tests of this file need Postgres and no Docker (the harness's default): what
 // they send is refused, or answered, before any node is touched.
 
 func TestOtherSitesCannotActForALearner(t *testing.T) {
-	e := newStoreEnv(t, manager.Config{MaxSessions: 1}, server.Config{})
+	t.Parallel()
+	e := newEnv(t, envConfig{Manager: manager.Config{MaxSessions: 1}})
 	c := client.New(e.ts.URL)
 	for _, h := range []map[string]string{
 		{"Origin": "https://evil.example"},
@@ -65,7 +65,8 @@ func TestOtherSitesCannotActForALearner(t *testing.T) {
 }
 
 func TestForwardedAddressesAreNotBelievedByDefault(t *testing.T) {
-	e := newStoreEnv(t, manager.Config{}, server.Config{})
+	t.Parallel()
+	e := newEnv(t, envConfig{})
 	c := client.New(e.ts.URL)
 	// All at once, so the address's bucket cannot refill between them (each
 	// login that gets through costs a slow password hash).

@@ -3,18 +3,15 @@ package server
 import (
 	"net/http"
 	"testing"
-
-	"github.com/labplay/playground/sessions/manager"
-	"github.com/labplay/playground/sessions/store/storetest"
 )
 
 // Two server processes share one database: the learner works on A, the
 // instructor watches on B. Every change reaches B's stream through
 // Postgres, since A and B share nothing else.
 func TestDashboardAcrossProcesses(t *testing.T) {
-	dbURL := storetest.URL(t)
-	a := newClassEnv(t, dbURL, nil, manager.Config{})
-	b := newClassEnv(t, dbURL, nil, manager.Config{})
+	t.Parallel()
+	a := newEnv(t, envConfig{})
+	b := newEnv(t, envConfig{SameDB: a})
 	teacher := addInstructor(t, b, "teacher@school.example")
 	class := createClass(t, teacher, 0)
 	ana := newBrowser(t, a.ts.URL)
@@ -55,9 +52,9 @@ func TestDashboardAcrossProcesses(t *testing.T) {
 
 // Closing the class, on either process, sends a new snapshot that says so.
 func TestDashboardSeesTheClassClose(t *testing.T) {
-	dbURL := storetest.URL(t)
-	a := newClassEnv(t, dbURL, nil, manager.Config{})
-	b := newClassEnv(t, dbURL, nil, manager.Config{})
+	t.Parallel()
+	a := newEnv(t, envConfig{})
+	b := newEnv(t, envConfig{SameDB: a})
 	teacher := addInstructor(t, a, "teacher@school.example")
 	class := createClass(t, teacher, 0)
 	stream := openStream(t, teacher.on(b.ts.URL), class.ID)

@@ -14,28 +14,27 @@ import (
 
 	"github.com/labplay/playground/sessions"
 	"github.com/labplay/playground/sessions/manager"
-	"github.com/labplay/playground/sessions/store/storetest"
 )
 
 // deviceEnv is a server on a fresh database, behind a trusted proxy (so a
 // test picks each browser's address), with an instructor and a classroom.
 type deviceEnv struct {
-	*classEnv
+	*env
 	classID string
 }
 
 func newDeviceEnv(t *testing.T) *deviceEnv {
 	t.Helper()
-	env := newClassEnv(t, storetest.URL(t), nil, manager.Config{MaxSessions: 5})
+	env := newEnv(t, envConfig{Manager: manager.Config{MaxSessions: 5}, Server: Config{TrustProxy: true}})
 	teacher := addInstructor(t, env, "teacher@example.com")
-	return &deviceEnv{classEnv: env, classID: createClass(t, teacher, 0).ID}
+	return &deviceEnv{env: env, classID: createClass(t, teacher, 0).ID}
 }
 
 // seat gives a new browser a seat named name and a running session.
 func (e *deviceEnv) seat(t *testing.T, name string) (*browser, *sessions.Session) {
 	t.Helper()
 	b := newBrowser(t, e.ts.URL)
-	return b, seatDirectly(t, e.classEnv, b, e.classID, name)
+	return b, seatDirectly(t, e.env, b, e.classID, name)
 }
 
 // linkAnswer is the answer of GET and POST /api/me/device-link.
@@ -81,7 +80,7 @@ func TestDeviceLinkContinuesTheSameLearner(t *testing.T) {
 	// Only the hash is kept.
 	var hashed, plain int
 	sum := sha256.Sum256([]byte(token))
-	if err := e.st.Pool().QueryRow(context.Background(), `SELECT count(*) FILTER (WHERE token_hash = $1),
+	if err := e.store.Pool().QueryRow(context.Background(), `SELECT count(*) FILTER (WHERE token_hash = $1),
 		count(*) FILTER (WHERE position(convert_to($2, 'UTF8') in token_hash) > 0) FROM device_links`,
 		sum[:], token).Scan(&hashed, &plain); err != nil || hashed != 1 || plain != 0 {
 		t.Fatalf("rows with the hash %d, with the token %d, %v; want 1 and 0", hashed, plain, err)
@@ -122,7 +121,7 @@ func TestDeviceLinkContinuesTheSameLearner(t *testing.T) {
 	// laptop counts for Ada, and the class still has one learner.
 	laptop.must(http.StatusOK, "POST", "/api/sessions/"+sess.ID+"/sections/"+ackSection+"/check", nil, nil)
 	var seatCount int
-	if err := e.st.Pool().QueryRow(context.Background(), `SELECT count(*) FROM classroom_members WHERE classroom_id = $1`,
+	if err := e.store.Pool().QueryRow(context.Background(), `SELECT count(*) FROM classroom_members WHERE classroom_id = $1`,
 		e.classID).Scan(&seatCount); err != nil || seatCount != 1 {
 		t.Fatalf("the class has %d seats, %v; want Ada's alone", seatCount, err)
 	}
@@ -165,13 +164,13 @@ func TestDeviceLinkStoppedReplacedAndExpired(t *testing.T) {
 	ada.must(http.StatusNoContent, "DELETE", "/api/me/device-link", nil, nil) // none left: still fine
 
 	third := makeLink(t, ada, sess.ID)
-	if _, err := e.st.Pool().Exec(context.Background(), `UPDATE device_links SET expires_at = now() - interval '1 minute'
+	if _, err := e.store.Pool().Exec(context.Background(), `UPDATE device_links SET expires_at = now() - interval '1 minute'
 		WHERE user_id = $1 AND revoked_at IS NULL`, ada.userID()); err != nil {
 		t.Fatal(err)
 	}
 	refused(t, other, third, "expired")
 	var uses int
-	if err := e.st.Pool().QueryRow(context.Background(), `SELECT coalesce(sum(uses), 0) FROM device_links`).Scan(&uses); err != nil || uses != 0 {
+	if err := e.store.Pool().QueryRow(context.Background(), `SELECT coalesce(sum(uses), 0) FROM device_links`).Scan(&uses); err != nil || uses != 0 {
 		t.Fatalf("refused links counted %d uses, %v; want 0", uses, err)
 	}
 	refused(t, other, strings.Repeat("A", 43), "does not open anything")
@@ -182,7 +181,7 @@ func TestDeviceLinkStoppedReplacedAndExpired(t *testing.T) {
 		third = makeLink(t, ada, sess.ID)
 	}
 	var kept, live int
-	if err := e.st.Pool().QueryRow(context.Background(), `SELECT count(*), count(*) FILTER (WHERE revoked_at IS NULL)
+	if err := e.store.Pool().QueryRow(context.Background(), `SELECT count(*), count(*) FILTER (WHERE revoked_at IS NULL)
 		FROM device_links WHERE user_id = $1`, ada.userID()).Scan(&kept, &live); err != nil || kept != 10 || live != 1 {
 		t.Fatalf("Ada has %d links kept, %d live, %v; want 10 and 1", kept, live, err)
 	}
@@ -242,7 +241,7 @@ func TestDeviceLinkIsTheOwnersAlone(t *testing.T) {
 
 	// When the session has ended, the link lands on the home page, which
 	// lists the learner's sessions.
-	if err := e.st.EndSession(context.Background(), adaSess.ID, "test"); err != nil {
+	if err := e.store.EndSession(context.Background(), adaSess.ID, "test"); err != nil {
 		t.Fatal(err)
 	}
 	var use struct{ To string }

@@ -17,6 +17,7 @@ import (
 // /readyz names the dependency that does not answer, with its message,
 // and answers 503 until both do.
 func TestReadyNamesWhatDoesNotAnswer(t *testing.T) {
+	t.Parallel()
 	down := fault.Errorf(fault.EUNAVAILABLE, "The Docker engine does not answer.")
 	for _, tc := range []struct {
 		name          string
@@ -28,7 +29,7 @@ func TestReadyNamesWhatDoesNotAnswer(t *testing.T) {
 		{"the engine is down", nil, down, http.StatusServiceUnavailable, "ok", "The Docker engine does not answer."},
 		{"the database is down", errors.New("dial tcp: refused"), nil, http.StatusServiceUnavailable, "Internal error.", "ok"},
 	} {
-		ts := newFakeServer(t, &fakeManager{PingFn: func(context.Context) (error, error) { return tc.db, tc.engine }})
+		ts := newEnv(t, envConfig{Fake: &fakeManager{PingFn: func(context.Context) (error, error) { return tc.db, tc.engine }}}).ts
 		res, err := http.Get(ts.URL + "/readyz")
 		if err != nil {
 			t.Fatal(err)
@@ -53,9 +54,10 @@ func TestReadyNamesWhatDoesNotAnswer(t *testing.T) {
 // status and the stable JSON shape; an internal error's cause is never
 // shown.
 func TestManagerErrorsReachTheClient(t *testing.T) {
+	t.Parallel()
 	for code, status := range statusOf {
 		err := fault.Errorf(code, "What went wrong, for %s.", code)
-		ts := newFakeServer(t, &fakeManager{GetFn: func(context.Context, string, string) (*sessions.Session, error) { return nil, err }})
+		ts := newEnv(t, envConfig{Fake: &fakeManager{GetFn: func(context.Context, string, string) (*sessions.Session, error) { return nil, err }}}).ts
 		res, gerr := http.Get(ts.URL + "/api/sessions/" + sessions.NewID())
 		if gerr != nil {
 			t.Fatal(gerr)
@@ -71,9 +73,9 @@ func TestManagerErrorsReachTheClient(t *testing.T) {
 		}
 	}
 	// An error without a code is internal, and its text stays in the log.
-	ts := newFakeServer(t, &fakeManager{GetFn: func(context.Context, string, string) (*sessions.Session, error) {
+	ts := newEnv(t, envConfig{Fake: &fakeManager{GetFn: func(context.Context, string, string) (*sessions.Session, error) {
 		return nil, errors.New("pq: password authentication failed for user postgres")
-	}})
+	}}}).ts
 	res, err := http.Get(ts.URL + "/api/sessions/" + sessions.NewID())
 	if err != nil {
 		t.Fatal(err)

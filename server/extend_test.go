@@ -1,4 +1,4 @@
-package server_test
+package server
 
 import (
 	"context"
@@ -13,7 +13,7 @@ import (
 // A learner adds time to their session in steps, up to the longest
 // lifetime; a stranger cannot.
 func TestExtendSession(t *testing.T) {
-	e := newEnv(t, manager.Config{Lifetime: time.Hour, ExtendStep: 30 * time.Minute, MaxLifetime: 2 * time.Hour})
+	e := newEnv(t, envConfig{Docker: true, Manager: manager.Config{Lifetime: time.Hour, ExtendStep: 30 * time.Minute, MaxLifetime: 2 * time.Hour}})
 	ctx := context.Background()
 	c := client.New(e.ts.URL)
 	s, err := c.CreateSession(ctx, "", "")

@@ -1,20 +1,16 @@
-package server_test
+package server
 
 import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"errors"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/labplay/playground/fault"
-
 	"github.com/labplay/playground/client"
-	"github.com/labplay/playground/server"
-	"github.com/labplay/playground/sessions/manager"
+	"github.com/labplay/playground/fault"
 )
 
 // A learner uploads a file to a node and downloads it back byte for byte; a
@@ -22,7 +18,7 @@ import (
 // paths, folders, missing files and files over the limit get clear errors
 // and leave nothing behind.
 func TestUploadAndDownload(t *testing.T) {
-	e := newEnvWith(t, manager.Config{}, server.Config{UploadMax: 4 << 20})
+	e := newEnv(t, envConfig{Docker: true, Server: Config{UploadMax: 4 << 20}})
 	ctx := context.Background()
 	c := client.New(e.ts.URL)
 	s, err := c.CreateSession(ctx, "", "")
@@ -117,13 +113,4 @@ func TestUploadAndDownload(t *testing.T) {
 	if _, err := c.Download(ctx, s.ID, "node2", "/root/up/data.bin", &bytes.Buffer{}); status(err) != http.StatusServiceUnavailable {
 		t.Errorf("download from a dead node: %v, want 503", err)
 	}
-}
-
-// status returns the HTTP status of an API error, or 0.
-func status(err error) int {
-	var ae *client.APIError
-	if errors.As(err, &ae) {
-		return ae.Status
-	}
-	return 0
 }

@@ -5,7 +5,10 @@ import (
 	"time"
 )
 
-// reserved reports whether reserve(n) returns within a moment.
+// reserved reports whether reserve(n) returns within a moment. The moment
+// is a timer, not a wait for an event: what some callers check is that
+// reserve does not return, and nothing signals that. For the same reason
+// these tests are not parallel: a busy CPU could outlast the moment.
 func reserved(w *window, n int) bool {
 	done := make(chan struct{})
 	go func() { w.reserve(n); close(done) }()
@@ -26,7 +29,8 @@ func TestWindowPausesAndResumes(t *testing.T) {
 			t.Fatal("output within the window waited")
 		}
 	}
-	// The window is full: the next reserve waits for an acknowledgement.
+	// The window is full: the next reserve waits for an acknowledgement
+	// (a tenth of a second without it returning stands for "waits").
 	done := make(chan struct{})
 	go func() { w.reserve(64 << 10); close(done) }()
 	select {

@@ -8,6 +8,7 @@ import (
 
 // Behind a trusted proxy, only the address the proxy appended is believed.
 func TestForwardedFor(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name    string
 		headers map[string][]string
@@ -40,6 +41,7 @@ func TestForwardedFor(t *testing.T) {
 
 // The per-address limits count an IPv6 subscriber's whole /64 as one.
 func TestAddressKey(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"192.0.2.7":            "192.0.2.7",
 		"2001:db8:1:2:3:4:5:6": "2001:db8:1:2::/64",

@@ -13,13 +13,11 @@ import (
 	"time"
 
 	"github.com/labplay/playground/fault"
-
-	"github.com/labplay/playground/sessions/manager"
-	"github.com/labplay/playground/sessions/store/storetest"
 )
 
 func TestInstructorLoginAndLogout(t *testing.T) {
-	env := newClassEnv(t, storetest.URL(t), nil, manager.Config{})
+	t.Parallel()
+	env := newEnv(t, envConfig{})
 	teacher := addInstructor(t, env, "Teacher@School.example")
 	var me map[string]string
 	teacher.must(http.StatusOK, "GET", "/api/instructors/me", nil, &me)
@@ -58,7 +56,7 @@ func TestInstructorLoginAndLogout(t *testing.T) {
 	// Logging out twice, or without a login, is fine.
 	replay.must(http.StatusNoContent, "POST", "/api/instructors/logout", nil, nil)
 	// A login is shared by every process: it is checked in the database.
-	env2 := newClassEnv(t, envURL(env), nil, manager.Config{})
+	env2 := newEnv(t, envConfig{SameDB: env})
 	again := newBrowser(t, env.ts.URL)
 	again.must(http.StatusNoContent, "POST", "/api/instructors/login",
 		map[string]string{"email": "TEACHER@school.example", "password": "correct horse battery"}, nil)
@@ -66,13 +64,9 @@ func TestInstructorLoginAndLogout(t *testing.T) {
 	again.on(env2.ts.URL).must(http.StatusOK, "GET", "/api/instructors/me", nil, nil)
 }
 
-// envURL returns the database URL an environment's store was opened on.
-func envURL(env *classEnv) string {
-	return env.st.Pool().Config().ConnString()
-}
-
 func TestLoginFailuresLookAlike(t *testing.T) {
-	env := newClassEnv(t, storetest.URL(t), nil, manager.Config{})
+	t.Parallel()
+	env := newEnv(t, envConfig{Server: Config{TrustProxy: true}})
 	addInstructor(t, env, "teacher@school.example")
 	c := newBrowser(t, env.ts.URL)
 	c.ip = "192.0.2.1"
@@ -92,7 +86,8 @@ func TestLoginFailuresLookAlike(t *testing.T) {
 }
 
 func TestLoginRateLimits(t *testing.T) {
-	env := newClassEnv(t, storetest.URL(t), nil, manager.Config{})
+	t.Parallel()
+	env := newEnv(t, envConfig{Server: Config{TrustProxy: true}})
 	// The clock stands still: no attempt comes back while the test runs.
 	stopped := time.Now()
 	env.srv.logins.now = func() time.Time { return stopped }
@@ -164,6 +159,7 @@ func TestLoginRateLimits(t *testing.T) {
 }
 
 func TestLoginHashersAreBounded(t *testing.T) {
+	t.Parallel()
 	l := newLoginLimiter()
 	var mu sync.Mutex
 	running, most := 0, 0
@@ -177,7 +173,7 @@ func TestLoginHashersAreBounded(t *testing.T) {
 				running++
 				most = max(most, running)
 				mu.Unlock()
-				time.Sleep(20 * time.Millisecond)
+				time.Sleep(20 * time.Millisecond) // a hash's work: long enough for hashes to overlap when the bound lets them
 				mu.Lock()
 				running--
 				mu.Unlock()
@@ -204,6 +200,7 @@ func TestLoginHashersAreBounded(t *testing.T) {
 }
 
 func TestLoginLimiterAllows(t *testing.T) {
+	t.Parallel()
 	if err := newLoginLimiter().allow("ip", "a@b"); err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,8 @@
-package server_test
+package server
 
 import (
 	"context"
+	"fmt"
 	"net/netip"
 	"strings"
 	"testing"
@@ -10,12 +11,12 @@ import (
 	"github.com/docker/docker/api/types/container"
 
 	"github.com/labplay/playground/client"
+	"github.com/labplay/playground/internal/waitfor"
 	"github.com/labplay/playground/sessions"
-	"github.com/labplay/playground/sessions/manager"
 )
 
 func TestExpiredSessionsAreReaped(t *testing.T) {
-	e := newEnv(t, manager.Config{})
+	e := newEnv(t, envConfig{Docker: true})
 	ctx := context.Background()
 	c := client.New(e.ts.URL)
 	s, err := c.CreateSession(ctx, "", "")
@@ -43,7 +44,7 @@ func TestExpiredSessionsAreReaped(t *testing.T) {
 }
 
 func TestReconcileAfterRestart(t *testing.T) {
-	e := newEnv(t, manager.Config{})
+	e := newEnv(t, envConfig{Docker: true})
 	ctx := context.Background()
 	c := client.New(e.ts.URL)
 
@@ -99,7 +100,7 @@ func TestReconcileAfterRestart(t *testing.T) {
 }
 
 func TestDatabaseOutage(t *testing.T) {
-	e := newEnv(t, manager.Config{})
+	e := newEnv(t, envConfig{Docker: true})
 	ctx := context.Background()
 	c := client.New(e.ts.URL)
 	if _, err := c.Do(ctx, "GET", "/api/sessions", nil, nil); err != nil {
@@ -137,7 +138,7 @@ func TestDatabaseOutage(t *testing.T) {
 var forceRemove = container.RemoveOptions{Force: true, RemoveVolumes: true}
 
 func TestReconcileFinishesImageCopies(t *testing.T) {
-	e := newEnv(t, manager.Config{})
+	e := newEnv(t, envConfig{Docker: true})
 	ctx := context.Background()
 	c := client.New(e.ts.URL)
 	s, err := c.CreateSession(ctx, "docker-orchestration", "en")
@@ -149,12 +150,18 @@ func TestReconcileFinishesImageCopies(t *testing.T) {
 		t.Fatal(err)
 	}
 	node2 := containerOf(t, e, s.ID, "node2")
-	has := func() bool {
-		_, code, err := e.engine.Exec(ctx, node2, "docker image inspect mtbsoft/myipaddress:latest >/dev/null 2>&1", 20*time.Second)
-		return err == nil && code == 0
+	has := func() error {
+		out, code, err := e.engine.Exec(ctx, node2, "docker image inspect mtbsoft/myipaddress:latest >/dev/null", 20*time.Second)
+		if err != nil {
+			return err
+		}
+		if code != 0 {
+			return fmt.Errorf("node2 lacks mtbsoft/myipaddress:latest: %s", strings.TrimSpace(out))
+		}
+		return nil
 	}
-	if !has() {
-		t.Fatal("node2 lacks the lab's image after the copy")
+	if err := has(); err != nil {
+		t.Fatalf("after the copy: %v", err)
 	}
 	// As if a restart had cut the copy short on node2.
 	if out, code, err := e.engine.Exec(ctx, node2, "docker rmi mtbsoft/myipaddress:latest", 20*time.Second); err != nil || code != 0 {
@@ -163,19 +170,13 @@ func TestReconcileFinishesImageCopies(t *testing.T) {
 	if err := e.manager.Reconcile(ctx, true); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(90 * time.Second)
-	for !has() {
-		if time.Now().After(deadline) {
-			t.Fatal("reconcile did not copy the missing image into node2")
-		}
-		time.Sleep(300 * time.Millisecond)
-	}
+	waitfor.Until(t, "reconcile to copy the missing image into node2", 90*time.Second, has)
 }
 
 // A session deleted while it is still starting does not come to life: the
 // start reports it, and nothing of it stays on the engine.
 func TestDeleteWhileStarting(t *testing.T) {
-	e := newEnv(t, manager.Config{})
+	e := newEnv(t, envConfig{Docker: true})
 	ctx := context.Background()
 	c := client.New(e.ts.URL)
 	// One request first, so both of the learner's requests below carry the
@@ -191,8 +192,7 @@ func TestDeleteWhileStarting(t *testing.T) {
 	// Wait until the session is recorded (its nodes are being made), then
 	// delete it as the learner would from another tab.
 	var id string
-	deadline := time.Now().Add(30 * time.Second)
-	for id == "" {
+	waitfor.Until(t, "the session to show as starting", 30*time.Second, func() error {
 		var list struct{ Sessions []client.Session }
 		if _, err := c.Do(ctx, "GET", "/api/sessions", nil, &list); err != nil {
 			t.Fatal(err)
@@ -200,13 +200,11 @@ func TestDeleteWhileStarting(t *testing.T) {
 		for _, s := range list.Sessions {
 			if s.Status == "starting" {
 				id = s.ID
+				return nil
 			}
 		}
-		if time.Now().After(deadline) {
-			t.Fatal("the session never showed as starting")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return fmt.Errorf("the learner's sessions: %+v", list.Sessions)
+	})
 	if _, err := c.Do(ctx, "DELETE", "/api/sessions/"+id, nil, nil); err != nil {
 		t.Fatalf("delete while starting: %v", err)
 	}
@@ -232,7 +230,7 @@ func TestDeleteWhileStarting(t *testing.T) {
 // its host restarts) are started again by the next reconcile, with what the
 // learner wrote.
 func TestReconcileRevivesStoppedNodes(t *testing.T) {
-	e := newEnv(t, manager.Config{})
+	e := newEnv(t, envConfig{Docker: true})
 	ctx := context.Background()
 	c := client.New(e.ts.URL)
 	s, err := c.CreateSession(ctx, "", "")
@@ -251,8 +249,7 @@ func TestReconcileRevivesStoppedNodes(t *testing.T) {
 	if err := e.manager.Reconcile(ctx, false); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(90 * time.Second)
-	for {
+	waitfor.Until(t, "the stopped nodes to run again after reconcile", 90*time.Second, func() error {
 		got, err := c.Session(ctx, s.ID)
 		if err != nil {
 			t.Fatal(err)
@@ -263,14 +260,11 @@ func TestReconcileRevivesStoppedNodes(t *testing.T) {
 				up++
 			}
 		}
-		if up == 3 {
-			break
+		if up != 3 {
+			return fmt.Errorf("%d nodes running, want 3: %+v", up, got.Nodes)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("after reconcile: %+v", got.Nodes)
-		}
-		time.Sleep(300 * time.Millisecond)
-	}
+		return nil
+	})
 	if err := e.engine.WaitReady(ctx, node1); err != nil {
 		t.Fatal(err)
 	}

@@ -1,11 +1,10 @@
-package server_test
+package server
 
 import (
 	"net/http"
 	"testing"
 
 	"github.com/labplay/playground/client"
-	"github.com/labplay/playground/server"
 	"github.com/labplay/playground/sessions/manager"
 )
 
@@ -13,7 +12,7 @@ import (
 // of the cap on what one address holds: refused starts count too, so a
 // script that keeps asking is slowed down whatever its cookies.
 func TestSessionStartsPerAddress(t *testing.T) {
-	e := newEnv(t, manager.Config{MaxPerAddress: 1, MaxPerLearner: 20})
+	e := newEnv(t, envConfig{Docker: true, Manager: manager.Config{MaxPerAddress: 1, MaxPerLearner: 20}})
 	first := client.New(e.ts.URL)
 	if _, err := first.CreateSession(t.Context(), "", ""); err != nil {
 		t.Fatalf("first session: %v", err)
@@ -38,7 +37,8 @@ func TestSessionStartsPerAddress(t *testing.T) {
 // guessed by trying them all; a class with the right code never meets it.
 // This needs Postgres and no Docker.
 func TestWrongClassroomCodesPerAddress(t *testing.T) {
-	e := newStoreEnv(t, manager.Config{}, server.Config{})
+	t.Parallel()
+	e := newEnv(t, envConfig{})
 	c := client.New(e.ts.URL)
 	get := func(code string) int {
 		res, err := c.HTTP.Get(c.Base + "/api/classrooms/join/" + code)
@@ -73,7 +73,7 @@ func TestWrongClassroomCodesPerAddress(t *testing.T) {
 // a workshop behind one router, without a classroom, is limited only by
 // the host.
 func TestNoCapPerAddressLiftsTheStartRate(t *testing.T) {
-	e := newEnv(t, manager.Config{MaxPerAddress: 0, MaxSessions: 1, MaxPerLearner: 20})
+	e := newEnv(t, envConfig{Docker: true, Manager: manager.Config{MaxPerAddress: 0, MaxSessions: 1, MaxPerLearner: 20}})
 	if _, err := client.New(e.ts.URL).CreateSession(t.Context(), "", ""); err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package server_test
+package server
 
 import (
 	"context"
@@ -9,14 +9,12 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/labplay/playground/sessions/manager"
 )
 
 // The metrics follow what learners do: a session start, its nodes, a
 // terminal and its bytes, a check, requests by route, an error by code.
 func TestMetrics(t *testing.T) {
-	e := newEnv(t, manager.Config{})
+	e := newEnv(t, envConfig{Docker: true})
 	ctx := context.Background()
 	c, s := newLearner(t, e, "docker-orchestration", "en")
 	tm := openTerminal(t, c, s.ID, "node1")

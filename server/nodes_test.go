@@ -1,4 +1,4 @@
-package server_test
+package server
 
 import (
 	"context"
@@ -15,7 +15,7 @@ import (
 // A lab's session gets exactly the nodes the lab declares.
 func TestNodesPerLab(t *testing.T) {
 	counts := map[string]int{"one": 1, "five": 5}
-	e := newEnv(t, manager.Config{LabNodes: func(lab string) int { return counts[lab] }, MaxSessions: 4})
+	e := newEnv(t, envConfig{Docker: true, Manager: manager.Config{LabNodes: func(lab string) int { return counts[lab] }, MaxSessions: 4}})
 	ctx := context.Background()
 	for lab, n := range counts {
 		s, err := e.manager.Create(ctx, manager.NewSession{UserID: "learner-" + lab, Lab: lab, Lang: "en"})
@@ -43,7 +43,7 @@ func TestNodesPerLab(t *testing.T) {
 // A free playground adds nodes up to five and removes them down to one;
 // the reconciler leaves it whole; a lab's session and strangers may not.
 func TestAddAndRemoveNodes(t *testing.T) {
-	e := newEnv(t, manager.Config{})
+	e := newEnv(t, envConfig{Docker: true})
 	ctx := context.Background()
 	c := client.New(e.ts.URL)
 	s, err := c.CreateSession(ctx, "", "")

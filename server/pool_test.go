@@ -1,63 +1,48 @@
-package server_test
+package server
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/labplay/playground/client"
+	"github.com/labplay/playground/internal/waitfor"
 	"github.com/labplay/playground/labs"
 	"github.com/labplay/playground/sessions"
 	"github.com/labplay/playground/sessions/manager"
 	"github.com/labplay/playground/sessions/store"
 )
 
-// runManager runs the manager's background work (the pool among it) until
-// the test ends.
-func runManager(t *testing.T, e *env) {
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		e.manager.Run(ctx)
-	}()
-	t.Cleanup(func() {
-		cancel()
-		<-done
-	})
-}
-
 // waitPool waits until the instance's pool holds n ready sessions and
 // returns them.
 func waitPool(t *testing.T, e *env, n int, warmFor string) []store.PoolSession {
 	t.Helper()
-	deadline := time.Now().Add(2 * time.Minute)
-	for {
+	var ready []store.PoolSession
+	waitfor.Until(t, fmt.Sprintf("%d ready pool sessions", n), 2*time.Minute, func() error {
 		list, err := e.store.PoolSessions(context.Background(), e.instance)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var ready []store.PoolSession
+		ready = nil
 		for _, p := range list {
 			if p.Pool == sessions.PoolReady && p.WarmFor == warmFor {
 				ready = append(ready, p)
 			}
 		}
-		if len(ready) >= n {
-			return ready
+		if len(ready) < n {
+			return fmt.Errorf("the pool holds %+v", list)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the pool holds %+v, want %d ready", list, n)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+		return nil
+	})
+	return ready
 }
 
 // A learner's Start takes a ready pool session, made theirs in one go; the
 // pool never shows in a list, never gives one session to two learners, and
 // refills behind them.
 func TestPoolHandsOutReadySessions(t *testing.T) {
-	e := newEnv(t, manager.Config{PoolSize: 1, PoolLab: "docker-orchestration"})
+	e := newEnv(t, envConfig{Docker: true, Manager: manager.Config{PoolSize: 1, PoolLab: "docker-orchestration"}})
 	runManager(t, e)
 	ctx := context.Background()
 	pooled := waitPool(t, e, 1, "")[0]
@@ -118,7 +103,7 @@ func TestPoolHandsOutReadySessions(t *testing.T) {
 // A pool session whose node died is ended, not handed out; the learner
 // gets a session that works.
 func TestPoolReplacesAnUnhealthySession(t *testing.T) {
-	e := newEnv(t, manager.Config{PoolSize: 1, PoolLab: "docker-orchestration"})
+	e := newEnv(t, envConfig{Docker: true, Manager: manager.Config{PoolSize: 1, PoolLab: "docker-orchestration"}})
 	runManager(t, e)
 	ctx := context.Background()
 	pooled := waitPool(t, e, 1, "")[0]
@@ -146,13 +131,13 @@ func TestPoolReplacesAnUnhealthySession(t *testing.T) {
 // of them up instead of being refused.
 func TestPoolGivesWayOnAFullHost(t *testing.T) {
 	builtin := labs.Builtin().ImagesOf
-	e := newEnv(t, manager.Config{PoolSize: 1, PoolLab: "docker-orchestration", MaxSessions: 2,
+	e := newEnv(t, envConfig{Docker: true, Manager: manager.Config{PoolSize: 1, PoolLab: "docker-orchestration", MaxSessions: 2,
 		LabImages: func(lab string) []string {
 			if lab == "elsewhere" {
 				return []string{"playground-test-absent:none"}
 			}
 			return builtin(lab)
-		}})
+		}}})
 	runManager(t, e)
 	ctx := context.Background()
 	waitPool(t, e, 1, "")

@@ -35,10 +35,11 @@ func (s *Server) openPort(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, u, http.StatusFound)
 }
 
-// portLabel is the first label of a port's host: node-port-key.
+// portLabel is the first label of a port's host: node-port-key, where the
+// key is the session id in lower case (host names ignore case; ids are
+// base32, sessions.NewID, whose letters mean the same in either case).
 func portLabel(sessionID, node string, port int) string {
-	b, _ := base64.RawURLEncoding.DecodeString(sessionID)
-	return node + "-" + strconv.Itoa(port) + "-" + hex.EncodeToString(b)
+	return node + "-" + strconv.Itoa(port) + "-" + strings.ToLower(sessionID)
 }
 
 // parsePortLabel splits a port host's first label.
@@ -53,11 +54,15 @@ func parsePortLabel(label string) (sessionID, node, port string, ok bool) {
 	if j < 0 {
 		return "", "", "", false
 	}
-	b, err := hex.DecodeString(key)
-	if err != nil || len(b) == 0 {
+	if key == "" {
 		return "", "", "", false
 	}
-	return base64.RawURLEncoding.EncodeToString(b), rest[:j], rest[j+1:], true
+	// A session started before ids were base32 has a base64 id, whose
+	// label carried its bytes in hex (48 digits; a base32 id has 26).
+	if b, err := hex.DecodeString(key); err == nil && len(b) == 24 {
+		return base64.RawURLEncoding.EncodeToString(b), rest[:j], rest[j+1:], true
+	}
+	return strings.ToUpper(key), rest[:j], rest[j+1:], true
 }
 
 // portOrigin is the scheme, host and port where a port's host answers.

@@ -1,4 +1,4 @@
-package server_test
+package server
 
 import (
 	"context"
@@ -17,8 +17,6 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/labplay/playground/client"
-	"github.com/labplay/playground/server"
-	"github.com/labplay/playground/sessions/manager"
 )
 
 // startApp builds the test web app (testdata/pgecho), copies it into a
@@ -76,7 +74,7 @@ func get(t *testing.T, c *http.Client, u, host string) (int, string, http.Header
 // served under /ports/ with the playground's cookies kept from the app,
 // websockets and large downloads passing; a stranger gets 404.
 func TestPortsPathForm(t *testing.T) {
-	e := newEnv(t, manager.Config{})
+	e := newEnv(t, envConfig{Docker: true})
 	ctx := context.Background()
 	owner := client.New(e.ts.URL)
 	s, err := owner.CreateSession(ctx, "", "")
@@ -181,7 +179,7 @@ func TestPortsPathForm(t *testing.T) {
 // hands that host a token, the host trades it for its own cookie, and
 // without that cookie (a stranger, another port's cookie) it answers 404.
 func TestPortsHostForm(t *testing.T) {
-	e := newEnvWith(t, manager.Config{}, server.Config{PortsDomain: "localhost"})
+	e := newEnv(t, envConfig{Docker: true, Server: Config{PortsDomain: "localhost"}})
 	ctx := context.Background()
 	owner := client.New(e.ts.URL)
 	s, err := owner.CreateSession(ctx, "", "")
@@ -275,7 +273,7 @@ func newJar(t *testing.T) http.CookieJar {
 // docker compose runs in a node (Compose v2, the CLI plugin), and the port
 // its service publishes opens through the playground.
 func TestComposePortOpens(t *testing.T) {
-	e := newEnv(t, manager.Config{})
+	e := newEnv(t, envConfig{Docker: true})
 	ctx := context.Background()
 	c := client.New(e.ts.URL)
 	s, err := c.CreateSession(ctx, "docker-orchestration", "en")

@@ -2,41 +2,23 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"net/http"
-	"net/netip"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/labplay/playground/internal/waitfor"
 	"github.com/labplay/playground/sessions"
 	"github.com/labplay/playground/sessions/manager"
-	"github.com/labplay/playground/sessions/store"
-	"github.com/labplay/playground/sessions/store/storetest"
 )
 
 // An instructor has seats made ready before the class; a learner who joins
 // gets one of them, and the dashboard's count follows. Needs Docker and
 // the node image.
 func TestClassroomReadySeats(t *testing.T) {
-	eng := dockerEngine(t)
-	env := newClassEnv(t, storetest.URL(t), eng, manager.Config{Lifetime: time.Hour, MaxSessions: 5,
-		Subnets: store.Subnets{Pool: netip.MustParsePrefix("100.64.233.0/24"), Bits: 28}})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		env.mgr.Run(ctx)
-	}()
-	t.Cleanup(func() {
-		cancel()
-		<-done
-		cctx, ccancel := context.WithTimeout(context.Background(), 2*time.Minute)
-		defer ccancel()
-		list, _ := eng.List(cctx)
-		for id := range list {
-			eng.RemoveSession(cctx, id)
-		}
-	})
+	env := newEnv(t, envConfig{Docker: true, Manager: manager.Config{MaxSessions: 5}})
+	runManager(t, env)
 	teacher := addInstructor(t, env, "teacher@school.example")
 	class := createClass(t, teacher, 0)
 	path := "/api/classrooms/" + class.ID + "/ready"
@@ -51,15 +33,14 @@ func TestClassroomReadySeats(t *testing.T) {
 	if v.ReadySeatsAsked != 2 {
 		t.Fatalf("after asking for 2 ready seats: %+v", v)
 	}
-	deadline := time.Now().Add(2 * time.Minute)
-	for v.ReadySeats < 2 {
-		if time.Now().After(deadline) {
-			t.Fatalf("2 ready seats asked, %d ready after 2 minutes", v.ReadySeats)
-		}
-		time.Sleep(300 * time.Millisecond)
+	waitfor.Until(t, "2 ready seats", 2*time.Minute, func() error {
 		teacher.must(http.StatusOK, "GET", "/api/classrooms/"+class.ID, nil, &v)
-	}
-	warm, err := env.st.PoolSessions(context.Background(), eng.Config().Instance)
+		if v.ReadySeats < 2 {
+			return fmt.Errorf("%d ready", v.ReadySeats)
+		}
+		return nil
+	})
+	warm, err := env.store.PoolSessions(context.Background(), env.instance)
 	if err != nil || len(warm) != 2 {
 		t.Fatalf("pool sessions: %+v, %v", warm, err)
 	}
@@ -80,15 +61,14 @@ func TestClassroomReadySeats(t *testing.T) {
 	}
 	// Giving up the rest ends the seat nobody took.
 	teacher.must(http.StatusOK, "POST", path, map[string]any{"seats": 0}, &v)
-	deadline = time.Now().Add(time.Minute)
-	for {
-		left, _ := env.st.PoolSessions(context.Background(), eng.Config().Instance)
-		if len(left) == 0 {
-			break
+	waitfor.Until(t, "the seats given up to end", time.Minute, func() error {
+		left, err := env.store.PoolSessions(context.Background(), env.instance)
+		if err != nil {
+			return err
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("seats given up, the pool still holds %+v", left)
+		if len(left) != 0 {
+			return fmt.Errorf("the pool still holds %+v", left)
 		}
-		time.Sleep(300 * time.Millisecond)
-	}
+		return nil
+	})
 }

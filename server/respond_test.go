@@ -17,6 +17,7 @@ import (
 // is answered 499 and logged at debug, not as a failure of the server;
 // the same error while the client waits is a 503 logged as one.
 func TestWriteErrorWhenTheClientLeft(t *testing.T) {
+	t.Parallel()
 	var logged bytes.Buffer
 	s := &Server{log: slog.New(slog.NewTextHandler(&logged, &slog.HandlerOptions{Level: slog.LevelInfo}))}
 	ctx, cancel := context.WithCancel(context.Background())

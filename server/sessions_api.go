@@ -30,7 +30,8 @@ func (s *Server) listSessions(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"sessions": list})
 }
 
-// createSession starts a session of three nodes, optionally with a lab.
+// createSession starts a session, optionally with a lab: with the nodes the
+// lab declares, or sessions.DefaultNodes without one.
 func (s *Server) createSession(w http.ResponseWriter, r *http.Request) {
 	var req createRequest
 	if err := decodeJSON(r, &req, true); err != nil {

@@ -1,4 +1,4 @@
-package server_test
+package server
 
 import (
 	"context"
@@ -15,6 +15,12 @@ import (
 	"github.com/labplay/playground/sessions/manager"
 )
 
+// status returns the HTTP status of a client's API error, or 0.
+func status(err error) int {
+	s, _ := apiStatus(err)
+	return s
+}
+
 // apiStatus returns the HTTP status and error code of a client error.
 func apiStatus(err error) (int, string) {
 	var e *client.APIError
@@ -25,7 +31,7 @@ func apiStatus(err error) (int, string) {
 }
 
 func TestSessionLifecycleAndBoundaries(t *testing.T) {
-	e := newEnv(t, manager.Config{MaxSessions: 1})
+	e := newEnv(t, envConfig{Docker: true, Manager: manager.Config{MaxSessions: 1}})
 	ctx := context.Background()
 	owner, stranger := client.New(e.ts.URL), client.New(e.ts.URL)
 
@@ -187,7 +193,7 @@ func TestSessionLifecycleAndBoundaries(t *testing.T) {
 			t.Fatal(err)
 		}
 		// A node that runs is not restarted.
-		if _, err := owner.Do(ctx, "POST", "/api/sessions/"+s.ID+"/nodes/node1/restart", nil, nil); !isStatus(err, http.StatusConflict) {
+		if _, err := owner.Do(ctx, "POST", "/api/sessions/"+s.ID+"/nodes/node1/restart", nil, nil); status(err) != http.StatusConflict {
 			t.Fatalf("restart of running node1: %v, want 409", err)
 		}
 		// The learner restarts node2: it comes back with its engine and a
@@ -249,10 +255,4 @@ func TestSessionLifecycleAndBoundaries(t *testing.T) {
 		}
 		stranger.DeleteSession(ctx, s2.ID)
 	})
-}
-
-// isStatus reports whether err is an API error with the given status.
-func isStatus(err error, status int) bool {
-	var ae *client.APIError
-	return errors.As(err, &ae) && ae.Status == status
 }

@@ -1,21 +1,20 @@
-package server_test
+package server
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/docker/docker/api/types/container"
-	"github.com/docker/docker/api/types/filters"
 	"github.com/gorilla/websocket"
 
 	"github.com/labplay/playground/client"
+	"github.com/labplay/playground/internal/waitfor"
 	"github.com/labplay/playground/sessions"
-	"github.com/labplay/playground/sessions/manager"
 )
 
 // decode reads a JSON answer.
@@ -25,17 +24,6 @@ func decode(t *testing.T, res *http.Response, v any) {
 	if err := json.NewDecoder(res.Body).Decode(v); err != nil {
 		t.Fatalf("decode answer of %s: %v", res.Request.URL.Path, err)
 	}
-}
-
-// containerOf returns the container id of one node of a session.
-func containerOf(t *testing.T, e *env, sessionID, node string) string {
-	t.Helper()
-	list, err := e.docker.ContainerList(context.Background(), container.ListOptions{All: true,
-		Filters: filters.NewArgs(filters.Arg("label", "playground.session="+sessionID), filters.Arg("label", "playground.node="+node))})
-	if err != nil || len(list) != 1 {
-		t.Fatalf("container of %s: %v (%d found)", node, err, len(list))
-	}
-	return list[0].ID
 }
 
 // newLearner starts a session (with a lab, or none) for a new learner.
@@ -86,8 +74,9 @@ func testTerminal(t *testing.T, e *env, owner *client.Client, id string) {
 	}
 
 	// Bytes that are not UTF-8 reach the shell untouched.
+	node1 := containerOf(t, e, id, "node1")
 	term.Send("head -c 4 | od -An -tx1\r")
-	time.Sleep(300 * time.Millisecond) // let head start reading; the line discipline would hold the bytes anyway
+	waitRunning(t, e, node1, "head") // else the shell's line editor, not head, reads the bytes
 	term.SendBytes([]byte{0xff, 0xfe, 0x80, 'A', '\n'})
 	if err := term.WaitOutput("ff fe 80 41", 30*time.Second); err != nil {
 		t.Fatal(err)
@@ -136,12 +125,28 @@ func testTerminal(t *testing.T, e *env, owner *client.Client, id string) {
 	}
 	// Large pastes under the limit arrive whole.
 	again.Send("wc -c\r")
-	time.Sleep(300 * time.Millisecond)
+	waitRunning(t, e, node1, "wc")
 	// (lines, since a terminal's line discipline holds at most 4095 bytes a line)
 	again.Send(strings.Repeat(strings.Repeat("y", 999)+"\n", 200) + "\x04")
 	if err := again.WaitOutput("200000", 60*time.Second); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// waitRunning waits until a process called name runs in a node: what a
+// test types next then goes to it, not to the shell that started it.
+func waitRunning(t *testing.T, e *env, containerID, name string) {
+	t.Helper()
+	waitfor.Until(t, name+" to run in the node", 30*time.Second, func() error {
+		out, code, err := e.engine.Exec(context.Background(), containerID, "pgrep -x "+name+" || { ps -o pid,args; exit 1; }", 10*time.Second)
+		if err != nil {
+			return err
+		}
+		if code != 0 {
+			return fmt.Errorf("not in the node's processes:\n%s", out)
+		}
+		return nil
+	})
 }
 
 func tail(s string) string {
@@ -155,7 +160,7 @@ func tail(s string) string {
 // server answers 429 before anything reaches the node, and a closed one
 // frees its place.
 func TestTerminalsPerSession(t *testing.T) {
-	e := newEnv(t, manager.Config{})
+	e := newEnv(t, envConfig{Docker: true})
 	ctx := context.Background()
 	c, s := newLearner(t, e, "", "")
 	var open []*client.Terminal
@@ -180,18 +185,14 @@ func TestTerminalsPerSession(t *testing.T) {
 	open[0].Close()
 	open = open[1:]
 	// The server notices the close when its read ends; give it a moment.
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	waitfor.Until(t, "a terminal after closing one", 10*time.Second, func() error {
 		tm, err := c.Terminal(ctx, s.ID, "node1")
-		if err == nil {
-			open = append(open, tm)
-			break
+		if err != nil {
+			return err
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("after closing one: %v", err)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+		open = append(open, tm)
+		return nil
+	})
 	// Closed terminals leave nothing running in the nodes: every relay the
 	// server exec'd ends with its connection.
 	for _, tm := range open {
@@ -199,20 +200,17 @@ func TestTerminalsPerSession(t *testing.T) {
 	}
 	open = nil
 	for _, node := range sessions.NodeNames {
-		deadline := time.Now().Add(15 * time.Second)
-		for {
-			out, _, err := e.engine.Exec(ctx, containerOf(t, e, s.ID, node), "ps -eo args | grep -c '^playground node attach'", 10*time.Second)
+		id := containerOf(t, e, s.ID, node)
+		waitfor.Until(t, node+"'s relays to end with their terminals", 15*time.Second, func() error {
+			out, _, err := e.engine.Exec(ctx, id, "ps -eo args | grep -c '^playground node attach'", 10*time.Second)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if strings.TrimSpace(out) == "0" {
-				break
+			if n := strings.TrimSpace(out); n != "0" {
+				return fmt.Errorf("%s relays still run", n)
 			}
-			if time.Now().After(deadline) {
-				t.Fatalf("%s: %s relays still run 15 s after their terminals closed", node, strings.TrimSpace(out))
-			}
-			time.Sleep(200 * time.Millisecond)
-		}
+			return nil
+		})
 	}
 }
 
@@ -220,20 +218,16 @@ func TestTerminalsPerSession(t *testing.T) {
 // called unavailable: it closes with 1001 and the page reconnects to the
 // same shell.
 func TestLostStreamOfARunningNode(t *testing.T) {
-	e := newEnv(t, manager.Config{})
+	e := newEnv(t, envConfig{Docker: true})
 	c, s := newLearner(t, e, "", "")
 	tm := openTerminal(t, c, s.ID, "node1")
 	// The relay in the node dies; the node and its shell stay.
 	if out, _, err := e.engine.Exec(context.Background(), containerOf(t, e, s.ID, "node1"), "pkill -f '^playground node attach'", 10*time.Second); err != nil {
 		t.Fatalf("kill the relay: %v %s", err, out)
 	}
-	for deadline := time.Now().Add(30 * time.Second); tm.Closed() == nil; time.Sleep(50 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("the terminal stayed open after its relay died")
-		}
-	}
+	err := tm.WaitClosed(30 * time.Second)
 	var ce *websocket.CloseError
-	if !errors.As(tm.Closed(), &ce) || ce.Code != websocket.CloseGoingAway {
-		t.Fatalf("lost stream of a running node closed with %v, want 1001", tm.Closed())
+	if !errors.As(err, &ce) || ce.Code != websocket.CloseGoingAway {
+		t.Fatalf("lost stream of a running node closed with %v, want 1001", err)
 	}
 }

@@ -12,7 +12,7 @@ import (
 )
 
 // maxTermsPerSession bounds the terminal connections of one session: its
-// three nodes in a few tabs, and an instructor watching. Each holds an exec,
+// nodes (one to five) in a few tabs, and an instructor watching. Each holds an exec,
 // a relay in the node and buffers, so a script opening them without end
 // would cost the host, not only its own session.
 const maxTermsPerSession = 12

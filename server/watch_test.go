@@ -3,14 +3,9 @@ package server
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
-	"log/slog"
 	"net/http"
-	"net/netip"
 	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -20,30 +15,8 @@ import (
 
 	"github.com/labplay/playground/sessions"
 	"github.com/labplay/playground/sessions/agent"
-	"github.com/labplay/playground/sessions/engine"
-	"github.com/labplay/playground/sessions/engine/enginetest"
 	"github.com/labplay/playground/sessions/manager"
-	"github.com/labplay/playground/sessions/store"
-	"github.com/labplay/playground/sessions/store/storetest"
 )
-
-// dockerEngine returns an engine with an instance label of its own, or
-// skips the test when no Docker engine answers or it lacks the node image.
-func dockerEngine(t *testing.T) *engine.Engine {
-	t.Helper()
-	cli := enginetest.Client(t)
-	img := enginetest.NodeImage(t, cli)
-	var b [4]byte
-	rand.Read(b[:])
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	e := engine.New(cli, engine.Config{NodeImage: img, Instance: "servertest-" + hex.EncodeToString(b[:])}, log)
-	t.Cleanup(func() {
-		if err := e.Close(context.Background()); err != nil {
-			t.Errorf("remove the helper container: %v", err)
-		}
-	})
-	return e
-}
 
 // term is a terminal websocket as a browser holds it.
 type term struct {
@@ -167,20 +140,13 @@ func (tm *term) text() string {
 // closing the class ends the learner's session and keeps their progress.
 // Needs Docker and the node image.
 func TestInstructorWatchesReadOnly(t *testing.T) {
-	eng := dockerEngine(t)
-	env := newClassEnv(t, storetest.URL(t), eng, manager.Config{Lifetime: time.Hour, MaxSessions: 4,
-		Subnets: store.Subnets{Pool: netip.MustParsePrefix("100.64.232.0/24"), Bits: 28}})
+	env := newEnv(t, envConfig{Docker: true, Manager: manager.Config{MaxSessions: 4}})
 	teacher := addInstructor(t, env, "teacher@school.example")
 	class := createClass(t, teacher, 0)
 
 	ana := newBrowser(t, env.ts.URL)
 	var sess sessions.Session
 	ana.must(http.StatusCreated, "POST", "/api/classrooms/join", map[string]string{"code": class.Code, "name": "Ana"}, &sess)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		eng.RemoveSession(ctx, sess.ID)
-	})
 	if sess.Status != sessions.StatusRunning || len(sess.Nodes) != 3 {
 		t.Fatalf("joined session = %+v", sess)
 	}
@@ -213,14 +179,14 @@ func TestInstructorWatchesReadOnly(t *testing.T) {
 	watch.waitOutput("MARK-42")
 
 	// The agent itself refuses input from a read-only attachment.
-	stored, err := env.st.Session(context.Background(), sess.ID)
+	stored, err := env.store.Session(context.Background(), sess.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	node := stored.Node("node1")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	stream, err := eng.Attach(ctx, node.ContainerID, agent.AttachRequest{Term: termName, ReadOnly: true})
+	stream, err := env.engine.Attach(ctx, node.ContainerID, agent.AttachRequest{Term: termName, ReadOnly: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -258,11 +224,11 @@ func TestInstructorWatchesReadOnly(t *testing.T) {
 		t.Fatalf("sessions ended = %d, want 1", closed.Ended)
 	}
 	mine.waitFor("the learner's terminal to close", func(_ string, _ []map[string]any, closed bool) bool { return closed })
-	after, err := env.st.Session(context.Background(), sess.ID)
+	after, err := env.store.Session(context.Background(), sess.ID)
 	if err != nil || after.Live() {
 		t.Fatalf("session after close = %+v, %v", after, err)
 	}
-	onEngine, err := eng.List(context.Background())
+	onEngine, err := env.engine.List(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -285,19 +251,12 @@ func TestInstructorWatchesReadOnly(t *testing.T) {
 // dashboard's stream and the terminals they watch. Needs Docker and the
 // node image.
 func TestLogoutEndsInstructorViews(t *testing.T) {
-	eng := dockerEngine(t)
-	env := newClassEnv(t, storetest.URL(t), eng, manager.Config{Lifetime: time.Hour, MaxSessions: 4,
-		Subnets: store.Subnets{Pool: netip.MustParsePrefix("100.64.233.0/24"), Bits: 28}})
+	env := newEnv(t, envConfig{Docker: true, Manager: manager.Config{MaxSessions: 4}})
 	teacher := addInstructor(t, env, "watcher@school.example")
 	class := createClass(t, teacher, 0)
 	ana := newBrowser(t, env.ts.URL)
 	var sess sessions.Session
 	ana.must(http.StatusCreated, "POST", "/api/classrooms/join", map[string]string{"code": class.Code, "name": "Ana"}, &sess)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		eng.RemoveSession(ctx, sess.ID)
-	})
 	stream := openStream(t, teacher, class.ID)
 	if ev := stream.next(); ev.name != "snapshot" {
 		t.Fatalf("first event = %s", ev.name)

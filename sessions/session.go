@@ -48,7 +48,8 @@ func NodeNamesN(n int) []string {
 	return names
 }
 
-// Session is one learner's set of three nodes.
+// Session is one learner's set of nodes: one to MaxNodes, as many as its
+// lab declares, or DefaultNodes to begin with for a session without a lab.
 type Session struct {
 	ID       string `json:"id"`
 	UserID   string `json:"-"`

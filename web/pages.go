@@ -39,8 +39,8 @@ func (s *Site) Home(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, "home", "Lab Playground")
 }
 
-// Session renders the session page (/s/{id}): the lab text and the three
-// terminals. The script reads the session id from the URL and asks the API
+// Session renders the session page (/s/{id}): the lab text and a terminal
+// per node. The script reads the session id from the URL and asks the API
 // for the rest, so an unknown id is reported by the page itself.
 func (s *Site) Session(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, "session", "Session · Lab Playground")

@@ -28,6 +28,7 @@ func stdinWith(t *testing.T, text string) *os.File {
 }
 
 func TestInstructorCommand(t *testing.T) {
+	t.Parallel()
 	dbURL := storetest.URL(t)
 	getenv := func(k string) string {
 		if k == "DATABASE_URL" {
@@ -88,6 +89,7 @@ func TestInstructorCommand(t *testing.T) {
 }
 
 func TestInstructorCommandNeedsADatabase(t *testing.T) {
+	t.Parallel()
 	var out bytes.Buffer
 	err := instructorCommand(context.Background(), []string{"add", "--email", "a@b.example"},
 		stdinWith(t, "long enough password\n"), &out, &out, func(string) string { return "" })

@@ -15,6 +15,7 @@ import (
 // is a token that works until logout or a new password; a failed login
 // says nothing of which part was wrong.
 func TestAccounts(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	a := NewAccounts(storetest.Open(t))
 	a.SetPasswordCost(bcrypt.MinCost)

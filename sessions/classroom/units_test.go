@@ -13,6 +13,7 @@ import (
 )
 
 func TestCodes(t *testing.T) {
+	t.Parallel()
 	seen := map[string]bool{}
 	for range 2000 {
 		c := NewCode()
@@ -40,6 +41,7 @@ func TestCodes(t *testing.T) {
 }
 
 func TestCleanText(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{"  Ana  ": "Ana", "Ana\t Maria": "Ana Maria", "Zoë": "Zoë"} {
 		if got, err := cleanText(in, 40, "Your name"); err != nil || got != want {
 			t.Errorf("cleanText(%q) = %q, %v; want %q", in, got, err, want)
@@ -53,6 +55,7 @@ func TestCleanText(t *testing.T) {
 }
 
 func TestPasswords(t *testing.T) {
+	t.Parallel()
 	if _, err := HashPassword("short"); fault.ErrorCode(err) != fault.EINVALID {
 		t.Fatalf("short password: %v", err)
 	}
@@ -80,6 +83,7 @@ func TestPasswords(t *testing.T) {
 }
 
 func TestWriteCSV(t *testing.T) {
+	t.Parallel()
 	at := time.Date(2026, 3, 1, 9, 30, 0, 0, time.UTC)
 	sections := []SectionInfo{{ID: "a", Title: "First"}, {ID: "b", Title: "=Second"}}
 	learners := []*Learner{{Name: "=HYPERLINK(\"x\")", JoinedAt: at, LastActivityAt: at, SessionStatus: "running",

@@ -16,11 +16,13 @@ const (
 	// of 2 GiB and a tenth of its memory.
 	minHostMemoryReserve = 2 << 30
 	hostMemoryShare      = 10
-	// SessionMemoryBudget is what one session of three nodes is counted
-	// to cost when the host's capacity is worked out (Capacity): an idle
-	// session cost the nodes 123 MiB and the host 133 MiB with its runtime
-	// shims (make capacity, see the README's Figures), and half as much
-	// again leaves room for the labs' own containers.
+	// SessionMemoryBudget is what one session is counted to cost when the
+	// host's capacity is worked out (Capacity), whatever its number of
+	// nodes: it was measured on idle sessions without a lab (three nodes,
+	// as the built-in Swarm lab has), which cost the nodes 123 MiB and
+	// the host 133 MiB with their runtime shims (make capacity, see the
+	// README's Figures); half as much again leaves room for the labs' own
+	// containers. A session of five nodes costs more, one of one node less.
 	SessionMemoryBudget = 192 << 20
 	// hostPidsReserve is how many of the kernel's process ids stay out of
 	// the nodes' reach (pid_max is 32768 on many hosts, less than 20

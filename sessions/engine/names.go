@@ -29,8 +29,9 @@ func ContainerName(sessionID, node string) string {
 
 // validLabelValue reports whether s is a non-empty run of letters, digits,
 // '.', '_' and '-' that can also appear in a Docker object name after the
-// names' "pg-" prefix. It may start with any of them: session ids are
-// URL-safe base64, and one in 32 starts with '-' or '_'.
+// names' "pg-" prefix. It may start with any of them: session ids are base32
+// now (sessions.NewID), but those of sessions started before were URL-safe
+// base64, and one in 32 of them starts with '-' or '_'.
 func validLabelValue(s string) bool {
 	if s == "" || len(s) > 128 {
 		return false

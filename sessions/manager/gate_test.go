@@ -10,6 +10,7 @@ import (
 )
 
 func TestGateOneAtATime(t *testing.T) {
+	t.Parallel()
 	g := newGates()
 	var mu sync.Mutex
 	running, most := 0, 0
@@ -27,7 +28,7 @@ func TestGateOneAtATime(t *testing.T) {
 			running++
 			most = max(most, running)
 			mu.Unlock()
-			time.Sleep(10 * time.Millisecond)
+			time.Sleep(10 * time.Millisecond) // a piece of work: long enough for two to overlap if the gate let them
 			mu.Lock()
 			running--
 			mu.Unlock()
@@ -47,6 +48,7 @@ func TestGateOneAtATime(t *testing.T) {
 }
 
 func TestGateRate(t *testing.T) {
+	t.Parallel()
 	g := newGates()
 	now := time.Unix(1000, 0)
 	g.now = func() time.Time { return now }
@@ -78,6 +80,7 @@ func TestGateRate(t *testing.T) {
 }
 
 func TestGateWaitEndsWithContext(t *testing.T) {
+	t.Parallel()
 	g := newGates()
 	leave, err := g.enter(context.Background(), "s1")
 	if err != nil {

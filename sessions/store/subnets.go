@@ -20,7 +20,8 @@ func (p Subnets) Count() int {
 }
 
 // Valid reports whether the pool is an IPv4 prefix that can be cut into
-// subnets of the given size with room for a gateway and three nodes.
+// subnets of the given size with room for a gateway and five nodes
+// (sessions.MaxNodes): /29 at the smallest.
 func (p Subnets) Valid() bool {
 	return p.Pool.IsValid() && p.Pool.Addr().Is4() && p.Bits >= p.Pool.Bits() && p.Bits <= 29 && p.Bits-p.Pool.Bits() <= 20
 }
