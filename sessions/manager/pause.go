@@ -79,8 +79,7 @@ func (m *Manager) pause(ctx context.Context, s *sessions.Session, why string) er
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), endTimeout)
 	defer cancel()
 	started := time.Now()
-	until := started.Add(m.pausedLifetime())
-	if err := m.store.PauseSession(ctx, m.instance(), s.ID, until, store.PauseLimits{MaxPaused: m.cfg.MaxPaused}); err != nil {
+	if err := m.store.PauseSession(ctx, m.instance(), s.ID, m.pausedLifetime(), store.PauseLimits{MaxPaused: m.cfg.MaxPaused}); err != nil {
 		return err
 	}
 	m.phases.Store(s.ID, sessions.PhasePausing)
@@ -102,7 +101,7 @@ func (m *Manager) pause(ctx context.Context, s *sessions.Session, why string) er
 		return err
 	}
 	s.Status = sessions.StatusPaused
-	m.log.Info("session paused", "session", s.ID, "why", why, "took", time.Since(started).Round(time.Millisecond), "until", until.UTC())
+	m.log.Info("session paused", "session", s.ID, "why", why, "took", time.Since(started).Round(time.Millisecond), "kept_for", m.pausedLifetime())
 	return nil
 }
 

@@ -20,11 +20,11 @@ type PauseLimits struct {
 }
 
 // PauseSession records that a running session of instance is paused from
-// now until until (when it ends if it is still paused). The caller stops
+// now for keep (it ends if it is still paused then). The caller stops
 // its nodes afterwards. A session already paused is left as it is. A
 // session starting or ended is ECONFLICT; a deployment that keeps
 // limits.MaxPaused paused sessions already EFULL.
-func (s *Store) PauseSession(ctx context.Context, instance, id string, until time.Time, limits PauseLimits) error {
+func (s *Store) PauseSession(ctx context.Context, instance, id string, keep time.Duration, limits PauseLimits) error {
 	return s.inTx(ctx, func(tx pgx.Tx) error {
 		status, err := lockSession(ctx, tx, instance, id)
 		if err != nil {
@@ -47,8 +47,8 @@ func (s *Store) PauseSession(ctx context.Context, instance, id string, until tim
 			return &fault.Error{Code: fault.EFULL, RetryAfter: retryAfterFull,
 				Message: "The playground keeps no more paused sessions right now; your session goes on running."}
 		}
-		_, err = tx.Exec(ctx, `UPDATE sessions SET status = 'paused', paused_at = now(), paused_until = $2
-			WHERE id = $1`, id, until)
+		_, err = tx.Exec(ctx, `UPDATE sessions SET status = 'paused', paused_at = now(),
+			paused_until = now() + make_interval(secs => $2) WHERE id = $1`, id, keep.Seconds())
 		return unavailable(err)
 	})
 }
