@@ -178,8 +178,13 @@ func (m *Manager) revive(s *sessions.Session, stopped []engine.Node) {
 			m.log.Info("stopped nodes left for the next tick", "session", s.ID, "err", err)
 			return
 		}
-		m.log.Info("reviving stopped nodes", "session", s.ID, "nodes", len(stopped))
 		defer leave()
+		// While this waited at the gate the session may have been paused
+		// (its nodes stopped on purpose), resumed, or ended.
+		if cur, err := m.store.Session(ctx, s.ID); err != nil || cur.Status != sessions.StatusRunning {
+			return
+		}
+		m.log.Info("reviving stopped nodes", "session", s.ID, "nodes", len(stopped))
 		ctx, cancel := context.WithTimeout(ctx, m.startTimeout())
 		defer cancel()
 		if err := m.engine.EnsureLimits(ctx); err != nil {
@@ -187,6 +192,9 @@ func (m *Manager) revive(s *sessions.Session, stopped []engine.Node) {
 			return
 		}
 		for _, n := range stopped {
+			if up, err := m.engine.NodeRunning(ctx, n.ContainerID); err == nil && up {
+				continue // started meanwhile (a resume, a restart)
+			}
 			err := m.engine.StartNode(ctx, n.ContainerID)
 			if err == nil {
 				err = m.engine.WaitReady(ctx, n.ContainerID)
