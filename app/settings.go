@@ -258,6 +258,36 @@ var settings = []setting{
 			c.Sessions.MaxPerAddress = n
 			return nil
 		}},
+	{flag: "idle-pause", env: "PLAYGROUND_IDLE_PAUSE", def: durationText(manager.DefaultIdlePause),
+		help: "how long a session may go unused (no terminal attached, no request) before it is paused; 0 never pauses one",
+		parse: func(c *Config, v string) error {
+			d, err := time.ParseDuration(v)
+			if v != "0" && (err != nil || d < time.Minute) {
+				return fmt.Errorf("idle pause %q must be a duration of at least 1m, or 0", v)
+			}
+			c.Sessions.IdlePause = d
+			return nil
+		}},
+	{flag: "paused-lifetime", env: "PLAYGROUND_PAUSED_LIFETIME", def: durationText(manager.DefaultPausedLifetime),
+		help: "how long a paused session keeps its disks before it ends",
+		parse: func(c *Config, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil || d < time.Hour {
+				return fmt.Errorf("paused lifetime %q must be a duration of at least 1h", v)
+			}
+			c.Sessions.PausedLifetime = d
+			return nil
+		}},
+	{flag: "max-paused", env: "PLAYGROUND_MAX_PAUSED", def: strconv.Itoa(manager.DefaultMaxPaused),
+		help: "paused sessions the host keeps (their disks stay); 0: no cap",
+		parse: func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 {
+				return fmt.Errorf("max paused sessions %q must be a whole number, 0 for no cap", v)
+			}
+			c.Sessions.MaxPaused = n
+			return nil
+		}},
 	{flag: "event-retention", env: "PLAYGROUND_EVENT_RETENTION", def: durationText(manager.DefaultEventRetention),
 		help: "how long the log of check attempts is kept; progress itself is kept; 0 keeps the log too",
 		parse: func(c *Config, v string) error {

@@ -43,7 +43,13 @@ type Options struct {
 	StreamMiB int
 	// Fill, for Capacity, is how many idle sessions to start at most.
 	Fill int
+	// Only names the one group of figures to measure (starts, class,
+	// terminal or pause); empty measures them all.
+	Only string
 }
+
+// measures reports whether the group named group is measured.
+func (o Options) measures(group string) bool { return o.Only == "" || o.Only == group }
 
 // Run starts servers in-process on loopback from the environment's
 // configuration (DATABASE_URL, ...), one per figure group and one after
@@ -71,17 +77,29 @@ func Run(ctx context.Context, opts Options, out io.Writer) error {
 	defer closeAll()
 
 	fmt.Fprintf(out, "bench: nodes in mode %s; %d starts per path\n", opts.Mode, opts.Starts)
-	starts, err := b.startFigures(ctx)
-	if err != nil {
-		return err
+	if opts.measures("starts") {
+		starts, err := b.startFigures(ctx)
+		if err != nil {
+			return err
+		}
+		b.table("Session start: POST /api/sessions until three inner engines answer", starts)
 	}
-	b.table("Session start: POST /api/sessions until three inner engines answer", starts)
-	if opts.Class > 0 {
+	if opts.measures("pause") {
+		pause, err := b.pauseFigures(ctx)
+		if err != nil {
+			return err
+		}
+		b.table("Pause and resume: a session of three nodes with a file, a volume and a swarm", pause)
+	}
+	if opts.Class > 0 && opts.measures("class") {
 		storm, err := b.stormFigures(ctx)
 		if err != nil {
 			return err
 		}
 		b.table(fmt.Sprintf("Class storm: %d learners join one classroom within 5 s", opts.Class), storm)
+	}
+	if !opts.measures("terminal") {
+		return nil
 	}
 	term, err := b.terminalFigures(ctx)
 	if err != nil {

@@ -29,7 +29,7 @@ func (c *sessionCollector) Collect(ch chan<- prometheus.Metric) {
 		return
 	}
 	ch <- prometheus.MustNewConstMetric(countUpDesc, prometheus.GaugeValue, 1)
-	for _, state := range []string{"starting", "running"} {
+	for _, state := range []string{"starting", "running", "paused"} {
 		ch <- prometheus.MustNewConstMetric(sessionsDesc, prometheus.GaugeValue, float64(byState[state]), state)
 	}
 	ch <- prometheus.MustNewConstMetric(nodesDesc, prometheus.GaugeValue, float64(nodes))

@@ -35,6 +35,10 @@ type Lifecycle interface {
 	Delete(ctx context.Context, userID, id string) error
 	// Extend adds time to one of the user's sessions.
 	Extend(ctx context.Context, userID, id string) (*sessions.Session, error)
+	// Pause stops the nodes of one of the user's sessions and keeps their
+	// disks; Resume starts them again (a full host answers EFULL).
+	Pause(ctx context.Context, userID, id string) (*sessions.Session, error)
+	Resume(ctx context.Context, userID, id string) (*sessions.Session, error)
 	// AddNode, RemoveNode and RestartNode change the nodes of one of the
 	// user's sessions.
 	AddNode(ctx context.Context, userID, id string) (*sessions.Session, error)

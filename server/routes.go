@@ -48,6 +48,8 @@ func (s *Server) Handler() http.Handler {
 			r.Get("/sessions/{id}", s.getSession)
 			r.Delete("/sessions/{id}", s.deleteSession)
 			r.Post("/sessions/{id}/extend", s.extendSession)
+			r.Post("/sessions/{id}/pause", s.pauseSession)
+			r.Post("/sessions/{id}/resume", s.resumeSession)
 			r.Get("/sessions/{id}/nodes/{node}/terminal", s.terminal)
 			r.Post("/sessions/{id}/nodes/{node}/restart", s.restartNode)
 			r.Post("/sessions/{id}/nodes", s.addNode)

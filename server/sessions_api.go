@@ -133,3 +133,25 @@ func (s *Server) extendSession(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, sess)
 }
+
+// pauseSession pauses one of the caller's sessions: its nodes stop, their
+// disks stay.
+func (s *Server) pauseSession(w http.ResponseWriter, r *http.Request) {
+	sess, err := s.manager.Pause(r.Context(), userID(r), chi.URLParam(r, "id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, sess)
+}
+
+// resumeSession starts the nodes of one of the caller's paused sessions
+// again, and answers once their engines do.
+func (s *Server) resumeSession(w http.ResponseWriter, r *http.Request) {
+	sess, err := s.manager.Resume(r.Context(), userID(r), chi.URLParam(r, "id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, sess)
+}

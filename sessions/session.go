@@ -19,7 +19,11 @@ import (
 const (
 	StatusStarting = "starting"
 	StatusRunning  = "running"
-	StatusEnded    = "ended"
+	// StatusPaused is a session whose nodes are stopped and whose disks,
+	// network and progress are kept: resuming starts the same nodes again.
+	// Its clock stands still meanwhile (see Session.PausedAt).
+	StatusPaused = "paused"
+	StatusEnded  = "ended"
 )
 
 // Node statuses.
@@ -70,7 +74,17 @@ type Session struct {
 	CreatedAt time.Time `json:"created_at"`
 	ExpiresAt time.Time `json:"expires_at"`
 	EndedAt   time.Time `json:"-"`
-	Nodes     []Node    `json:"nodes"`
+	// PausedAt is when a paused session was paused, and PausedUntil when
+	// it ends if it is still paused then; both are nil unless it is
+	// paused. While it is paused its clock stands still: ExpiresAt less
+	// PausedAt is the time it has left, and a resume moves ExpiresAt on by
+	// the length of the pause.
+	PausedAt    *time.Time `json:"paused_at,omitempty"`
+	PausedUntil *time.Time `json:"paused_until,omitempty"`
+	// PausedTotal is how long the session has been paused in all, before
+	// its current pause; the longest lifetime counts running time only.
+	PausedTotal time.Duration `json:"-"`
+	Nodes       []Node        `json:"nodes"`
 	// Phase says what a session is busy with, for the page to show:
 	// PhaseNodes and PhaseEngines while it starts, PhaseImages while its
 	// lab's images are copied in; empty otherwise. It is not stored.
@@ -82,6 +96,10 @@ const (
 	PhaseNodes   = "nodes"
 	PhaseEngines = "engines"
 	PhaseImages  = "images"
+	// PhaseWaking is a paused session being resumed: its nodes start.
+	PhaseWaking = "waking"
+	// PhasePausing is a session whose nodes are being stopped.
+	PhasePausing = "pausing"
 )
 
 // States of a pool session (Session.Pool).
@@ -90,8 +108,11 @@ const (
 	PoolReady   = "ready"
 )
 
-// Live reports whether the session has not ended.
+// Live reports whether the session has not ended; a paused session is live.
 func (s *Session) Live() bool { return s.Status != StatusEnded }
+
+// Paused reports whether the session is paused.
+func (s *Session) Paused() bool { return s.Status == StatusPaused }
 
 // Node returns the node with the given name, or nil.
 func (s *Session) Node(name string) *Node {

@@ -10,7 +10,8 @@ import (
 )
 
 // runBench measures session starts (cold, from the pool, and their
-// floor), a class storm, and the terminal, and prints tables.
+// floor), pause and resume, a class storm, and the terminal, and prints
+// tables.
 func runBench(ctx context.Context, args []string) error {
 	var opts bench.Options
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
@@ -20,6 +21,7 @@ func runBench(ctx context.Context, args []string) error {
 	fs.DurationVar(&opts.Idle, "idle", 10*time.Second, "how long a session rests before its memory is read")
 	fs.IntVar(&opts.Class, "class", 30, "learners in the class storm; 0 skips it")
 	fs.IntVar(&opts.StreamMiB, "stream-mib", 64, "MiB of output for the terminal throughput")
+	fs.StringVar(&opts.Only, "only", "", "measure one group of figures only: starts, pause, class or terminal")
 	fs.IntVar(&opts.Fill, "fill", 0, "instead, fill one server with up to this many idle sessions and print what the host has left, every ten (make capacity)")
 	if err := fs.Parse(args); err != nil {
 		return err

@@ -19,6 +19,15 @@ const (
 	DefaultMaxPerAddress = 6
 	// DefaultEventRetention is how long the log of check attempts is kept.
 	DefaultEventRetention = 30 * 24 * time.Hour
+	// DefaultIdlePause is how long a running session may go unused before
+	// it is paused: longer than a coffee break or a slow lab step read
+	// with the page open elsewhere, short enough that a laptop closed at
+	// noon gives its nodes' memory back well within a two-hour session.
+	DefaultIdlePause = 30 * time.Minute
+	// DefaultPausedLifetime is how long a paused session keeps its disks.
+	DefaultPausedLifetime = 7 * 24 * time.Hour
+	// DefaultMaxPaused is how many paused sessions the host keeps.
+	DefaultMaxPaused = 100
 	// DefaultPoolSize is how many ready sessions the warm pool holds.
 	DefaultPoolSize = 2
 	// DefaultPoolLab is the lab the warm pool's sessions are made for.

@@ -10,7 +10,8 @@ import (
 )
 
 // Extend adds Config.ExtendStep to the caller's live session, up to
-// Config.MaxLifetime counted from its start, and returns it. A session at
+// Config.MaxLifetime of running time counted from its start (time paused
+// does not count), and returns it. A session at
 // its maximum (less than a minute left to add) is ECONFLICT, saying when
 // it ends.
 func (m *Manager) Extend(ctx context.Context, userID, id string) (*sessions.Session, error) {
@@ -19,7 +20,7 @@ func (m *Manager) Extend(ctx context.Context, userID, id string) (*sessions.Sess
 		return nil, err
 	}
 	step, limit := m.extendLimits()
-	last := s.CreatedAt.Add(limit)
+	last := s.CreatedAt.Add(s.PausedTotal).Add(limit)
 	until := s.ExpiresAt.Add(step)
 	if until.After(last) {
 		until = last

@@ -62,6 +62,16 @@ type Config struct {
 	// pool holds (pool.go); 0 keeps none. Classrooms' ready seats are
 	// made whatever it is.
 	PoolSize int
+	// IdlePause is how long a running learner session may go unused (no
+	// terminal of its owner's attached, no request of its owner's) before
+	// it is paused on its own (idle.go); 0 never pauses one.
+	IdlePause time.Duration
+	// PausedLifetime is how long a paused session is kept before it ends;
+	// 0 means DefaultPausedLifetime.
+	PausedLifetime time.Duration
+	// MaxPaused is how many paused sessions the host keeps, the budget of
+	// their disks; 0 means no cap.
+	MaxPaused int
 	// PoolLab is the lab the general pool's sessions are made for; a
 	// request for another lab takes one when the pool's nodes have that
 	// lab's images.
@@ -102,16 +112,21 @@ type Manager struct {
 	// poolKick wakes the pool's filler (pool.go) after a take.
 	poolKick chan struct{}
 
-	// phases holds, per session starting in this process, its phase
-	// (sessions.PhaseNodes or PhaseEngines).
+	// phases holds, per session starting, pausing or resuming in this
+	// process, its phase (sessions.PhaseNodes, PhaseEngines, PhasePausing
+	// or PhaseWaking).
 	phases sync.Map
+
+	// activity is this process's record of its sessions' use, for the
+	// idle pause (idle.go).
+	activity *activity
 }
 
 // New returns a manager. Call Run to start its background work.
 func New(cfg Config, eng *engine.Engine, st *store.Store, log *slog.Logger) *Manager {
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Manager{cfg: cfg, engine: eng, store: st, log: log, bgCtx: ctx, bgStop: cancel,
-		loading: map[string]chan struct{}{}, gates: newGates(), transfers: ratelimit.NewInFlight(MaxTransfers), poolKick: make(chan struct{}, 1)}
+		loading: map[string]chan struct{}{}, gates: newGates(), transfers: ratelimit.NewInFlight(MaxTransfers), poolKick: make(chan struct{}, 1), activity: newActivity()}
 }
 
 // Run reconciles the engine with the store once, then, on every tick until
@@ -181,8 +196,9 @@ func (m *Manager) Ping(ctx context.Context) (dbErr, engineErr error) {
 	return m.store.Ping(ctx), m.engine.Ping(ctx)
 }
 
-// Get returns the caller's session. Another user's session, or an unknown
-// one, answers ENOTFOUND so that IDs cannot be probed.
+// Get returns the caller's session, and counts as its use (for the idle
+// pause). Another user's session, or an unknown one, answers ENOTFOUND so
+// that IDs cannot be probed.
 func (m *Manager) Get(ctx context.Context, userID, id string) (*sessions.Session, error) {
 	if !sessions.ValidID(id) {
 		return nil, fault.Errorf(fault.ENOTFOUND, "Session not found.")
@@ -193,6 +209,9 @@ func (m *Manager) Get(ctx context.Context, userID, id string) (*sessions.Session
 	}
 	if s.UserID != userID {
 		return nil, fault.Errorf(fault.ENOTFOUND, "Session not found.")
+	}
+	if s.Status == sessions.StatusRunning {
+		m.touch(ctx, s.ID)
 	}
 	m.setPhase(s)
 	return s, nil
@@ -236,7 +255,12 @@ func errEnded() error {
 	return fault.Errorf(fault.ECONFLICT, "This session has ended; start a new one to go on.")
 }
 
-// liveSession returns the caller's session when it is live.
+// errPaused answers work asked of a paused session's nodes.
+func errPaused() error {
+	return fault.Errorf(fault.ECONFLICT, "This session is paused; resume it to go on.")
+}
+
+// liveSession returns the caller's session when it is live and not paused.
 func (m *Manager) liveSession(ctx context.Context, userID, id string) (*sessions.Session, error) {
 	s, err := m.Get(ctx, userID, id)
 	if err != nil {
@@ -244,6 +268,9 @@ func (m *Manager) liveSession(ctx context.Context, userID, id string) (*sessions
 	}
 	if !s.Live() {
 		return nil, errEnded()
+	}
+	if s.Paused() {
+		return nil, errPaused()
 	}
 	return s, nil
 }
@@ -261,10 +288,10 @@ func (m *Manager) liveNode(ctx context.Context, userID, id, name string) (*sessi
 	return s, node, nil
 }
 
-// Refresh updates the status of each node of a live session from the engine,
-// so a node that died shows as stopped.
+// Refresh updates the status of each node of a running session from the
+// engine, so a node that died shows as stopped.
 func (m *Manager) Refresh(ctx context.Context, s *sessions.Session) {
-	if !s.Live() {
+	if !s.Live() || s.Paused() {
 		return
 	}
 	for i := range s.Nodes {

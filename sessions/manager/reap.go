@@ -53,6 +53,19 @@ func (m *Manager) Reconcile(ctx context.Context, finishImages bool) error {
 		}
 	}
 	for _, s := range live {
+		if s.Paused() {
+			// A paused session's nodes are stopped on purpose: they are
+			// never revived, only stopped again if one runs. Vanished
+			// containers end it as they would a running one.
+			if m.pausedIntact(s, onEngine[s.ID]) {
+				continue
+			}
+			m.log.Info("ending paused session whose containers vanished", "session", s.ID)
+			if err := m.end(ctx, s.ID, "containers vanished"); err != nil {
+				m.log.Warn("could not end session", "session", s.ID, "err", err)
+			}
+			continue
+		}
 		if s.Status == sessions.StatusStarting {
 			if time.Since(s.CreatedAt) < m.startTimeout()+time.Minute {
 				continue // another process may be starting it right now
@@ -110,6 +123,30 @@ func (m *Manager) Reconcile(ctx context.Context, finishImages bool) error {
 	return nil
 }
 
+// pausedIntact reports whether every node of a paused session still has
+// its container, and sets off stopping any that runs (settlePaused).
+func (m *Manager) pausedIntact(s *sessions.Session, nodes []engine.Node) bool {
+	byID := make(map[string]engine.Node, len(nodes))
+	for _, n := range nodes {
+		byID[n.ContainerID] = n
+	}
+	running := false
+	for _, n := range s.Nodes {
+		if n.ContainerID == "" {
+			continue
+		}
+		e, ok := byID[n.ContainerID]
+		if !ok {
+			return false
+		}
+		running = running || e.Running
+	}
+	if running {
+		m.settlePaused(s)
+	}
+	return true
+}
+
 // sweepRemains removes what ended sessions left on the engine when their
 // teardown failed (see end), and forgets each one it cleared.
 func (m *Manager) sweepRemains(ctx context.Context) error {
@@ -141,8 +178,13 @@ func (m *Manager) revive(s *sessions.Session, stopped []engine.Node) {
 			m.log.Info("stopped nodes left for the next tick", "session", s.ID, "err", err)
 			return
 		}
-		m.log.Info("reviving stopped nodes", "session", s.ID, "nodes", len(stopped))
 		defer leave()
+		// While this waited at the gate the session may have been paused
+		// (its nodes stopped on purpose), resumed, or ended.
+		if cur, err := m.store.Session(ctx, s.ID); err != nil || cur.Status != sessions.StatusRunning {
+			return
+		}
+		m.log.Info("reviving stopped nodes", "session", s.ID, "nodes", len(stopped))
 		ctx, cancel := context.WithTimeout(ctx, m.startTimeout())
 		defer cancel()
 		if err := m.engine.EnsureLimits(ctx); err != nil {
@@ -150,6 +192,9 @@ func (m *Manager) revive(s *sessions.Session, stopped []engine.Node) {
 			return
 		}
 		for _, n := range stopped {
+			if up, err := m.engine.NodeRunning(ctx, n.ContainerID); err == nil && up {
+				continue // started meanwhile (a resume, a restart)
+			}
 			err := m.engine.StartNode(ctx, n.ContainerID)
 			if err == nil {
 				err = m.engine.WaitReady(ctx, n.ContainerID)
@@ -180,6 +225,22 @@ func (m *Manager) tick(ctx context.Context, now time.Time) {
 		m.log.Warn("reap failed", "err", err)
 	} else if n > 0 {
 		m.log.Info("reaped expired sessions", "count", n)
+	}
+	start = time.Now()
+	n, err = m.endPausedTooLong(ctx, now)
+	m.cfg.Metrics.Maintenance("reap_paused", time.Since(start), err)
+	if err != nil {
+		m.log.Warn("ending sessions paused too long failed", "err", err)
+	} else if n > 0 {
+		m.log.Info("ended sessions paused too long", "count", n)
+	}
+	start = time.Now()
+	n, err = m.pauseIdle(ctx, now)
+	m.cfg.Metrics.Maintenance("pause_idle", time.Since(start), err)
+	if err != nil {
+		m.log.Warn("pausing idle sessions failed", "err", err)
+	} else if n > 0 {
+		m.log.Info("pausing idle sessions", "count", n)
 	}
 	start = time.Now()
 	err = m.Reconcile(ctx, false)

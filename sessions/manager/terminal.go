@@ -75,13 +75,18 @@ type Terminal struct {
 	m           *Manager
 	containerID string
 	stream      *engine.Stream
+	// detach ends the terminal's count as use of its session (idle.go).
+	detach func()
 }
 
 // Attach attaches to a terminal of the node named node of s, a session the
 // caller was given by Get or ScopeSession (whose read-only rights the
 // caller passes in a). A node the session lacks, or an ended session,
-// answers ENOTFOUND; a stopped node EUNAVAILABLE. ctx bounds only the
-// setup; the terminal lives until Close.
+// answers ENOTFOUND; a stopped node EUNAVAILABLE. A paused session is
+// resumed first, and s filled in anew, unless the attachment is read-only
+// (an instructor watching does not wake it: EUNAVAILABLE). ctx bounds only
+// the setup; the terminal lives until Close, and while it does, a
+// read-write one counts as use of the session (no idle pause).
 func (m *Manager) Attach(ctx context.Context, s *sessions.Session, node string, a Attachment) (*Terminal, error) {
 	n := s.Node(node)
 	if n == nil || n.ContainerID == "" {
@@ -89,6 +94,17 @@ func (m *Manager) Attach(ctx context.Context, s *sessions.Session, node string, 
 	}
 	if !s.Live() {
 		return nil, fault.Errorf(fault.ENOTFOUND, "This session has ended.")
+	}
+	if s.Paused() {
+		if a.ReadOnly {
+			return nil, fault.Errorf(fault.EUNAVAILABLE, "This session is paused.")
+		}
+		if err := m.resume(ctx, s); err != nil {
+			return nil, err
+		}
+		if n = s.Node(node); n == nil || n.ContainerID == "" {
+			return nil, fault.Errorf(fault.ENOTFOUND, "This session has no node %q.", node)
+		}
 	}
 	req := agent.AttachRequest{Term: a.Term, ReadOnly: a.ReadOnly}
 	if a.Size.Valid() {
@@ -98,7 +114,11 @@ func (m *Manager) Attach(ctx context.Context, s *sessions.Session, node string, 
 	if err != nil {
 		return nil, err
 	}
-	return &Terminal{m: m, containerID: n.ContainerID, stream: stream}, nil
+	t := &Terminal{m: m, containerID: n.ContainerID, stream: stream, detach: func() {}}
+	if !a.ReadOnly {
+		t.detach = m.attached(s.ID)
+	}
+	return t, nil
 }
 
 // Next returns the terminal's next event. Frames the server has no use
@@ -148,7 +168,10 @@ func (t *Terminal) Resize(size TermSize) error {
 }
 
 // Close ends the attachment; the shell goes on.
-func (t *Terminal) Close() error { return t.stream.Close() }
+func (t *Terminal) Close() error {
+	t.detach()
+	return t.stream.Close()
+}
 
 // NodeRunning reports whether the terminal's node runs, so that a lost
 // stream can be told apart from a stopped node.

@@ -50,7 +50,7 @@ func (s *Store) TakePooled(ctx context.Context, t Take, limits Limits) (string, 
 			return err
 		}
 		if _, err := tx.Exec(ctx, `UPDATE sessions SET user_id = $2, client_addr = $3, lab = $4, lang = $5, scope = $6,
-				expires_at = $7, pool = '', warm_for = '' WHERE id = $1`,
+				expires_at = $7, pool = '', warm_for = '', last_used_at = now() WHERE id = $1`,
 			id, sess.UserID, sess.ClientAddr, sess.Lab, sess.Lang, sess.Scope, sess.ExpiresAt); err != nil {
 			return err
 		}

@@ -84,8 +84,11 @@ func checkLimits(ctx context.Context, tx pgx.Tx, sess *sessions.Session, limits 
 	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(hashtext('playground-sessions:' || $1))", instanceOf(sess)); err != nil {
 		return err
 	}
+	// Paused sessions hold no memory, so they do not count against the
+	// host's live sessions; they do count against a learner's and an
+	// address's, so that nobody hoards disks by pausing (pause.go).
 	var live, mine, fromAddr, reserved int
-	if err := tx.QueryRow(ctx, `SELECT count(*),
+	if err := tx.QueryRow(ctx, `SELECT count(*) FILTER (WHERE status <> 'paused'),
 			count(*) FILTER (WHERE user_id = $2),
 			count(*) FILTER (WHERE scope = '' AND client_addr = $3 AND $3 <> ''),
 			(SELECT coalesce(sum(greatest(c.seats - (SELECT count(*) FROM sessions t
@@ -115,11 +118,11 @@ func checkLimits(ctx context.Context, tx pgx.Tx, sess *sessions.Session, limits 
 	}
 	if limits.MaxPerUser > 0 && mine >= limits.MaxPerUser {
 		return fault.Errorf(fault.ECONFLICT,
-			"You already have %d sessions running; end one to start another.", mine)
+			"You already have %d sessions, running or paused; end one to start another.", mine)
 	}
 	if sess.Scope == "" && limits.MaxPerAddress > 0 && fromAddr >= limits.MaxPerAddress {
 		return fault.Errorf(fault.ECONFLICT,
-			"Your network already has %d sessions running; end one to start another (a class can join through a classroom link instead).", fromAddr)
+			"Your network already has %d sessions, running or paused; end one to start another (a class can join through a classroom link instead).", fromAddr)
 	}
 	return nil
 }
@@ -221,7 +224,9 @@ func (s *Store) SessionsWithRemains(ctx context.Context, instance string) ([]str
 // ExpireSession makes a live session expire now, so that the reaper of the
 // deployment running it removes it.
 func (s *Store) ExpireSession(ctx context.Context, id string) error {
-	_, err := s.pool.Exec(ctx, "UPDATE sessions SET expires_at = least(expires_at, now()) WHERE id = $1 AND status <> 'ended'", id)
+	_, err := s.pool.Exec(ctx, `UPDATE sessions SET expires_at = least(expires_at, now()),
+		paused_until = CASE WHEN status = 'paused' THEN least(paused_until, now()) END
+		WHERE id = $1 AND status <> 'ended'`, id)
 	return unavailable(err)
 }
 
@@ -269,10 +274,11 @@ func (s *Store) LiveSessions(ctx context.Context, instance string) ([]*sessions.
 	return s.collect(ctx, rows)
 }
 
-// ExpiredSessions returns the ids of the instance's live sessions whose time
-// is up.
+// ExpiredSessions returns the ids of the instance's sessions, starting or
+// running, whose time is up; a paused session's clock stands still, and
+// PausedTooLong finds those whose pause is over.
 func (s *Store) ExpiredSessions(ctx context.Context, instance string, now time.Time) ([]string, error) {
-	rows, err := s.pool.Query(ctx, "SELECT id FROM sessions WHERE status <> 'ended' AND instance = $1 AND expires_at <= $2", instance, now)
+	rows, err := s.pool.Query(ctx, "SELECT id FROM sessions WHERE status IN ('starting', 'running') AND instance = $1 AND expires_at <= $2", instance, now)
 	if err != nil {
 		return nil, unavailable(err)
 	}
@@ -288,15 +294,22 @@ func (s *Store) CountLive(ctx context.Context, instance string) (int, error) {
 }
 
 const sessionSelect = `SELECT s.id, s.user_id, s.lab, s.lang, s.scope, s.instance, s.subnet::text, s.status,
-	s.created_at, s.expires_at, coalesce(s.ended_at, 'epoch'::timestamptz), s.client_addr, s.pool, s.warm_for FROM sessions s`
+	s.created_at, s.expires_at, coalesce(s.ended_at, 'epoch'::timestamptz), s.client_addr, s.pool, s.warm_for,
+	s.paused_at, s.paused_until, extract(epoch FROM s.paused_total)::float8 FROM sessions s`
 
 // collect scans session rows and loads their nodes.
 func (s *Store) collect(ctx context.Context, rows pgx.Rows) ([]*sessions.Session, error) {
 	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*sessions.Session, error) {
 		var x sessions.Session
-		err := row.Scan(&x.ID, &x.UserID, &x.Lab, &x.Lang, &x.Scope, &x.Instance, &x.Subnet, &x.Status, &x.CreatedAt, &x.ExpiresAt, &x.EndedAt, &x.ClientAddr, &x.Pool, &x.WarmFor)
+		var pausedTotal float64
+		err := row.Scan(&x.ID, &x.UserID, &x.Lab, &x.Lang, &x.Scope, &x.Instance, &x.Subnet, &x.Status, &x.CreatedAt, &x.ExpiresAt, &x.EndedAt, &x.ClientAddr, &x.Pool, &x.WarmFor,
+			&x.PausedAt, &x.PausedUntil, &pausedTotal)
 		if x.EndedAt.Unix() == 0 {
 			x.EndedAt = time.Time{}
+		}
+		x.PausedTotal = time.Duration(pausedTotal * float64(time.Second))
+		if x.Status != sessions.StatusPaused {
+			x.PausedAt, x.PausedUntil = nil, nil
 		}
 		return &x, err
 	})

@@ -157,8 +157,18 @@ async function loadSessions() {
     name.textContent = `${s.lab} · ${s.lang || ''}`.replace(/ · $/, '');
     const left = document.createElement('span');
     left.className = 'muted';
-    const minutes = Math.max(0, Math.round((Date.parse(s.expires_at) - Date.now()) / 60000));
-    left.textContent = Number.isFinite(minutes) ? t('expiresIn', { time: `${minutes} min` }) : '';
+    if (s.status === 'paused') {
+      // A paused session's clock stands still; it ends at paused_until
+      // unless it is resumed before.
+      const minutes = Math.max(0, Math.round((Date.parse(s.expires_at) - Date.parse(s.paused_at)) / 60000));
+      const until = new Date(Date.parse(s.paused_until)).toLocaleString(lang(), { dateStyle: 'medium', timeStyle: 'short' });
+      left.textContent = t('pausedUntil', { time: `${minutes} min`, until });
+      left.dataset.testid = 'paused-until';
+      li.classList.add('paused');
+    } else {
+      const minutes = Math.max(0, Math.round((Date.parse(s.expires_at) - Date.now()) / 60000));
+      left.textContent = Number.isFinite(minutes) ? t('expiresIn', { time: `${minutes} min` }) : '';
+    }
     const link = document.createElement('a');
     link.className = 'button';
     link.href = `/s/${encodeURIComponent(s.id)}`;

@@ -13,7 +13,7 @@ export async function startSession() {
   setLang(initialLang());
   const id = decodeURIComponent(location.pathname.split('/')[2] || '');
   setupSplit($('split'), $('split-handle'));
-  const controls = ['lang-switch', 'restart-lab', 'end-session', 'extend-session'].map($);
+  const controls = ['lang-switch', 'restart-lab', 'end-session', 'extend-session', 'pause-session'].map($);
   controls.forEach((b) => { b.disabled = true; });
   $('lang-switch').textContent = t('otherLang');
 
@@ -32,7 +32,22 @@ export async function startSession() {
     closePage(controls);
     return;
   }
+  // Opening a paused session's page wakes it: its nodes start again, with
+  // everything on their disks, and new shells.
+  const paused = session.status === 'paused';
+  if (paused) {
+    showBanner(t('wakingUp'), false);
+    $('time-left').textContent = t('wakingShort');
+    try {
+      session = await api('POST', `/api/sessions/${encodeURIComponent(id)}/resume`);
+    } catch (err) {
+      showBanner(errorText(err, t), true);
+      closePage(controls);
+      return;
+    }
+  }
   new SessionPage(session, controls).start();
+  if (paused) showBanner(t('resumedBanner'), false);
 }
 
 // WARN_SECONDS is how long before the end the page warns.
@@ -88,6 +103,8 @@ class SessionPage {
     $('lang-switch').addEventListener('click', () => this.switchLang());
     $('end-session').addEventListener('click', () => this.end());
     $('extend-session').addEventListener('click', () => this.extend());
+    $('pause-session').addEventListener('click', () => this.pause());
+    $('pause-session').title = t('pauseTitle');
     $('restart-lab').addEventListener('click', () => this.restart());
     this.tick();
     if (this.free) this.showFree();
@@ -176,6 +193,52 @@ class SessionPage {
     }
   }
 
+  // pause stops the session's nodes, keeping their disks. The terminals
+  // close first, for good: one reconnecting would wake the session.
+  async pause() {
+    const button = $('pause-session');
+    button.disabled = true;
+    this.stopAll('pausedLabel');
+    showBanner(t('pausing'), false);
+    try {
+      this.session = await api('POST', `/api/sessions/${encodeURIComponent(this.session.id)}/pause`);
+    } catch (err) {
+      showBanner(t('pauseFailed', { error: errorText(err, t) }), false);
+      return;
+    }
+    this.showPaused();
+  }
+
+  // showPaused says the session is paused, how much time it will have
+  // when it resumes and until when it is kept, and offers Resume, which
+  // reloads the page: opening it wakes the session.
+  showPaused() {
+    const s = this.session;
+    const left = Math.max(0, Math.floor((Date.parse(s.expires_at) - Date.parse(s.paused_at)) / 1000));
+    const el = $('time-left');
+    el.classList.remove('low');
+    el.textContent = t('pausedTime', { time: mmss(left) });
+    const until = new Date(Date.parse(s.paused_until)).toLocaleString(lang(), { dateStyle: 'full', timeStyle: 'short' });
+    showBanner(t('pausedBanner', { until }), false);
+    const resume = document.createElement('button');
+    resume.type = 'button';
+    resume.dataset.testid = 'resume-session';
+    resume.textContent = t('resumeSession');
+    resume.addEventListener('click', () => location.reload());
+    $('session-banner').append(' ', resume);
+  }
+
+  // stopAll stops the clock, the lab's polling and the terminals, showing
+  // the label named by labelKey on each.
+  stopAll(labelKey) {
+    this.over = true;
+    clearInterval(this.clock);
+    clearTimeout(this.portsTimer);
+    this.lab.stop();
+    for (const term of this.terminals.values()) term.stop(labelKey);
+    for (const key of ['restart-lab', 'extend-session', 'pause-session', 'add-node']) $(key).disabled = true;
+  }
+
   // expose gives end-to-end tests a handle on the terminals.
   expose() {
     const get = (node) => {
@@ -205,9 +268,7 @@ class SessionPage {
       el.classList.add('expired');
       return;
     }
-    const mm = String(Math.floor(left / 60)).padStart(2, '0');
-    const ss = String(left % 60).padStart(2, '0');
-    el.textContent = t('timeLeft', { time: `${mm}:${ss}` });
+    el.textContent = t('timeLeft', { time: mmss(left) });
     el.classList.toggle('low', left < WARN_SECONDS);
     // Warn once before the end, while there is time to save work or extend.
     if (left < WARN_SECONDS && !this.warned) {
@@ -220,13 +281,8 @@ class SessionPage {
   // bannerKey and labelKey name what to show in i18n.js.
   finish(bannerKey, labelKey) {
     if (this.over) return;
-    this.over = true;
     this.bannerKey = bannerKey;
-    clearInterval(this.clock);
-    this.lab.stop();
-    for (const term of this.terminals.values()) term.stop(labelKey);
-    $('restart-lab').disabled = true;
-    $('extend-session').disabled = true;
+    this.stopAll(labelKey);
     if (bannerKey !== 'expiredBanner') $('time-left').textContent = '';
     if (bannerKey) showBanner(t(bannerKey), true);
   }
@@ -235,6 +291,11 @@ class SessionPage {
     setLang(lang() === 'fr' ? 'en' : 'fr');
     $('lang-switch').textContent = t('otherLang');
     for (const term of this.terminals.values()) term.relabel();
+    $('pause-session').title = t('pauseTitle');
+    if (this.session.status === 'paused') {
+      this.showPaused();
+      return;
+    }
     if (this.over) {
       if (this.bannerKey) showBanner(t(this.bannerKey), true);
       if (this.bannerKey === 'expiredBanner') $('time-left').textContent = t('expired');
@@ -285,6 +346,11 @@ class SessionPage {
       $('restart-lab').disabled = this.over;
     }
   }
+}
+
+// mmss writes a number of seconds as minutes and seconds: 119:05.
+function mmss(seconds) {
+  return `${String(Math.floor(seconds / 60)).padStart(2, '0')}:${String(seconds % 60).padStart(2, '0')}`;
 }
 
 // closePage hides what only a live session needs.
