@@ -105,6 +105,10 @@ type Manager struct {
 	// phases holds, per session starting in this process, its phase
 	// (sessions.PhaseNodes or PhaseEngines).
 	phases sync.Map
+
+	// replacing holds, per session whose nodes an instructor is resetting
+	// (instructor.go), the zero time while it lasts and then when it ended.
+	replacing sync.Map
 }
 
 // New returns a manager. Call Run to start its background work.
