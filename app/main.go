@@ -93,6 +93,9 @@ func (m *Main) Run(ctx context.Context) error {
 	mgr := manager.New(cfg.Sessions, eng, st, log)
 	hub := live.NewHub(log)
 	classes := classroom.New(mgr, st, catalog, log)
+	if p, ok := any(mgr).(classroom.Pauser); ok {
+		classes.SetPauser(p) // a class pauses once sessions can
+	}
 	srv := server.New(cfg.Server, server.Deps{Manager: mgr, Classrooms: classes, Labs: catalog, Site: site, Secret: secret, Log: log, Hub: hub, Metrics: met})
 
 	ln, err := net.Listen("tcp", cfg.Addr)
