@@ -30,6 +30,9 @@ func (s *Server) learnerNewsAPI(r chi.Router) {
 // session's end (an extension moves it), the messages not dismissed, and
 // the latest resets of the session's nodes.
 type news struct {
+	// Classroom says whether the session is a classroom's, whose page has
+	// news to listen for.
+	Classroom bool                    `json:"classroom"`
 	Status    string                  `json:"status"`
 	ExpiresAt time.Time               `json:"expires_at"`
 	Messages  []sessions.ClassMessage `json:"messages"`
@@ -46,7 +49,7 @@ func (s *Server) buildNews(ctx context.Context, userID, id string) (*news, *sess
 	if err != nil {
 		return nil, nil, err
 	}
-	return &news{Status: sess.Status, ExpiresAt: sess.ExpiresAt, Messages: n.Messages, Resets: n.Resets}, sess, nil
+	return &news{Classroom: sess.Scope != "", Status: sess.Status, ExpiresAt: sess.ExpiresAt, Messages: n.Messages, Resets: n.Resets}, sess, nil
 }
 
 // sessionNews answers the news of one of the caller's sessions.

@@ -4,6 +4,7 @@ import { api, errorText, serverNow } from './api.js';
 import { initialLang, lang, setLang, storedLang, t } from './i18n.js';
 import { LabPane } from './lab.js';
 import { setupDeviceLink } from './devices.js';
+import { watchClassNews } from './class_news.js';
 import { setupSplit } from './split.js';
 import { NodeTerminal } from './terminal.js';
 
@@ -114,6 +115,24 @@ class SessionPage {
     }
     this.expose();
     setupDeviceLink(this.session.id);
+    if (!this.over) this.watchClass();
+  }
+
+  // watchClass listens to the class's instructor (class_news.js): more
+  // time moves the clock, a fresh node reconnects its terminal at once.
+  watchClass() {
+    this.news = watchClassNews({
+      sessionId: this.session.id,
+      expiresAt: this.session.expires_at,
+      onExpires: (at) => {
+        this.session.expires_at = at;
+        this.warned = false;
+        this.tick();
+      },
+      onReset: (node) => {
+        for (const [name, term] of this.terminals) if (!node || name === node) term.renewed();
+      },
+    });
   }
 
   // showFree lays the page out for a free playground: no lab pane, and an
@@ -223,6 +242,7 @@ class SessionPage {
     this.over = true;
     this.bannerKey = bannerKey;
     clearInterval(this.clock);
+    this.news?.stop();
     this.lab.stop();
     for (const term of this.terminals.values()) term.stop(labelKey);
     $('restart-lab').disabled = true;
