@@ -105,6 +105,7 @@ func TestInstructorActionsInTheBrowser(t *testing.T) {
 		[...document.querySelectorAll('[data-testid="action"]')].some((a) => a.dataset.kind === 'reset_node' && a.textContent.includes('node2'))`)
 
 	// Another instructor: every action answers as for an unknown class.
+	tabShot(t, teacher, "instructor-actions")
 	seat := tabEval[string](t, teacher, `document.querySelector('[data-testid="learner-row"][data-name="Ana"]').dataset.learner`)
 	other := pgclient.New(h.base)
 	if _, err := other.Do(context.Background(), http.MethodPost, "/api/instructors/login",

@@ -90,7 +90,7 @@ func (s *Server) dismissMessage(w http.ResponseWriter, r *http.Request) {
 // back; the stream ends with the session.
 func (s *Server) sessionNewsEvents(w http.ResponseWriter, r *http.Request) {
 	user := userID(r)
-	n, sess, err := s.buildNews(r.Context(), user, chi.URLParam(r, "id"))
+	sess, err := s.manager.Get(r.Context(), user, chi.URLParam(r, "id"))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -109,8 +109,9 @@ func (s *Server) sessionNewsEvents(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer sub.Close()
-	// Subscribed, then read again: nothing falls between the two.
-	if n, _, err = s.buildNews(r.Context(), user, sess.ID); err != nil {
+	// Subscribed, then read: nothing falls between the two.
+	n, _, err := s.buildNews(r.Context(), user, sess.ID)
+	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}

@@ -163,6 +163,10 @@ export class ClassActions {
     this.dash.banner(t('resetting'), false);
     try {
       await api('POST', `${this.dash.base}/learners/${encodeURIComponent(row.id)}/reset`, { node });
+      // The pane's read-only terminals reach the new nodes now.
+      if (this.dash.pane.id === row.id) {
+        for (const term of this.dash.pane.terminals) if (!node || term.node === node) term.renewed();
+      }
       this.dash.banner(oneNode ? t('resetDone', { name: row.name, node }) : t('resetSessionDone', { name: row.name }), false);
     } catch (err) {
       this.dash.banner(errorText(err, t), false);
