@@ -93,6 +93,7 @@ func (m *Main) Run(ctx context.Context) error {
 	mgr := manager.New(cfg.Sessions, eng, st, log)
 	hub := live.NewHub(log)
 	classes := classroom.New(mgr, st, catalog, log)
+	classes.SetPauser(mgr) // a class pauses and resumes its seats' sessions
 	srv := server.New(cfg.Server, server.Deps{Manager: mgr, Classrooms: classes, Labs: catalog, Site: site, Secret: secret, Log: log, Hub: hub, Metrics: met})
 
 	ln, err := net.Listen("tcp", cfg.Addr)

@@ -31,5 +31,6 @@ func (s *Server) classroomAPI(r chi.Router) {
 		r.Get("/classrooms/{id}/progress.json", s.classroomProgress)
 		r.Get("/classrooms/{id}/progress.csv", s.classroomCSV)
 		r.Get("/classrooms/{id}/events", s.classroomEvents)
+		s.instructorActionsAPI(r) // instructor_actions.go
 	})
 }

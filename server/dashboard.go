@@ -30,7 +30,8 @@ const (
 // as GET .../progress answers it), then sends a "learner" event with the
 // new row of each learner whose progress, session or seat changed, and a
 // new "snapshot" when the classroom itself changed (it closed) or when
-// changes may have been missed. Changes come from Postgres announcements,
+// changes may have been missed, and an "actions" event with the
+// instructor's latest actions after the snapshot and whenever they change. Changes come from Postgres announcements,
 // so they arrive whichever server process recorded them. Idle streams get
 // a comment every 15 s.
 func (s *Server) classroomEvents(w http.ResponseWriter, r *http.Request) {
@@ -73,8 +74,15 @@ func (s *Server) classroomEvents(w http.ResponseWriter, r *http.Request) {
 	if err := st.event("snapshot", rep); err != nil {
 		return
 	}
+	var lastAction int64 // none sent while there are none
+	if err := s.sendActions(r, c, st, &lastAction); err != nil {
+		return
+	}
 	for {
 		err := s.streamNext(r, c, sub, st)
+		if err == nil {
+			err = s.sendActions(r, c, st, &lastAction)
+		}
 		if errors.Is(err, context.DeadlineExceeded) && r.Context().Err() == nil {
 			err = st.write(": ping\n\n")
 		}

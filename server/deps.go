@@ -143,6 +143,30 @@ type Classrooms interface {
 	Logout(ctx context.Context, token string) error
 	// Learners' links to continue on another browser (devices.go).
 	DeviceLinks
+	// What an instructor does to a class, and what a learner's page
+	// shows of it (instructor_actions.go).
+	InstructorActions
+}
+
+// InstructorActions is what a classroom's instructor does to the class
+// (sessions/classroom, actions.go), and what a learner's page is told of
+// it. Methods that take an instructor id act only on that instructor's
+// open classrooms (others are ENOTFOUND); learnerID is a seat's id as the
+// dashboard knows it, "" for every learner.
+type InstructorActions interface {
+	Extend(ctx context.Context, instructorID, classID, learnerID string, minutes int) ([]classroom.Outcome, error)
+	Message(ctx context.Context, instructorID, classID, text string) (*sessions.ClassMessage, error)
+	// Reset gives a learner a fresh node, or all fresh nodes with node "".
+	Reset(ctx context.Context, instructorID, classID, learnerID, node string) (*sessions.Session, error)
+	// Pause pauses, or resumes, the class; classroom.ErrNoPause while
+	// sessions cannot pause (CanPause).
+	Pause(ctx context.Context, instructorID, classID string, resume bool) ([]classroom.Outcome, error)
+	CanPause() bool
+	// Actions lists the instructor's latest actions on a classroom.
+	Actions(ctx context.Context, c *sessions.Classroom, limit int) ([]sessions.Action, error)
+	// News and Dismiss are a learner's, for a session Get returned.
+	News(ctx context.Context, s *sessions.Session) (*classroom.LearnerNews, error)
+	Dismiss(ctx context.Context, s *sessions.Session, messageID int64) error
 }
 
 // The rooms behind the edge satisfy it.

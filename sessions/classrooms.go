@@ -40,9 +40,11 @@ type Member struct {
 	// SessionID is the seat's latest session, or empty before the first one.
 	SessionID string
 	// SessionStatus is that session's status, or empty.
-	SessionStatus  string
-	JoinedAt       time.Time
-	LastActivityAt time.Time
+	SessionStatus string
+	// SessionExpiresAt is when that session ends, or zero.
+	SessionExpiresAt time.Time
+	JoinedAt         time.Time
+	LastActivityAt   time.Time
 }
 
 // Instructor is an account that runs classrooms.

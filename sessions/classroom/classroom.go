@@ -12,6 +12,7 @@ import (
 	"context"
 	"log/slog"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -44,6 +45,11 @@ type Sessions interface {
 	// ScopeSession returns a session of any scope, whoever owns it, or
 	// ENOTFOUND.
 	ScopeSession(ctx context.Context, id string) (*sessions.Session, error)
+	// ExtendScoped, ResetNode and ResetSession act on a session that
+	// ScopeSession returned, for its classroom's instructor (actions.go).
+	ExtendScoped(ctx context.Context, s *sessions.Session, by time.Duration) (*sessions.Session, bool, error)
+	ResetNode(ctx context.Context, s *sessions.Session, node string) (*sessions.Session, error)
+	ResetSession(ctx context.Context, s *sessions.Session) (*sessions.Session, error)
 }
 
 // Service applies the rules of classrooms, and those of instructor
@@ -54,6 +60,9 @@ type Service struct {
 	store *store.Store
 	labs  *labs.Catalog
 	log   *slog.Logger
+	// pauser pauses and resumes sessions for a whole class; nil until
+	// the manager can (SetPauser).
+	pauser Pauser
 }
 
 // New returns a Service that starts sessions with mgr and keeps its records

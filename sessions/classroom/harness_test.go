@@ -37,6 +37,7 @@ type testEnv struct {
 	svc   *Service
 	mgr   *manager.Manager
 	store *store.Store
+	eng   *engine.Engine
 }
 
 // newTestEnv returns the rules on a manager that starts real nodes (the
@@ -69,7 +70,7 @@ func newTestEnv(t *testing.T) *testEnv {
 			t.Logf("cleanup: %v", err)
 		}
 	})
-	return &testEnv{svc: svc, mgr: mgr, store: st}
+	return &testEnv{svc: svc, mgr: mgr, store: st, eng: eng}
 }
 
 // instructor makes an instructor account.

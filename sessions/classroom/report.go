@@ -25,11 +25,13 @@ type Learner struct {
 	// SessionID is the learner's latest session ("" before the first).
 	SessionID string `json:"session_id"`
 	// SessionStatus is that session's status: starting, running, ended, or "".
-	SessionStatus  string           `json:"session_status"`
-	JoinedAt       time.Time        `json:"joined_at"`
-	LastActivityAt time.Time        `json:"last_activity_at"`
-	Done           int              `json:"done"`
-	Sections       []LearnerSection `json:"sections"`
+	SessionStatus string `json:"session_status"`
+	// SessionExpiresAt is when that session ends, while it is live.
+	SessionExpiresAt time.Time        `json:"session_expires_at,omitzero"`
+	JoinedAt         time.Time        `json:"joined_at"`
+	LastActivityAt   time.Time        `json:"last_activity_at"`
+	Done             int              `json:"done"`
+	Sections         []LearnerSection `json:"sections"`
 
 	userID string
 }
@@ -99,7 +101,8 @@ func (s *Service) Learners(ctx context.Context, c *sessions.Classroom, userIDs [
 // never attempted are pending.
 func learnerRow(m *sessions.Member, sectionIDs []string, rows []sessions.SectionProgress) *Learner {
 	l := &Learner{ID: m.ID, Name: m.Name, SessionID: m.SessionID, SessionStatus: m.SessionStatus,
-		JoinedAt: m.JoinedAt, LastActivityAt: m.LastActivityAt, userID: m.UserID,
+		SessionExpiresAt: m.SessionExpiresAt,
+		JoinedAt:         m.JoinedAt, LastActivityAt: m.LastActivityAt, userID: m.UserID,
 		Sections: make([]LearnerSection, 0, len(sectionIDs))}
 	for _, p := range sessions.InSectionOrder(rows, sectionIDs) {
 		ls := LearnerSection{ID: p.Section, Status: p.Status, Attempts: p.Attempts, FirstSeenAt: p.FirstSeenAt,

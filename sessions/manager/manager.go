@@ -120,6 +120,9 @@ type Manager struct {
 	// activity is this process's record of its sessions' use, for the
 	// idle pause (idle.go).
 	activity *activity
+	// replacing holds, per session whose nodes an instructor is resetting
+	// (instructor.go), the zero time while it lasts and then when it ended.
+	replacing sync.Map
 }
 
 // New returns a manager. Call Run to start its background work.

@@ -115,6 +115,9 @@ func (m *Manager) Reconcile(ctx context.Context, finishImages bool) error {
 			}
 			continue
 		}
+		if m.replacedLately(s.ID) {
+			continue // the listing may predate a reset's new nodes
+		}
 		m.log.Info("ending session whose containers vanished", "session", s.ID, "found", len(nodes), "recorded", found)
 		if err := m.end(ctx, s.ID, "containers vanished"); err != nil {
 			m.log.Warn("could not end session", "session", s.ID, "err", err)

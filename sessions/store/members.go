@@ -117,7 +117,7 @@ type querier interface {
 }
 
 const memberSelect = `SELECT m.id, m.classroom_id, m.user_id, m.display_name, coalesce(m.session_id, ''),
-	coalesce(s.status, ''), m.joined_at, m.last_activity_at
+	coalesce(s.status, ''), s.expires_at, m.joined_at, m.last_activity_at
 	FROM classroom_members m LEFT JOIN sessions s ON s.id = m.session_id`
 
 func memberIn(ctx context.Context, q querier, classroomID, userID string) (*sessions.Member, error) {
@@ -134,6 +134,10 @@ func memberIn(ctx context.Context, q querier, classroomID, userID string) (*sess
 
 func scanMember(row pgx.CollectableRow) (*sessions.Member, error) {
 	var m sessions.Member
-	err := row.Scan(&m.ID, &m.ClassroomID, &m.UserID, &m.Name, &m.SessionID, &m.SessionStatus, &m.JoinedAt, &m.LastActivityAt)
+	var expires *time.Time
+	err := row.Scan(&m.ID, &m.ClassroomID, &m.UserID, &m.Name, &m.SessionID, &m.SessionStatus, &expires, &m.JoinedAt, &m.LastActivityAt)
+	if expires != nil {
+		m.SessionExpiresAt = *expires
+	}
 	return &m, err
 }

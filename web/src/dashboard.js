@@ -4,6 +4,7 @@
 // learner with their sections and a read-only view of their terminals.
 
 import { api, errorText, serverNow } from './api.js';
+import { ClassActions } from './dashboard_actions.js';
 import { LearnerPane } from './dashboard_learner.js';
 import { ago, applyI18n, initialLang, setLang, switchLangButton, t } from './i18n.js';
 import { formatCode } from './instructor.js';
@@ -31,7 +32,8 @@ class Dashboard {
     this.order = []; // learner ids in the order they joined
     this.stream = null;
     this.retryTimer = 0;
-    this.pane = new LearnerPane($('learner-pane'));
+    this.pane = new LearnerPane($('learner-pane'), (row) => this.actions.showLearner(row));
+    this.actions = new ClassActions(this);
   }
 
   get base() {
@@ -51,6 +53,7 @@ class Dashboard {
     // The ready seats are counted by the server; look again now and then.
     setInterval(() => this.refreshReady(), READY_POLL_MS);
     $('learner-close').addEventListener('click', () => this.pane.close());
+    this.actions.start();
     this.connect();
     setInterval(() => this.tick(), 1000);
     // End-to-end tests read the grid through this handle.
@@ -73,6 +76,7 @@ class Dashboard {
       this.snapshot(JSON.parse(ev.data));
     });
     es.addEventListener('learner', (ev) => this.learner(JSON.parse(ev.data)));
+    es.addEventListener('actions', (ev) => this.actions.show(JSON.parse(ev.data)));
     es.onerror = () => {
       if (es.readyState !== EventSource.CLOSED) {
         this.setLive('reconnecting');
@@ -151,6 +155,7 @@ class Dashboard {
     link.textContent = c.join_url;
     $('close-classroom').disabled = c.status === 'closed';
     this.showReady();
+    this.actions.showClassroom(c);
     $('join-panel').classList.toggle('closed', c.status === 'closed');
     if (c.status === 'closed') this.banner(t('closedBanner'), false);
     this.showSeats();
@@ -327,6 +332,7 @@ class Dashboard {
     }
     this.setLive($('live-state').dataset.state);
     this.pane.relabel(this.rows, this.sections);
+    this.actions.relabel();
   }
 
   async copyLink() {

@@ -9,8 +9,10 @@ import { clock, t } from './i18n.js';
 const NODES = ['node1', 'node2', 'node3'];
 
 export class LearnerPane {
-  constructor(root) {
+  // onShow(row) is told of the learner shown, each time the pane shows them.
+  constructor(root, onShow = () => {}) {
     this.root = root;
+    this.onShow = onShow;
     this.id = '';
     this.sessionId = '';
     this.terminals = [];
@@ -45,6 +47,7 @@ export class LearnerPane {
       return;
     }
     this.root.dataset.learner = row.name;
+    this.onShow(row);
     this.q('learner-name').textContent = row.name;
     this.q('learner-session').textContent = row.session_status
       ? t('sessionState', { status: row.session_status }) : t('noSession');

@@ -4,6 +4,7 @@ import { api, errorText, serverNow } from './api.js';
 import { initialLang, lang, setLang, storedLang, t } from './i18n.js';
 import { LabPane } from './lab.js';
 import { setupDeviceLink } from './devices.js';
+import { watchClassNews } from './class_news.js';
 import { setupSplit } from './split.js';
 import { NodeTerminal } from './terminal.js';
 
@@ -131,6 +132,24 @@ class SessionPage {
     }
     this.expose();
     setupDeviceLink(this.session.id);
+    if (!this.over) this.watchClass();
+  }
+
+  // watchClass listens to the class's instructor (class_news.js): more
+  // time moves the clock, a fresh node reconnects its terminal at once.
+  watchClass() {
+    this.news = watchClassNews({
+      sessionId: this.session.id,
+      expiresAt: this.session.expires_at,
+      onExpires: (at) => {
+        this.session.expires_at = at;
+        this.warned = false;
+        this.tick();
+      },
+      onReset: (node) => {
+        for (const [name, term] of this.terminals) if (!node || name === node) term.renewed();
+      },
+    });
   }
 
   // showFree lays the page out for a free playground: no lab pane, and an
@@ -283,6 +302,7 @@ class SessionPage {
     if (this.over) return;
     this.bannerKey = bannerKey;
     this.stopAll(labelKey);
+    this.news?.stop();
     if (bannerKey !== 'expiredBanner') $('time-left').textContent = '';
     if (bannerKey) showBanner(t(bannerKey), true);
   }

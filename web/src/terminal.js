@@ -225,6 +225,21 @@ export class NodeTerminal {
     }
   }
 
+  // renewed says the node was made anew (its instructor reset it) and
+  // connects to its new shell now, without waiting for the backoff.
+  renewed() {
+    if (this.stopped) return;
+    this.restartEl.hidden = true;
+    this.el.dataset.renewed = String((Number(this.el.dataset.renewed) || 0) + 1);
+    clearTimeout(this.noticeTimer);
+    this.noticeEl.textContent = t('nodeRenewed');
+    this.noticeTimer = setTimeout(() => { this.noticeEl.textContent = ''; }, 3 * NOTICE_TIME);
+    this.backoff = BACKOFF_MIN;
+    if (this.conn) return; // a connection under way reaches the new node
+    clearTimeout(this.retryTimer);
+    this.connect();
+  }
+
   // relabel translates the header again, after a change of language.
   relabel() {
     this.restartEl.textContent = t('restartNode');
