@@ -160,6 +160,7 @@ func TestConvertText(t *testing.T) {
 		{"plain fence stays", "```bash\nls\n```", "```bash\nls\n```", ""},
 		{"unclosed fence", "```\nls", "```\nls\n```", "never closed"},
 		{"deep headings", "##### Deep", "#### Deep", ""},
+		{"underlined heading", "Intro\nText.\n\nPart\n====\n\nMore.", "Intro\nText.\n\n## Part\n\nMore.", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -24,6 +24,8 @@ var (
 	heading  = regexp.MustCompile(`^(#{1,6})\s+(.*?)\s*#*\s*$`)
 	image    = regexp.MustCompile(`!\[[^\]]*\]\(([^)\s]+)[^)]*\)`)
 	htmlTag  = regexp.MustCompile(`</?[a-zA-Z][a-zA-Z0-9]*(\s[^<>]*)?/?>`)
+	// setextOne underlines a level-1 heading, which would start a section.
+	setextOne = regexp.MustCompile(`^ {0,3}=+\s*$`)
 )
 
 // converter turns the Markdown of one page into the body of a section.
@@ -62,6 +64,11 @@ func convertText(src, file, title string, nodes int, ns *notes) string {
 		}
 		first = false
 		if labs.IsBlank(l.Text) && len(c.out) > 0 && c.out[len(c.out)-1] == "" {
+			continue
+		}
+		if n := len(c.out); setextOne.MatchString(l.Text) && n > 0 && !labs.IsBlank(c.out[n-1]) {
+			// Title over ===, a level-1 heading: a level down, as # is.
+			c.out[n-1] = "## " + strings.TrimSpace(c.out[n-1])
 			continue
 		}
 		c.line(l)
