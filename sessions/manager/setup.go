@@ -36,7 +36,9 @@ type setupRun struct {
 // goes to the log. The section's terminal setups come back for the page to
 // type, the first time only; those of earlier sections, opened late, are
 // skipped. With wait, StartSection returns once the session's hidden setups
-// have ended, with how each of those it started ended.
+// have ended, with how each of those it started ended. An unknown section
+// is ENOTFOUND; a session still starting is EUNAVAILABLE, and nothing is
+// claimed.
 func (m *Manager) StartSection(ctx context.Context, s *sessions.Session, lab *labs.Lab, section string, wait bool) (sessions.SectionStart, error) {
 	res := sessions.SectionStart{Terminal: []sessions.NodeCommand{}}
 	if !lab.HasSection(section) {
@@ -44,6 +46,10 @@ func (m *Manager) StartSection(ctx context.Context, s *sessions.Session, lab *la
 	}
 	if !s.Live() {
 		return res, errEnded()
+	}
+	if s.Status != sessions.StatusRunning {
+		// Its nodes may not be there yet; nothing is claimed.
+		return res, fault.Errorf(fault.EUNAVAILABLE, "The session is still starting; open the section again in a moment.")
 	}
 	var want []string
 	for _, id := range lab.SectionIDs() {

@@ -94,7 +94,13 @@ export class LabPane {
   async openSection(s) {
     if (!s.has_setup || this.opened.has(s.id)) return;
     this.opened.add(s.id);
-    const r = await api('POST', `${this.base}/sections/${encodeURIComponent(s.id)}/start`);
+    let r;
+    try {
+      r = await api('POST', `${this.base}/sections/${encodeURIComponent(s.id)}/start`);
+    } catch (err) {
+      this.opened.delete(s.id); // asked again on the next occasion
+      throw err;
+    }
     for (const c of r.terminal || []) {
       const term = this.terminal(c.node);
       if (!term) continue;
