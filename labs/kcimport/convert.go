@@ -89,6 +89,16 @@ func Convert(fsys fs.FS, opts Options) (*Result, error) {
 	if d := strings.TrimSpace(ix.Description); d != "" {
 		first.body = strings.TrimSpace(d + "\n\n" + first.body)
 	}
+	var facts []string
+	if d := oneLine(ix.Difficulty); d != "" {
+		facts = append(facts, "Level: "+d+".")
+	}
+	if d := oneLine(ix.Time); d != "" {
+		facts = append(facts, "Time: "+d+".")
+	}
+	if len(facts) > 0 {
+		first.body = strings.TrimSpace("*" + strings.Join(facts, " ") + "*\n\n" + first.body)
+	}
 	if first.body == "" {
 		first.body = title + "."
 	}
@@ -164,6 +174,12 @@ func (r *reader) section(p page, what, fallback, id string) *section {
 	}
 	r.ids[id] = true
 	s := &section{id: id, title: title}
+	if p.Background == "" {
+		p.Background = p.CourseData
+	}
+	if p.Foreground == "" {
+		p.Foreground = p.Code
+	}
 	if text, ok := r.read(p.Text, "text of the "+what); ok {
 		s.body = convertText(text, path.Clean(p.Text), title, r.nodes, r.ns)
 	}

@@ -160,6 +160,7 @@ func TestConvertText(t *testing.T) {
 		{"plain fence stays", "```bash\nls\n```", "```bash\nls\n```", ""},
 		{"unclosed fence", "```\nls", "```\nls\n```", "never closed"},
 		{"deep headings", "##### Deep", "#### Deep", ""},
+		{"open action", "Open `app.js`{{open}} now.", "Open `app.js` now.", "{{open}} action is not carried over"},
 		{"underlined heading", "Intro\nText.\n\nPart\n====\n\nMore.", "Intro\nText.\n\n## Part\n\nMore.", ""},
 	}
 	for _, tt := range tests {
@@ -195,5 +196,33 @@ func TestScriptHelpers(t *testing.T) {
 	}
 	if slugify("  Docker: First Steps! ") != "docker-first-steps" || slugify("***") != "" {
 		t.Error("slugify")
+	}
+}
+
+// Katacoda's names for the scripts (courseData, code), its difficulty and
+// time, and an image id written ubuntu:2004 carry over too.
+func TestConvertKatacodaNames(t *testing.T) {
+	fsys := fstest.MapFS{
+		"index.json": {Data: []byte(`{"title": "Old", "difficulty": "Beginner", "time": "10 minutes",
+			"details": {"intro": {"text": "intro.md", "courseData": "bg.sh", "code": "fg.sh"}},
+			"backend": {"imageid": "ubuntu:2004"}}`)},
+		"intro.md": {Data: []byte("Hello.\n")},
+		"bg.sh":    {Data: []byte("touch /root/bg\n")},
+		"fg.sh":    {Data: []byte("echo hi\n")},
+	}
+	r, err := Convert(fsys, Options{Name: "Old Scenario"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lab := load(t, r)
+	if r.Slug != "old-scenario" || len(r.Notes) != 0 {
+		t.Errorf("slug %q, notes %v", r.Slug, r.Notes)
+	}
+	if !strings.Contains(string(r.Files["en.md"]), "*Level: Beginner. Time: 10 minutes.*\n\nHello.") {
+		t.Errorf("en.md:\n%s", r.Files["en.md"])
+	}
+	su := lab.Setups("intro")
+	if len(su) != 2 || su[0].Terminal || !strings.Contains(su[0].Script, "touch /root/bg") || !su[1].Terminal || su[1].Script != "echo hi" {
+		t.Errorf("setups: %+v", su)
 	}
 }

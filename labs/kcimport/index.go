@@ -11,6 +11,8 @@ import (
 type index struct {
 	Title       string  `json:"title"`
 	Description string  `json:"description"`
+	Difficulty  string  `json:"difficulty"`
+	Time        string  `json:"time"`
 	Details     details `json:"details"`
 	Backend     struct {
 		ImageID string `json:"imageid"`
@@ -32,6 +34,10 @@ type page struct {
 	Verify     string `json:"verify"`
 	Background string `json:"background"`
 	Foreground string `json:"foreground"`
+	// Katacoda's names, which Killercoda still reads: courseData for
+	// background, code for foreground.
+	CourseData string `json:"courseData"`
+	Code       string `json:"code"`
 }
 
 // asset is a file of the scenario's assets folder copied to a host.
@@ -92,7 +98,7 @@ func nodesFor(imageID string, ns *notes) (int, error) {
 	switch {
 	case strings.HasPrefix(id, "kubernetes"):
 		return 0, fmt.Errorf("the scenario runs on the Kubernetes backend %q: a lab's nodes are Docker hosts with no Kubernetes cluster, so it cannot be imported", imageID)
-	case id == "" || id == "ubuntu" || strings.HasPrefix(id, "ubuntu-"):
+	case id == "" || strings.HasPrefix(id, "ubuntu"):
 		return 1, nil
 	default:
 		ns.add("index.json", 0, "backend.imageid %q is not one the import knows; the lab gets one node (node1, a Debian Docker host)", imageID)

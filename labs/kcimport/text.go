@@ -18,6 +18,9 @@ var (
 	marker = regexp.MustCompile(`^\{\{\s*(exec|execute|copy)\b\s*([^}]*)\}\}$`)
 	// inlineMarker is inline code followed by an action.
 	inlineMarker = regexp.MustCompile("`([^`\n]+)`\\{\\{\\s*(exec|execute|copy)\\b\\s*([^}]*)\\}\\}")
+	// otherAction is inline code followed by an action a lab has no use
+	// for, such as Katacoda's {{open}}.
+	otherAction = regexp.MustCompile("(`[^`\n]+`)\\{\\{\\s*(open|openFile|select|interrupt)\\b[^}]*\\}\\}")
 	// traffic is a link to a host's port.
 	traffic  = regexp.MustCompile(`\{\{\s*TRAFFIC_HOST(\d+)_(\d+)\s*\}\}/?`)
 	selector = regexp.MustCompile(`\{\{\s*TRAFFIC_SELECTOR\s*\}\}`)
@@ -89,6 +92,10 @@ func (c *converter) line(l labs.Line) {
 		}
 		return "`" + m[1] + "`"
 	})
+	if otherAction.MatchString(text) {
+		c.ns.add(c.file, l.Num, "the {{%s}} action is not carried over; its code stays as text", otherAction.FindStringSubmatch(text)[2])
+		text = otherAction.ReplaceAllString(text, "$1")
+	}
 	text = traffic.ReplaceAllStringFunc(text, func(s string) string {
 		m := traffic.FindStringSubmatch(s)
 		host, _ := strconv.Atoi(m[1])
