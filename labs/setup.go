@@ -22,7 +22,8 @@ const (
 // the first time the section is opened in a session; its output is logged
 // by the server and never shown. A terminal setup (with the word terminal)
 // is typed into Node's terminal instead, once, where the learner sees it run.
-// Setups are never sent to clients before they run.
+// Hidden setups are never sent to clients; terminal setups only when they
+// are to be typed. See the manager's StartSection for when setups run.
 type Setup struct {
 	Section  string
 	Node     string
