@@ -160,6 +160,7 @@ func TestConvertText(t *testing.T) {
 		{"plain fence stays", "```bash\nls\n```", "```bash\nls\n```", ""},
 		{"unclosed fence", "```\nls", "```\nls\n```", "never closed"},
 		{"deep headings", "##### Deep", "#### Deep", ""},
+		{"fence in a list item", "1. Run:\n   ```\n   ls\n     -l\n   ```{{exec}}", "1. Run:\n\n```run node1\nls\n  -l\n```", ""},
 		{"open action", "Open `app.js`{{open}} now.", "Open `app.js` now.", "{{open}} action is not carried over"},
 		{"underlined heading", "Intro\nText.\n\nPart\n====\n\nMore.", "Intro\nText.\n\n## Part\n\nMore.", ""},
 	}

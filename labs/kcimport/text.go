@@ -181,26 +181,36 @@ func (c *converter) fence(lines []labs.Line, m []string) int {
 	for i := 1; i < len(lines); i++ {
 		cm := fenceLine.FindStringSubmatch(lines[i].Text)
 		if cm == nil || cm[2][0] != open[0] || len(cm[2]) < len(open) {
-			body = append(body, lines[i].Text)
+			body = append(body, unindent(lines[i].Text, len(m[1])))
 			continue
 		}
 		action := marker.FindStringSubmatch(cm[3])
 		if cm[3] != "" && action == nil {
-			body = append(body, lines[i].Text)
+			body = append(body, unindent(lines[i].Text, len(m[1])))
 			continue
 		}
 		code := strings.Join(body, "\n")
 		switch {
 		case action == nil || action[1] == "copy":
-			c.out = append(c.out, fenceAround(code, m[3]))
+			c.block(fenceAround(code, m[3]))
 		default:
-			c.out = append(c.out, c.runFence(code, c.target(action[2], lines[0].Num)))
+			c.block(c.runFence(code, c.target(action[2], lines[0].Num)))
 		}
 		return i
 	}
 	c.ns.add(c.file, lines[0].Num, "a code block is never closed; it was closed at the end of the text")
-	c.out = append(c.out, fenceAround(strings.Join(body, "\n"), m[3]))
+	c.block(fenceAround(strings.Join(body, "\n"), m[3]))
 	return len(lines) - 1
+}
+
+// unindent removes up to n leading spaces from a line of a fenced block,
+// the indentation of its opening fence (in a list item, say).
+func unindent(line string, n int) string {
+	i := 0
+	for i < n && i < len(line) && line[i] == ' ' {
+		i++
+	}
+	return line[i:]
 }
 
 // target reads the options of an exec action: the node it runs on.
