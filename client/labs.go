@@ -61,6 +61,30 @@ func (c *Client) Resolve(ctx context.Context, sessionID, block string) (*Resolve
 	return &r, err
 }
 
+// SectionStart is what opening a section set off: the commands to type
+// into the terminals, and how the hidden setups ended when asked to wait.
+type SectionStart struct {
+	Terminal []struct {
+		Node    string `json:"node"`
+		Command string `json:"command"`
+	} `json:"terminal"`
+	Setups []struct {
+		Section string `json:"section"`
+		Node    string `json:"node"`
+		Passed  bool   `json:"passed"`
+	} `json:"setups"`
+}
+
+// StartSection opens a section of the session's lab, as the page does when
+// the learner reaches it: its setups run the first time. With wait, it
+// answers once they have ended.
+func (c *Client) StartSection(ctx context.Context, sessionID, section string, wait bool) (*SectionStart, error) {
+	var r SectionStart
+	_, err := c.Do(ctx, http.MethodPost, "/api/sessions/"+url.PathEscape(sessionID)+
+		"/sections/"+url.PathEscape(section)+"/start", map[string]bool{"wait": wait}, &r)
+	return &r, err
+}
+
 // Progress reads the learner's progress through the session's lab.
 func (c *Client) Progress(ctx context.Context, sessionID string) (*Progress, error) {
 	var p Progress
@@ -83,6 +107,7 @@ type LabSection struct {
 	ID       string     `json:"id"`
 	Title    string     `json:"title"`
 	HasCheck bool       `json:"has_check"` // false: the learner marks it done
+	HasSetup bool       `json:"has_setup"` // true: open it with StartSection first
 	Blocks   []LabBlock `json:"blocks"`
 }
 

@@ -30,6 +30,12 @@ func crossCheck(lab *Lab, m *meta, texts map[string]*text, blockLines map[string
 				c.Section, defFile, strings.Join(ids, ", "))
 		}
 	}
+	for _, s := range m.setups {
+		if !slices.Contains(ids, s.Section) {
+			metaFile.add(s.line, "setup for section %q, which %s does not have (sections: %s)",
+				s.Section, defFile, strings.Join(ids, ", "))
+		}
+	}
 	used := map[string]bool{}
 	values := map[string]bool{}
 	for _, v := range m.values {

@@ -22,6 +22,7 @@ type Lab struct {
 	sections []Section
 	rendered map[string]*Rendered
 	checks   map[string][]Check
+	setups   map[string][]Setup
 	values   map[string]Value
 	blocks   map[string]RunBlock
 }
@@ -32,6 +33,9 @@ type Section struct {
 	Title    string     `json:"title"` // in the default language, as plain text
 	Blocks   []RunBlock `json:"blocks"`
 	HasCheck bool       `json:"has_check"` // false: the learner marks it done
+	// HasSetup tells that the section has setups (see Setup): the page
+	// opens it through the server before the learner works on it.
+	HasSetup bool `json:"has_setup,omitempty"`
 }
 
 // RunBlock is a block that the learner runs on a node with one click: a

@@ -85,7 +85,7 @@ func TestLintFindsEachProblem(t *testing.T) {
 		{"unused value", "lab.md", "hostname\n```\n", "hostname\n```\n\n```value spare node1\necho\n```\n", "lab.md", "value spare", `value "spare" is not used`},
 		{"duplicate value", "lab.md", "hostname\n```\n", "hostname\n```\n\n```value who node1\necho\n```\n", "lab.md", "value who node1", `value "who" is already defined on line 15`},
 		{"bad value name", "lab.md", "hostname\n```\n", "hostname\n```\n\n```value Who-2 node1\necho\n```\n", "lab.md", "value Who-2", `value name "Who-2" must start with a-z`},
-		{"unknown block in lab.md", "lab.md", "Notes for instructors.", "```sh\nls\n```", "lab.md", "```sh", "holds only check and value blocks"},
+		{"unknown block in lab.md", "lab.md", "Notes for instructors.", "```sh\nls\n```", "lab.md", "```sh", "holds only check, value and setup blocks"},
 		{"unclosed block in lab.md", "lab.md", "hostname\n```\n", "hostname\n", "lab.md", "value who", "never closed"},
 		{"unclosed block in en.md", "en.md", "ls\n```\n\n```file node2 motd.txt\nHello {{nobody}}\n```\n", "ls\n", "en.md", "```run node2", "code block is never closed"},
 		{"section without id", "en.md", "# Two {#two}", "# Two", "en.md", "# Two", "needs an id"},

@@ -168,6 +168,10 @@ func (l *Lab) index(m *meta) {
 	for _, c := range m.checks {
 		l.checks[c.Section] = append(l.checks[c.Section], c)
 	}
+	l.setups = map[string][]Setup{}
+	for _, s := range m.setups {
+		l.setups[s.Section] = append(l.setups[s.Section], s)
+	}
 	l.values = map[string]Value{}
 	for _, v := range m.values {
 		l.values[v.Name] = v
@@ -178,8 +182,9 @@ func (l *Lab) index(m *meta) {
 		for i := range r.Sections {
 			s := &r.Sections[i]
 			s.HasCheck = len(l.checks[s.ID]) > 0
+			s.HasSetup = len(l.setups[s.ID]) > 0
 			if lang == l.Langs[0] {
-				l.sections = append(l.sections, Section{ID: s.ID, Title: s.Title, Blocks: s.Blocks, HasCheck: s.HasCheck})
+				l.sections = append(l.sections, Section{ID: s.ID, Title: s.Title, Blocks: s.Blocks, HasCheck: s.HasCheck, HasSetup: s.HasSetup})
 				for _, b := range s.Blocks {
 					l.blocks[b.ID] = b
 				}

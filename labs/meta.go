@@ -30,6 +30,7 @@ type meta struct {
 	slugLine, langsLine  int
 	langs, nodes, images []string
 	checks               []Check
+	setups               []Setup
 	values               []Value
 }
 
@@ -125,12 +126,25 @@ func (m *meta) parseBody(lines []Line, p problems) {
 		if len(words) > 0 {
 			kind = words[0]
 		}
-		if kind != "check" && kind != "value" {
-			p.add(num, "lab.md holds only check and value blocks (```check SECTION NODE or ```value NAME NODE), not %q", f.info)
+		if kind != "check" && kind != "value" && kind != "setup" {
+			p.add(num, "lab.md holds only check, value and setup blocks (```check SECTION NODE, ```value NAME NODE or ```setup SECTION NODE), not %q", f.info)
 			continue
 		}
 		if len(words) < 3 {
+			if kind == "setup" {
+				p.add(num, "a setup block is written ```setup SECTION NODE, optionally followed by timeout=2m, or ```setup SECTION NODE terminal")
+				continue
+			}
 			p.add(num, "a %s block is written ```%s %s NODE, optionally followed by timeout=20s", kind, kind, map[string]string{"check": "SECTION", "value": "NAME"}[kind])
+			continue
+		}
+		if kind == "setup" {
+			if s, ok := parseSetup(words, script, num, p); ok {
+				if !nodes[s.Node] && len(nodes) > 0 {
+					p.add(num, "setup block names node %q, which is not among the lab's nodes (%s)", s.Node, strings.Join(m.nodes, ", "))
+				}
+				m.setups = append(m.setups, s)
+			}
 			continue
 		}
 		timeout := parseOptions(words[3:], num, p)
@@ -176,4 +190,42 @@ func parseOptions(words []string, num int, p problems) time.Duration {
 		timeout = d
 	}
 	return timeout
+}
+
+// parseSetup reads a setup block: its header words (setup SECTION NODE and
+// options: timeout=DURATION for a hidden setup, or the word terminal) and
+// its script.
+func parseSetup(words []string, script string, num int, p problems) (Setup, bool) {
+	s := Setup{Section: words[1], Node: words[2], Script: script, Timeout: DefaultSetupTimeout, line: num}
+	ok := true
+	for _, w := range words[3:] {
+		key, value, _ := strings.Cut(w, "=")
+		switch {
+		case w == "terminal":
+			s.Terminal = true
+		case key == "timeout":
+			d, err := time.ParseDuration(value)
+			if err != nil || d < MinTimeout || d > MaxSetupTimeout {
+				p.add(num, "timeout %q must be a duration from %v to %v, such as 2m", value, MinTimeout, MaxSetupTimeout)
+				ok = false
+				continue
+			}
+			s.Timeout = d
+		default:
+			p.add(num, "unknown option %q; a setup block takes timeout=2m, or the word terminal", w)
+			ok = false
+		}
+	}
+	if s.Terminal && s.Timeout != DefaultSetupTimeout {
+		p.add(num, "a terminal setup is typed into the learner's terminal and has no timeout; remove timeout=")
+		ok = false
+	}
+	if s.Terminal {
+		s.Timeout = 0
+	}
+	if strings.TrimSpace(script) == "" {
+		p.add(num, "setup block has an empty script")
+		ok = false
+	}
+	return s, ok
 }

@@ -37,6 +37,7 @@ type RenderedSection struct {
 	// Blocks. Raw HTML in the lab's text never appears as HTML.
 	HTML     string     `json:"html"`
 	HasCheck bool       `json:"has_check"`
+	HasSetup bool       `json:"has_setup,omitempty"` // see Setup
 	Blocks   []RunBlock `json:"blocks"`
 }
 

@@ -29,6 +29,15 @@ func (l *Lab) LintScripts() []LintError {
 			scripts = append(scripts, script{c.line, c.Script})
 		}
 	}
+	for _, ss := range l.setups {
+		for _, s := range ss {
+			// A terminal setup is typed into the learner's shell (bash),
+			// like a run block, and is not sh's to read.
+			if !s.Terminal {
+				scripts = append(scripts, script{s.line, s.Script})
+			}
+		}
+	}
 	var errs []LintError
 	p := problems{file: l.metaFile(), errs: &errs}
 	for _, s := range scripts {

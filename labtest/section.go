@@ -42,6 +42,14 @@ func (r *runner) section(ctx context.Context, sec client.LabSection) (res *Secti
 		res.Failure = f
 	}
 
+	if sec.HasSetup {
+		if err := r.start(ctx, sec.ID); err != nil {
+			res.Before, res.After = r.errorState(ctx), checkSkipped
+			fail(err.Error(), "", r.last)
+			return res, false
+		}
+	}
+
 	if sec.HasCheck {
 		cr, err := r.check(ctx, sec.ID)
 		switch {
@@ -115,6 +123,32 @@ func (r *runner) errorState(ctx context.Context) string {
 		return checkStopped
 	}
 	return checkError
+}
+
+// start opens a section as the page does when the learner reaches it: its
+// hidden setups run (waited for here, so that its checks see their work)
+// and its terminal setups are typed into their terminals like run blocks.
+func (r *runner) start(ctx context.Context, section string) error {
+	st, err := patiently(ctx, func() (*client.SectionStart, error) { return r.c.StartSection(ctx, r.sid, section, true) })
+	if err != nil {
+		return fmt.Errorf("opening it (its setups) failed: %w", err)
+	}
+	for _, su := range st.Setups {
+		if !su.Passed {
+			return fmt.Errorf("a setup of section %s failed on %s; the server's log has its output", su.Section, su.Node)
+		}
+	}
+	for _, t := range st.Terminal {
+		sh := r.shells[t.Node]
+		if sh == nil {
+			return fmt.Errorf("a terminal setup runs on %q, which is not a node of the session", t.Node)
+		}
+		r.last = t.Node
+		if err := sh.run(ctx, t.Command, r.opts.BlockTimeout); err != nil {
+			return fmt.Errorf("terminal setup on %s (%s): %w", t.Node, firstLine(t.Command), err)
+		}
+	}
+	return nil
 }
 
 // check checks a section, as the page's Check button does.

@@ -57,6 +57,9 @@ type Labwork interface {
 	Check(ctx context.Context, s *sessions.Session, lab *labs.Lab, section string, auto bool) (sessions.CheckResult, error)
 	// Resolve returns the node and the command of a run block.
 	Resolve(ctx context.Context, s *sessions.Session, lab *labs.Lab, blockID string) (node, command string, err error)
+	// StartSection runs a section's setups the first time it is opened in
+	// the session, and returns what the page types into the terminals.
+	StartSection(ctx context.Context, s *sessions.Session, lab *labs.Lab, section string, wait bool) (sessions.SectionStart, error)
 }
 
 // Files moves files between a browser and a node of the user's session.

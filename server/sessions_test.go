@@ -74,6 +74,7 @@ func TestSessionLifecycleAndBoundaries(t *testing.T) {
 				_, err := stranger.Do(ctx, "GET", "/api/sessions/"+s.ID+"/progress", nil, nil)
 				return err
 			},
+			func() error { _, err := stranger.StartSection(ctx, s.ID, "intro", true); return err },
 			func() error { _, err := owner.Session(ctx, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"); return err },
 			func() error { _, err := owner.Session(ctx, "not-an-id"); return err },
 		} {

@@ -44,3 +44,25 @@ func InSectionOrder(rows []SectionProgress, sectionIDs []string) []SectionProgre
 	}
 	return out
 }
+
+// SectionStart is what opening a section set off: the commands the page
+// types into the terminals (the section's terminal setups, the first time
+// only), and, when the caller waited for them, how each hidden setup ended.
+type SectionStart struct {
+	Terminal []NodeCommand `json:"terminal"`
+	Setups   []SetupResult `json:"setups,omitempty"`
+}
+
+// NodeCommand is a command to type into a node's terminal.
+type NodeCommand struct {
+	Node    string `json:"node"`
+	Command string `json:"command"`
+}
+
+// SetupResult says how one hidden setup ended; its output stays in the
+// server's log.
+type SetupResult struct {
+	Section string `json:"section"`
+	Node    string `json:"node"`
+	Passed  bool   `json:"passed"`
+}

@@ -18,6 +18,7 @@ import (
 
 // labUsage says how the lab subcommands are called.
 const labUsage = "usage: playground lab lint DIR... | playground lab import-pwd POST.md [--slug S] [--out DIR] [--force]" +
+	" | playground lab import-killercoda DIR [--slug S] [--out DIR] [--force]" +
 	" | playground lab test LAB [--server URL] [--lang L] [--keep] [--block-timeout D] [--check-wait D]" +
 	" | playground lab preview [-addr ADDR] DIR"
 
@@ -27,6 +28,8 @@ func runLab(ctx context.Context, args []string) error {
 	switch {
 	case len(args) > 0 && args[0] == "import-pwd":
 		return importPWD(ctx, args[1:], os.Stdout, os.Getenv)
+	case len(args) > 0 && args[0] == "import-killercoda":
+		return importKillercoda(ctx, args[1:], os.Stdout, os.Getenv)
 	case len(args) > 0 && args[0] == "test":
 		return labTest(ctx, args[1:], os.Stdout, os.Stderr)
 	case len(args) > 0 && args[0] == "preview":

@@ -98,6 +98,9 @@ type Manager struct {
 	loadingMu sync.Mutex
 	loading   map[string]chan struct{}
 
+	// setups orders each session's runs of hidden setups (setup.go).
+	setups setupRuns
+
 	// gates keeps each session's checks, values and restarts one at a
 	// time and within a rate (gate.go).
 	gates *gates
@@ -129,7 +132,7 @@ type Manager struct {
 func New(cfg Config, eng *engine.Engine, st *store.Store, log *slog.Logger) *Manager {
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Manager{cfg: cfg, engine: eng, store: st, log: log, bgCtx: ctx, bgStop: cancel,
-		loading: map[string]chan struct{}{}, gates: newGates(), transfers: ratelimit.NewInFlight(MaxTransfers), poolKick: make(chan struct{}, 1), activity: newActivity()}
+		loading: map[string]chan struct{}{}, setups: setupRuns{latest: map[string]*setupRun{}}, gates: newGates(), transfers: ratelimit.NewInFlight(MaxTransfers), poolKick: make(chan struct{}, 1), activity: newActivity()}
 }
 
 // Run reconciles the engine with the store once, then, on every tick until
@@ -173,18 +176,19 @@ func (m *Manager) stopBackground() {
 }
 
 // goBackground runs fn in a goroutine owned by the manager. Once the
-// manager has stopped, fn is not run.
-func (m *Manager) goBackground(fn func(ctx context.Context)) {
+// manager has stopped, fn is not run, and it returns false.
+func (m *Manager) goBackground(fn func(ctx context.Context)) bool {
 	m.bgMu.Lock()
 	defer m.bgMu.Unlock()
 	if m.bgCtx.Err() != nil {
-		return
+		return false
 	}
 	m.bg.Add(1)
 	go func() {
 		defer m.bg.Done()
 		fn(m.bgCtx)
 	}()
+	return true
 }
 
 // instance names the deployment whose sessions this manager looks after.

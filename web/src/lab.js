@@ -24,6 +24,7 @@ export class LabPane {
     this.onLoaded = onLoaded || (() => {});
     this.lab = null;
     this.status = new Map(); // section id → pending|done|failed
+    this.opened = new Set(); // sections with setups this page has opened
     this.loadSeq = 0;
     this.lang = '';
     this.versionTimer = 0;
@@ -77,6 +78,35 @@ export class LabPane {
     if (keep) this.root.scrollTop = scroll;
     this.root.dataset.version = lab.version || '';
     this.onLoaded(lab);
+    this.openCurrent();
+  }
+
+  // openCurrent opens the section the learner is on: the first one not done.
+  openCurrent() {
+    const s = this.lab?.sections.find((x) => this.status.get(x.id) !== 'done');
+    if (s) this.openSection(s).catch(() => {});
+  }
+
+  // openSection asks the server to open a section that has setups, once per
+  // page: the server runs its setups the first time in the session, and
+  // answers the commands to type into the terminals (its terminal setups),
+  // which the page types as a Run button does.
+  async openSection(s) {
+    if (!s.has_setup || this.opened.has(s.id)) return;
+    this.opened.add(s.id);
+    let r;
+    try {
+      r = await api('POST', `${this.base}/sections/${encodeURIComponent(s.id)}/start`);
+    } catch (err) {
+      this.opened.delete(s.id); // asked again on the next occasion
+      throw err;
+    }
+    for (const c of r.terminal || []) {
+      const term = this.terminal(c.node);
+      if (!term) continue;
+      term.send(`${c.command}\r`);
+      term.flash();
+    }
   }
 
   render(outputs) {
@@ -172,6 +202,7 @@ export class LabPane {
     button.disabled = true;
     block.querySelector('.run-error, .run-ok')?.remove();
     try {
+      await this.openSection(s).catch(() => {});
       const content = b.command.endsWith('\n') ? b.command : `${b.command}\n`;
       // A file block's relative path starts from /root, wherever the
       // learner's shell is (the files API would start from the shell's).
@@ -193,6 +224,7 @@ export class LabPane {
     button.disabled = true;
     block.querySelector('.run-error')?.remove();
     try {
+      await this.openSection(s).catch(() => {});
       const r = await api('POST', `${this.base}/blocks/${encodeURIComponent(block.dataset.block)}/resolve`);
       const term = this.terminal(r.node);
       if (!term) throw new Error(`${r.node}?`);
@@ -258,6 +290,7 @@ export class LabPane {
     this.status.set(id, status);
     this.showStatus(id);
     this.showProgress();
+    if (status === 'done') this.openCurrent();
   }
 
   showStatus(id) {

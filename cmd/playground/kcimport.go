@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/labplay/playground/app"
+	"github.com/labplay/playground/labs"
+	"github.com/labplay/playground/labs/kcimport"
+	"github.com/labplay/playground/labs/pwdimport"
+)
+
+// importKillercoda runs "playground lab import-killercoda DIR [--slug S]
+// [--out OUT] [--force]": it converts the Killercoda scenario in folder DIR
+// to a lab in OUT/<slug> (OUT is $PLAYGROUND_LABS_DIR, or
+// app.DefaultLabsDir), prints by file what did not carry over, lints the
+// result and fails when lint finds problems. Flags may come before or
+// after the folder.
+func importKillercoda(_ context.Context, args []string, out io.Writer, getenv func(string) string) error {
+	fset := flag.NewFlagSet("import-killercoda", flag.ContinueOnError)
+	fset.SetOutput(io.Discard)
+	slug := fset.String("slug", "", "the lab's slug (default: from the scenario's folder name)")
+	outDir := fset.String("out", "", "the folder of labs to write into (default: $PLAYGROUND_LABS_DIR or "+app.DefaultLabsDir+")")
+	force := fset.Bool("force", false, "replace the lab's folder if it exists")
+	var dirs []string
+	for {
+		if err := fset.Parse(args); err != nil {
+			return fmt.Errorf("%v\n%s", err, labUsage)
+		}
+		if fset.NArg() == 0 {
+			break
+		}
+		dirs, args = append(dirs, fset.Arg(0)), fset.Args()[1:]
+	}
+	if len(dirs) != 1 {
+		return errors.New(labUsage)
+	}
+	root := *outDir
+	if root == "" {
+		root = getenv("PLAYGROUND_LABS_DIR")
+	}
+	switch root {
+	case "off":
+		return errors.New("PLAYGROUND_LABS_DIR is off, so the server reads no labs at run time: say where the lab goes with --out DIR")
+	case "":
+		root = app.DefaultLabsDir
+	}
+	src, err := filepath.Abs(dirs[0])
+	if err != nil {
+		return err
+	}
+	if st, err := os.Stat(src); err != nil || !st.IsDir() {
+		return fmt.Errorf("%s: not a folder: give the scenario's folder, the one with its index.json", dirs[0])
+	}
+	r, err := kcimport.Convert(os.DirFS(src), kcimport.Options{Slug: *slug, Name: filepath.Base(src)})
+	if err != nil {
+		return fmt.Errorf("%s: %w", dirs[0], err)
+	}
+	dir, err := pwdimport.Write(root, &pwdimport.Result{Slug: r.Slug, Files: r.Files}, *force)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "%s: converted to the lab %q: %d sections, %d nodes\n", dirs[0], r.Slug, len(r.Sections), r.Nodes)
+	if len(r.Notes) > 0 {
+		fmt.Fprintf(out, "What did not carry over as it was, by file of the scenario (also listed in %s):\n", filepath.Join(dir, "lab.md"))
+		for _, n := range r.Notes {
+			fmt.Fprintf(out, "  %s\n", n)
+		}
+	}
+	if _, err := labs.Builtin().Get(r.Slug); err == nil {
+		fmt.Fprintf(out, "The built-in lab %q has the same slug: the server will serve this one in its place.\n", r.Slug)
+	}
+	errs := lintDir(dir)
+	for _, e := range errs {
+		e.File = filepath.Join(dir, e.File)
+		fmt.Fprintln(out, e.Error())
+	}
+	if len(errs) > 0 {
+		fmt.Fprintf(out, "The lab is in %s but does not lint clean: fix it, then run playground lab lint %s.\n", dir, dir)
+		return fmt.Errorf("%d problems found", len(errs))
+	}
+	fmt.Fprintf(out, "The lab is in %s and lints clean. A running server serves it at once: PLAYGROUND_LABS_DIR is watched.\n", dir)
+	return nil
+}

@@ -1,0 +1,3 @@
+#!/bin/bash
+mkdir -p /opt/kc
+echo intro > /opt/kc/intro-ran

@@ -1,0 +1,2 @@
+#!/bin/bash
+[[ "$(cat /root/greeting.txt 2>/dev/null)" == hello ]]

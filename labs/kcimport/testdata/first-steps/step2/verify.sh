@@ -1,0 +1,2 @@
+#!/bin/bash
+test "$(cat /root/note.txt 2>/dev/null)" = "prepared by the background"
