@@ -102,10 +102,11 @@ async function loadLabs() {
     return; // Start still starts the built-in default
   }
   if (labs.length === 0) return;
+  const served = labs.some((l) => l.slug === wanted);
   const fallback = labs.some((l) => l.slug === DEFAULT_LAB) ? DEFAULT_LAB : labs[0].slug;
-  const picked = showLabs(labs, labs.some((l) => l.slug === wanted) ? wanted : fallback);
+  showLabs(labs, served ? wanted : fallback);
   const problems = document.querySelector('[data-testid="lab-problems"]');
-  if (picked !== wanted && wanted === asked) awaitLab(wanted);
+  if (!served && wanted === asked) awaitLab(wanted);
   else if (problems) problems.hidden = true;
   if (!listening) {
     listening = true;

@@ -16,7 +16,8 @@ let labs = [];
 let wired = false;
 
 // showLabs fills the picker with labs, choosing the lab chosen (a slug), or
-// the first lab when it is not among them. It returns the slug chosen.
+// the first lab when it is not among them (or a search hides it). It
+// returns the slug chosen.
 export function showLabs(list, chosen) {
   labs = list;
   const input = document.querySelector('[data-testid="home-lab"]');
