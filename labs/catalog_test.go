@@ -1,6 +1,8 @@
 package labs
 
 import (
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -52,4 +54,30 @@ func TestCatalogUpdateWhileRead(t *testing.T) {
 	}
 	close(stop)
 	wg.Wait()
+}
+
+// A lab's level and minutes come from lab.md, and are empty when it does
+// not say (as in a lab imported from elsewhere).
+func TestLevelAndMinutes(t *testing.T) {
+	lab, err := LoadLab(fixture(), "demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lab.Level != "" || lab.Minutes != 0 {
+		t.Fatalf("a lab that does not say: level %q, minutes %d", lab.Level, lab.Minutes)
+	}
+	fsys := fixture()
+	fsys["demo/lab.md"].Data = []byte(strings.Replace(fixtureMeta, "images: alpine:3.20", "images: alpine:3.20\nlevel: intermediate\nminutes: 25", 1))
+	if lab, err = LoadLab(fsys, "demo"); err != nil {
+		t.Fatal(err)
+	}
+	if lab.Level != "intermediate" || lab.Minutes != 25 {
+		t.Fatalf("level %q, minutes %d; want intermediate, 25", lab.Level, lab.Minutes)
+	}
+	// Every built-in lab says both, for the home page's picker.
+	for _, l := range Builtin().List() {
+		if !slices.Contains(Levels, l.Level) || l.Minutes == 0 {
+			t.Errorf("%s: level %q, minutes %d", l.Slug, l.Level, l.Minutes)
+		}
+	}
 }

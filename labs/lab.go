@@ -16,6 +16,12 @@ type Lab struct {
 	Langs  []string `json:"langs"`  // the languages, the default first
 	Nodes  []string `json:"nodes"`  // the nodes the lab uses, such as node1
 	Images []string `json:"images"` // the images the nodes need
+	// Level is beginner, intermediate or advanced (one of Levels), or
+	// empty when lab.md does not say.
+	Level string `json:"level,omitempty"`
+	// Minutes is the estimated time to go through the lab, or 0 when
+	// lab.md does not say.
+	Minutes int `json:"minutes,omitempty"`
 
 	dir      string
 	version  string // a hash of the lab's files, see Version

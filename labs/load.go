@@ -59,7 +59,7 @@ func loadLab(fsys fs.FS, dir string) (*Lab, []LintError) {
 	checkStrayFiles(fsys, dir, m, metaFile)
 
 	lab := &Lab{Slug: m.slug, Title: m.title, Langs: m.langs, Nodes: m.nodes, Images: m.images,
-		dir: dir, rendered: map[string]*Rendered{}}
+		Level: m.level, Minutes: m.minutes, dir: dir, rendered: map[string]*Rendered{}}
 	texts := map[string]*text{}
 	blockLines := map[string][][]int{}
 	for _, lang := range m.langs {

@@ -2,6 +2,7 @@ package labs
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -22,11 +23,19 @@ var (
 )
 
 // metaKeys are the front matter keys of lab.md.
-var metaKeys = []string{"slug", "title", "languages", "nodes", "images"}
+var metaKeys = []string{"slug", "title", "languages", "nodes", "images", "level", "minutes"}
+
+// Levels are the values of a lab's level:, from the easiest.
+var Levels = []string{"beginner", "intermediate", "advanced"}
+
+// MaxMinutes bounds a lab's minutes: (its estimated time).
+const MaxMinutes = 600
 
 // meta is what lab.md holds.
 type meta struct {
 	slug, title          string
+	level                string
+	minutes              int
 	slugLine, langsLine  int
 	langs, nodes, images []string
 	checks               []Check
@@ -62,7 +71,32 @@ func parseMeta(src string, p problems) *meta {
 	m.nodes = checkList(p, at("nodes"), "nodes", fields["nodes"].value, nodePattern, "node names such as node1", true)
 	checkNodeCount(p, at("nodes"), m.nodes)
 	m.images = checkList(p, at("images"), "images", fields["images"].value, imagePattern, "image references such as alpine:3.20", false)
+	m.level = checkLevel(p, at("level"), fields["level"].value)
+	m.minutes = checkMinutes(p, at("minutes"), fields["minutes"].value)
 	m.parseBody(body, p)
+	return m
+}
+
+// checkLevel validates the optional level: field, one of Levels.
+func checkLevel(p problems, n int, value string) string {
+	if value == "" || slices.Contains(Levels, value) {
+		return value
+	}
+	p.add(n, "level: %q is not a level; write one of %s", value, strings.Join(Levels, ", "))
+	return ""
+}
+
+// checkMinutes validates the optional minutes: field, the time a learner
+// needs, a whole number of minutes from 1 to MaxMinutes.
+func checkMinutes(p problems, n int, value string) int {
+	if value == "" {
+		return 0
+	}
+	m, err := strconv.Atoi(value)
+	if err != nil || m < 1 || m > MaxMinutes {
+		p.add(n, "minutes: %q must be the lab's estimated time, a whole number of minutes from 1 to %d, as in minutes: 20", value, MaxMinutes)
+		return 0
+	}
 	return m
 }
 

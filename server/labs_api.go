@@ -19,6 +19,9 @@ func (s *Server) listLabs(w http.ResponseWriter, r *http.Request) {
 		Title string   `json:"title"`
 		Langs []string `json:"langs"`
 		Nodes []string `json:"nodes"`
+		// Level and Minutes are left out when the lab does not say.
+		Level   string `json:"level,omitempty"`
+		Minutes int    `json:"minutes,omitempty"`
 	}
 	lang := r.URL.Query().Get("lang")
 	out := []entry{}
@@ -30,7 +33,7 @@ func (s *Server) listLabs(w http.ResponseWriter, r *http.Request) {
 				title = rd.Title
 			}
 		}
-		out = append(out, entry{Slug: l.Slug, Title: title, Langs: l.Langs, Nodes: l.Nodes})
+		out = append(out, entry{Slug: l.Slug, Title: title, Langs: l.Langs, Nodes: l.Nodes, Level: l.Level, Minutes: l.Minutes})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"labs": out})
 }

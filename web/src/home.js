@@ -4,6 +4,7 @@ import { api, errorText } from './api.js';
 import { initialLang, lang, setLang, t } from './i18n.js';
 import { joinAndGo } from './joining.js';
 import { showProblems } from './lab.js';
+import { chosenLab, showLabs } from './picker.js';
 import { showStatus } from './status.js';
 
 const DEFAULT_LAB = 'docker-orchestration';
@@ -79,7 +80,7 @@ function setupStart() {
     }
   };
   button.addEventListener('click', () => {
-    wantLab = document.querySelector('[data-testid="home-lab"]').value || DEFAULT_LAB;
+    wantLab = chosenLab() || DEFAULT_LAB;
     start();
   });
   // A free playground: nodes without a lab, which the learner may add to.
@@ -89,33 +90,34 @@ function setupStart() {
 
 // loadLabs fills the lab picker with every lab the server has, titled in
 // the page's language. A ?lab=SLUG in the address picks that lab, so a
-// "try it" link can point at one.
+// "try it" link can point at one; a lab picked by hand stays picked when
+// the language changes.
 async function loadLabs() {
-  const picker = document.querySelector('[data-testid="home-lab"]');
-  const wanted = picker.dataset.chosen || new URLSearchParams(location.search).get('lab') || DEFAULT_LAB;
+  const asked = new URLSearchParams(location.search).get('lab');
+  const wanted = chosen || asked || DEFAULT_LAB;
   let labs;
   try {
     labs = (await api('GET', `/api/labs?lang=${encodeURIComponent(lang())}`)).labs || [];
   } catch {
-    return; // the built-in default stays in the list
+    return; // Start still starts the built-in default
   }
   if (labs.length === 0) return;
-  picker.replaceChildren(...labs.map((l) => {
-    const o = document.createElement('option');
-    o.value = l.slug;
-    const n = (l.nodes || []).length;
-    o.textContent = `${l.title} · ${n === 1 ? t('labNode') : t('labNodes', { n })}`;
-    return o;
-  }));
-  picker.value = labs.some((l) => l.slug === wanted) ? wanted : (labs.some((l) => l.slug === DEFAULT_LAB) ? DEFAULT_LAB : labs[0].slug);
+  const served = labs.some((l) => l.slug === wanted);
+  const fallback = labs.some((l) => l.slug === DEFAULT_LAB) ? DEFAULT_LAB : labs[0].slug;
+  showLabs(labs, served ? wanted : fallback);
   const problems = document.querySelector('[data-testid="lab-problems"]');
-  if (picker.value !== wanted && wanted === new URLSearchParams(location.search).get('lab')) awaitLab(wanted);
+  if (!served && wanted === asked) awaitLab(wanted);
   else if (problems) problems.hidden = true;
-  if (!picker.dataset.wired) {
-    picker.dataset.wired = '1';
-    picker.addEventListener('change', () => { picker.dataset.chosen = picker.value; });
+  if (!listening) {
+    listening = true;
+    document.querySelector('[data-testid="lab-list"]').addEventListener('change', () => { chosen = chosenLab(); });
   }
 }
+
+// chosen is the lab the learner picked by hand, kept across a change of
+// language; listening says the picker's changes are followed.
+let chosen = '';
+let listening = false;
 
 // awaitLab is for a lab asked for by ?lab=SLUG that is not served: in
 // preview ("playground lab preview"), one that fails lint, whose problems
