@@ -20,6 +20,7 @@ func TestSingleNodeLabs(t *testing.T) {
 		{"docker-basics", []string{"labplay/web:1"}, []string{"first", "publish", "logs", "exec", "cleanup"}, []string{"8080"}},
 		{"docker-compose", []string{"labplay/counter:1", "labplay/kv:1"}, []string{"up", "visit", "exec", "change", "down"}, []string{"8080"}},
 		{"docker-volumes", []string{"labplay/web:1"}, []string{"volume", "inspect", "bind", "edit", "readonly", "cleanup"}, []string{"8080", "8081", "8082"}},
+		{"swarm-secrets", []string{"labplay/web:1"}, []string{"swarm", "secrets", "service", "config", "rotate", "cleanup"}, []string{"8080"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.slug, func(t *testing.T) {
