@@ -83,12 +83,30 @@ setup_lab_image() {
 
 # LABPLAY_IMAGES maps each of the labs' own images (labplay/...) to its
 # folder under deploy/. All are Debian's static busybox in an empty image,
-# serving HTTP with deploy/web/serve; see each folder's Dockerfile.
+# serving HTTP with deploy/web/serve, but labplay/registry:1, which runs
+# Debian's docker-registry; see each folder's Dockerfile.
 declare -A LABPLAY_IMAGES=(
 	[labplay/web:1]=web
 	[labplay/kv:1]=kv
 	[labplay/counter:1]=counter
+	[labplay/registry:1]=lab-registry
 )
+
+# registry_libs prints the libraries that the host's docker-registry loads,
+# by their paths (symbolic links resolved when copied).
+registry_libs() {
+	ldd /usr/bin/docker-registry | grep -o '/[^ ]*' | sort -u
+}
+
+# stage_libs copies each library that registry_libs names under the build
+# context $1's libs/ folder, at its own path.
+stage_libs() {
+	local lib
+	for lib in $(registry_libs); do
+		mkdir -p "$1/libs$(dirname "$lib")"
+		cp -L "$lib" "$1/libs$lib"
+	done
+}
 
 # setup_labplay_images builds the labs' own images that the engine lacks,
 # or has from other files: each image is labelled with a hash of its build
@@ -100,14 +118,27 @@ setup_labplay_images() {
 	for image in "${!LABPLAY_IMAGES[@]}"; do
 		dir=${LABPLAY_IMAGES[$image]}
 		files=("$DEPLOY/$dir"/* /bin/busybox)
-		[[ $dir == web ]] || files+=("$DEPLOY/web/serve")
+		case $dir in
+		web) ;;
+		lab-registry)
+			installed docker-registry || apt_install "Debian's image registry (for the labs' registry image)" docker-registry
+			# shellcheck disable=SC2207 # paths without spaces, one a line
+			files+=(/usr/bin/docker-registry $(registry_libs))
+			;;
+		*) files+=("$DEPLOY/web/serve") ;;
+		esac
 		sum=$(sha256sum "${files[@]}" | sed 's|  .*/|  |' | sha256sum | cut -c1-16)
 		if [[ $(docker image inspect -f '{{index .Config.Labels "playground.context"}}' "$image" 2>/dev/null) == "$sum" ]]; then
 			note "$image exists"
 			continue
 		fi
 		old=$(docker image inspect -f '{{.Id}}' "$image" 2>/dev/null || true)
-		ctx=$(stage "labplay-$dir" "${files[@]}")
+		if [[ $dir == lab-registry ]]; then
+			ctx=$(stage "labplay-$dir" "$DEPLOY/$dir"/* /bin/busybox /usr/bin/docker-registry)
+			stage_libs "$ctx"
+		else
+			ctx=$(stage "labplay-$dir" "${files[@]}")
+		fi
 		build_image "labplay-$dir" --label "playground.context=$sum" -t "$image" "$ctx"
 		# The previous build is untagged now; drop it unless a container uses it.
 		[[ -z $old ]] || docker rmi "$old" >/dev/null 2>&1 || true

@@ -41,6 +41,9 @@ var singleNodeLabs = []struct {
 		"bind": {"8081", "first version"},
 		"edit": {"8081", "second version"},
 	}, map[string]string{"inspect-4": "volume is in use", "readonly-2": "Read-only file system"}, ""},
+	{"swarm-secrets", 1, map[string]portVisit{
+		"config": {"8080", "This page comes from a swarm config"},
+	}, map[string]string{"rotate-2": "is in use"}, ""},
 }
 
 // Each one-node lab in English and in French, with the mouse only: a

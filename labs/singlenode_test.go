@@ -23,6 +23,7 @@ func TestSingleNodeLabs(t *testing.T) {
 		{"docker-networking", []string{"labplay/web:1"}, []string{"bridge", "dns", "publish", "connect", "disconnect", "cleanup"}, []string{"8080"}},
 		{"docker-build", []string{"labplay/web:1"}, []string{"dockerfile", "cache", "ignore", "multistage", "cleanup"}, []string{"8080"}},
 		{"docker-health", []string{"labplay/web:1"}, []string{"healthcheck", "unhealthy", "restart", "always", "cleanup"}, []string{"8080"}},
+		{"swarm-secrets", []string{"labplay/web:1"}, []string{"swarm", "secrets", "service", "config", "rotate", "cleanup"}, []string{"8080"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.slug, func(t *testing.T) {
