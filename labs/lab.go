@@ -24,6 +24,7 @@ type Lab struct {
 	checks   map[string][]Check
 	values   map[string]Value
 	blocks   map[string]RunBlock
+	quizKeys map[string]map[string]parsedQuiz // by language, then quiz id
 }
 
 // Section is a section of a lab, independent of the language.
@@ -32,6 +33,9 @@ type Section struct {
 	Title    string     `json:"title"` // in the default language, as plain text
 	Blocks   []RunBlock `json:"blocks"`
 	HasCheck bool       `json:"has_check"` // false: the learner marks it done
+	// Quizzes are the ids of the section's quizzes, which the learner
+	// answers right for the section to be done.
+	Quizzes []string `json:"quizzes,omitempty"`
 }
 
 // RunBlock is a block that the learner runs on a node with one click: a
@@ -114,6 +118,7 @@ func (l *Lab) Sections() []Section {
 	out := make([]Section, len(l.sections))
 	for i, s := range l.sections {
 		s.Blocks = slices.Clone(s.Blocks)
+		s.Quizzes = slices.Clone(s.Quizzes)
 		out[i] = s
 	}
 	return out
