@@ -12,6 +12,9 @@ import (
 func TestQuizImport(t *testing.T) {
 	r := convertFile(t, "2017-05-03-images-quiz.md")
 	lab := lintResult(t, r)
+	if r.Quizzes != 2 {
+		t.Errorf("%d quizzes converted, want 2", r.Quizzes)
+	}
 	if got := lab.Quizzes("pull-an-image"); len(got) != 1 || got[0] != "quiz-1" {
 		t.Fatalf("quizzes of pull-an-image: %v", got)
 	}
