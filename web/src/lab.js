@@ -26,6 +26,9 @@ export class LabPane {
     this.lab = null;
     this.status = new Map(); // section id → pending|done|failed
     this.quizState = new Map(); // quiz id → {status, attempts}
+    // Sections whose checks pass and whose quizzes are left: the automatic
+    // check moves on to the next section.
+    this.quizWait = new Set();
     this.loadSeq = 0;
     this.lang = '';
     this.versionTimer = 0;
@@ -70,6 +73,7 @@ export class LabPane {
     this.lab = lab;
     this.status.clear();
     this.quizState.clear();
+    this.quizWait.clear();
     const outputs = new Map();
     for (const s of progress.sections || []) {
       this.status.set(s.id, s.status);
@@ -256,6 +260,7 @@ export class LabPane {
     }
     if (res.passed && res.quizzes_left) {
       // The checks pass; the section's quizzes are still to answer.
+      this.quizWait.add(id);
       if (!quiet) this.showOutput(id, t('quizzesLeft', { n: res.quizzes_left }), '');
     } else if (res.passed) {
       this.setStatus(id, 'done');
@@ -272,10 +277,11 @@ export class LabPane {
     }
   }
 
-  // nextSection names the first section not done that has a check.
+  // nextSection names the first section not done that has a check, past
+  // those whose checks pass while their quizzes are left.
   nextSection() {
     if (!this.lab) return '';
-    const s = this.lab.sections.find((x) => x.has_check && this.status.get(x.id) !== 'done');
+    const s = this.lab.sections.find((x) => x.has_check && this.status.get(x.id) !== 'done' && !this.quizWait.has(x.id));
     return s ? s.id : '';
   }
 
