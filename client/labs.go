@@ -8,8 +8,40 @@ import (
 
 // CheckResult is the answer of a section check.
 type CheckResult struct {
-	Passed bool   `json:"passed"`
+	Passed bool   `json:"passed"` // the section's checks pass
 	Output string `json:"output"`
+	// QuizzesLeft counts the section's quizzes not answered right yet: the
+	// section is done when its checks pass and this is 0.
+	QuizzesLeft int `json:"quizzes_left"`
+}
+
+// LabQuiz is a quiz of a section, without its answers.
+type LabQuiz struct {
+	ID       string   `json:"id"`
+	Question string   `json:"question"` // HTML
+	Choices  []string `json:"choices"`  // HTML; none for a free-text quiz
+	Multiple bool     `json:"multiple"`
+	Text     bool     `json:"text"`
+}
+
+// QuizResult is the answer of the server to an answer to a quiz.
+type QuizResult struct {
+	Correct     bool   `json:"correct"`
+	Feedback    string `json:"feedback"`
+	SectionDone bool   `json:"section_done"`
+}
+
+// Answer sends an answer to a quiz of the session's lab: choices (from 0)
+// or, when text is not nil, a free-text answer.
+func (c *Client) Answer(ctx context.Context, sessionID, quiz string, choices []int, text *string) (*QuizResult, error) {
+	body := map[string]any{"choices": choices}
+	if text != nil {
+		body = map[string]any{"text": *text}
+	}
+	var r QuizResult
+	_, err := c.Do(ctx, http.MethodPost, "/api/sessions/"+url.PathEscape(sessionID)+
+		"/quizzes/"+url.PathEscape(quiz)+"/answer", body, &r)
+	return &r, err
 }
 
 // Resolved is a run block with the session's live values filled in.
@@ -109,6 +141,7 @@ type LabSection struct {
 	HasCheck bool       `json:"has_check"` // false: the learner marks it done
 	HasSetup bool       `json:"has_setup"` // true: open it with StartSection first
 	Blocks   []LabBlock `json:"blocks"`
+	Quizzes  []LabQuiz  `json:"quizzes"`
 }
 
 // LabBlock is a run block (Path empty: Command is typed into Node's

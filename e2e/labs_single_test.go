@@ -102,6 +102,7 @@ func TestSingleNodeLabsInTheBrowser(t *testing.T) {
 							}
 						}
 					}
+					answerQuizzes(t, ctx, s.ID) // quiz_test.go
 					p.checkUntilDone(id, s.ID)
 					if v, ok := lab.visits[s.ID]; ok {
 						p.followPortLink(h.base+"/s/"+id, s.ID, v)

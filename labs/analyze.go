@@ -19,13 +19,17 @@ type analyzer struct {
 	p     problems
 	nodes map[string]bool // the lab's nodes; nil when unknown
 
-	blocks map[ast.Node]RunBlock // the run and file blocks, by fence
-	links  map[ast.Node]linkPlan // every link, image and autolink
+	blocks  map[ast.Node]RunBlock   // the run and file blocks, by fence
+	links   map[ast.Node]linkPlan   // every link, image and autolink
+	quizzes map[ast.Node]parsedQuiz // the quiz blocks, by fence
+	// quizList holds the quizzes of the section being read, in order.
+	quizList []parsedQuiz
 }
 
 // newAnalyzer returns an analyzer of doc that reports to p.
 func newAnalyzer(doc *markdownDoc, p problems, nodes map[string]bool) *analyzer {
-	return &analyzer{doc: doc, p: p, nodes: nodes, blocks: map[ast.Node]RunBlock{}, links: map[ast.Node]linkPlan{}}
+	return &analyzer{doc: doc, p: p, nodes: nodes, blocks: map[ast.Node]RunBlock{}, links: map[ast.Node]linkPlan{},
+		quizzes: map[ast.Node]parsedQuiz{}}
 }
 
 // sectionHeading reads a level-1 heading, "# Title {#id}", which starts a
@@ -161,7 +165,7 @@ func headingTag(level int) string {
 }
 
 // fence checks a fenced code block. When it is a run or a file block, it
-// returns it with the id "<section>-<n>".
+// returns it with the id "<section>-<n>"; a quiz block goes to a.quizList.
 func (a *analyzer) fence(n *ast.FencedCodeBlock, section string, num int) (RunBlock, bool) {
 	line := a.doc.lineOf(n)
 	if !a.doc.closed[n] {
@@ -181,6 +185,11 @@ func (a *analyzer) fence(n *ast.FencedCodeBlock, section string, num int) (RunBl
 		b = a.runBlock(line, words, a.doc.linesText(n))
 	case kind == "file":
 		b = a.fileBlock(line, words, a.doc.linesText(n))
+	case kind == "quiz":
+		q := a.parseQuiz(line, words, a.doc.linesText(n))
+		a.quizzes[n] = q
+		a.quizList = append(a.quizList, q)
+		return RunBlock{}, false
 	case kind == "check" || kind == "value":
 		a.p.add(line, "%s blocks belong in lab.md, not in a language file", kind)
 		return RunBlock{}, false

@@ -21,6 +21,11 @@ func crossCheck(lab *Lab, m *meta, texts map[string]*text, blockLines map[string
 			continue
 		}
 		compareLanguage(def, r, texts[lang], blockLines[lang], defFile, file(lang+".md"))
+		if t := texts[lang]; slices.Equal(sectionIDs(def.Sections), sectionIDs(r.Sections)) {
+			for i, s := range t.sections {
+				compareQuizzes(s.id, s.quizzes, texts[defLang].sections[i].quizzes, s.line, defFile, file(lang+".md"))
+			}
+		}
 	}
 
 	metaFile := file("lab.md")

@@ -66,10 +66,17 @@ func (r labRenderer) heading(w util.BufWriter, _ []byte, node ast.Node, entering
 	return ast.WalkContinue, nil
 }
 
-// fencedCode writes a run block, a file block or a plain code block.
+// fencedCode writes a run block, a file block, a quiz (an empty element
+// that the page fills from the section's quizzes) or a plain code block.
 func (r labRenderer) fencedCode(w util.BufWriter, _ []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
 	if !entering {
 		return ast.WalkContinue, nil
+	}
+	if q, ok := r.a.quizzes[node]; ok {
+		_, _ = w.WriteString(`<div class="quiz" data-quiz="`)
+		write(w, q.ID)
+		_, _ = w.WriteString("\"></div>\n")
+		return ast.WalkSkipChildren, nil
 	}
 	b, ok := r.a.blocks[node]
 	switch {

@@ -31,6 +31,7 @@ type Lab struct {
 	setups   map[string][]Setup
 	values   map[string]Value
 	blocks   map[string]RunBlock
+	quizKeys map[string]map[string]parsedQuiz // by language, then quiz id
 }
 
 // Section is a section of a lab, independent of the language.
@@ -42,6 +43,9 @@ type Section struct {
 	// HasSetup tells that the section has setups (see Setup): the page
 	// opens it through the server before the learner works on it.
 	HasSetup bool `json:"has_setup,omitempty"`
+	// Quizzes are the ids of the section's quizzes, which the learner
+	// answers right for the section to be done.
+	Quizzes []string `json:"quizzes,omitempty"`
 }
 
 // RunBlock is a block that the learner runs on a node with one click: a
@@ -124,6 +128,7 @@ func (l *Lab) Sections() []Section {
 	out := make([]Section, len(l.sections))
 	for i, s := range l.sections {
 		s.Blocks = slices.Clone(s.Blocks)
+		s.Quizzes = slices.Clone(s.Quizzes)
 		out[i] = s
 	}
 	return out

@@ -92,6 +92,7 @@ func loadLab(fsys fs.FS, dir string) (*Lab, []LintError) {
 	}
 	lab.version = hex.EncodeToString(version.Sum(nil))[:16]
 	lab.index(m)
+	lab.indexQuizzes(texts)
 	return lab, nil
 }
 

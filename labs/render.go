@@ -34,11 +34,16 @@ type RenderedSection struct {
 	//
 	// whose href the page sets for the session, and other code blocks as
 	// <pre><code>. ID, NODE, PATH and CONTENT are those of the section's
-	// Blocks. Raw HTML in the lab's text never appears as HTML.
+	// Blocks. A quiz appears as <div class="quiz" data-quiz="ID"></div>,
+	// ID that of one of Quizzes. Raw HTML in the lab's text never appears
+	// as HTML.
 	HTML     string     `json:"html"`
 	HasCheck bool       `json:"has_check"`
 	HasSetup bool       `json:"has_setup,omitempty"` // see Setup
 	Blocks   []RunBlock `json:"blocks"`
+	// Quizzes are the section's questions, without their answers, which
+	// never leave the server.
+	Quizzes []Quiz `json:"quizzes"`
 }
 
 // clone returns a copy of r that shares nothing mutable with it.
@@ -48,6 +53,10 @@ func (r *Rendered) clone() *Rendered {
 	c.Sections = slices.Clone(r.Sections)
 	for i := range c.Sections {
 		c.Sections[i].Blocks = slices.Clone(c.Sections[i].Blocks)
+		c.Sections[i].Quizzes = slices.Clone(c.Sections[i].Quizzes)
+		for j := range c.Sections[i].Quizzes {
+			c.Sections[i].Quizzes[j].Choices = slices.Clone(c.Sections[i].Quizzes[j].Choices)
+		}
 	}
 	return &c
 }

@@ -19,6 +19,7 @@ type textSection struct {
 	html      string
 	blocks    []RunBlock // the run and file blocks, in order
 	lines     []int      // the line each block starts on
+	quizzes   []parsedQuiz
 	nodes     []ast.Node // the top-level Markdown nodes of the section
 }
 
@@ -61,8 +62,17 @@ func parseText(src string, p problems, nodes map[string]bool) *text {
 		p.add(len(lines), "no sections: start each section with a heading such as # Set up swarm mode {#swarm}")
 	}
 	a.section("", stray) // linted, never shown
+	a.quizList = nil
+	quizIDs := map[string]int{}
 	for _, s := range t.sections {
 		s.blocks, s.lines = a.section(s.id, s.nodes)
+		s.quizzes, a.quizList = a.quizList, nil
+		for _, q := range s.quizzes {
+			if first, dup := quizIDs[q.ID]; dup && q.ID != "" {
+				p.add(q.line, "quiz id %q is already used on line %d: quiz ids are unique in the lab", q.ID, first)
+			}
+			quizIDs[q.ID] = q.line
+		}
 		s.html = a.render(s.nodes)
 		s.nodes = nil
 	}
@@ -91,7 +101,11 @@ func (t *text) render() ([]RenderedSection, [][]int) {
 	sections := make([]RenderedSection, len(t.sections))
 	lines := make([][]int, len(t.sections))
 	for i, s := range t.sections {
-		sections[i] = RenderedSection{ID: s.id, Title: s.title, HTML: s.html, Blocks: s.blocks}
+		quizzes := make([]Quiz, len(s.quizzes))
+		for j, q := range s.quizzes {
+			quizzes[j] = q.Quiz
+		}
+		sections[i] = RenderedSection{ID: s.id, Title: s.title, HTML: s.html, Blocks: s.blocks, Quizzes: quizzes}
 		lines[i] = s.lines
 	}
 	return sections, lines

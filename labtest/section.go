@@ -12,6 +12,20 @@ import (
 // byHand is the note of a section with a check and no block.
 const byHand = "no run block: the learner does this by hand"
 
+// quizNote is the note of a section with quizzes, which lab test leaves
+// unanswered: their answers never leave the server, and the section's
+// checks are what it tests.
+func quizNote(sec client.LabSection) string {
+	ids := make([]string, len(sec.Quizzes))
+	for i, q := range sec.Quizzes {
+		ids[i] = q.ID
+	}
+	if len(ids) == 0 {
+		return ""
+	}
+	return "quizzes left to the learner: " + strings.Join(ids, ", ")
+}
+
 // runner runs the lab's sections in one session, in order.
 type runner struct {
 	opts   *Options
@@ -89,6 +103,7 @@ func (r *runner) section(ctx context.Context, sec client.LabSection) (res *Secti
 			return res, false
 		}
 		res.After = checkAck
+		res.Note = quizNote(sec)
 		return res, true
 	}
 	deadline := time.Now().Add(r.opts.CheckWait)
@@ -101,6 +116,7 @@ func (r *runner) section(ctx context.Context, sec client.LabSection) (res *Secti
 		}
 		if cr.Passed {
 			res.After = checkPassed
+			res.Note = quizNote(sec)
 			return res, true
 		}
 		if time.Now().After(deadline) {

@@ -55,6 +55,8 @@ type Labwork interface {
 	ResetProgress(ctx context.Context, s *sessions.Session) error
 	// Check runs a section's checks in the nodes and records the outcome.
 	Check(ctx context.Context, s *sessions.Session, lab *labs.Lab, section string, auto bool) (sessions.CheckResult, error)
+	// Answer grades and records an answer to a quiz of the lab.
+	Answer(ctx context.Context, s *sessions.Session, lab *labs.Lab, quiz string, a labs.Answer) (sessions.QuizResult, error)
 	// Resolve returns the node and the command of a run block.
 	Resolve(ctx context.Context, s *sessions.Session, lab *labs.Lab, blockID string) (node, command string, err error)
 	// StartSection runs a section's setups the first time it is opened in

@@ -69,6 +69,7 @@ func (s *Server) Handler() http.Handler {
 			r.Post("/sessions/{id}/progress/reset", s.resetProgress)
 			r.Post("/sessions/{id}/sections/{section}/check", s.checkSection)
 			r.Post("/sessions/{id}/sections/{section}/start", s.startSection)
+			r.Post("/sessions/{id}/quizzes/{quiz}/answer", s.answerQuiz)
 			r.Post("/sessions/{id}/blocks/{block}/resolve", s.resolveBlock)
 			s.classroomAPI(r)   // classroom_routes.go
 			s.learnerNewsAPI(r) // learner_news.go

@@ -19,12 +19,18 @@ type SectionProgress struct {
 	CompletedAt time.Time `json:"completed_at,omitzero"`
 	UpdatedAt   time.Time `json:"updated_at,omitzero"`
 	Output      string    `json:"output"`
+	// Quizzes is the state of the section's quizzes, in order (none when
+	// it has none).
+	Quizzes []QuizProgress `json:"quizzes,omitempty"`
 }
 
 // CheckResult is the outcome of running a section's check on the nodes.
 type CheckResult struct {
 	Passed bool   `json:"passed"`
 	Output string `json:"output"`
+	// QuizzesLeft counts the section's quizzes not yet answered right: a
+	// section whose checks pass is done only when it is 0.
+	QuizzesLeft int `json:"quizzes_left,omitempty"`
 }
 
 // InSectionOrder returns one entry per section id, in that order, taken from

@@ -142,8 +142,12 @@ func importPWD(ctx context.Context, args []string, out io.Writer, getenv func(st
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "%s: converted to the lab %q: %d sections, %d nodes, images: %s\n",
-		posts[0], r.Slug, len(r.Sections), r.Nodes, orNone(strings.Join(r.Images, " ")))
+	quizzes := ""
+	if r.Quizzes > 0 {
+		quizzes = fmt.Sprintf(", %d quizzes", r.Quizzes)
+	}
+	fmt.Fprintf(out, "%s: converted to the lab %q: %d sections, %d nodes%s, images: %s\n",
+		posts[0], r.Slug, len(r.Sections), r.Nodes, quizzes, orNone(strings.Join(r.Images, " ")))
 	if len(r.Notes) > 0 {
 		fmt.Fprintf(out, "What did not carry over as it was (also listed in %s):\n", filepath.Join(dir, "lab.md"))
 		for _, n := range r.Notes {

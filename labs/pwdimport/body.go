@@ -38,6 +38,9 @@ type converter struct {
 	listOpen      bool        // a list may still be going on
 	inHTMLComment bool
 	inKramdown    bool // inside {::comment} ... {:/comment}
+
+	quiz    *pendingQuiz // the {:.quiz} being read, or nil (quiz.go)
+	quizzes int          // the quizzes written so far
 }
 
 // The shapes of the lines that the conversion tells apart.
@@ -69,6 +72,10 @@ func (c *converter) convert(lines []labs.Line) {
 	c.collectRefs(lines)
 	for i := 0; i < len(lines); {
 		l := lines[i]
+		if c.quiz != nil && c.quizLine(l) {
+			i++
+			continue
+		}
 		inComment := c.inHTMLComment || c.inKramdown
 		if m := fencePattern.FindStringSubmatch(l.Text); m != nil && !(m[2][0] == '`' && strings.Contains(m[3], "`")) && !inComment {
 			c.flush()
@@ -82,6 +89,7 @@ func (c *converter) convert(lines []labs.Line) {
 		c.text(l)
 		i++
 	}
+	c.endQuiz()
 	c.flush()
 	if c.inHTMLComment {
 		c.ns.add(0, "an HTML comment <!-- is never closed: the rest of the post was dropped")
@@ -157,6 +165,10 @@ func (c *converter) text(l labs.Line) {
 		c.flush()
 		c.inKramdown = true
 		c.ns.add(l.Num, "a kramdown {::comment} block was dropped")
+		return
+	case ialLine.MatchString(s) && isQuizIAL(trimmed) && c.quiz == nil:
+		c.flush()
+		c.quiz = &pendingQuiz{line: l.Num}
 		return
 	case ialLine.MatchString(s):
 		c.flush()

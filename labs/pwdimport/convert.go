@@ -33,6 +33,8 @@ type Result struct {
 	// Checks holds the checks inferred from the commands of the sections,
 	// in the order of the sections, written at the end of lab.md.
 	Checks []Check
+	// Quizzes counts the {:.quiz} lists that became quizzes.
+	Quizzes int
 	// Notes lists what the conversion could not carry over as it was, in
 	// the order of the post.
 	Notes []Note
@@ -71,7 +73,7 @@ func Convert(src []byte, opts Options) (*Result, error) {
 	c.convert(body)
 	sections := c.finish()
 
-	r := &Result{Slug: slug, Title: title, Nodes: nodeCount(p, c.maxTerm, ns)}
+	r := &Result{Slug: slug, Title: title, Nodes: nodeCount(p, c.maxTerm, ns), Quizzes: c.quizzes}
 	r.Images = findImages(c.blocks, ns)
 	for _, s := range sections {
 		r.Sections = append(r.Sections, s.id)

@@ -46,6 +46,9 @@ type LearnerSection struct {
 	CompletedAt time.Time `json:"completed_at,omitzero"`
 	// Hint is the output of the last failed check, for a failed section.
 	Hint string `json:"hint,omitempty"`
+	// Quizzes is the state of the section's quizzes (none when it has
+	// none): each one's status and the answers it took.
+	Quizzes []sessions.QuizProgress `json:"quizzes,omitempty"`
 }
 
 // UserID returns the learner's identity, for routing live updates; it is
@@ -90,23 +93,28 @@ func (s *Service) Learners(ctx context.Context, c *sessions.Classroom, userIDs [
 		return nil, err
 	}
 	ids := lab.SectionIDs()
+	quizzes := map[string][]string{}
+	for _, sec := range lab.Sections() {
+		quizzes[sec.ID] = sec.Quizzes
+	}
 	out := make([]*Learner, 0, len(members))
 	for _, m := range members {
-		out = append(out, learnerRow(m, ids, progress[m.UserID]))
+		out = append(out, learnerRow(m, ids, quizzes, progress[m.UserID]))
 	}
 	return out, nil
 }
 
-// learnerRow puts a member's progress rows in the lab's order; sections
-// never attempted are pending.
-func learnerRow(m *sessions.Member, sectionIDs []string, rows []sessions.SectionProgress) *Learner {
+// learnerRow puts a member's progress rows in the lab's order, each section
+// with its quizzes (quizzes maps a section id to its quiz ids); sections and
+// quizzes never attempted are pending.
+func learnerRow(m *sessions.Member, sectionIDs []string, quizzes map[string][]string, rows []sessions.SectionProgress) *Learner {
 	l := &Learner{ID: m.ID, Name: m.Name, SessionID: m.SessionID, SessionStatus: m.SessionStatus,
 		SessionExpiresAt: m.SessionExpiresAt,
 		JoinedAt:         m.JoinedAt, LastActivityAt: m.LastActivityAt, userID: m.UserID,
 		Sections: make([]LearnerSection, 0, len(sectionIDs))}
-	for _, p := range sessions.InSectionOrder(rows, sectionIDs) {
+	for _, p := range sessions.WithQuizzes(rows, sectionIDs, quizzes) {
 		ls := LearnerSection{ID: p.Section, Status: p.Status, Attempts: p.Attempts, FirstSeenAt: p.FirstSeenAt,
-			UpdatedAt: p.UpdatedAt, CompletedAt: p.CompletedAt}
+			UpdatedAt: p.UpdatedAt, CompletedAt: p.CompletedAt, Quizzes: p.Quizzes}
 		if p.Status == sessions.SectionFailed {
 			ls.Hint = sessions.Clip(p.Output, maxHint)
 		}

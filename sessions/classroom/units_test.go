@@ -103,7 +103,7 @@ func TestWriteCSV(t *testing.T) {
 		t.Fatalf("rows = %v", rows)
 	}
 	want := []string{`'=HYPERLINK("x")`, "2026-03-01T09:30:00Z", "2026-03-01T09:30:00Z", "running",
-		"b", "'=Second", "failed", "1", "2026-03-01T09:30:00Z", "2026-03-01T09:30:00Z", "", `'-not yet, "quoted"`}
+		"b", "'=Second", "failed", "1", "2026-03-01T09:30:00Z", "2026-03-01T09:30:00Z", "", `'-not yet, "quoted"`, ""}
 	if strings.Join(rows[2], "|") != strings.Join(want, "|") {
 		t.Fatalf("second row\n got %q\nwant %q", rows[2], want)
 	}

@@ -30,7 +30,8 @@ type Event struct {
 	Scope string `json:"scope"`
 	// UserID is the learner whose row changed, or "" for the classroom itself.
 	UserID string `json:"user_id"`
-	// Kind is check, ack or reset (progress), or member, session or closed.
+	// Kind is check, ack, reset or quiz (progress), or member, session or
+	// closed.
 	Kind string `json:"kind"`
 	// Section is the section a progress event is about, if any.
 	Section string `json:"section"`

@@ -2,6 +2,7 @@ package manager
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -25,10 +26,21 @@ func learner(s *sessions.Session) store.Learner {
 }
 
 // Progress returns the session owner's progress through the session's lab,
-// one entry per section in order.
+// one entry per section in order, each with the state of its quizzes.
 func (m *Manager) Progress(ctx context.Context, s *sessions.Session, lab *labs.Lab) ([]sessions.SectionProgress, error) {
 	ids := lab.SectionIDs()
-	return m.store.Progress(ctx, learner(s), ids)
+	quizzes := labQuizzes(lab)
+	keys := slices.Clone(ids)
+	for _, id := range ids {
+		for _, q := range quizzes[id] {
+			keys = append(keys, sessions.QuizKey(q))
+		}
+	}
+	rows, err := m.store.Progress(ctx, learner(s), keys)
+	if err != nil {
+		return nil, err
+	}
+	return sessions.WithQuizzes(rows, ids, quizzes), nil
 }
 
 // ResetProgress forgets the owner's progress in the session's lab. It goes
@@ -43,7 +55,11 @@ func (m *Manager) ResetProgress(ctx context.Context, s *sessions.Session) error 
 }
 
 // Check runs the checks of a section on the session's nodes and records the
-// attempt. A section without checks is acknowledged: it passes.
+// attempt. A section without checks is acknowledged: it passes. A section
+// with quizzes is done only once they are all answered right: until then,
+// checks that pass are answered with the number of quizzes left and not
+// recorded (the right answer to the last quiz completes the section, see
+// Answer).
 //
 // An automatic check (auto set: the page polling while the learner works)
 // is recorded only when it changes something: a pass of a section not yet
@@ -81,6 +97,13 @@ func (m *Manager) Check(ctx context.Context, s *sessions.Session, lab *labs.Lab,
 		}
 		m.cfg.Metrics.CheckRan(outcome, auto, time.Since(started))
 		if err != nil {
+			return res, err
+		}
+	}
+	if res.Passed {
+		left, err := m.quizzesLeft(ctx, s, lab, section)
+		if err != nil || left > 0 {
+			res.QuizzesLeft = left
 			return res, err
 		}
 	}

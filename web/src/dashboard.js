@@ -8,6 +8,7 @@ import { ClassActions } from './dashboard_actions.js';
 import { LearnerPane } from './dashboard_learner.js';
 import { ago, applyI18n, initialLang, setLang, switchLangButton, t } from './i18n.js';
 import { formatCode } from './instructor.js';
+import { quizMarks } from './quiz.js';
 
 const $ = (testid) => document.querySelector(`[data-testid="${testid}"]`);
 
@@ -286,6 +287,7 @@ class Dashboard {
         hint.textContent = s.hint.length > HINT_CHARS ? `${s.hint.slice(0, HINT_CHARS)}…` : s.hint;
         td.append(hint);
       }
+      td.append(...quizMarks(s.quizzes));
       td.title = `${t(s.status === 'done' ? 'passed' : s.status)} · ${t('attempts')}: ${s.attempts}${s.hint ? `\n${s.hint}` : ''}`;
       const was = before.get(s.id);
       if (old && (!was || was.status !== s.status || was.attempts !== s.attempts)) td.classList.add('changed');

@@ -5,6 +5,7 @@
 
 import { NodeTerminal } from './terminal.js';
 import { clock, t } from './i18n.js';
+import { quizMarks } from './quiz.js';
 
 const NODES = ['node1', 'node2', 'node3'];
 
@@ -80,6 +81,7 @@ export class LearnerPane {
       const status = document.createElement('td');
       status.className = `cell ${s.status}`;
       status.textContent = t(s.status === 'done' ? 'passed' : s.status);
+      status.append(...quizMarks(s.quizzes));
       tr.append(title, status, td(String(s.attempts)), td(s.attempts ? clock(s.updated_at) : t('never')),
         td(clock(s.completed_at)));
       return tr;

@@ -6,6 +6,7 @@ import { Checks } from './checks.js';
 import { copyText } from './clipboard.js';
 import { t } from './i18n.js';
 import { putFile } from './transfer.js';
+import { renderQuiz } from './quiz.js';
 
 const MARKS = { done: '✓', failed: '✗', pending: '○' };
 const CHECK_AFTER_RUN = [2000, 6000];
@@ -25,6 +26,10 @@ export class LabPane {
     this.lab = null;
     this.status = new Map(); // section id → pending|done|failed
     this.opened = new Set(); // sections with setups this page has opened
+    this.quizState = new Map(); // quiz id → {status, attempts}
+    // Sections whose checks pass and whose quizzes are left: the automatic
+    // check moves on to the next section.
+    this.quizWait = new Set();
     this.loadSeq = 0;
     this.lang = '';
     this.versionTimer = 0;
@@ -68,9 +73,12 @@ export class LabPane {
     if (seq !== this.loadSeq) return;
     this.lab = lab;
     this.status.clear();
+    this.quizState.clear();
+    this.quizWait.clear();
     const outputs = new Map();
     for (const s of progress.sections || []) {
       this.status.set(s.id, s.status);
+      for (const q of s.quizzes || []) this.quizState.set(q.id, q);
       if (s.status === 'failed' && s.output) outputs.set(s.id, s.output);
     }
     const scroll = this.root.scrollTop;
@@ -154,6 +162,7 @@ export class LabPane {
     for (const block of html.querySelectorAll('.run-block')) this.addRunButton(s, block);
     for (const block of html.querySelectorAll('.file-block')) this.addWriteButton(s, block);
     for (const pre of html.querySelectorAll('pre')) addCopyButton(pre);
+    for (const box of html.querySelectorAll('.quiz')) this.addQuiz(s, box);
     // Port links ([text](port:node1:8080/path)) open the learner's own port.
     for (const a of html.querySelectorAll('a.port-link')) {
       const { node, port, path } = a.dataset;
@@ -172,8 +181,25 @@ export class LabPane {
     out.textContent = output || '';
     button.addEventListener('click', () => this.manualCheck(s.id, button));
     row.append(button);
+    // A section with quizzes and no check is done by its quizzes.
+    row.hidden = !s.has_check && (s.quizzes || []).length > 0;
     sec.append(h, html, row, out);
     return sec;
+  }
+
+  // addQuiz renders the quiz of box, which the server answers: a right
+  // answer may complete the section.
+  addQuiz(s, box) {
+    const quiz = (s.quizzes || []).find((q) => q.id === box.dataset.quiz);
+    if (!quiz) return;
+    const post = (body) => api('POST', `${this.base}/quizzes/${encodeURIComponent(quiz.id)}/answer`, body);
+    renderQuiz(box, quiz, this.quizState.get(quiz.id), post, (res) => {
+      if (res.correct) this.quizState.set(quiz.id, { id: quiz.id, status: 'done' });
+      if (res.section_done && this.status.get(s.id) !== 'done') {
+        this.setStatus(s.id, 'done');
+        this.showOutput(s.id, t('done'), 'ok');
+      }
+    });
   }
 
   addRunButton(s, block) {
@@ -264,7 +290,11 @@ export class LabPane {
       if (quiet) return;
       throw err;
     }
-    if (res.passed) {
+    if (res.passed && res.quizzes_left) {
+      // The checks pass; the section's quizzes are still to answer.
+      this.quizWait.add(id);
+      if (!quiet) this.showOutput(id, t('quizzesLeft', { n: res.quizzes_left }), '');
+    } else if (res.passed) {
       this.setStatus(id, 'done');
       this.showOutput(id, t('done'), 'ok');
     } else if (!quiet) {
@@ -279,10 +309,11 @@ export class LabPane {
     }
   }
 
-  // nextSection names the first section not done that has a check.
+  // nextSection names the first section not done that has a check, past
+  // those whose checks pass while their quizzes are left.
   nextSection() {
     if (!this.lab) return '';
-    const s = this.lab.sections.find((x) => x.has_check && this.status.get(x.id) !== 'done');
+    const s = this.lab.sections.find((x) => x.has_check && this.status.get(x.id) !== 'done' && !this.quizWait.has(x.id));
     return s ? s.id : '';
   }
 
