@@ -1,6 +1,7 @@
 // What a classroom learner's page hears from the instructor, live: the
 // class's messages (shown until the learner dismisses each), the session's
-// end moved by an extension, and nodes made anew. The server streams the
+// end moved by an extension, nodes made anew, and the session paused or
+// resumed with the whole class. The server streams the
 // session's news (GET /api/sessions/{id}/news/events); a session of no
 // classroom answers the first look with classroom: false, and nothing more
 // is asked.
@@ -16,20 +17,23 @@ const RETRY_MS = 5000;
 const NOTE_MS = 20000;
 
 // watchClassNews starts listening for a session. onExpires(at) gets the
-// session's new end; onReset(node) a node made anew ("" for all of them).
-// It returns { stop }.
-export function watchClassNews({ sessionId, expiresAt, onExpires, onReset }) {
-  const news = new ClassNews(sessionId, expiresAt, onExpires, onReset);
+// session's new end; onReset(node) a node made anew ("" for all of them);
+// onStatus(status) the session's status when it changes ("paused",
+// "running"). It returns { stop }.
+export function watchClassNews({ sessionId, expiresAt, onExpires, onReset, onStatus }) {
+  const news = new ClassNews(sessionId, expiresAt, onExpires, onReset, onStatus);
   news.start();
   return { stop: () => news.stop() };
 }
 
 class ClassNews {
-  constructor(sessionId, expiresAt, onExpires, onReset) {
+  constructor(sessionId, expiresAt, onExpires, onReset, onStatus) {
     this.base = `/api/sessions/${encodeURIComponent(sessionId)}`;
     this.expiresAt = expiresAt;
     this.onExpires = onExpires;
     this.onReset = onReset;
+    this.onStatus = onStatus;
+    this.status = null; // the status last heard of
     this.lastReset = null; // the newest reset seen; null before the first news
     this.stopped = false;
     this.stream = null;
@@ -80,6 +84,11 @@ class ClassNews {
   }
 
   apply(n) {
+    if (n.status && n.status !== this.status) {
+      const first = this.status === null;
+      this.status = n.status;
+      if (!first || n.status === 'paused') this.onStatus(n.status);
+    }
     if (n.expires_at && n.expires_at !== this.expiresAt) {
       const later = Date.parse(n.expires_at) > Date.parse(this.expiresAt || '');
       this.expiresAt = n.expires_at;

@@ -119,6 +119,7 @@ class SessionPage {
           node: n.name,
           address: n.address,
           onEnded: () => this.finish('endedBanner', 'sessionEnded'),
+          onPaused: () => this.pausedElsewhere(),
           isLive: () => this.isLive(),
           onRemove: this.free && this.session.nodes.length > 1 ? (node) => this.removeNode(node) : null,
         });
@@ -149,7 +150,34 @@ class SessionPage {
       onReset: (node) => {
         for (const [name, term] of this.terminals) if (!node || name === node) term.renewed();
       },
+      // The instructor paused the class: the page says so. Resumed, the
+      // page opens again, with new shells.
+      onStatus: (status) => {
+        if (status === 'paused') this.pausedElsewhere();
+        else if (status === 'running' && this.session.status === 'paused') location.reload();
+      },
     });
+  }
+
+  // pausedElsewhere shows the session paused by someone else (the class's
+  // instructor, or the learner's other tab): the terminals stop for good,
+  // since one reconnecting would wake the session.
+  async pausedElsewhere() {
+    if (this.over) return;
+    this.session.status = 'paused';
+    this.stopAll('pausedLabel');
+    try {
+      const s = await api('GET', `/api/sessions/${encodeURIComponent(this.session.id)}`);
+      if (s.status !== 'paused') {
+        location.reload();
+        return;
+      }
+      this.session = s;
+    } catch (err) {
+      showBanner(errorText(err, t), false);
+      return;
+    }
+    this.showPaused();
   }
 
   // showFree lays the page out for a free playground: no lab pane, and an
@@ -325,12 +353,13 @@ class SessionPage {
     this.lab.load(lang());
   }
 
-  // isLive asks the server whether the session still runs: true, false, or
-  // null when it cannot tell. The three terminals share one answer for 2 s.
+  // isLive asks the server whether the session still runs: true, false,
+  // 'paused', or null when it cannot tell. The three terminals share one
+  // answer for 2 s.
   isLive() {
     if (!this.livePromise) {
       this.livePromise = api('GET', `/api/sessions/${encodeURIComponent(this.session.id)}`).then(
-        (s) => s.status !== 'ended',
+        (s) => (s.status === 'paused' ? 'paused' : s.status !== 'ended'),
         (err) => (err.status === 404 ? false : null),
       );
       setTimeout(() => { this.livePromise = null; }, 2000);

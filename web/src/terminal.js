@@ -35,15 +35,18 @@ export class NodeTerminal {
   // sessionId and node name the websocket; address is shown in the header;
   // onEnded is called once when the server says the session is gone.
   // isLive, when given, is asked after a connection is lost; it resolves to
-  // false when the session has ended (closed class, expiry, another tab).
+  // false when the session has ended (closed class, expiry, another tab),
+  // 'paused' when it is paused: onPaused is then called once, and the
+  // terminal does not reconnect (that would wake the session).
   // canRestart offers a Restart button when the node has stopped (owners only).
   // files offers uploads and downloads (owners only).
-  constructor({ sessionId, node, address, onEnded, isLive, canRestart = true, files = canRestart, onRemove = null }) {
+  constructor({ sessionId, node, address, onEnded, onPaused, isLive, canRestart = true, files = canRestart, onRemove = null }) {
     this.sessionId = sessionId;
     this.node = node;
     // onRemove, when given, removes this node (a free playground's).
     this.onRemove = onRemove;
     this.onEnded = onEnded || (() => {});
+    this.onPaused = onPaused || (() => {});
     this.isLive = isLive || (() => Promise.resolve(null));
     this.canRestart = canRestart;
     this.conn = null; // the current connection's state, see connect()
@@ -360,16 +363,23 @@ export class NodeTerminal {
       this.notice(t('nodeUnavailable'));
       this.restartEl.hidden = !this.canRestart;
     }
-    this.isLive().then((live) => {
-      if (live === false && !this.stopped) {
-        this.stop('sessionEnded');
-        this.onEnded();
-      }
-    });
     this.setState('reconnecting', 'reconnecting');
     const delay = this.backoff;
     this.backoff = Math.min(this.backoff * 2, BACKOFF_MAX);
-    this.retryTimer = setTimeout(() => this.connect(), delay);
+    // The answer comes before the next try: a paused session is not woken.
+    const waited = new Promise((resolve) => { this.retryTimer = setTimeout(resolve, delay); });
+    Promise.all([this.isLive(), waited]).then(([live]) => {
+      if (this.stopped) return;
+      if (live === false) {
+        this.stop('sessionEnded');
+        this.onEnded();
+      } else if (live === 'paused') {
+        this.stop('pausedLabel');
+        this.onPaused();
+      } else {
+        this.connect();
+      }
+    });
   }
 
   // stop closes the connection for good and shows the label named by key
