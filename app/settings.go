@@ -262,8 +262,8 @@ var settings = []setting{
 		help: "how long a session may go unused (no terminal attached, no request) before it is paused; 0 never pauses one",
 		parse: func(c *Config, v string) error {
 			d, err := time.ParseDuration(v)
-			if v != "0" && (err != nil || d < time.Minute) {
-				return fmt.Errorf("idle pause %q must be a duration of at least 1m, or 0", v)
+			if v != "0" && (err != nil || d < manager.MinIdlePause) {
+				return fmt.Errorf("idle pause %q must be a duration of at least %s, or 0", v, manager.MinIdlePause)
 			}
 			c.Sessions.IdlePause = d
 			return nil

@@ -24,6 +24,11 @@ const (
 	// with the page open elsewhere, short enough that a laptop closed at
 	// noon gives its nodes' memory back well within a two-hour session.
 	DefaultIdlePause = 30 * time.Minute
+	// MinIdlePause is the shortest idle pause allowed. An open page keeps
+	// its terminals attached, so it is never idle however short the pause;
+	// ten seconds still covers a reload or a dropped connection coming back
+	// (a terminal that goes counts as a use when it goes).
+	MinIdlePause = 10 * time.Second
 	// DefaultPausedLifetime is how long a paused session keeps its disks.
 	DefaultPausedLifetime = 7 * 24 * time.Hour
 	// DefaultMaxPaused is how many paused sessions the host keeps.

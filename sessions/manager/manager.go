@@ -155,6 +155,11 @@ func (m *Manager) Run(ctx context.Context) error {
 	if every <= 0 {
 		every = 30 * time.Second
 	}
+	// A short idle pause is looked for at least twice within it, so an
+	// unused session is paused at most half as late again.
+	if half := m.cfg.IdlePause / 2; half > 0 && half < every {
+		every = half
+	}
 	tick := time.NewTicker(every)
 	defer tick.Stop()
 	for {
