@@ -2,14 +2,11 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 
-	"github.com/labplay/playground/app"
 	"github.com/labplay/playground/labs"
 	"github.com/labplay/playground/labs/kcimport"
 	"github.com/labplay/playground/labs/pwdimport"
@@ -22,50 +19,26 @@ import (
 // result and fails when lint finds problems. Flags may come before or
 // after the folder.
 func importKillercoda(_ context.Context, args []string, out io.Writer, getenv func(string) string) error {
-	fset := flag.NewFlagSet("import-killercoda", flag.ContinueOnError)
-	fset.SetOutput(io.Discard)
-	slug := fset.String("slug", "", "the lab's slug (default: from the scenario's folder name)")
-	outDir := fset.String("out", "", "the folder of labs to write into (default: $PLAYGROUND_LABS_DIR or "+app.DefaultLabsDir+")")
-	force := fset.Bool("force", false, "replace the lab's folder if it exists")
-	var dirs []string
-	for {
-		if err := fset.Parse(args); err != nil {
-			return fmt.Errorf("%v\n%s", err, labUsage)
-		}
-		if fset.NArg() == 0 {
-			break
-		}
-		dirs, args = append(dirs, fset.Arg(0)), fset.Args()[1:]
+	in, err := parseImportArgs("import-killercoda", "the scenario's folder name", args, getenv)
+	if err != nil {
+		return err
 	}
-	if len(dirs) != 1 {
-		return errors.New(labUsage)
-	}
-	root := *outDir
-	if root == "" {
-		root = getenv("PLAYGROUND_LABS_DIR")
-	}
-	switch root {
-	case "off":
-		return errors.New("PLAYGROUND_LABS_DIR is off, so the server reads no labs at run time: say where the lab goes with --out DIR")
-	case "":
-		root = app.DefaultLabsDir
-	}
-	src, err := filepath.Abs(dirs[0])
+	src, err := filepath.Abs(in.source)
 	if err != nil {
 		return err
 	}
 	if st, err := os.Stat(src); err != nil || !st.IsDir() {
-		return fmt.Errorf("%s: not a folder: give the scenario's folder, the one with its index.json", dirs[0])
+		return fmt.Errorf("%s: not a folder: give the scenario's folder, the one with its index.json", in.source)
 	}
-	r, err := kcimport.Convert(os.DirFS(src), kcimport.Options{Slug: *slug, Name: filepath.Base(src)})
+	r, err := kcimport.Convert(os.DirFS(src), kcimport.Options{Slug: in.slug, Name: filepath.Base(src)})
 	if err != nil {
-		return fmt.Errorf("%s: %w", dirs[0], err)
+		return fmt.Errorf("%s: %w", in.source, err)
 	}
-	dir, err := pwdimport.Write(root, &pwdimport.Result{Slug: r.Slug, Files: r.Files}, *force)
+	dir, err := pwdimport.Write(in.root, &pwdimport.Result{Slug: r.Slug, Files: r.Files}, in.force)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "%s: converted to the lab %q: %d sections, %d nodes\n", dirs[0], r.Slug, len(r.Sections), r.Nodes)
+	fmt.Fprintf(out, "%s: converted to the lab %q: %d sections, %d nodes\n", in.source, r.Slug, len(r.Sections), r.Nodes)
 	if len(r.Notes) > 0 {
 		fmt.Fprintf(out, "What did not carry over as it was, by file of the scenario (also listed in %s):\n", filepath.Join(dir, "lab.md"))
 		for _, n := range r.Notes {

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -11,7 +10,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/labplay/playground/app"
 	"github.com/labplay/playground/labs"
 	"github.com/labplay/playground/labs/pwdimport"
 )
@@ -102,43 +100,19 @@ func lintDir(dir string) []labs.LintError {
 // conversion could not carry over, lints the result and fails when lint
 // finds problems. Flags may come before or after the post.
 func importPWD(ctx context.Context, args []string, out io.Writer, getenv func(string) string) error {
-	fset := flag.NewFlagSet("import-pwd", flag.ContinueOnError)
-	fset.SetOutput(io.Discard)
-	slug := fset.String("slug", "", "the lab's slug (default: from the post's file name)")
-	outDir := fset.String("out", "", "the folder of labs to write into (default: $PLAYGROUND_LABS_DIR or "+app.DefaultLabsDir+")")
-	force := fset.Bool("force", false, "replace the lab's folder if it exists")
-	var posts []string
-	for {
-		if err := fset.Parse(args); err != nil {
-			return fmt.Errorf("%v\n%s", err, labUsage)
-		}
-		if fset.NArg() == 0 {
-			break
-		}
-		posts, args = append(posts, fset.Arg(0)), fset.Args()[1:]
-	}
-	if len(posts) != 1 {
-		return errors.New(labUsage)
-	}
-	root := *outDir
-	if root == "" {
-		root = getenv("PLAYGROUND_LABS_DIR")
-	}
-	switch root {
-	case "off":
-		return errors.New("PLAYGROUND_LABS_DIR is off, so the server reads no labs at run time: say where the lab goes with --out DIR")
-	case "":
-		root = app.DefaultLabsDir
-	}
-	src, err := os.ReadFile(posts[0])
+	in, err := parseImportArgs("import-pwd", "the post's file name", args, getenv)
 	if err != nil {
 		return err
 	}
-	r, err := pwdimport.Convert(src, pwdimport.Options{Slug: *slug, Source: posts[0]})
+	src, err := os.ReadFile(in.source)
 	if err != nil {
-		return fmt.Errorf("%s: %w", posts[0], err)
+		return err
 	}
-	dir, err := pwdimport.Write(root, r, *force)
+	r, err := pwdimport.Convert(src, pwdimport.Options{Slug: in.slug, Source: in.source})
+	if err != nil {
+		return fmt.Errorf("%s: %w", in.source, err)
+	}
+	dir, err := pwdimport.Write(in.root, r, in.force)
 	if err != nil {
 		return err
 	}
@@ -147,7 +121,7 @@ func importPWD(ctx context.Context, args []string, out io.Writer, getenv func(st
 		quizzes = fmt.Sprintf(", %d quizzes", r.Quizzes)
 	}
 	fmt.Fprintf(out, "%s: converted to the lab %q: %d sections, %d nodes%s, images: %s\n",
-		posts[0], r.Slug, len(r.Sections), r.Nodes, quizzes, orNone(strings.Join(r.Images, " ")))
+		in.source, r.Slug, len(r.Sections), r.Nodes, quizzes, orNone(strings.Join(r.Images, " ")))
 	if len(r.Notes) > 0 {
 		fmt.Fprintf(out, "What did not carry over as it was (also listed in %s):\n", filepath.Join(dir, "lab.md"))
 		for _, n := range r.Notes {
