@@ -5,8 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"path/filepath"
 
 	"github.com/labplay/playground/app"
+	"github.com/labplay/playground/labs"
 )
 
 // importArgs are what both importers are told: the one source (a post, a
@@ -51,4 +53,30 @@ func parseImportArgs(name, slugFrom string, args []string, getenv func(string) s
 		root = app.DefaultLabsDir
 	}
 	return importArgs{source: sources[0], slug: *slug, root: root, force: *force}, nil
+}
+
+// reportImport ends both importers alike: what did not carry over (under
+// heading), a built-in lab the new one replaces, and the lint of the lab
+// written in dir, which fails the command when it finds problems.
+func reportImport(out io.Writer, dir, slug, heading string, notes []string) error {
+	if len(notes) > 0 {
+		fmt.Fprintf(out, "%s (also listed in %s):\n", heading, filepath.Join(dir, "lab.md"))
+		for _, n := range notes {
+			fmt.Fprintf(out, "  %s\n", n)
+		}
+	}
+	if _, err := labs.Builtin().Get(slug); err == nil {
+		fmt.Fprintf(out, "The built-in lab %q has the same slug: the server will serve this one in its place.\n", slug)
+	}
+	errs := lintDir(dir)
+	for _, e := range errs {
+		e.File = filepath.Join(dir, e.File)
+		fmt.Fprintln(out, e.Error())
+	}
+	if len(errs) > 0 {
+		fmt.Fprintf(out, "The lab is in %s but does not lint clean: fix it, then run playground lab lint %s.\n", dir, dir)
+		return fmt.Errorf("%d problems found", len(errs))
+	}
+	fmt.Fprintf(out, "The lab is in %s and lints clean. A running server serves it at once: PLAYGROUND_LABS_DIR is watched.\n", dir)
+	return nil
 }

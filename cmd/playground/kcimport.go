@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/labplay/playground/labs"
 	"github.com/labplay/playground/labs/kcimport"
 	"github.com/labplay/playground/labs/pwdimport"
 )
@@ -39,24 +38,9 @@ func importKillercoda(_ context.Context, args []string, out io.Writer, getenv fu
 		return err
 	}
 	fmt.Fprintf(out, "%s: converted to the lab %q: %d sections, %d nodes\n", in.source, r.Slug, len(r.Sections), r.Nodes)
-	if len(r.Notes) > 0 {
-		fmt.Fprintf(out, "What did not carry over as it was, by file of the scenario (also listed in %s):\n", filepath.Join(dir, "lab.md"))
-		for _, n := range r.Notes {
-			fmt.Fprintf(out, "  %s\n", n)
-		}
+	notes := make([]string, len(r.Notes))
+	for i, n := range r.Notes {
+		notes[i] = n.String()
 	}
-	if _, err := labs.Builtin().Get(r.Slug); err == nil {
-		fmt.Fprintf(out, "The built-in lab %q has the same slug: the server will serve this one in its place.\n", r.Slug)
-	}
-	errs := lintDir(dir)
-	for _, e := range errs {
-		e.File = filepath.Join(dir, e.File)
-		fmt.Fprintln(out, e.Error())
-	}
-	if len(errs) > 0 {
-		fmt.Fprintf(out, "The lab is in %s but does not lint clean: fix it, then run playground lab lint %s.\n", dir, dir)
-		return fmt.Errorf("%d problems found", len(errs))
-	}
-	fmt.Fprintf(out, "The lab is in %s and lints clean. A running server serves it at once: PLAYGROUND_LABS_DIR is watched.\n", dir)
-	return nil
+	return reportImport(out, dir, r.Slug, "What did not carry over as it was, by file of the scenario", notes)
 }

@@ -122,26 +122,11 @@ func importPWD(ctx context.Context, args []string, out io.Writer, getenv func(st
 	}
 	fmt.Fprintf(out, "%s: converted to the lab %q: %d sections, %d nodes%s, images: %s\n",
 		in.source, r.Slug, len(r.Sections), r.Nodes, quizzes, orNone(strings.Join(r.Images, " ")))
-	if len(r.Notes) > 0 {
-		fmt.Fprintf(out, "What did not carry over as it was (also listed in %s):\n", filepath.Join(dir, "lab.md"))
-		for _, n := range r.Notes {
-			fmt.Fprintf(out, "  %s\n", n)
-		}
+	notes := make([]string, len(r.Notes))
+	for i, n := range r.Notes {
+		notes[i] = n.String()
 	}
-	if _, err := labs.Builtin().Get(r.Slug); err == nil {
-		fmt.Fprintf(out, "The built-in lab %q has the same slug: the server will serve this one in its place.\n", r.Slug)
-	}
-	errs := lintDir(dir)
-	for _, e := range errs {
-		e.File = filepath.Join(dir, e.File)
-		fmt.Fprintln(out, e.Error())
-	}
-	if len(errs) > 0 {
-		fmt.Fprintf(out, "The lab is in %s but does not lint clean: fix it, then run playground lab lint %s.\n", dir, dir)
-		return fmt.Errorf("%d problems found", len(errs))
-	}
-	fmt.Fprintf(out, "The lab is in %s and lints clean. Restart the server or wait: labs in PLAYGROUND_LABS_DIR are read at start.\n", dir)
-	return nil
+	return reportImport(out, dir, r.Slug, "What did not carry over as it was", notes)
 }
 
 // orNone returns s, or "none" when s is empty.

@@ -41,7 +41,7 @@ func TestLabImportPWD(t *testing.T) {
 		`converted to the lab "volumes-and-networks": 5 sections, 2 nodes, images: alpine:3.19 nginx:latest postgres:16 redis:latest`,
 		`line 13: the Liquid tag "{% include toc.html %}" has no equivalent in a lab and was dropped`,
 		"the playground will need these images in its registry/engine",
-		"The lab is in " + dir + " and lints clean. Restart the server or wait: labs in PLAYGROUND_LABS_DIR are read at start.",
+		"The lab is in " + dir + " and lints clean. A running server serves it at once: PLAYGROUND_LABS_DIR is watched.",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
