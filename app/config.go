@@ -36,6 +36,20 @@ type Config struct {
 	Server   server.Config
 	Engine   engine.Config
 	Sessions manager.Config
+
+	// Cluster, when its Manager is set, runs the nodes on a Docker Swarm
+	// of hosts instead of the one engine of DOCKER_HOST.
+	Cluster ClusterConfig
+}
+
+// ClusterConfig is the cluster mode's settings (sessions/cluster).
+type ClusterConfig struct {
+	// Manager is the Docker address of a swarm manager; "" for one host.
+	Manager string
+	// TLSDir holds ca.pem, cert.pem and key.pem for the hosts' Engine APIs.
+	TLSDir string
+	// Reservation is the memory each node reserves on its host.
+	Reservation int64
 }
 
 // Defaults of the settings that belong to this room; the other rooms name

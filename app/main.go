@@ -57,22 +57,18 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 
-	cli, err := client.NewClientWithOpts(client.FromEnv, client.WithAPIVersionNegotiation())
-	if err != nil {
-		return fmt.Errorf("docker client: %w", err)
-	}
-	defer cli.Close()
-	eng, err := readyEngine(ctx, cli, &cfg, log)
+	eng, err := readyNodes(ctx, &cfg, log)
 	if err != nil {
 		return err
 	}
+	defer eng.release()
 
 	site, err := web.New(web.Options{Logger: log})
 	if err != nil {
 		return err
 	}
 	catalog, watchLabs := openLabs(cfg.LabsDir, log)
-	if err := eng.EnsureRegistry(ctx, catalog.Images()); err != nil {
+	if err := eng.registry.EnsureRegistry(ctx, catalog.Images()); err != nil {
 		return fmt.Errorf("the nodes' registry: %w", err)
 	}
 	met := metrics.New(func() (map[string]int, int, error) {
@@ -80,6 +76,9 @@ func (m *Main) Run(ctx context.Context) error {
 		defer cancel()
 		return st.SessionCounts(ctx, cfg.Engine.Instance)
 	}, st.Pool())
+	if eng.cluster != nil {
+		met.WatchHosts(hostsGauge(eng.cluster))
+	}
 	defer serveMetrics(cfg.MetricsAddr, met, log)()
 	cfg.Sessions.LabImages = catalog.ImagesOf
 	cfg.Sessions.LabNodes = catalog.NodesOf
@@ -90,7 +89,7 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("the warm pool (%d) must be smaller than the host's live sessions (%d)", cfg.Sessions.PoolSize, cfg.Sessions.MaxSessions)
 	}
 	cfg.Sessions.Metrics = met
-	mgr := manager.New(cfg.Sessions, eng, st, log)
+	mgr := manager.New(cfg.Sessions, eng.Engine, st, log)
 	hub := live.NewHub(log)
 	classes := classroom.New(mgr, st, catalog, log)
 	classes.SetPauser(mgr) // a class pauses and resumes its seats' sessions
@@ -123,7 +122,7 @@ func (m *Main) Run(ctx context.Context) error {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		watchLabs(mctx, eng)
+		watchLabs(mctx, eng.registry)
 	}()
 	// The dashboards' fan-out: one LISTEN connection, stopped as soon as
 	// shutdown begins so that the live streams end and let it finish.
@@ -152,7 +151,7 @@ func (m *Main) Run(ctx context.Context) error {
 	stopHub()
 	stopManager()
 	wg.Wait()
-	if cerr := eng.Close(sctx); cerr != nil {
+	if cerr := eng.close(sctx); cerr != nil {
 		log.Warn("remove the engine's helper container", "err", cerr)
 	}
 	if errors.Is(err, http.ErrServerClosed) {

@@ -3,11 +3,13 @@ package app
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/labplay/playground/server"
+	"github.com/labplay/playground/sessions/cluster"
 	"github.com/labplay/playground/sessions/engine"
 	"github.com/labplay/playground/sessions/manager"
 )
@@ -134,6 +136,38 @@ var settings = []setting{
 				return fmt.Errorf("node memory %q must be a whole number of MiB, at least 64", v)
 			}
 			c.Engine.Memory = n << 20
+			return nil
+		}},
+	{flag: "cluster", env: "PLAYGROUND_CLUSTER", def: "",
+		help: "Docker address of a swarm manager (unix:// or tcp://): run the nodes on that swarm's hosts; empty: on the one engine of DOCKER_HOST",
+		parse: func(c *Config, v string) error {
+			if v != "" && !strings.HasPrefix(v, "unix://") && !strings.HasPrefix(v, "tcp://") {
+				return fmt.Errorf("cluster %q must be a unix:// or tcp:// address", v)
+			}
+			c.Cluster.Manager = v
+			return nil
+		}},
+	{flag: "cluster-tls", env: "PLAYGROUND_CLUSTER_TLS", def: "",
+		help: "folder with ca.pem, cert.pem and key.pem for the cluster hosts' Engine APIs (mutual TLS)",
+		parse: func(c *Config, v string) error {
+			if v != "" && !filepath.IsAbs(v) {
+				abs, err := filepath.Abs(v)
+				if err != nil {
+					return fmt.Errorf("cluster TLS folder %q: %w", v, err)
+				}
+				v = abs
+			}
+			c.Cluster.TLSDir = v
+			return nil
+		}},
+	{flag: "node-reservation", env: "PLAYGROUND_NODE_RESERVATION", def: mibText(cluster.DefaultReservation),
+		help: "memory each node reserves on its host in MiB, which a cluster places sessions by",
+		parse: func(c *Config, v string) error {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n < 1 {
+				return fmt.Errorf("node reservation %q must be a whole number of MiB, at least 1", v)
+			}
+			c.Cluster.Reservation = n << 20
 			return nil
 		}},
 	{flag: "nodes-memory", env: "PLAYGROUND_NODES_MEMORY", def: auto,

@@ -42,6 +42,14 @@ type Session struct {
 		Address string `json:"address"`
 		Status  string `json:"status"`
 	} `json:"nodes"`
+	// Phase is what a starting session is busy with ("images" while its
+	// lab's images are copied in).
+	Phase string `json:"phase"`
+	// EndedBecause says why an ended session ended when its host went:
+	// "host_serviced" or "host_lost".
+	EndedBecause string `json:"ended_because"`
+	// ClassCode is, then, the code of its class.
+	ClassCode string `json:"class_code"`
 }
 
 // APIError is an error answer of the API.

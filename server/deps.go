@@ -139,6 +139,8 @@ type Classrooms interface {
 	// Lookup and Join are a learner's, with a classroom's code.
 	Lookup(ctx context.Context, code, userID string) (*sessions.Classroom, *sessions.Member, error)
 	Join(ctx context.Context, code, userID, name string) (*classroom.Joined, error)
+	// CodeFor is the code of the open class a learner's session is in.
+	CodeFor(ctx context.Context, sess *sessions.Session) (string, error)
 	// Watch returns a learner's session for the instructor of its
 	// classroom; anyone else gets ENOTFOUND.
 	Watch(ctx context.Context, instructorID, sessionID string) (*sessions.Session, error)

@@ -82,6 +82,15 @@ func (s *Server) getSession(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.manager.Refresh(r.Context(), sess)
+	if sess.Status == sessions.StatusEnded && sess.EndedBecause != "" && sess.Scope != "" {
+		// Its host went: the page offers the learner their seat again.
+		code, err := s.classes.CodeFor(r.Context(), sess)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		sess.ClassCode = code
+	}
 	writeJSON(w, http.StatusOK, sess)
 }
 

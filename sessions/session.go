@@ -12,6 +12,7 @@ package sessions
 import (
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -89,6 +90,39 @@ type Session struct {
 	// PhaseNodes and PhaseEngines while it starts, PhaseImages while its
 	// lab's images are copied in; empty otherwise. It is not stored.
 	Phase string `json:"phase,omitempty"`
+	// EndedBecause, on an ended session, is why when the learner should be
+	// told more than "ended": EndedHostServiced or EndedHostLost.
+	EndedBecause string `json:"ended_because,omitempty"`
+	// ClassCode is, on a class's session that ended with its host, the
+	// class's code, for the learner to take their seat again. It is not
+	// stored.
+	ClassCode string `json:"class_code,omitempty"`
+}
+
+// Why an ended session ended, as the page is told (Session.EndedBecause):
+// its host was taken out of service (drained), or lost.
+const (
+	EndedHostServiced = "host_serviced"
+	EndedHostLost     = "host_lost"
+)
+
+// End reasons the manager records when a session's host goes; they lead
+// the stored reason, and EndedBecause reads them back.
+const (
+	ReasonHostServiced = "host serviced"
+	ReasonHostLost     = "host lost"
+)
+
+// EndedBecause maps a stored end reason to what the page is told: one of
+// the Ended* constants, or "" for any other reason, which stays private.
+func EndedBecause(reason string) string {
+	switch {
+	case strings.HasPrefix(reason, ReasonHostServiced):
+		return EndedHostServiced
+	case strings.HasPrefix(reason, ReasonHostLost):
+		return EndedHostLost
+	}
+	return ""
 }
 
 // Phases of a session (Session.Phase).

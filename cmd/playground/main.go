@@ -14,6 +14,7 @@
 //	                            serve one lab folder, its open pages following each save
 //	playground bench            measure session start, memory and echo latency
 //	playground instructor add --email ADDR   create an instructor account
+//	playground hosts [--json]   the cluster's hosts, their sessions and memory
 //
 // Each command lives in a file of its own in this folder; they parse their
 // flags and hand over to the package that does the work.
@@ -34,6 +35,7 @@ var commands = map[string]func(ctx context.Context, args []string) error{
 	"lab":        runLab,
 	"bench":      runBench,
 	"instructor": runInstructor,
+	"hosts":      runHosts,
 }
 
 func main() {
@@ -44,7 +46,7 @@ func main() {
 	}
 	run, ok := commands[name]
 	if !ok {
-		fmt.Fprintf(os.Stderr, "playground: unknown command %q (serve, node, lab, bench, instructor)\n", name)
+		fmt.Fprintf(os.Stderr, "playground: unknown command %q (serve, node, lab, bench, instructor, hosts)\n", name)
 		os.Exit(2)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

@@ -157,3 +157,24 @@ func (s *Service) byCode(ctx context.Context, code string) (*sessions.Classroom,
 	}
 	return c, err
 }
+
+// CodeFor returns the code of the open class a learner's session belongs
+// to, so that its page can take the learner's seat again in one click
+// after the session's host went; "" for a session outside any class or
+// in a closed one.
+func (s *Service) CodeFor(ctx context.Context, sess *sessions.Session) (string, error) {
+	if sess.Scope == "" {
+		return "", nil
+	}
+	c, err := s.store.Classroom(ctx, sess.Scope)
+	if fault.ErrorCode(err) == fault.ENOTFOUND {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	if !c.Open() {
+		return "", nil
+	}
+	return c.Code, nil
+}

@@ -14,6 +14,8 @@ import (
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/mount"
 	"github.com/docker/docker/api/types/network"
+
+	"github.com/labplay/playground/sessions"
 )
 
 // NodeSpec names a node and its address on the session network.
@@ -31,7 +33,16 @@ type Node struct {
 	ContainerID string
 	Addr        netip.Addr
 	Running     bool
+	// Lost, when set, says why the node is gone with its host
+	// (LostHostServiced, LostHostGone): its session cannot go on.
+	Lost string
 }
+
+// Why a node is lost with its host, as a session's end reason.
+const (
+	LostHostServiced = sessions.ReasonHostServiced
+	LostHostGone     = sessions.ReasonHostLost
+)
 
 // CreateSession creates a session: the bridge network "pg-<short id>" on
 // subnet (gateway at its first address) and one container per name, created
@@ -212,6 +223,21 @@ func (e *Engine) nodeConfig(sessionID string, spec NodeSpec, mode NodeMode) (*co
 // that is already gone, wholly or in part, is fine; endpoints the engine
 // still holds on the network are disconnected by force.
 func (e *Engine) RemoveSession(ctx context.Context, sessionID string) error {
+	if err := e.RemoveContainers(ctx, sessionID); err != nil {
+		return err
+	}
+	// The disks and the network go even when the other fails, so that as
+	// little as possible is left to the sweeps.
+	var diskErr error
+	if e.disksOn() {
+		diskErr = e.removeDisks(ctx, sessionID)
+	}
+	return errors.Join(diskErr, e.removeNetworks(ctx, sessionID))
+}
+
+// RemoveContainers removes every container of the session, forcibly and
+// with its anonymous volumes, in parallel. A session without any is fine.
+func (e *Engine) RemoveContainers(ctx context.Context, sessionID string) error {
 	if err := checkSessionID(sessionID); err != nil {
 		return err
 	}
@@ -229,16 +255,7 @@ func (e *Engine) RemoveSession(ctx context.Context, sessionID string) error {
 		}()
 	}
 	wg.Wait()
-	if err := firstCoded(errs); err != nil {
-		return err
-	}
-	// The disks and the network go even when the other fails, so that as
-	// little as possible is left to the sweeps.
-	var diskErr error
-	if e.disksOn() {
-		diskErr = e.removeDisks(ctx, sessionID)
-	}
-	return errors.Join(diskErr, e.removeNetworks(ctx, sessionID))
+	return firstCoded(errs)
 }
 
 // removeContainer force-removes a container with its anonymous volumes; a

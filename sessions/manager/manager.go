@@ -16,7 +16,6 @@ import (
 	"github.com/labplay/playground/metrics"
 	"github.com/labplay/playground/ratelimit"
 	"github.com/labplay/playground/sessions"
-	"github.com/labplay/playground/sessions/engine"
 	"github.com/labplay/playground/sessions/store"
 )
 
@@ -80,7 +79,7 @@ type Config struct {
 // reaper and image loading) is owned by Run and ends with Run's context.
 type Manager struct {
 	cfg    Config
-	engine *engine.Engine
+	engine Engine
 	store  *store.Store
 	log    *slog.Logger
 
@@ -127,7 +126,7 @@ type Manager struct {
 }
 
 // New returns a manager. Call Run to start its background work.
-func New(cfg Config, eng *engine.Engine, st *store.Store, log *slog.Logger) *Manager {
+func New(cfg Config, eng Engine, st *store.Store, log *slog.Logger) *Manager {
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Manager{cfg: cfg, engine: eng, store: st, log: log, bgCtx: ctx, bgStop: cancel,
 		loading: map[string]chan struct{}{}, setups: setupRuns{latest: map[string]*setupRun{}}, gates: newGates(), transfers: ratelimit.NewInFlight(MaxTransfers), poolKick: make(chan struct{}, 1), activity: newActivity()}
@@ -160,14 +159,36 @@ func (m *Manager) Run(ctx context.Context) error {
 	}
 	tick := time.NewTicker(every)
 	defer tick.Stop()
+	var hostsChanged chan struct{}
+	if w, ok := m.engine.(hostWatcher); ok {
+		hostsChanged = make(chan struct{}, 1)
+		watching := make(chan struct{})
+		go func() {
+			defer close(watching)
+			w.Watch(ctx, hostsChanged)
+		}()
+		defer func() { <-watching }()
+	}
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-tick.C:
 			m.tick(ctx, time.Now())
+		case <-hostsChanged:
+			// A host was drained, lost or came back: its sessions end now,
+			// not at the next tick.
+			if err := m.Reconcile(ctx, false); err != nil {
+				m.log.Warn("reconcile after the hosts changed failed", "err", err)
+			}
 		}
 	}
+}
+
+// hostWatcher is an Engine whose hosts come and go (a cluster): Watch
+// sends on changed when they do, until ctx ends.
+type hostWatcher interface {
+	Watch(ctx context.Context, changed chan<- struct{})
 }
 
 // stopBackground cancels background work and waits for it.

@@ -53,6 +53,16 @@ func (m *Manager) Reconcile(ctx context.Context, finishImages bool) error {
 		}
 	}
 	for _, s := range live {
+		if why := lostWith(onEngine[s.ID]); why != "" {
+			// Its host is being serviced or is gone: the session cannot
+			// go on, and is not started again elsewhere behind the
+			// learner's back (its nodes' state is on that host).
+			m.log.Info("ending session whose host is lost", "session", s.ID, "why", why)
+			if err := m.end(ctx, s.ID, why); err != nil {
+				m.log.Warn("could not end session", "session", s.ID, "err", err)
+			}
+			continue
+		}
 		if s.Paused() {
 			// A paused session's nodes are stopped on purpose: they are
 			// never revived, only stopped again if one runs. Vanished
@@ -124,6 +134,17 @@ func (m *Manager) Reconcile(ctx context.Context, finishImages bool) error {
 		}
 	}
 	return nil
+}
+
+// lostWith returns why a session's nodes are lost with their host (the
+// first Node.Lost), or "".
+func lostWith(nodes []engine.Node) string {
+	for _, n := range nodes {
+		if n.Lost != "" {
+			return n.Lost
+		}
+	}
+	return ""
 }
 
 // pausedIntact reports whether every node of a paused session still has

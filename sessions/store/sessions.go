@@ -295,15 +295,19 @@ func (s *Store) CountLive(ctx context.Context, instance string) (int, error) {
 
 const sessionSelect = `SELECT s.id, s.user_id, s.lab, s.lang, s.scope, s.instance, s.subnet::text, s.status,
 	s.created_at, s.expires_at, coalesce(s.ended_at, 'epoch'::timestamptz), s.client_addr, s.pool, s.warm_for,
-	s.paused_at, s.paused_until, extract(epoch FROM s.paused_total)::float8 FROM sessions s`
+	s.paused_at, s.paused_until, extract(epoch FROM s.paused_total)::float8, coalesce(s.end_reason, '') FROM sessions s`
 
 // collect scans session rows and loads their nodes.
 func (s *Store) collect(ctx context.Context, rows pgx.Rows) ([]*sessions.Session, error) {
 	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*sessions.Session, error) {
 		var x sessions.Session
 		var pausedTotal float64
+		var reason string
 		err := row.Scan(&x.ID, &x.UserID, &x.Lab, &x.Lang, &x.Scope, &x.Instance, &x.Subnet, &x.Status, &x.CreatedAt, &x.ExpiresAt, &x.EndedAt, &x.ClientAddr, &x.Pool, &x.WarmFor,
-			&x.PausedAt, &x.PausedUntil, &pausedTotal)
+			&x.PausedAt, &x.PausedUntil, &pausedTotal, &reason)
+		if x.Status == sessions.StatusEnded {
+			x.EndedBecause = sessions.EndedBecause(reason)
+		}
 		if x.EndedAt.Unix() == 0 {
 			x.EndedAt = time.Time{}
 		}

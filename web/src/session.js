@@ -29,7 +29,7 @@ export async function startSession() {
   if (!storedLang() && session.lang) setLang(session.lang);
   $('lang-switch').textContent = t('otherLang');
   if (session.status === 'ended') {
-    showBanner(t('endedBanner'), true);
+    showBanner(t(endedKey(session.ended_because)), true, startAgainFor(session));
     closePage(controls);
     return;
   }
@@ -118,7 +118,7 @@ class SessionPage {
           sessionId: this.session.id,
           node: n.name,
           address: n.address,
-          onEnded: () => this.finish('endedBanner', 'sessionEnded'),
+          onEnded: () => this.finish(endedKey(this.endedBecause), 'sessionEnded'),
           onPaused: () => this.pausedElsewhere(),
           isLive: () => this.isLive(),
           onRemove: this.free && this.session.nodes.length > 1 ? (node) => this.removeNode(node) : null,
@@ -332,7 +332,7 @@ class SessionPage {
     this.stopAll(labelKey);
     this.news?.stop();
     if (bannerKey !== 'expiredBanner') $('time-left').textContent = '';
-    if (bannerKey) showBanner(t(bannerKey), true);
+    if (bannerKey) showBanner(t(bannerKey), true, startAgainFor(this.session, bannerKey));
   }
 
   switchLang() {
@@ -345,7 +345,7 @@ class SessionPage {
       return;
     }
     if (this.over) {
-      if (this.bannerKey) showBanner(t(this.bannerKey), true);
+      if (this.bannerKey) showBanner(t(this.bannerKey), true, startAgainFor(this.session, this.bannerKey));
       if (this.bannerKey === 'expiredBanner') $('time-left').textContent = t('expired');
       return;
     }
@@ -359,7 +359,10 @@ class SessionPage {
   isLive() {
     if (!this.livePromise) {
       this.livePromise = api('GET', `/api/sessions/${encodeURIComponent(this.session.id)}`).then(
-        (s) => (s.status === 'paused' ? 'paused' : s.status !== 'ended'),
+        (s) => {
+          this.endedBecause = s.ended_because || '';
+          return s.status === 'paused' ? 'paused' : s.status !== 'ended';
+        },
         (err) => (err.status === 404 ? false : null),
       );
       setTimeout(() => { this.livePromise = null; }, 2000);
@@ -415,15 +418,57 @@ function hideBanner() {
   if (!b.classList.contains('final')) b.hidden = true;
 }
 
-function showBanner(text, final) {
+function showBanner(text, final, again) {
   const b = $('session-banner');
   b.hidden = !text;
   b.className = `banner ${final ? 'final' : ''}`;
   b.textContent = text;
+  if (final && text && again) {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'primary';
+    button.dataset.testid = 'start-again';
+    button.textContent = t('startAgain');
+    button.addEventListener('click', async () => {
+      button.disabled = true;
+      try {
+        const s = await again();
+        location.assign(`/s/${encodeURIComponent(s.id)}`);
+      } catch (err) {
+        button.disabled = false;
+        const note = b.querySelector('.again-error') || document.createElement('span');
+        note.className = 'again-error';
+        note.textContent = ` ${errorText(err, t)}`;
+        b.append(note);
+      }
+    });
+    b.append(' ', button);
+  }
   if (final && text) {
     const a = document.createElement('a');
     a.href = '/';
     a.textContent = t('backHome');
     b.append(' ', a);
   }
+}
+
+// endedKey is the banner of a session that ended, by why it ended: its
+// machine was taken out of service or lost (a cluster's host), or else
+// the plain "ended".
+function endedKey(because) {
+  if (because === 'host_serviced') return 'hostServicedBanner';
+  if (because === 'host_lost') return 'hostLostBanner';
+  return 'endedBanner';
+}
+
+// startAgainFor returns, for a session its machine took down, the function
+// that starts the same lab again, in the same class if it was one (the
+// learner's progress is theirs, not the session's); null otherwise.
+function startAgainFor(session, bannerKey) {
+  const key = bannerKey || endedKey(session.ended_because);
+  if (key !== 'hostServicedBanner' && key !== 'hostLostBanner') return null;
+  if (session.class_code) {
+    return () => api('POST', '/api/classrooms/join', { code: session.class_code });
+  }
+  return () => api('POST', '/api/sessions', session.lab ? { lab: session.lab, lang: session.lang || lang() } : undefined);
 }

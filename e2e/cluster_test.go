@@ -1,0 +1,310 @@
+package e2e
+
+// Sessions across hosts, on make cluster's three hosts: Swarm places them,
+// a host paused or drained or killed is felt only by its own sessions, and
+// a second server replica serves what the first made.
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/docker/docker/api/types/swarm"
+
+	pgclient "github.com/labplay/playground/client"
+	"github.com/labplay/playground/internal/waitfor"
+	"github.com/labplay/playground/sessions/cluster"
+)
+
+// Sessions land on more than one host, and the seed lab's swarm forms in a
+// session on a worker host, its service's tasks running in nodes that are
+// themselves swarm services.
+func TestClusterSessionsSpreadAndSeedLab(t *testing.T) {
+	h, c := newClusterHarness(t, "PLAYGROUND_MAX_SESSIONS_PER_ADDRESS=0")
+	ctx := context.Background()
+	learner := pgclient.New(h.base)
+	hosts := map[string]string{} // session id → host
+	var onWorker string
+	for i := 0; i < 6 && (len(distinct(hosts)) < 2 || onWorker == ""); i++ {
+		s, err := learner.CreateSession(ctx, "docker-orchestration", "en")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { learner.DeleteSession(context.Background(), s.ID) })
+		hosts[s.ID] = c.hostOf(s.ID)
+		if c.host(hosts[s.ID]).Role != "manager" && onWorker == "" {
+			onWorker = s.ID
+		}
+	}
+	if len(distinct(hosts)) < 2 || onWorker == "" {
+		t.Fatalf("sessions all on one host or none on a worker: %v", hosts)
+	}
+	t.Logf("sessions by host: %v", hosts)
+
+	// The lab's image reaches the nodes from their host, before the lab
+	// needs it.
+	waitfor.Until(t, "the lab's images in the nodes", 3*time.Minute, func() error {
+		s, err := learner.Session(ctx, onWorker)
+		if err != nil {
+			return err
+		}
+		if s.Phase != "" {
+			return fmt.Errorf("phase %q", s.Phase)
+		}
+		return nil
+	})
+	term := map[string]*pgclient.Terminal{}
+	for _, node := range []string{"node1", "node2", "node3"} {
+		term[node] = attach(t, learner, onWorker, node)
+	}
+	out, code := clusterShell(t, term["node1"], "docker swarm init --advertise-addr $(hostname -i)", time.Minute)
+	m := joinLineRE.FindStringSubmatch(out)
+	if code != 0 || m == nil {
+		t.Fatalf("swarm init exited %d:\n%s", code, out)
+	}
+	for _, node := range []string{"node2", "node3"} {
+		if out, code := clusterShell(t, term[node], "docker swarm join --token "+m[1]+" "+m[2], time.Minute); code != 0 {
+			t.Fatalf("swarm join on %s exited %d:\n%s", node, code, out)
+		}
+	}
+	waitfor.Until(t, "three ready nodes in the learner's swarm", time.Minute, func() error {
+		out, _ := clusterShell(t, term["node1"], "docker node ls --format '{{.Status}}' | grep -c Ready", 30*time.Second)
+		if !strings.Contains(out, "3") {
+			return fmt.Errorf("docker node ls: %s", out)
+		}
+		return nil
+	})
+	if out, code := clusterShell(t, term["node1"], "docker service create -d --name web --replicas 3 mtbsoft/myipaddress", time.Minute); code != 0 {
+		t.Fatalf("service create exited %d:\n%s", code, out)
+	}
+	waitfor.Until(t, "the learner's service at 3/3", 2*time.Minute, func() error {
+		out, _ := clusterShell(t, term["node1"], "docker service ls --format '{{.Replicas}}'", 30*time.Second)
+		if !strings.Contains(out, "3/3") {
+			return fmt.Errorf("docker service ls: %s", out)
+		}
+		return nil
+	})
+}
+
+// A paused host takes no new session while its own go on; a drained one
+// ends them, saying so, and "playground hosts" shows it all.
+func TestClusterPauseAndDrainAHost(t *testing.T) {
+	h, c := newClusterHarness(t, "PLAYGROUND_MAX_SESSIONS_PER_ADDRESS=0")
+	ctx := context.Background()
+	learner := pgclient.New(h.base)
+	first, err := learner.CreateSession(ctx, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { learner.DeleteSession(context.Background(), first.ID) })
+	paused := c.hostOf(first.ID)
+	c.setAvailability(paused, swarm.NodeAvailabilityPause)
+	for i := 0; i < 3; i++ {
+		s, err := learner.CreateSession(ctx, "", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { learner.DeleteSession(context.Background(), s.ID) })
+		if got := c.hostOf(s.ID); got == paused {
+			t.Fatalf("a new session went to %s, which is paused", paused)
+		}
+	}
+	tm := attach(t, learner, first.ID, "node1")
+	if out, code := clusterShell(t, tm, "echo still-$((20+1))", 30*time.Second); code != 0 || !strings.Contains(out, "still-21") {
+		t.Fatalf("the paused host's session does not answer (exit %d): %s", code, out)
+	}
+	report := hostsReport(t, h, c)
+	if r := report[paused]; r.Availability != "pause" || r.Sessions != 1 || r.Nodes != 3 || r.MemoryReserved != 3*cluster.DefaultReservation {
+		t.Errorf("playground hosts says of %s: %+v", paused, r)
+	}
+
+	c.setAvailability(paused, swarm.NodeAvailabilityDrain)
+	waitfor.Until(t, "the drained host's session ended", time.Minute, func() error {
+		s, err := learner.Session(ctx, first.ID)
+		if err != nil {
+			return err
+		}
+		if s.Status != "ended" {
+			return fmt.Errorf("status %s", s.Status)
+		}
+		if s.EndedBecause != "host_serviced" {
+			t.Fatalf("ended because %q, want host_serviced", s.EndedBecause)
+		}
+		return nil
+	})
+	if r := hostsReport(t, h, c)[paused]; r.Availability != "drain" || r.Sessions != 0 {
+		t.Errorf("playground hosts says of the drained %s: %+v", paused, r)
+	}
+}
+
+// A host's engine killed ends only its sessions: the learner's page says
+// the machine stopped answering and starts again elsewhere in one click;
+// another learner's shell on another host still echoes; the host, back,
+// is swept.
+func TestClusterHostKilled(t *testing.T) {
+	h, c := newClusterHarness(t, "PLAYGROUND_MAX_SESSIONS_PER_ADDRESS=0")
+	ctx := context.Background()
+	// The manager keeps the swarm: sessions go to the workers only.
+	for _, hst := range c.hosts {
+		if hst.Role == "manager" {
+			c.setAvailability(hst.Name, swarm.NodeAvailabilityPause)
+		}
+	}
+	tab := newTab(t)
+	_, victimID := startFromHome(t, tab, h.base, "en")
+	victimHost := c.hostOf(victimID)
+	other := pgclient.New(h.base)
+	var bystander *pgclient.Session
+	for i := 0; i < 4 && bystander == nil; i++ {
+		s, err := other.CreateSession(ctx, "", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { other.DeleteSession(context.Background(), s.ID) })
+		if c.hostOf(s.ID) != victimHost {
+			bystander = s
+		}
+	}
+	if bystander == nil {
+		t.Fatalf("no session landed beside %s", victimHost)
+	}
+	bt := attach(t, other, bystander.ID, "node1")
+
+	pid := c.host(victimHost).EnginePID
+	t.Logf("killing %s's engine (pid %d)", victimHost, pid)
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.restartHost(victimHost) })
+	tabWait(t, tab, "the page to say the machine stopped answering",
+		`(document.getElementById('session-banner')?.textContent || '').includes('stopped answering') && !!document.querySelector('[data-testid="start-again"]')`)
+	if out, code := clusterShell(t, bt, "echo alive-$((40+2))", 30*time.Second); code != 0 || !strings.Contains(out, "alive-42") {
+		t.Fatalf("a session on another host does not answer (exit %d): %s", code, out)
+	}
+	tabDo(t, tab, "start again", chromedp.Click(chromedp.CSS(`[data-testid="start-again"]`)))
+	tabWait(t, tab, "a new session's page", fmt.Sprintf(`location.pathname.startsWith('/s/') && !location.pathname.includes(%q) && document.querySelectorAll('.xterm').length > 0`, victimID))
+	again := strings.TrimPrefix(tabEval[string](t, tab, `location.pathname`), "/s/")
+	if got := c.hostOf(again); got == victimHost {
+		t.Fatalf("the new session is on %s, whose engine is dead", got)
+	}
+	// Back, the host is swept of the ended session's nodes.
+	c.restartHost(victimHost)
+	waitfor.Until(t, victimHost+" swept of the ended session", 2*time.Minute, func() error {
+		if left := c.onHost(victimHost, h.instance); len(left) > 0 {
+			return fmt.Errorf("still there: %s", strings.Join(left, "; "))
+		}
+		return nil
+	})
+}
+
+// A second server replica on the same database serves a terminal of a
+// session the first one made, and a limit holds across the two.
+func TestClusterSecondReplica(t *testing.T) {
+	h, _ := newClusterHarness(t, "PLAYGROUND_MAX_SESSIONS_PER_ADDRESS=1")
+	ctx := context.Background()
+	baseB := h.addServer("B")
+	onA := pgclient.New(h.base)
+	s, err := onA.CreateSession(ctx, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { onA.DeleteSession(context.Background(), s.ID) })
+	onB := pgclient.New(baseB)
+	onB.HTTP.Jar = onA.HTTP.Jar // the same learner, through the other replica
+	tm := attach(t, onB, s.ID, "node2")
+	if out, code := clusterShell(t, tm, "hostname; echo via-$((1+1))", 30*time.Second); code != 0 || !strings.Contains(out, "node2") || !strings.Contains(out, "via-2") {
+		t.Fatalf("replica B's terminal (exit %d): %s", code, out)
+	}
+	// One session per address: a second one through B is refused.
+	_, err = pgclient.New(baseB).CreateSession(ctx, "", "")
+	var apiErr *pgclient.APIError
+	if !errors.As(err, &apiErr) || (apiErr.Status != http.StatusTooManyRequests && apiErr.Status != http.StatusServiceUnavailable) {
+		t.Fatalf("a second session from the same address through replica B: %v", err)
+	}
+}
+
+// When no host has room, the learner is told the playground is full, with
+// a time to try again, and nothing is left behind.
+func TestClusterFull(t *testing.T) {
+	// Each node reserves 20 GiB: no host of this machine holds a session.
+	h, _ := newClusterHarness(t, "PLAYGROUND_NODE_RESERVATION=20480", "PLAYGROUND_MAX_SESSIONS=10")
+	_, err := pgclient.New(h.base).CreateSession(context.Background(), "", "")
+	var apiErr *pgclient.APIError
+	if !errors.As(err, &apiErr) || apiErr.Status != http.StatusServiceUnavailable || apiErr.Code != "full" || apiErr.RetryAfter <= 0 {
+		t.Fatalf("a session on a full cluster: %v", err)
+	}
+	if !strings.Contains(apiErr.Message, "full") {
+		t.Errorf("the message does not say the playground is full: %q", apiErr.Message)
+	}
+}
+
+// hostsReport runs "playground hosts --json" against the cluster.
+func hostsReport(t *testing.T, h *harness, c *clusterEnv) map[string]cluster.HostReport {
+	t.Helper()
+	cmd := exec.Command(h.bin, "hosts", "--json")
+	cmd.Env = append(append(os.Environ(), c.env()...), "PLAYGROUND_INSTANCE="+h.instance)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("playground hosts --json: %v\n%s", err, out)
+	}
+	var list []cluster.HostReport
+	if err := json.Unmarshal(out, &list); err != nil {
+		t.Fatalf("playground hosts --json: %v\n%s", err, out)
+	}
+	byName := map[string]cluster.HostReport{}
+	for _, r := range list {
+		byName[r.Name] = r
+	}
+	if len(byName) != len(c.hosts) {
+		t.Fatalf("playground hosts lists %d hosts, want %d:\n%s", len(byName), len(c.hosts), out)
+	}
+	return byName
+}
+
+// distinct returns the distinct values of m.
+func distinct(m map[string]string) map[string]bool {
+	out := map[string]bool{}
+	for _, v := range m {
+		out[v] = true
+	}
+	return out
+}
+
+// shellMarks numbers clusterShell's end markers.
+var shellMarks atomic.Int64
+
+// clusterShell runs cmd in a terminal's shell and returns what it printed
+// and its exit status, read from a marker the shell prints after it.
+func clusterShell(t *testing.T, tm *pgclient.Terminal, cmd string, limit time.Duration) (string, int) {
+	t.Helper()
+	n := shellMarks.Add(1)
+	from := len(tm.Output())
+	if err := tm.Send(fmt.Sprintf("%s; echo @@cl%d:$?\r", cmd, n)); err != nil {
+		t.Fatal(err)
+	}
+	re := regexp.MustCompile(fmt.Sprintf(`@@cl%d:([0-9]+)`, n))
+	var out string
+	var code int
+	waitfor.Until(t, "the command "+cmd, limit, func() error {
+		out = tm.OutputFrom(from)
+		m := re.FindStringSubmatch(out)
+		if m == nil {
+			return fmt.Errorf("the terminal shows: %q", tail(out, 300))
+		}
+		code, _ = strconv.Atoi(m[1])
+		return nil
+	})
+	return out, code
+}

@@ -1,0 +1,163 @@
+package cluster
+
+import (
+	"context"
+	"io"
+	"net"
+	"time"
+
+	"github.com/labplay/playground/fault"
+	"github.com/labplay/playground/sessions"
+	"github.com/labplay/playground/sessions/agent"
+	"github.com/labplay/playground/sessions/engine"
+)
+
+// A node's work goes to its host's engine, found from the node's id.
+
+// on returns the engine of a node's host and the node's container id there.
+func (c *Cluster) on(ctx context.Context, id string) (*engine.Engine, string, error) {
+	hostID, cid, err := splitID(id)
+	if err != nil {
+		return nil, "", err
+	}
+	h, err := c.host(ctx, hostID)
+	if err != nil {
+		return nil, "", err
+	}
+	return h.eng, cid, nil
+}
+
+// NodeRunning reports whether the node's container runs.
+func (c *Cluster) NodeRunning(ctx context.Context, id string) (bool, error) {
+	e, cid, err := c.on(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	return e.NodeRunning(ctx, cid)
+}
+
+// WaitReady waits until the node's inner engine answers.
+func (c *Cluster) WaitReady(ctx context.Context, id string) error {
+	e, cid, err := c.on(ctx, id)
+	if err != nil {
+		return err
+	}
+	return e.WaitReady(ctx, cid)
+}
+
+// StartNode starts a stopped node again on its host (a paused session's,
+// or one whose host restarted), outside the swarm's view: its task stays
+// the swarm's record of where it lives.
+func (c *Cluster) StartNode(ctx context.Context, id string) error {
+	e, cid, err := c.on(ctx, id)
+	if err != nil {
+		return err
+	}
+	return e.StartNode(ctx, cid)
+}
+
+// StopNode stops a node, keeping its container and volume on its host.
+func (c *Cluster) StopNode(ctx context.Context, id string) error {
+	e, cid, err := c.on(ctx, id)
+	if err != nil {
+		return err
+	}
+	return e.StopNode(ctx, cid)
+}
+
+// Exec runs a script in the node.
+func (c *Cluster) Exec(ctx context.Context, id, script string, timeout time.Duration) (string, int, error) {
+	e, cid, err := c.on(ctx, id)
+	if err != nil {
+		return "", 0, err
+	}
+	return e.Exec(ctx, cid, script, timeout)
+}
+
+// Attach opens a stream to the node's agent.
+func (c *Cluster) Attach(ctx context.Context, id string, req agent.AttachRequest) (*engine.Stream, error) {
+	e, cid, err := c.on(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return e.Attach(ctx, cid, req)
+}
+
+// WriteFile writes a file into the node.
+func (c *Cluster) WriteFile(ctx context.Context, id, path string, size int64, content io.Reader) (sessions.FileInfo, error) {
+	e, cid, err := c.on(ctx, id)
+	if err != nil {
+		return sessions.FileInfo{}, err
+	}
+	return e.WriteFile(ctx, cid, path, size, content)
+}
+
+// StatFile describes a file of the node.
+func (c *Cluster) StatFile(ctx context.Context, id, path string) (sessions.FileInfo, error) {
+	e, cid, err := c.on(ctx, id)
+	if err != nil {
+		return sessions.FileInfo{}, err
+	}
+	return e.StatFile(ctx, cid, path)
+}
+
+// ReadFile copies a file of the node to w.
+func (c *Cluster) ReadFile(ctx context.Context, id, abs string, w io.Writer) error {
+	e, cid, err := c.on(ctx, id)
+	if err != nil {
+		return err
+	}
+	return e.ReadFile(ctx, cid, abs, w)
+}
+
+// Ports lists the ports the node listens on.
+func (c *Cluster) Ports(ctx context.Context, id string) ([]int, error) {
+	e, cid, err := c.on(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return e.Ports(ctx, cid)
+}
+
+// DialPort connects to a port of the node through its host.
+func (c *Cluster) DialPort(ctx context.Context, id string, port int) (net.Conn, error) {
+	e, cid, err := c.on(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return e.DialPort(ctx, cid, port)
+}
+
+// LoadImage copies an image from each node's host into the nodes.
+func (c *Cluster) LoadImage(ctx context.Context, ids []string, image string) error {
+	byHost := map[string][]string{}
+	for _, id := range ids {
+		hostID, cid, err := splitID(id)
+		if err != nil {
+			return err
+		}
+		byHost[hostID] = append(byHost[hostID], cid)
+	}
+	for hostID, cids := range byHost {
+		h, err := c.host(ctx, hostID)
+		if err != nil {
+			return err
+		}
+		if err := h.eng.LoadImage(ctx, cids, image); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// EnsureLimits does nothing: on a cluster, the hosts' reservations bound
+// the nodes' memory, not a shared cgroup.
+func (c *Cluster) EnsureLimits(context.Context) error { return nil }
+
+// SweepDisks does nothing: nodes on a cluster have no disk files.
+func (c *Cluster) SweepDisks(context.Context) (int, error) { return 0, nil }
+
+// NodesMemoryUse is EUNAVAILABLE: the nodes share no cgroup across hosts.
+func (c *Cluster) NodesMemoryUse(context.Context) (uint64, uint64, error) {
+	return 0, 0, fault.Errorf(fault.EUNAVAILABLE, "The nodes of a cluster share no memory cgroup.")
+}

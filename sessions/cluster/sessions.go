@@ -1,0 +1,292 @@
+package cluster
+
+import (
+	"context"
+	"errors"
+	"net/netip"
+	"sort"
+	"strings"
+
+	cerrdefs "github.com/containerd/errdefs"
+	"github.com/docker/docker/api/types/filters"
+	"github.com/docker/docker/api/types/network"
+	"github.com/docker/docker/api/types/swarm"
+
+	"github.com/labplay/playground/fault"
+	"github.com/labplay/playground/sessions/engine"
+)
+
+// serviceFilter selects one service's tasks.
+func serviceFilter(serviceID string) filters.Args {
+	return filters.NewArgs(filters.Arg("service", serviceID))
+}
+
+// instanceFilter selects the instance's services or networks, narrowed to
+// one session when sessionID is set.
+func (c *Cluster) instanceFilter(sessionID string) filters.Args {
+	f := filters.NewArgs(filters.Arg("label", engine.LabelInstance+"="+c.cfg.Engine.Instance))
+	if sessionID != "" {
+		f.Add("label", engine.LabelSession+"="+sessionID)
+	}
+	return f
+}
+
+// tasks returns the tasks of the instance's nodes in any state, narrowed to
+// one session when sessionID is set. The swarm keeps a task's container
+// labels in its spec, which is what this filters on.
+func (c *Cluster) tasks(ctx context.Context, sessionID string) ([]swarm.Task, error) {
+	all, err := c.swarm.TaskList(ctx, swarm.TaskListOptions{})
+	if err != nil {
+		return nil, fault.Wrap(fault.EUNAVAILABLE, err, "The swarm's manager is not reachable.")
+	}
+	var out []swarm.Task
+	for _, t := range all {
+		cs := t.Spec.ContainerSpec
+		if cs == nil || cs.Labels[engine.LabelInstance] != c.cfg.Engine.Instance {
+			continue
+		}
+		if sessionID != "" && cs.Labels[engine.LabelSession] != sessionID {
+			continue
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+// sessionHost returns the id of the host where the session's nodes live.
+func (c *Cluster) sessionHost(ctx context.Context, sessionID string) (string, error) {
+	tasks, err := c.tasks(ctx, sessionID)
+	if err != nil {
+		return "", err
+	}
+	for _, t := range tasks {
+		if t.NodeID != "" {
+			return t.NodeID, nil
+		}
+	}
+	return "", fault.Errorf(fault.ENOTFOUND, "This session has no node on any host.")
+}
+
+// AddNode adds a node to a running session, on the session's host. A host
+// without room for it is EFULL.
+func (c *Cluster) AddNode(ctx context.Context, sessionID string, subnet netip.Prefix, name string) (engine.Node, error) {
+	hostID, err := c.sessionHost(ctx, sessionID)
+	if err != nil {
+		return engine.Node{}, err
+	}
+	nets, err := c.swarm.NetworkList(ctx, network.ListOptions{Filters: c.instanceFilter(sessionID)})
+	if err != nil || len(nets) == 0 {
+		return engine.Node{}, fault.Errorf(fault.EUNAVAILABLE, "The session's network is gone.")
+	}
+	svc, err := c.createService(ctx, c.specs(), sessionID, name, nets[0].ID, subnet, hostID, c.cfg.Reservation)
+	if err != nil {
+		return engine.Node{}, err
+	}
+	if t, err := c.serviceTask(ctx, svc); err == nil && t != nil && t.NodeID == "" && strings.Contains(t.Status.Err, "no suitable node") {
+		c.removeNode(ctx, sessionID, name)
+		return engine.Node{}, errFull()
+	}
+	nodes, err := c.waitRunning(ctx, hostID, nets[0].ID, []string{svc})
+	if err != nil {
+		c.removeNode(ctx, sessionID, name)
+		return engine.Node{}, err
+	}
+	return nodes[0], nil
+}
+
+// RemoveNode removes one node of a session.
+func (c *Cluster) RemoveNode(ctx context.Context, sessionID, name string) error {
+	return c.removeNode(ctx, sessionID, name)
+}
+
+func (c *Cluster) removeNode(ctx context.Context, sessionID, name string) error {
+	hostID, _ := c.sessionHost(ctx, sessionID)
+	err := c.swarm.ServiceRemove(ctx, engine.ContainerName(sessionID, name))
+	if err != nil && !cerrdefs.IsNotFound(err) {
+		return fault.Wrap(fault.EUNAVAILABLE, err, "The swarm could not remove the node.")
+	}
+	if hostID == "" {
+		return nil
+	}
+	if h, err := c.host(ctx, hostID); err == nil && lostWhy(h) == "" {
+		nodes, err := h.eng.Nodes(ctx, sessionID)
+		if err != nil {
+			return err
+		}
+		for _, n := range nodes {
+			if n.Name == name {
+				return h.eng.RemoveContainer(ctx, n.ContainerID)
+			}
+		}
+	}
+	return nil
+}
+
+// RemoveSession removes the session's services, their containers on its
+// host (sooner than the swarm would), and its network. What is already
+// gone is fine; a host that is lost keeps its containers until it comes
+// back, when the swarm and Reconcile sweep them.
+func (c *Cluster) RemoveSession(ctx context.Context, sessionID string) error {
+	tasks, err := c.tasks(ctx, sessionID)
+	if err != nil {
+		return err
+	}
+	svcs, err := c.swarm.ServiceList(ctx, swarm.ServiceListOptions{Filters: c.instanceFilter(sessionID)})
+	if err != nil {
+		return fault.Wrap(fault.EUNAVAILABLE, err, "The swarm's manager is not reachable.")
+	}
+	var errs []error
+	for _, s := range svcs {
+		if err := c.swarm.ServiceRemove(ctx, s.ID); err != nil && !cerrdefs.IsNotFound(err) {
+			errs = append(errs, fault.Wrap(fault.EUNAVAILABLE, err, "The swarm could not remove a node."))
+		}
+	}
+	hosts := map[string]bool{}
+	for _, t := range tasks {
+		if t.NodeID != "" {
+			hosts[t.NodeID] = true
+		}
+	}
+	for id := range hosts {
+		h, err := c.host(ctx, id)
+		if err != nil || lostWhy(h) == engine.LostHostGone {
+			continue
+		}
+		if err := h.eng.RemoveContainers(ctx, sessionID); err != nil && fault.ErrorCode(err) != fault.EUNAVAILABLE {
+			errs = append(errs, err)
+		}
+	}
+	errs = append(errs, c.removeNetwork(ctx, sessionID))
+	return errors.Join(errs...)
+}
+
+// removeNetwork removes the session's network from the swarm, waiting out
+// the endpoints the hosts are still letting go of.
+func (c *Cluster) removeNetwork(ctx context.Context, sessionID string) error {
+	nets, err := c.swarm.NetworkList(ctx, network.ListOptions{Filters: c.instanceFilter(sessionID)})
+	if err != nil {
+		return fault.Wrap(fault.EUNAVAILABLE, err, "The swarm's manager is not reachable.")
+	}
+	for _, n := range nets {
+		for try := 1; ; try++ {
+			err := c.swarm.NetworkRemove(ctx, n.ID)
+			if err == nil || cerrdefs.IsNotFound(err) {
+				break
+			}
+			if try == networkTries {
+				return fault.Wrap(fault.EUNAVAILABLE, err, "The session's network could not be removed.")
+			}
+			if err := sleep(ctx, 5*pollEvery); err != nil {
+				return fault.Wrap(fault.EUNAVAILABLE, err, "The session's network could not be removed.")
+			}
+		}
+	}
+	return nil
+}
+
+// List returns the instance's sessions with their nodes on every host: as
+// the host's engine sees them when it answers, as the swarm last saw them
+// otherwise; nodes on a host that is lost or drained say so (Node.Lost).
+// Sessions with services or a network but no container are listed without
+// nodes, so that leftovers are found.
+func (c *Cluster) List(ctx context.Context) (map[string][]engine.Node, error) {
+	hosts, err := c.listHosts(ctx, true)
+	if err != nil {
+		return nil, err
+	}
+	tasks, err := c.tasks(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]engine.Node{}
+	byHost := map[string][]swarm.Task{}
+	for _, t := range tasks {
+		out[t.Spec.ContainerSpec.Labels[engine.LabelSession]] = nil
+		if t.NodeID != "" && t.Status.ContainerStatus != nil && t.Status.ContainerStatus.ContainerID != "" {
+			byHost[t.NodeID] = append(byHost[t.NodeID], t)
+		}
+	}
+	nets, err := c.swarm.NetworkList(ctx, network.ListOptions{Filters: c.instanceFilter("")})
+	if err != nil {
+		return nil, fault.Wrap(fault.EUNAVAILABLE, err, "The swarm's manager is not reachable.")
+	}
+	for _, n := range nets {
+		if id := n.Labels[engine.LabelSession]; id != "" {
+			if _, ok := out[id]; !ok {
+				out[id] = nil
+			}
+		}
+	}
+	for id, h := range hosts {
+		if why := lostWhy(h); why == "" {
+			if listed, err := c.hostList(ctx, h); err == nil {
+				for sid, nodes := range listed {
+					out[sid] = append(out[sid], nodes...)
+				}
+				continue
+			}
+		}
+		why := lostWhy(h)
+		for _, t := range byHost[id] {
+			sid := t.Spec.ContainerSpec.Labels[engine.LabelSession]
+			out[sid] = append(out[sid], engine.Node{
+				Name:        t.Spec.ContainerSpec.Labels[engine.LabelNode],
+				ContainerID: joinID(id, t.Status.ContainerStatus.ContainerID),
+				Running:     t.Status.State == swarm.TaskStateRunning && why == "",
+				Lost:        why,
+			})
+		}
+	}
+	for sid := range out {
+		engineSort(out[sid])
+	}
+	return out, nil
+}
+
+// hostList lists the instance's node containers on one host.
+func (c *Cluster) hostList(ctx context.Context, h *Host) (map[string][]engine.Node, error) {
+	if err := c.connect(h); err != nil {
+		return nil, err
+	}
+	listed, err := h.eng.List(ctx)
+	if err != nil {
+		c.log.Warn("a host's engine does not answer; its nodes are as the swarm last saw them", "host", h.describe(), "err", err)
+		return nil, err
+	}
+	out := make(map[string][]engine.Node, len(listed))
+	for sid, nodes := range listed {
+		for _, n := range nodes {
+			n.ContainerID = joinID(h.ID, n.ContainerID)
+			out[sid] = append(out[sid], n)
+		}
+	}
+	return out, nil
+}
+
+// Nodes returns one session's nodes on its host.
+func (c *Cluster) Nodes(ctx context.Context, sessionID string) ([]engine.Node, error) {
+	hostID, err := c.sessionHost(ctx, sessionID)
+	if fault.ErrorCode(err) == fault.ENOTFOUND {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	h, err := c.host(ctx, hostID)
+	if err != nil {
+		return nil, err
+	}
+	nodes, err := h.eng.Nodes(ctx, sessionID)
+	if err != nil {
+		return nil, err
+	}
+	for i := range nodes {
+		nodes[i].ContainerID = joinID(hostID, nodes[i].ContainerID)
+	}
+	return nodes, nil
+}
+
+// engineSort sorts nodes by name.
+func engineSort(nodes []engine.Node) {
+	sort.Slice(nodes, func(i, j int) bool { return nodes[i].Name < nodes[j].Name })
+}

@@ -1,0 +1,90 @@
+package engine
+
+import (
+	"context"
+	"net/netip"
+	"time"
+
+	"github.com/docker/docker/api/types/mount"
+	"github.com/docker/docker/api/types/swarm"
+)
+
+// serviceStopGrace is how long a node that runs as a swarm service is given
+// to stop before it is killed: nothing in a node is worth waiting for when
+// its session ends.
+const serviceStopGrace = time.Second
+
+// NodeService returns the swarm service that runs one node of a session on
+// a host of a cluster (sessions/cluster): the node image with the agent's
+// arguments, the same labels as a node container (so that this engine, on
+// the host the swarm picks, finds it as it finds its own), the node's
+// limits, the same isolation as a node container in ModeUserns, an
+// anonymous volume for the inner engine and LXCFS's files, one replica
+// that is never restarted, and the session's network, where the node's
+// name is its alias. Placement and reservations are the caller's.
+//
+// What a service cannot say, the host says for all its containers instead:
+// a private cgroup namespace (dockerd --default-cgroupns-mode=private) and
+// the user namespace (--userns-remap). Masked /proc paths cannot be turned
+// off either; the agent lifts them in the node (sessions/agent).
+func (e *Engine) NodeService(sessionID, name, networkID string, subnet netip.Prefix) swarm.ServiceSpec {
+	labels := e.labels(sessionID, name)
+	grace := serviceStopGrace
+	pids := e.cfg.PidsLimit
+	cs := &swarm.ContainerSpec{
+		Image:           e.cfg.NodeImage,
+		Labels:          labels,
+		Hostname:        name,
+		Args:            e.nodeArgs(subnet),
+		StopGracePeriod: &grace,
+		Mounts:          append([]mount.Mount{{Type: mount.TypeVolume, Target: dockerDataDir}}, e.lxcfsMounts()...),
+		CapabilityAdd:   append([]string(nil), nodeCapAdd...),
+		CapabilityDrop:  append([]string(nil), nodeCapDrop...),
+		Privileges: &swarm.Privileges{
+			Seccomp:  &swarm.SeccompOpts{Mode: swarm.SeccompModeCustom, Profile: []byte(nodeSeccomp)},
+			AppArmor: &swarm.AppArmorOpts{Mode: swarm.AppArmorModeDisabled},
+		},
+	}
+	for _, h := range dockerHubHosts {
+		cs.Hosts = append(cs.Hosts, "127.0.0.1 "+h)
+	}
+	one := uint64(1)
+	return swarm.ServiceSpec{
+		Annotations: swarm.Annotations{Name: ContainerName(sessionID, name), Labels: labels},
+		TaskTemplate: swarm.TaskSpec{
+			ContainerSpec: cs,
+			Resources: &swarm.ResourceRequirements{Limits: &swarm.Limit{
+				NanoCPUs: e.cfg.NanoCPUs, MemoryBytes: e.cfg.Memory, Pids: pids,
+			}},
+			RestartPolicy: &swarm.RestartPolicy{Condition: swarm.RestartPolicyConditionNone},
+			Networks:      []swarm.NetworkAttachmentConfig{{Target: networkID, Aliases: []string{name}}},
+			LogDriver: &swarm.Driver{Name: logDriver,
+				Options: map[string]string{"max-size": logMaxSize, "max-file": logMaxFiles}},
+		},
+		Mode:         swarm.ServiceMode{Replicated: &swarm.ReplicatedService{Replicas: &one}},
+		EndpointSpec: &swarm.EndpointSpec{Mode: swarm.ResolutionModeDNSRR},
+	}
+}
+
+// Labels returns the labels of a session's resources (node empty for its
+// network), as this engine sets and looks for them.
+func (e *Engine) Labels(sessionID, node string) map[string]string { return e.labels(sessionID, node) }
+
+// Adopt readies node containers that a swarm started on this engine's host,
+// as CreateSession readies its own: in ModeUserns it hands each its cgroups.
+func (e *Engine) Adopt(ctx context.Context, containerIDs ...string) error {
+	mode, err := e.Mode(ctx)
+	if err != nil {
+		return err
+	}
+	if mode != ModeUserns {
+		return nil
+	}
+	return e.delegate(ctx, containerIDs...)
+}
+
+// RemoveContainer force-removes one container with its anonymous volumes;
+// a missing one is fine.
+func (e *Engine) RemoveContainer(ctx context.Context, containerID string) error {
+	return e.removeContainer(ctx, containerID)
+}
