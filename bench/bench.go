@@ -17,6 +17,7 @@ import (
 	"os"
 	"sort"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -44,8 +45,11 @@ type Options struct {
 	// Fill, for Capacity, is how many idle sessions to start at most.
 	Fill int
 	// Only names the one group of figures to measure (starts, class,
-	// terminal or pause); empty measures them all.
+	// terminal, pause or cluster); empty measures them all.
 	Only string
+	// Cluster and ClusterTLS, when Cluster is set, are a swarm's manager
+	// and the hosts' TLS folder, for the cluster figures.
+	Cluster, ClusterTLS string
 }
 
 // measures reports whether the group named group is measured.
@@ -97,6 +101,13 @@ func Run(ctx context.Context, opts Options, out io.Writer) error {
 			return err
 		}
 		b.table(fmt.Sprintf("Class storm: %d learners join one classroom within 5 s", opts.Class), storm)
+	}
+	if opts.Cluster != "" && opts.measures("cluster") {
+		rows, err := b.clusterFigures(ctx)
+		if err != nil {
+			return err
+		}
+		b.table("Several hosts: make cluster's three engines, one swarm, on this one machine", rows)
 	}
 	if !opts.measures("terminal") {
 		return nil
@@ -195,8 +206,10 @@ type benchServer struct {
 // instance of its own (name), and extra flags.
 func (b *bench) startServer(ctx context.Context, name string, flags ...string) (*benchServer, error) {
 	inst := "bench-" + name
+	// On the single engine unless flags say otherwise (the environment
+	// may name the cluster, for the cluster figures).
 	args := append([]string{"-addr", "127.0.0.1:0", "-log-level", "warn", "-metrics-addr", "off",
-		"-node-isolation", b.opts.Mode, "-instance", inst}, flags...)
+		"-node-isolation", b.opts.Mode, "-instance", inst, "-cluster", ""}, flags...)
 	addrc := make(chan string, 1)
 	m := &app.Main{
 		Log:      slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
@@ -228,6 +241,10 @@ func (b *bench) startServer(ctx context.Context, name string, flags ...string) (
 func (b *bench) removeAll(inst string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
+	if strings.HasPrefix(inst, "bench-cluster") && inst != "bench-cluster-floor" {
+		b.removeOnCluster(ctx, inst)
+		return
+	}
 	eng := engine.New(b.docker, engine.Config{Instance: inst}, nil)
 	defer eng.Close(ctx)
 	live, err := b.store.LiveSessions(ctx, inst)

@@ -21,7 +21,9 @@ func runBench(ctx context.Context, args []string) error {
 	fs.DurationVar(&opts.Idle, "idle", 10*time.Second, "how long a session rests before its memory is read")
 	fs.IntVar(&opts.Class, "class", 30, "learners in the class storm; 0 skips it")
 	fs.IntVar(&opts.StreamMiB, "stream-mib", 64, "MiB of output for the terminal throughput")
-	fs.StringVar(&opts.Only, "only", "", "measure one group of figures only: starts, pause, class or terminal")
+	fs.StringVar(&opts.Only, "only", "", "measure one group of figures only: starts, pause, class, cluster or terminal")
+	fs.StringVar(&opts.Cluster, "cluster", os.Getenv("PLAYGROUND_CLUSTER"), "a swarm manager's Docker address, for the cluster figures (make cluster's)")
+	fs.StringVar(&opts.ClusterTLS, "cluster-tls", os.Getenv("PLAYGROUND_CLUSTER_TLS"), "the cluster hosts' TLS folder")
 	fs.IntVar(&opts.Fill, "fill", 0, "instead, fill one server with up to this many idle sessions and print what the host has left, every ten (make capacity)")
 	if err := fs.Parse(args); err != nil {
 		return err

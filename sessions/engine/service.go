@@ -38,8 +38,10 @@ func (e *Engine) NodeService(sessionID, name, networkID string, subnet netip.Pre
 		Args:            e.nodeArgs(subnet),
 		StopGracePeriod: &grace,
 		Mounts:          append([]mount.Mount{{Type: mount.TypeVolume, Target: dockerDataDir}}, e.lxcfsMounts()...),
-		CapabilityAdd:   append([]string(nil), nodeCapAdd...),
-		CapabilityDrop:  append([]string(nil), nodeCapDrop...),
+		// Every capability the host has: Docker 25 and later count only
+		// those, and refuse to drop one the host lacks (SYS_RESOURCE on a
+		// restricted VM). In the user namespace they count only inside it.
+		CapabilityAdd: append([]string(nil), nodeCapAdd...),
 		Privileges: &swarm.Privileges{
 			Seccomp:  &swarm.SeccompOpts{Mode: swarm.SeccompModeCustom, Profile: []byte(nodeSeccomp)},
 			AppArmor: &swarm.AppArmorOpts{Mode: swarm.AppArmorModeDisabled},
