@@ -41,6 +41,7 @@ func Run(ctx context.Context, cfg Config) error {
 
 	if cfg.ManageCgroups {
 		if inUserNamespace() {
+			LiftProcMasks(log)
 			waitDelegated(ctx, defaultCgroupTree.Root, log)
 		}
 		if err := PrepareCgroups(log); err != nil {
