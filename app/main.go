@@ -93,7 +93,7 @@ func (m *Main) Run(ctx context.Context) error {
 	hub := live.NewHub(log)
 	classes := classroom.New(mgr, st, catalog, log)
 	classes.SetPauser(mgr) // a class pauses and resumes its seats' sessions
-	srv := server.New(cfg.Server, server.Deps{Manager: mgr, Classrooms: classes, Labs: catalog, Site: site, Secret: secret, Log: log, Hub: hub, Metrics: met})
+	srv := server.New(cfg.Server, server.Deps{Manager: mgr, Classrooms: classes, Labs: catalog, Site: site, Secret: secret, Log: log, Hub: hub, Metrics: met, Limits: st})
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

@@ -1,9 +1,18 @@
-// Package ratelimit is a set of token buckets by key: each key may do burst
-// things at once, and one more every refill. Buckets that have filled up
-// again are forgotten, so memory stays bounded by recent activity. The
-// server limits client addresses and logins with it, the manager each
-// session's checks. InFlight bounds what a key has under way at once (a
-// session's terminals and file transfers). Counts live in one process.
+// Package ratelimit bounds how often a key may do something and how many
+// things it may have under way at once. Buckets are token buckets by key,
+// in this process: each key may do burst things at once, and one more
+// every refill; buckets that have filled up again are forgotten, so memory
+// stays bounded by recent activity. InFlight bounds what a key has under
+// way at once, in this process.
+//
+// Limiter (token buckets) and Cap (things under way) are the same limits
+// shared by every server process on one Store (Postgres, through
+// sessions/store), so that N processes behind a load balancer do not allow
+// N times as much. While the store does not answer they fall back to
+// Buckets and InFlight: the limits then hold per process, and no request
+// fails because of the store. The server limits client addresses, logins
+// and each session's terminals with them, the manager each session's
+// checks and file transfers.
 package ratelimit
 
 import (
@@ -11,6 +20,12 @@ import (
 	"sync"
 	"time"
 )
+
+// Store is where Limiters and Caps are shared between processes.
+type Store interface {
+	BucketStore
+	LeaseStore
+}
 
 // Buckets are token buckets by key. The zero value is not usable; call New.
 type Buckets struct {

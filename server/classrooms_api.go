@@ -289,7 +289,7 @@ func (s *Server) joinClassroom(w http.ResponseWriter, r *http.Request) {
 // arrive at once (a class joining from one router); wrong ones sent all at
 // once are all charged, into debt, so guessing stays as slow on average.
 func (s *Server) codeLimit(r *http.Request) error {
-	if wait := s.badCodes.Wait(addressKey(clientIP(r)), time.Now()); wait > 0 {
+	if wait := s.badCodes.Wait(r.Context(), addressKey(clientIP(r)), s.now()); wait > 0 {
 		return &fault.Error{Code: fault.ERATELIMITED, RetryAfter: wait.Round(time.Second) + time.Second,
 			Message: "Too many wrong classroom codes from your network; check the code and try again in a little while."}
 	}
@@ -300,7 +300,7 @@ func (s *Server) codeLimit(r *http.Request) error {
 // named no classroom.
 func (s *Server) countBadCode(r *http.Request, err error) {
 	if fault.ErrorCode(err) == fault.ENOTFOUND {
-		s.badCodes.Charge(addressKey(clientIP(r)), time.Now())
+		s.badCodes.Charge(r.Context(), addressKey(clientIP(r)), s.now())
 	}
 }
 

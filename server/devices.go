@@ -9,6 +9,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/labplay/playground/ratelimit"
 	"github.com/labplay/playground/sessions"
 )
 
@@ -36,6 +37,9 @@ const (
 	badLinkBurst  = 20
 	badLinkRefill = 10 * time.Second
 )
+
+// badLinkRate is the rate of the limit above, named in the shared store.
+var badLinkRate = ratelimit.Rate{Name: "bad_links", Burst: badLinkBurst, Refill: badLinkRefill}
 
 // DeviceLinks makes, stops and uses the links learners open to continue on
 // another browser (sessions/classroom's Accounts satisfies it). A learner
@@ -182,14 +186,14 @@ func (s *Server) deviceLinkOf(w http.ResponseWriter, r *http.Request, get func(c
 		return nil, false
 	}
 	key := addressKey(clientIP(r))
-	if wait := s.badLinks.Wait(key, time.Now()); wait > 0 {
+	if wait := s.badLinks.Wait(r.Context(), key, s.now()); wait > 0 {
 		s.writeError(w, r, &fault.Error{Code: fault.ERATELIMITED, RetryAfter: wait.Round(time.Second) + time.Second,
 			Message: "Too many links that open nothing from your network; check the link and try again in a little while."})
 		return nil, false
 	}
 	l, err := get(r.Context(), req.Token)
 	if fault.ErrorCode(err) == fault.ENOTFOUND {
-		s.badLinks.Charge(key, time.Now())
+		s.badLinks.Charge(r.Context(), key, s.now())
 	}
 	if err != nil {
 		s.writeError(w, r, err)

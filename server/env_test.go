@@ -157,7 +157,7 @@ func newEnv(t *testing.T, cfg envConfig) *env {
 		e.hub.Listen(hctx, st.Pool().Config().ConnConfig)
 	}()
 	e.srv = New(cfg.Server, Deps{Manager: e.manager, Classrooms: e.classes, Labs: labs.Builtin(), Site: site,
-		Secret: secret, Log: log, Metrics: e.metrics, Hub: e.hub})
+		Secret: secret, Log: log, Metrics: e.metrics, Hub: e.hub, Limits: st})
 	e.ts = httptest.NewUnstartedServer(e.srv.Handler())
 	e.ts.Config.RegisterOnShutdown(stopHub)
 	e.ts.Start()

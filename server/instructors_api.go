@@ -41,7 +41,7 @@ func (s *Server) instructorLogin(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, fault.Errorf(fault.EINVALID, "Give an email and a password."))
 		return
 	}
-	if err := s.logins.allow(addressKey(clientIP(r)), req.Email); err != nil {
+	if err := s.logins.allow(r.Context(), addressKey(clientIP(r)), req.Email); err != nil {
 		s.writeError(w, r, err)
 		return
 	}

@@ -160,7 +160,7 @@ func TestLoginRateLimits(t *testing.T) {
 
 func TestLoginHashersAreBounded(t *testing.T) {
 	t.Parallel()
-	l := newLoginLimiter()
+	l := newLoginLimiter(nil, nil)
 	var mu sync.Mutex
 	running, most := 0, 0
 	var wg sync.WaitGroup
@@ -201,7 +201,7 @@ func TestLoginHashersAreBounded(t *testing.T) {
 
 func TestLoginLimiterAllows(t *testing.T) {
 	t.Parallel()
-	if err := newLoginLimiter().allow("ip", "a@b"); err != nil {
+	if err := newLoginLimiter(nil, nil).allow(context.Background(), "ip", "a@b"); err != nil {
 		t.Fatal(err)
 	}
 }

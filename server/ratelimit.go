@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -40,20 +41,29 @@ const (
 	badCodeRefill = 10 * time.Second
 )
 
-// loginLimiter limits instructor login attempts. The counts live in this
-// process: behind several processes the limits apply to each.
+// The rates of the limits above, named in the shared store.
+var (
+	loginIPRate      = ratelimit.Rate{Name: "login_ip", Burst: loginIPBurst, Refill: loginIPRefill}
+	loginIPEmailRate = ratelimit.Rate{Name: "login_ip_email", Burst: loginEmailBurst, Refill: loginEmailRefill}
+	startRate        = ratelimit.Rate{Name: "starts", Burst: startBurst, Refill: startRefill}
+	badCodeRate      = ratelimit.Rate{Name: "bad_codes", Burst: badCodeBurst, Refill: badCodeRefill}
+)
+
+// loginLimiter limits instructor login attempts. The attempts count over
+// every process sharing st (see ratelimit.Limiter); the password hashes
+// computed at once are this process's cores, and count here only.
 type loginLimiter struct {
-	byIP      *ratelimit.Buckets
-	byIPEmail *ratelimit.Buckets
+	byIP      *ratelimit.Limiter
+	byIPEmail *ratelimit.Limiter
 	now       func() time.Time // the clock; tests stop it
 	// hashers holds a token per password hash being computed.
 	hashers chan struct{}
 }
 
-func newLoginLimiter() *loginLimiter {
+func newLoginLimiter(st ratelimit.Store, log *slog.Logger) *loginLimiter {
 	return &loginLimiter{
-		byIP:      ratelimit.New(loginIPBurst, loginIPRefill),
-		byIPEmail: ratelimit.New(loginEmailBurst, loginEmailRefill),
+		byIP:      ratelimit.NewLimiter(loginIPRate, st, log),
+		byIPEmail: ratelimit.NewLimiter(loginIPEmailRate, st, log),
 		now:       time.Now,
 		hashers:   make(chan struct{}, loginHashers),
 	}
@@ -62,15 +72,15 @@ func newLoginLimiter() *loginLimiter {
 // allow takes one attempt for the address and for the address and email
 // together, or returns ERATELIMITED saying when to try again. An email over
 // maxEmail bytes is EINVALID and takes nothing.
-func (l *loginLimiter) allow(ip, email string) error {
+func (l *loginLimiter) allow(ctx context.Context, ip, email string) error {
 	if len(email) > maxEmail {
 		return fault.Errorf(fault.EINVALID, "That is not an email address (over %d characters).", maxEmail)
 	}
 	now := l.now()
-	if wait := l.byIP.Take(ip, now); wait > 0 {
+	if wait := l.byIP.Take(ctx, ip, now); wait > 0 {
 		return tooMany(wait)
 	}
-	if wait := l.byIPEmail.Take(ip+" "+strings.ToLower(strings.TrimSpace(email)), now); wait > 0 {
+	if wait := l.byIPEmail.Take(ctx, ip+" "+strings.ToLower(strings.TrimSpace(email)), now); wait > 0 {
 		return tooMany(wait)
 	}
 	return nil
@@ -95,10 +105,9 @@ func tooMany(wait time.Duration) error {
 
 // takeAddress takes one token from key's bucket, or answers ERATELIMITED
 // with message when it is empty. Taking first (not peeking) keeps requests
-// sent all at once from passing together; give the token back for outcomes
-// that must not count.
-func takeAddress(l *ratelimit.Buckets, key, message string) error {
-	if wait := l.Take(key, time.Now()); wait > 0 {
+// sent all at once from passing together.
+func takeAddress(ctx context.Context, l *ratelimit.Limiter, key string, now time.Time, message string) error {
+	if wait := l.Take(ctx, key, now); wait > 0 {
 		return &fault.Error{Code: fault.ERATELIMITED, RetryAfter: wait.Round(time.Second) + time.Second, Message: message}
 	}
 	return nil

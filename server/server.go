@@ -6,6 +6,7 @@ package server
 import (
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/labplay/playground/labs"
 	"github.com/labplay/playground/metrics"
@@ -35,10 +36,11 @@ type Server struct {
 
 	// Per-address limits on anonymous session starts, on wrong classroom
 	// codes (ratelimit.go) and on device links that open nothing
-	// (devices.go).
-	starts   *ratelimit.Buckets
-	badCodes *ratelimit.Buckets
-	badLinks *ratelimit.Buckets
+	// (devices.go), shared with the other processes on the database.
+	starts   *ratelimit.Limiter
+	badCodes *ratelimit.Limiter
+	badLinks *ratelimit.Limiter
+	now      func() time.Time // their clock; tests stop it
 
 	// metrics receives requests, terminals and errors; nil records nothing.
 	metrics *metrics.Metrics
@@ -65,6 +67,10 @@ type Deps struct {
 	Hub *live.Hub
 	// Metrics, when set, receives requests, terminals and errors.
 	Metrics *metrics.Metrics
+	// Limits, when set, is where the rate limits and the terminals per
+	// session are counted with every other process on the same database
+	// (the store); without it they count in this process only.
+	Limits ratelimit.Store
 }
 
 // DefaultUploadMax is the largest upload when the configuration sets none.
@@ -82,12 +88,14 @@ func New(cfg Config, d Deps) *Server {
 	return &Server{
 		cfg: cfg, log: log, manager: d.Manager, labs: d.Labs, site: d.Site,
 		signer: signer{secret: d.Secret},
-		terms:  terminalSet{conns: map[*terminalConn]struct{}{}, perSession: ratelimit.NewInFlight(maxTermsPerSession)},
+		terms: terminalSet{conns: map[*terminalConn]struct{}{},
+			perSession: ratelimit.NewCap("terminals", maxTermsPerSession, d.Limits, log)},
 		// Classrooms.
-		classes: d.Classrooms, hub: d.Hub, logins: newLoginLimiter(),
-		starts: ratelimit.New(startBurst, startRefill), badCodes: ratelimit.New(badCodeBurst, badCodeRefill),
-		metrics: d.Metrics,
-
-		badLinks: ratelimit.New(badLinkBurst, badLinkRefill),
+		classes: d.Classrooms, hub: d.Hub, logins: newLoginLimiter(d.Limits, log),
+		starts:   ratelimit.NewLimiter(startRate, d.Limits, log),
+		badCodes: ratelimit.NewLimiter(badCodeRate, d.Limits, log),
+		badLinks: ratelimit.NewLimiter(badLinkRate, d.Limits, log),
+		now:      time.Now,
+		metrics:  d.Metrics,
 	}
 }

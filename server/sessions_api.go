@@ -42,7 +42,7 @@ func (s *Server) createSession(w http.ResponseWriter, r *http.Request) {
 	// PLAYGROUND_MAX_SESSIONS_PER_ADDRESS=0 lifts the start rate too: a
 	// workshop behind one router, without a classroom, starts at once.
 	if s.manager.Config().MaxPerAddress > 0 {
-		if err := takeAddress(s.starts, addressKey(ip), "Too many sessions started from your network; wait a little and try again."); err != nil {
+		if err := takeAddress(r.Context(), s.starts, addressKey(ip), s.now(), "Too many sessions started from your network; wait a little and try again."); err != nil {
 			s.writeError(w, r, err)
 			return
 		}

@@ -80,7 +80,7 @@ func (s *Server) terminal(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, fault.Errorf(fault.EFORBIDDEN, "Terminals only answer pages of this site."))
 		return
 	}
-	release, err := s.terms.admit(sess.ID)
+	release, err := s.terms.admit(r.Context(), sess.ID)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -21,15 +21,16 @@ const maxTermsPerSession = 12
 type terminalSet struct {
 	mu         sync.Mutex
 	conns      map[*terminalConn]struct{}
-	perSession *ratelimit.InFlight // admitted connections, open or opening
+	perSession *ratelimit.Cap // admitted connections, open or opening, in every process
 	closed     bool
 	wg         sync.WaitGroup
 }
 
 // admit counts one more terminal of a session, or answers ERATELIMITED when
-// it has maxTermsPerSession already. Call release when the connection ends.
-func (ts *terminalSet) admit(sessionID string) (release func(), err error) {
-	release, ok := ts.perSession.Enter(sessionID)
+// it has maxTermsPerSession already, over every process sharing the
+// database. Call release when the connection ends.
+func (ts *terminalSet) admit(ctx context.Context, sessionID string) (release func(), err error) {
+	release, ok := ts.perSession.Enter(ctx, sessionID)
 	if !ok {
 		return nil, fault.Errorf(fault.ERATELIMITED, "This session has %d terminals open already; close some tabs.", maxTermsPerSession)
 	}

@@ -94,7 +94,7 @@ func (m *Manager) createOnce(ctx context.Context, req NewSession) (s *sessions.S
 	for _, name := range sessions.NodeNamesN(m.nodesFor(req.Lab)) {
 		s.Nodes = append(s.Nodes, sessions.Node{Name: name, Status: sessions.NodeStarting})
 	}
-	limits := store.Limits{MaxLive: m.cfg.MaxSessions, MaxPerUser: m.cfg.MaxPerLearner, MaxPerAddress: m.cfg.MaxPerAddress}
+	limits := store.Limits{MaxLive: m.cfg.MaxSessions, MaxPerUser: m.cfg.MaxPerLearner, MaxPerAddress: m.cfg.MaxPerAddress, PoolSize: m.cfg.PoolSize}
 	if err := m.store.CreateSession(ctx, s, m.cfg.Subnets, limits); err != nil {
 		return nil, false, err
 	}

@@ -17,8 +17,8 @@ const MaxTransfers = 2
 
 // enterTransfer takes one of the session's transfer slots, or refuses at
 // once.
-func (m *Manager) enterTransfer(sessionID string) (leave func(), err error) {
-	leave, ok := m.transfers.Enter(sessionID)
+func (m *Manager) enterTransfer(ctx context.Context, sessionID string) (leave func(), err error) {
+	leave, ok := m.transfers.Enter(ctx, sessionID)
 	if !ok {
 		return nil, &fault.Error{Code: fault.ERATELIMITED, RetryAfter: 5 * time.Second,
 			Message: "Two files are already moving for this session; wait for one to finish."}
@@ -33,7 +33,7 @@ func (m *Manager) WriteFile(ctx context.Context, userID, id, nodeName, path stri
 	if err != nil {
 		return sessions.FileInfo{}, err
 	}
-	leave, err := m.enterTransfer(s.ID)
+	leave, err := m.enterTransfer(ctx, s.ID)
 	if err != nil {
 		return sessions.FileInfo{}, err
 	}
@@ -50,7 +50,7 @@ func (m *Manager) ReadFile(ctx context.Context, userID, id, nodeName, path strin
 	if err != nil {
 		return sessions.FileInfo{}, nil, err
 	}
-	leave, err := m.enterTransfer(s.ID)
+	leave, err := m.enterTransfer(ctx, s.ID)
 	if err != nil {
 		return sessions.FileInfo{}, nil, err
 	}

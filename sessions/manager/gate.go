@@ -2,6 +2,7 @@ package manager
 
 import (
 	"context"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -24,11 +25,16 @@ const (
 	gateWait = 2 * time.Minute
 )
 
-// gates holds each session's slot, and the rate of all of them.
+// gateRate is the per-session rate, named in the shared store.
+var gateRate = ratelimit.Rate{Name: "session_steps", Burst: gateBurst, Refill: gateRefill}
+
+// gates holds each session's slot, and the rate of all of them. The slots
+// are this process's (a session's requests reaching two processes may run
+// one in each); the rate counts over every process sharing the store.
 type gates struct {
 	mu    sync.Mutex
 	slots map[string]*slot
-	rate  *ratelimit.Buckets
+	rate  *ratelimit.Limiter
 	now   func() time.Time
 }
 
@@ -38,15 +44,17 @@ type slot struct {
 	users int           // requests holding or waiting for it
 }
 
-func newGates() *gates {
-	return &gates{slots: map[string]*slot{}, rate: ratelimit.New(gateBurst, gateRefill), now: time.Now}
+// newGates returns the gates, their rate shared through st (nil: this
+// process only).
+func newGates(st ratelimit.BucketStore, log *slog.Logger) *gates {
+	return &gates{slots: map[string]*slot{}, rate: ratelimit.NewLimiter(gateRate, st, log), now: time.Now}
 }
 
 // enter waits for the session's slot and returns the function that leaves
 // it. A session over its rate is ERATELIMITED at once; a request that waits
 // longer than gateWait, or whose ctx ends, gives up.
 func (g *gates) enter(ctx context.Context, sessionID string) (leave func(), err error) {
-	if wait := g.rate.Take(sessionID, g.now()); wait > 0 {
+	if wait := g.rate.Take(ctx, sessionID, g.now()); wait > 0 {
 		return nil, &fault.Error{Code: fault.ERATELIMITED, RetryAfter: wait.Round(time.Second) + time.Second,
 			Message: "Too many checks and steps in a row for this session; wait a moment."}
 	}

@@ -11,7 +11,7 @@ import (
 
 func TestGateOneAtATime(t *testing.T) {
 	t.Parallel()
-	g := newGates()
+	g := newGates(nil, nil)
 	var mu sync.Mutex
 	running, most := 0, 0
 	var wg sync.WaitGroup
@@ -49,7 +49,7 @@ func TestGateOneAtATime(t *testing.T) {
 
 func TestGateRate(t *testing.T) {
 	t.Parallel()
-	g := newGates()
+	g := newGates(nil, nil)
 	now := time.Unix(1000, 0)
 	g.now = func() time.Time { return now }
 	for i := range gateBurst {
@@ -81,7 +81,7 @@ func TestGateRate(t *testing.T) {
 
 func TestGateWaitEndsWithContext(t *testing.T) {
 	t.Parallel()
-	g := newGates()
+	g := newGates(nil, nil)
 	leave, err := g.enter(context.Background(), "s1")
 	if err != nil {
 		t.Fatal(err)

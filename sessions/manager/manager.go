@@ -102,8 +102,9 @@ type Manager struct {
 	// time and within a rate (gate.go).
 	gates *gates
 
-	// transfers bounds each session's file uploads and downloads (files.go).
-	transfers *ratelimit.InFlight
+	// transfers bounds each session's file uploads and downloads, over
+	// every process sharing the database (files.go).
+	transfers *ratelimit.Cap
 
 	// lastPrune is when Run last pruned progress events; only Run's
 	// goroutine touches it.
@@ -129,7 +130,7 @@ type Manager struct {
 func New(cfg Config, eng Engine, st *store.Store, log *slog.Logger) *Manager {
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Manager{cfg: cfg, engine: eng, store: st, log: log, bgCtx: ctx, bgStop: cancel,
-		loading: map[string]chan struct{}{}, setups: setupRuns{latest: map[string]*setupRun{}}, gates: newGates(), transfers: ratelimit.NewInFlight(MaxTransfers), poolKick: make(chan struct{}, 1), activity: newActivity()}
+		loading: map[string]chan struct{}{}, setups: setupRuns{latest: map[string]*setupRun{}}, gates: newGates(st, log), transfers: ratelimit.NewCap("transfers", MaxTransfers, st, log), poolKick: make(chan struct{}, 1), activity: newActivity()}
 }
 
 // Run reconciles the engine with the store once, then, on every tick until

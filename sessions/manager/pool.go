@@ -187,7 +187,9 @@ func (m *Manager) fillPool(ctx context.Context) {
 		start := time.Now()
 		err := m.makePoolSession(ctx, order)
 		if err != nil {
-			if c := fault.ErrorCode(err); c != fault.EFULL && ctx.Err() == nil {
+			// EFULL: the host is full; ECONFLICT: another process
+			// filled this pool first (store.Limits.PoolSize).
+			if c := fault.ErrorCode(err); c != fault.EFULL && c != fault.ECONFLICT && ctx.Err() == nil {
 				m.log.Warn("could not fill the pool", "classroom", order.warmFor, "err", err)
 			}
 			return

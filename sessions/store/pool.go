@@ -65,6 +65,26 @@ func (s *Store) TakePooled(ctx context.Context, t Take, limits Limits) (string, 
 	return id, nil
 }
 
+// checkPoolRoom refuses a new pool session, with ECONFLICT, when its pool
+// (the general one, or a classroom's ready seats) has all the sessions it
+// wants already, warming or ready. The caller holds the deployment's
+// session lock, so processes filling the same pool take turns and together
+// make it no bigger than one would.
+func checkPoolRoom(ctx context.Context, tx pgx.Tx, sess *sessions.Session, limits Limits) error {
+	var have, wanted int
+	if err := tx.QueryRow(ctx, `SELECT count(*),
+			CASE WHEN $2 = '' THEN $3
+			ELSE coalesce((SELECT warm_wanted FROM classrooms WHERE id = $2 AND status = 'open'), 0) END
+		FROM sessions WHERE instance = $1 AND warm_for = $2 AND pool <> '' AND status <> 'ended'`,
+		instanceOf(sess), sess.WarmFor, limits.PoolSize).Scan(&have, &wanted); err != nil {
+		return err
+	}
+	if have >= wanted {
+		return fault.Errorf(fault.ECONFLICT, "The pool has the %d sessions it wants already.", wanted)
+	}
+	return nil
+}
+
 // MarkPoolReady turns a warming pool session ready to be handed out.
 func (s *Store) MarkPoolReady(ctx context.Context, id string) error {
 	_, err := s.pool.Exec(ctx, "UPDATE sessions SET pool = 'ready' WHERE id = $1 AND pool = 'warming' AND status = 'running'", id)

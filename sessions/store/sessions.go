@@ -22,6 +22,11 @@ type Limits struct {
 	// MaxPerAddress caps the live sessions without a classroom that one
 	// client address holds; 0 means no cap.
 	MaxPerAddress int
+	// PoolSize is the general warm pool's size: a session of the general
+	// pool is not made when it has that many, warming or ready, already
+	// (pool.go); 0 keeps none. A classroom's ready seats are bounded by
+	// what it asked for.
+	PoolSize int
 }
 
 // retryAfterFull is what a client is told to wait when the host is full.
@@ -114,7 +119,7 @@ func checkLimits(ctx context.Context, tx pgx.Tx, sess *sessions.Session, limits 
 		return &fault.Error{Code: fault.EFULL, RetryAfter: retryAfterFull, Message: msg}
 	}
 	if sess.Pool != "" {
-		return nil
+		return checkPoolRoom(ctx, tx, sess, limits)
 	}
 	if limits.MaxPerUser > 0 && mine >= limits.MaxPerUser {
 		return fault.Errorf(fault.ECONFLICT,
