@@ -135,7 +135,7 @@ func (c *Cluster) Hosts(ctx context.Context) ([]HostReport, error) {
 	seen := map[string]map[string]bool{}
 	for _, t := range tasks {
 		r := out[t.NodeID]
-		if r == nil {
+		if r == nil || t.DesiredState != swarm.TaskStateRunning {
 			continue
 		}
 		r.Nodes++
