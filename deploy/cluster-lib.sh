@@ -1,0 +1,432 @@
+# shellcheck shell=bash
+# cluster-lib.sh: the pieces of deploy/cluster.sh that make the three Docker
+# hosts: Docker 26 from Debian $CLUSTER_SUITE (extracted, not installed), the
+# certificates of the engines' TCP ports, the hosts' network namespaces and
+# their engines. Sourced after lib.sh.
+
+# The hosts are numbered 1 to CLUSTER_SIZE; host 1 is the swarm's manager.
+CLUSTER_SIZE=3
+# ENGINE_DIR holds the extracted packages; its bin/ is what the hosts run.
+ENGINE_DIR=$CLUSTER_DIR/docker26
+CL_BIN=$ENGINE_DIR/bin
+TLS_DIR=$CLUSTER_DIR/tls
+# shellcheck disable=SC2034 # used by cluster.sh
+HOSTS_JSON=$CLUSTER_DIR/hosts.json
+# The bridge in the machine's network namespace that joins the hosts.
+CL_BRIDGE=pgcl0
+# The engines' exec roots: short, for the unix sockets made below them.
+CL_EXEC=/run/pgc
+ENGINE_PORT=2376
+# The Debian packages the hosts' engines come from.
+ENGINE_PACKAGES=(docker.io docker-cli containerd runc)
+
+host_name() { echo "pg-host$1"; }
+host_netns() { echo "pgc-host$1"; }
+host_veth() { echo "pgc-h$1"; }
+host_ip() { echo "$CLUSTER_NET.1$1"; }
+host_dir() { echo "$CLUSTER_DIR/host$1"; }
+host_sock() { echo "$CLUSTER_DIR/host$1/docker.sock"; }
+host_url() { echo "tcp://$(host_ip "$1"):$ENGINE_PORT"; }
+host_log() { echo "$CLUSTER_DIR/host$1/dockerd.log"; }
+
+# join_comma prints its arguments joined by ", ".
+join_comma() {
+	local out
+	printf -v out '%s, ' "$@"
+	echo "${out%, }"
+}
+
+# hdocker runs Docker 26's client against host $1's engine, on its socket.
+hdocker() {
+	local n=$1
+	shift
+	"$CL_BIN/docker" -H "unix://$(host_sock "$n")" "$@"
+}
+
+# cluster_apt runs apt-get with a sources list of its own ($CLUSTER_SUITE
+# main from this machine's mirror) and its own lists and cache, all under
+# $CLUSTER_DIR/apt: the machine's apt configuration and state stay as they are.
+cluster_apt() {
+	local d=$CLUSTER_DIR/apt
+	apt-get -q -o APT::Sandbox::User=root \
+		-o Dir::Etc::sourcelist="$d/sources.list" -o Dir::Etc::sourceparts="$d/sources.list.d" \
+		-o Dir::State::Lists="$d/lists" -o Dir::Cache="$d/cache" "$@"
+}
+
+# fetch_engine downloads $ENGINE_PACKAGES from $CLUSTER_SUITE and extracts
+# them into $ENGINE_DIR (replacing it whole).
+fetch_engine() {
+	local d=$CLUSTER_DIR/apt deb
+	mkdir -p "$d/sources.list.d" "$d/lists/partial" "$d/cache/archives/partial" "$d/debs"
+	# shellcheck disable=SC2153 # from env.sh
+	echo "deb $(debian_mirror) $CLUSTER_SUITE main" >"$d/sources.list"
+	note "apt-get update and download from: $(cat "$d/sources.list") (log: $d/apt.log)"
+	cluster_apt update </dev/null >"$d/apt.log" 2>&1 ||
+		die "apt-get update of $CLUSTER_SUITE failed; see $d/apt.log" "$(tail -n 5 "$d/apt.log")"
+	rm -f "$d"/debs/*.deb
+	(cd "$d/debs" && cluster_apt download "${ENGINE_PACKAGES[@]}") </dev/null >>"$d/apt.log" 2>&1 ||
+		die "apt-get download ${ENGINE_PACKAGES[*]} failed; see $d/apt.log" "$(tail -n 5 "$d/apt.log")"
+	rm -rf "$ENGINE_DIR.tmp"
+	mkdir -p "$ENGINE_DIR.tmp"
+	for deb in "$d"/debs/*.deb; do
+		dpkg-deb -x "$deb" "$ENGINE_DIR.tmp" || die "dpkg-deb -x $deb failed"
+	done
+	(cd "$d/debs" && ls -- *.deb) >"$ENGINE_DIR.tmp/packages.txt"
+	rm -rf "$ENGINE_DIR"
+	mv "$ENGINE_DIR.tmp" "$ENGINE_DIR"
+}
+
+# link_engine fills $CL_BIN with links to what the engines run. runc is
+# $CLUSTER_SUITE's when it runs here, else this machine's (trixie's needs a
+# newer glibc than Debian 12's); docker-init is this machine's tini-static.
+link_engine() {
+	local b out
+	rm -rf "$CL_BIN"
+	mkdir -p "$CL_BIN"
+	for b in usr/sbin/dockerd usr/sbin/docker-proxy usr/bin/docker usr/bin/containerd \
+		usr/bin/containerd-shim-runc-v2 usr/bin/ctr; do
+		[[ -x $ENGINE_DIR/$b ]] || die "$ENGINE_DIR/$b is missing from the extracted packages"
+		ln -s "../$b" "$CL_BIN/"
+	done
+	if out=$("$ENGINE_DIR/usr/sbin/runc" --version 2>&1); then
+		ln -s ../usr/sbin/runc "$CL_BIN/runc"
+	else
+		note "$CLUSTER_SUITE's runc does not run here: $(head -n 1 <<<"$out" | sed 's/^.*runc: //')"
+		installed runc || apt_install "runc (for the cluster's engines)" runc
+		note "so the engines use this machine's runc $(dpkg-query -W -f='${Version}' runc)"
+		ln -s "$(command -v runc)" "$CL_BIN/runc"
+	fi
+	if [[ -x /usr/bin/tini-static ]]; then
+		ln -s /usr/bin/tini-static "$CL_BIN/docker-init"
+	fi
+}
+
+# check_engine dies unless the binaries run and find their libraries.
+check_engine() {
+	local b missing v=()
+	for b in dockerd containerd runc docker; do
+		missing=$(ldd "$(readlink -f "$CL_BIN/$b")" 2>/dev/null | grep 'not found' || true)
+		[[ -z $missing ]] || die "$b of the cluster's engine lacks libraries:" "$missing"
+		"$CL_BIN/$b" --version >/dev/null 2>&1 ||
+			die "$CL_BIN/$b --version fails:" "$("$CL_BIN/$b" --version 2>&1 | head -n 3)"
+	done
+	v+=("$("$CL_BIN/dockerd" --version | sed 's/, build.*//')")
+	v+=("containerd $("$CL_BIN/containerd" --version | awk '{ print $3 }')")
+	v+=("runc $("$CL_BIN/runc" --version | awk 'NR == 1 { print $3 }')")
+	note "$(join_comma "${v[@]}")"
+}
+
+# ensure_engine makes sure $ENGINE_DIR holds a Docker 26 that runs here,
+# downloading and extracting it when it does not.
+ensure_engine() {
+	say "the hosts' Docker engine: Debian $CLUSTER_SUITE's ${ENGINE_PACKAGES[*]} in $ENGINE_DIR"
+	if [[ -s $ENGINE_DIR/packages.txt ]] && "$ENGINE_DIR/usr/sbin/dockerd" --version >/dev/null 2>&1; then
+		note "extracted already: $(tr '\n' ' ' <"$ENGINE_DIR/packages.txt")"
+	else
+		can_apt || die "the cluster's engine is missing and only root on Debian with apt-get can download it"
+		step "download and extraction" fetch_engine
+		link_engine
+	fi
+	[[ -x $CL_BIN/dockerd ]] || link_engine
+	check_engine
+}
+
+# new_key writes a P-256 private key, readable by its owner only, to $1.
+new_key() {
+	(umask 077 && openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null) ||
+		die "openssl could not make the key $1"
+}
+
+# sign_cert writes $1/cert.pem and $1/key.pem for the common name $2,
+# signed by the cluster's CA, with the X.509 extensions $3 (one a line).
+sign_cert() {
+	local dir=$1 cn=$2 ext=$3
+	mkdir -p "$dir"
+	new_key "$dir/key.pem"
+	openssl req -new -key "$dir/key.pem" -subj "/CN=$cn" 2>/dev/null |
+		openssl x509 -req -CA "$TLS_DIR/ca.pem" -CAkey "$TLS_DIR/ca-key.pem" \
+			-set_serial "0x$(openssl rand -hex 16)" -days 3650 \
+			-extfile <(printf '%s\n' "$ext") -out "$dir/cert.pem" 2>/dev/null ||
+		die "openssl could not sign the certificate of $cn"
+}
+
+# cert_ok reports whether the certificate $1/cert.pem was signed by the CA,
+# is good for 30 more days and matches $1/key.pem.
+cert_ok() {
+	local c=$1/cert.pem k=$1/key.pem
+	[[ -s $c && -s $k ]] &&
+		openssl verify -CAfile "$TLS_DIR/ca.pem" "$c" >/dev/null 2>&1 &&
+		openssl x509 -checkend 2592000 -noout -in "$c" >/dev/null 2>&1 &&
+		[[ $(openssl x509 -noout -pubkey -in "$c") == "$(openssl pkey -pubout -in "$k" 2>/dev/null)" ]]
+}
+
+# ensure_tls makes, once, the CA, a server certificate for each host's
+# engine port and the one client certificate (in the layout of Docker's
+# DOCKER_CERT_PATH: ca.pem, cert.pem, key.pem).
+ensure_tls() {
+	say "certificates for mutual TLS on the engines' port $ENGINE_PORT ($TLS_DIR)"
+	have openssl || apt_install "openssl (the cluster's certificates)" openssl
+	local made=() n
+	mkdir -p "$TLS_DIR"
+	chmod 0700 "$TLS_DIR"
+	if [[ ! -s $TLS_DIR/ca-key.pem ]] || ! openssl x509 -checkend 2592000 -noout -in "$TLS_DIR/ca.pem" >/dev/null 2>&1; then
+		new_key "$TLS_DIR/ca-key.pem"
+		openssl req -x509 -new -key "$TLS_DIR/ca-key.pem" -subj "/CN=playground cluster CA" -days 3650 \
+			-addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+			-out "$TLS_DIR/ca.pem" 2>/dev/null || die "openssl could not make the cluster's CA"
+		made+=(CA)
+	fi
+	for ((n = 1; n <= CLUSTER_SIZE; n++)); do
+		cert_ok "$TLS_DIR/host$n" && continue
+		sign_cert "$TLS_DIR/host$n" "$(host_name "$n")" "basicConstraints=CA:FALSE
+keyUsage=critical,digitalSignature,keyEncipherment
+extendedKeyUsage=serverAuth
+subjectAltName=IP:$(host_ip "$n"),DNS:$(host_name "$n")"
+		made+=("host$n")
+	done
+	if ! cert_ok "$TLS_DIR/client"; then
+		sign_cert "$TLS_DIR/client" "playground" "basicConstraints=CA:FALSE
+keyUsage=critical,digitalSignature,keyEncipherment
+extendedKeyUsage=clientAuth"
+		made+=(client)
+	fi
+	cmp -s "$TLS_DIR/ca.pem" "$TLS_DIR/client/ca.pem" || cp "$TLS_DIR/ca.pem" "$TLS_DIR/client/ca.pem"
+	if ((${#made[@]} > 0)); then
+		note "made: ${made[*]} (keys 0600; the client's in $TLS_DIR/client)"
+	else
+		note "reused (the client's in $TLS_DIR/client)"
+	fi
+}
+
+# tls_answers reports whether host $1's engine answers on its TCP port to
+# the client certificate.
+tls_answers() {
+	DOCKER_CERT_PATH=$TLS_DIR/client timeout 10 "$CL_BIN/docker" --tlsverify -H "$(host_url "$1")" \
+		version -f '{{.Server.Version}}' >/dev/null 2>&1
+}
+
+# uplink prints the interface of this machine's default route, if any.
+uplink() {
+	ip -4 route show default | awk '{ for (i = 1; i < NF; i++) if ($i == "dev") { print $(i + 1); exit } }'
+}
+
+# check_cluster_net dies when a route of this machine, other than the
+# cluster's own bridge, overlaps the bridge's /24.
+check_cluster_net() {
+	local net=$CLUSTER_NET.0/24 clash
+	clash=$({
+		ip -4 route show root "$net"
+		ip -4 route show match "$net"
+	} | grep -v '^default' | grep -Ev "dev $CL_BRIDGE( |$)" | sort -u || true)
+	[[ -z $clash ]] || die "$net is routed on this machine already, so the cluster's bridge cannot use it:" \
+		"$clash" "Pick a free /24 with CLUSTER_NET (its first three numbers, e.g. CLUSTER_NET=10.249.0)."
+}
+
+# ensure_bridge makes the bridge that joins the hosts, with the machine's
+# address on it, and the machine's rules for it: frames between hosts pass
+# FORWARD (br_netfilter sends bridged frames there, and the main engine's
+# policy there is DROP); the hosts reach out through the default route,
+# masqueraded, as the main engine's containers do.
+ensure_bridge() {
+	check_cluster_net
+	ip link show "$CL_BRIDGE" >/dev/null 2>&1 || ip link add "$CL_BRIDGE" type bridge ||
+		die "could not create the bridge $CL_BRIDGE"
+	ip addr replace "$CLUSTER_NET.1/24" dev "$CL_BRIDGE"
+	ip link set "$CL_BRIDGE" up
+	local out
+	out=$(uplink)
+	iptables -w 10 -N PGC-FWD 2>/dev/null || iptables -w 10 -F PGC-FWD
+	iptables -w 10 -A PGC-FWD -i "$CL_BRIDGE" -o "$CL_BRIDGE" -j ACCEPT
+	if [[ -n $out ]]; then
+		iptables -w 10 -A PGC-FWD -i "$CL_BRIDGE" -o "$out" -j ACCEPT
+		iptables -w 10 -A PGC-FWD -i "$out" -o "$CL_BRIDGE" -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+		iptables -w 10 -t nat -C POSTROUTING -s "$CLUSTER_NET.0/24" -o "$out" -j MASQUERADE 2>/dev/null ||
+			iptables -w 10 -t nat -A POSTROUTING -s "$CLUSTER_NET.0/24" -o "$out" -j MASQUERADE
+	fi
+	iptables -w 10 -C FORWARD -j PGC-FWD 2>/dev/null || iptables -w 10 -I FORWARD 1 -j PGC-FWD
+	note "bridge $CL_BRIDGE $CLUSTER_NET.1/24${out:+, out through $out (masqueraded)}"
+}
+
+# remove_bridge undoes ensure_bridge.
+remove_bridge() {
+	local rule
+	while iptables -w 10 -D FORWARD -j PGC-FWD 2>/dev/null; do :; done
+	iptables -w 10 -F PGC-FWD 2>/dev/null && iptables -w 10 -X PGC-FWD
+	iptables -w 10 -t nat -S POSTROUTING | grep -F -- "-s $CLUSTER_NET.0/24 " | while read -r rule; do
+		read -ra rule <<<"${rule#-A }"
+		iptables -w 10 -t nat -D "${rule[@]}" || true
+	done
+	ip link del "$CL_BRIDGE" 2>/dev/null || true
+}
+
+# ensure_netns makes host $1's network namespace, with loopback up, a veth
+# to the bridge (eth0 inside, at the host's address), a default route
+# through the machine and forwarding on.
+ensure_netns() {
+	local n=$1 ns veth
+	ns=$(host_netns "$n")
+	veth=$(host_veth "$n")
+	[[ -e /run/netns/$ns ]] || ip netns add "$ns" || die "ip netns add $ns failed"
+	if ! ip -n "$ns" link show eth0 >/dev/null 2>&1; then
+		ip link del "$veth" 2>/dev/null || true
+		ip link add "$veth" type veth peer name eth0 netns "$ns" || die "could not make the veth pair of $ns"
+	fi
+	ip link set "$veth" master "$CL_BRIDGE" up
+	ip -n "$ns" link set lo up
+	ip -n "$ns" addr replace "$(host_ip "$n")/24" dev eth0
+	ip -n "$ns" link set eth0 up
+	ip -n "$ns" route replace default via "$CLUSTER_NET.1"
+	ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1
+}
+
+# host_pid prints the pid of host $1's dockerd when it runs.
+host_pid() {
+	local pid
+	pid=$(cat "$(host_dir "$1")/dockerd.pid" 2>/dev/null) || return 1
+	[[ $pid =~ ^[0-9]+$ && $(cat "/proc/$pid/comm" 2>/dev/null) == dockerd ]] || return 1
+	echo "$pid"
+}
+
+# host_answers reports whether host $1's engine answers on its socket.
+host_answers() {
+	timeout 10 "$CL_BIN/docker" -H "unix://$(host_sock "$1")" version -f '{{.Server.Version}}' >/dev/null 2>&1
+}
+
+# HOST_INIT runs in a host's new mount and UTS namespaces, inside its
+# network namespace, before its dockerd: a sysfs of that network namespace
+# (as ip netns exec mounts, so /sys/class/net shows the host's interfaces)
+# with the machine's cgroup mounts moved back under it, and the hostname.
+# Arguments: the hostname, an empty folder to park the cgroup mounts in,
+# then dockerd's flags.
+# shellcheck disable=SC2016 # expanded by that shell
+HOST_INIT='set -e
+name=$1 aside=$2
+shift 2
+mount --rbind /sys/fs/cgroup "$aside"
+mount -t sysfs sysfs /sys
+mount --move "$aside" /sys/fs/cgroup
+echo "$name" >/proc/sys/kernel/hostname
+exec dockerd "$@"'
+
+# host_flags prints host $1's dockerd flags, one a line.
+host_flags() {
+	local n=$1 dir
+	dir=$(host_dir "$n")
+	printf '%s\n' \
+		--config-file "$dir/daemon.json" \
+		--data-root "$dir/data" \
+		--exec-root "$CL_EXEC/host$n" \
+		--pidfile "$dir/dockerd.pid" \
+		-H "unix://$(host_sock "$n")" \
+		-H "$(host_url "$n")" \
+		--tlsverify \
+		--tlscacert "$TLS_DIR/ca.pem" \
+		--tlscert "$TLS_DIR/host$n/cert.pem" \
+		--tlskey "$TLS_DIR/host$n/key.pem" \
+		--userns-remap=default \
+		--default-cgroupns-mode=private \
+		--cgroup-parent="/pgc-host$n" \
+		--default-address-pool "base=$CLUSTER_LOCAL_POOL.$n.0/24,size=28"
+}
+
+# stop_old_containerd stops the containerd that host $1's previous dockerd
+# started, when that dockerd was killed and left it: it lives in the old
+# mount namespace, where the new dockerd's mounts are not seen. The
+# containers' shims stay, for the new containerd to take over.
+stop_old_containerd() {
+	local pid i
+	pid=$(cat "$CL_EXEC/host$1/containerd/containerd.pid" 2>/dev/null) || return 0
+	[[ $pid =~ ^[0-9]+$ && $(cat "/proc/$pid/comm" 2>/dev/null) == containerd ]] || return 0
+	note "stopping the containerd (pid $pid) that the killed dockerd left"
+	kill "$pid" 2>/dev/null || return 0
+	for ((i = 0; i < 20; i++)); do
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.25
+	done
+	kill -KILL "$pid" 2>/dev/null || true
+}
+
+# start_host starts host $1's dockerd in the background, in its network
+# namespace and new mount and UTS namespaces, out of this terminal's
+# process group.
+start_host() {
+	local n=$1 dir sock log
+	dir=$(host_dir "$n")
+	sock=$(host_sock "$n")
+	log=$(host_log "$n")
+	((${#sock} < 100)) || die "the socket path $sock is ${#sock} characters long; unix sockets allow about 100." \
+		"Put the cluster in a shorter folder with CLUSTER_DIR=..."
+	mkdir -p "$dir" "$CL_EXEC/host$n" "$CL_EXEC/.cgroup-host$n"
+	[[ -s $dir/daemon.json ]] || echo '{}' >"$dir/daemon.json"
+	stop_old_containerd "$n"
+	[[ ! -f $log ]] || mv -f "$log" "$log.1"
+	local flags
+	mapfile -t flags < <(host_flags "$n")
+	note "starting $(host_name "$n")'s dockerd in $(host_netns "$n") (log: $log)"
+	STARTED_AT[n]=$EPOCHREALTIME
+	setsid nohup env PATH="$CL_BIN:$PATH" nsenter --net="/run/netns/$(host_netns "$n")" \
+		unshare --mount --uts --propagation private \
+		sh -c "$HOST_INIT" sh "$(host_name "$n")" "$CL_EXEC/.cgroup-host$n" "${flags[@]}" \
+		>"$log" 2>&1 </dev/null &
+}
+
+# STARTED_AT[N] is when start_host started host N's engine.
+declare -a STARTED_AT=()
+
+# wait_host waits up to 30 s for host $1's engine to answer.
+wait_host() {
+	local n=$1 i
+	for ((i = 0; i < 60; i++)); do
+		if host_answers "$n"; then
+			note "$(host_name "$n") answers $(awk -v a="${STARTED_AT[n]:-$EPOCHREALTIME}" -v b="$EPOCHREALTIME" \
+				'BEGIN { printf "%.1f", b - a }')s after its start (dockerd pid $(host_pid "$n"))"
+			return
+		fi
+		sleep 0.5
+	done
+	die "$(host_name "$n")'s dockerd did not answer within 30s; see $(host_log "$n")" \
+		"$(tail -n 8 "$(host_log "$n")" 2>/dev/null)"
+}
+
+# stop_host stops host $1's dockerd (SIGTERM, then SIGKILL after 30 s),
+# then whatever of it is left: the processes in its cgroups (its
+# containers) and in its network namespace (containerd, the shims).
+stop_host() {
+	local n=$1 pid i left
+	if pid=$(host_pid "$n"); then
+		note "stopping $(host_name "$n")'s dockerd (pid $pid)"
+		kill "$pid" 2>/dev/null || true
+		for ((i = 0; i < 60; i++)); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.5
+		done
+		kill -0 "$pid" 2>/dev/null && {
+			note "still running after 30s: SIGKILL"
+			kill -KILL "$pid" 2>/dev/null || true
+		}
+	fi
+	mapfile -t left < <(find /sys/fs/cgroup/pids/"pgc-host$n" -name cgroup.procs -exec cat {} + 2>/dev/null)
+	if [[ -e /run/netns/$(host_netns "$n") ]]; then
+		mapfile -t -O "${#left[@]}" left < <(ip netns pids "$(host_netns "$n")" 2>/dev/null)
+	fi
+	if ((${#left[@]} > 0)); then
+		note "killing ${#left[@]} processes left by it"
+		kill -KILL "${left[@]}" 2>/dev/null || true
+		sleep 0.5
+	fi
+	local sub
+	for sub in /sys/fs/cgroup/*/"pgc-host$n"; do
+		[[ -d $sub ]] && find "$sub" -depth -type d -exec rmdir {} + 2>/dev/null
+	done
+	return 0
+}
+
+# unmount_host unmounts what is left mounted, in this mount namespace,
+# under host $1's folder or exec root (the engines mount in their own).
+unmount_host() {
+	local m
+	findmnt -rn -o TARGET | awk -v a="$(host_dir "$1")/" -v b="$CL_EXEC/host$1" \
+		'index($0, a) == 1 || index($0, b) == 1' | sort -r | while read -r m; do
+		umount -l "$m" || true
+	done
+}
