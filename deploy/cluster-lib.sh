@@ -12,17 +12,23 @@ CL_BIN=$ENGINE_DIR/bin
 TLS_DIR=$CLUSTER_DIR/tls
 # shellcheck disable=SC2034 # used by cluster.sh
 HOSTS_JSON=$CLUSTER_DIR/hosts.json
+[[ $CLUSTER_NAME =~ ^[a-z][a-z0-9]{0,7}$ ]] ||
+	die "CLUSTER_NAME=$CLUSTER_NAME: one to eight lower-case letters and digits, a letter first"
 # The bridge in the machine's network namespace that joins the hosts.
-CL_BRIDGE=pgcl0
+CL_BRIDGE=${CLUSTER_NAME}l0
+# The machine's iptables chain for the bridge.
+CL_CHAIN=${CLUSTER_NAME^^}-FWD
 # The engines' exec roots: short, for the unix sockets made below them.
-CL_EXEC=/run/pgc
+CL_EXEC=/run/$CLUSTER_NAME
 ENGINE_PORT=2376
 # The Debian packages the hosts' engines come from.
 ENGINE_PACKAGES=(docker.io docker-cli containerd runc)
 
 host_name() { echo "pg-host$1"; }
-host_netns() { echo "pgc-host$1"; }
-host_veth() { echo "pgc-h$1"; }
+host_netns() { echo "$CLUSTER_NAME-host$1"; }
+host_veth() { echo "$CLUSTER_NAME-h$1"; }
+# host_cgroup is the cgroup (in each hierarchy) of host $1's containers.
+host_cgroup() { echo "$CLUSTER_NAME-host$1"; }
 host_ip() { echo "$CLUSTER_NET.1$1"; }
 host_dir() { echo "$CLUSTER_DIR/host$1"; }
 host_sock() { echo "$CLUSTER_DIR/host$1/docker.sock"; }
@@ -235,23 +241,23 @@ ensure_bridge() {
 	ip link set "$CL_BRIDGE" up
 	local out
 	out=$(uplink)
-	iptables -w 10 -N PGC-FWD 2>/dev/null || iptables -w 10 -F PGC-FWD
-	iptables -w 10 -A PGC-FWD -i "$CL_BRIDGE" -o "$CL_BRIDGE" -j ACCEPT
+	iptables -w 10 -N "$CL_CHAIN" 2>/dev/null || iptables -w 10 -F "$CL_CHAIN"
+	iptables -w 10 -A "$CL_CHAIN" -i "$CL_BRIDGE" -o "$CL_BRIDGE" -j ACCEPT
 	if [[ -n $out ]]; then
-		iptables -w 10 -A PGC-FWD -i "$CL_BRIDGE" -o "$out" -j ACCEPT
-		iptables -w 10 -A PGC-FWD -i "$out" -o "$CL_BRIDGE" -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+		iptables -w 10 -A "$CL_CHAIN" -i "$CL_BRIDGE" -o "$out" -j ACCEPT
+		iptables -w 10 -A "$CL_CHAIN" -i "$out" -o "$CL_BRIDGE" -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
 		iptables -w 10 -t nat -C POSTROUTING -s "$CLUSTER_NET.0/24" -o "$out" -j MASQUERADE 2>/dev/null ||
 			iptables -w 10 -t nat -A POSTROUTING -s "$CLUSTER_NET.0/24" -o "$out" -j MASQUERADE
 	fi
-	iptables -w 10 -C FORWARD -j PGC-FWD 2>/dev/null || iptables -w 10 -I FORWARD 1 -j PGC-FWD
+	iptables -w 10 -C FORWARD -j "$CL_CHAIN" 2>/dev/null || iptables -w 10 -I FORWARD 1 -j "$CL_CHAIN"
 	note "bridge $CL_BRIDGE $CLUSTER_NET.1/24${out:+, out through $out (masqueraded)}"
 }
 
 # remove_bridge undoes ensure_bridge.
 remove_bridge() {
 	local rule
-	while iptables -w 10 -D FORWARD -j PGC-FWD 2>/dev/null; do :; done
-	iptables -w 10 -F PGC-FWD 2>/dev/null && iptables -w 10 -X PGC-FWD
+	while iptables -w 10 -D FORWARD -j "$CL_CHAIN" 2>/dev/null; do :; done
+	iptables -w 10 -F "$CL_CHAIN" 2>/dev/null && iptables -w 10 -X "$CL_CHAIN"
 	iptables -w 10 -t nat -S POSTROUTING | grep -F -- "-s $CLUSTER_NET.0/24 " | while read -r rule; do
 		read -ra rule <<<"${rule#-A }"
 		iptables -w 10 -t nat -D "${rule[@]}" || true
@@ -279,12 +285,17 @@ ensure_netns() {
 	ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1
 }
 
+# runs_as reports whether the process $1 runs the command $2 (a killed
+# process stays a zombie for a moment: that one does not run).
+runs_as() {
+	local stat
+	[[ $1 =~ ^[0-9]+$ ]] && stat=$(cat "/proc/$1/stat" 2>/dev/null) && [[ $stat == "$1 ($2) "[^ZX]* ]]
+}
+
 # host_pid prints the pid of host $1's dockerd when it runs.
 host_pid() {
 	local pid
-	pid=$(cat "$(host_dir "$1")/dockerd.pid" 2>/dev/null) || return 1
-	[[ $pid =~ ^[0-9]+$ && $(cat "/proc/$pid/comm" 2>/dev/null) == dockerd ]] || return 1
-	echo "$pid"
+	pid=$(cat "$(host_dir "$1")/dockerd.pid" 2>/dev/null) && runs_as "$pid" dockerd && echo "$pid"
 }
 
 # host_answers reports whether host $1's engine answers on its socket.
@@ -325,25 +336,28 @@ host_flags() {
 		--tlskey "$TLS_DIR/host$n/key.pem" \
 		--userns-remap=default \
 		--default-cgroupns-mode=private \
-		--cgroup-parent="/pgc-host$n" \
+		--cgroup-parent="/$(host_cgroup "$n")" \
 		--default-address-pool "base=$CLUSTER_LOCAL_POOL.$n.0/24,size=28"
 }
 
 # stop_old_containerd stops the containerd that host $1's previous dockerd
 # started, when that dockerd was killed and left it: it lives in the old
-# mount namespace, where the new dockerd's mounts are not seen. The
-# containers' shims stay, for the new containerd to take over.
+# mount namespace, where the new dockerd's mounts are not seen. Its
+# pidfile goes too: a new dockerd waits 10 s on a pidfile that names a
+# zombie. The containers' shims stay, for the new containerd to take over.
 stop_old_containerd() {
-	local pid i
-	pid=$(cat "$CL_EXEC/host$1/containerd/containerd.pid" 2>/dev/null) || return 0
-	[[ $pid =~ ^[0-9]+$ && $(cat "/proc/$pid/comm" 2>/dev/null) == containerd ]] || return 0
-	note "stopping the containerd (pid $pid) that the killed dockerd left"
-	kill "$pid" 2>/dev/null || return 0
-	for ((i = 0; i < 20; i++)); do
-		kill -0 "$pid" 2>/dev/null || return 0
-		sleep 0.25
-	done
-	kill -KILL "$pid" 2>/dev/null || true
+	local pidfile=$CL_EXEC/host$1/containerd/containerd.pid pid i
+	pid=$(cat "$pidfile" 2>/dev/null) || return 0
+	if runs_as "$pid" containerd; then
+		note "stopping the containerd (pid $pid) that the killed dockerd left"
+		kill "$pid" 2>/dev/null || true
+		for ((i = 0; i < 20; i++)); do
+			runs_as "$pid" containerd || break
+			sleep 0.25
+		done
+		! runs_as "$pid" containerd || kill -KILL "$pid" 2>/dev/null || true
+	fi
+	rm -f "$pidfile"
 }
 
 # start_host starts host $1's dockerd in the background, in its network
@@ -359,6 +373,10 @@ start_host() {
 	mkdir -p "$dir" "$CL_EXEC/host$n" "$CL_EXEC/.cgroup-host$n"
 	[[ -s $dir/daemon.json ]] || echo '{}' >"$dir/daemon.json"
 	stop_old_containerd "$n"
+	# dockerd refuses to start while its pidfile names a live process, and
+	# a killed one is a zombie until this machine's init reaps it (seen to
+	# take more than 30 s here).
+	host_pid "$n" >/dev/null || rm -f "$dir/dockerd.pid"
 	[[ ! -f $log ]] || mv -f "$log" "$log.1"
 	local flags
 	mapfile -t flags < <(host_flags "$n")
@@ -397,15 +415,15 @@ stop_host() {
 		note "stopping $(host_name "$n")'s dockerd (pid $pid)"
 		kill "$pid" 2>/dev/null || true
 		for ((i = 0; i < 60; i++)); do
-			kill -0 "$pid" 2>/dev/null || break
+			runs_as "$pid" dockerd || break
 			sleep 0.5
 		done
-		kill -0 "$pid" 2>/dev/null && {
+		runs_as "$pid" dockerd && {
 			note "still running after 30s: SIGKILL"
 			kill -KILL "$pid" 2>/dev/null || true
 		}
 	fi
-	mapfile -t left < <(find /sys/fs/cgroup/pids/"pgc-host$n" -name cgroup.procs -exec cat {} + 2>/dev/null)
+	mapfile -t left < <(find /sys/fs/cgroup/pids/"$(host_cgroup "$n")" -name cgroup.procs -exec cat {} + 2>/dev/null)
 	if [[ -e /run/netns/$(host_netns "$n") ]]; then
 		mapfile -t -O "${#left[@]}" left < <(ip netns pids "$(host_netns "$n")" 2>/dev/null)
 	fi
@@ -415,7 +433,7 @@ stop_host() {
 		sleep 0.5
 	fi
 	local sub
-	for sub in /sys/fs/cgroup/*/"pgc-host$n"; do
+	for sub in /sys/fs/cgroup/*/"$(host_cgroup "$n")"; do
 		[[ -d $sub ]] && find "$sub" -depth -type d -exec rmdir {} + 2>/dev/null
 	done
 	return 0

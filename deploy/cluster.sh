@@ -9,8 +9,8 @@
 #	deploy/cluster.sh check          an overlay network across hosts 2 and 3
 #	deploy/cluster.sh serve          serve the playground on the cluster
 #
-# Each host pg-hostN is a network namespace (pgc-hostN, at $CLUSTER_NET.1N
-# on the bridge pgcl0) running Debian $CLUSTER_SUITE's dockerd in mount and
+# Each host pg-hostN is a network namespace ($CLUSTER_NAME-hostN, at
+# $CLUSTER_NET.1N on the bridge ${CLUSTER_NAME}l0) running Debian $CLUSTER_SUITE's dockerd in mount and
 # UTS namespaces of its own, with user namespaces, on a unix socket under
 # $CLUSTER_DIR/hostN and on TCP port 2376 with mutual TLS. Host 1 is the
 # swarm's manager; the hosts hold the playground's images, loaded from the
@@ -301,7 +301,9 @@ cmd_restart_host() {
 	if host_pid "$n" >/dev/null && host_answers "$n"; then
 		note "$(host_name "$n") runs already (dockerd pid $(host_pid "$n"))"
 	else
-		stop_host "$n"
+		# A dockerd that runs but does not answer is stopped; the shims
+		# of a killed one stay, for the new one to stop its containers.
+		! host_pid "$n" >/dev/null || stop_host "$n"
 		start_host "$n" 9>&-
 		wait_host "$n"
 	fi
@@ -320,7 +322,7 @@ cmd_restart_host() {
 cmd_down() {
 	local wipe=0 n
 	case ${1:-} in --wipe) wipe=1 ;; "") ;; *) die "usage: deploy/cluster.sh down [--wipe]" ;; esac
-	if ip link show "$CL_BRIDGE" >/dev/null 2>&1 || compgen -G "/run/netns/pgc-host*" >/dev/null ||
+	if ip link show "$CL_BRIDGE" >/dev/null 2>&1 || compgen -G "/run/netns/$CLUSTER_NAME-host*" >/dev/null ||
 		compgen -G "$CLUSTER_DIR/host*/dockerd.pid" >/dev/null; then
 		need_root down
 		lock
