@@ -33,6 +33,31 @@ lock() {
 	flock -w 600 9 || die "another deploy/cluster.sh holds $CLUSTER_DIR/.lock"
 }
 
+# names_owner prints the folder of the cluster that uses this machine's
+# names for clusters called $CLUSTER_NAME (network namespaces, bridge,
+# /run/$CLUSTER_NAME), when one other than $CLUSTER_DIR does: a clone of
+# this repository elsewhere runs one.
+names_owner() {
+	local owner
+	owner=$(cat "$CL_EXEC/owner" 2>/dev/null) || return 1
+	[[ $owner != "$CLUSTER_DIR" ]] || return 1
+	ip link show "$CL_BRIDGE" >/dev/null 2>&1 || compgen -G "/run/netns/$CLUSTER_NAME-host*" >/dev/null || return 1
+	echo "$owner"
+}
+
+# claim_names dies when another folder's cluster uses the names, and
+# otherwise records that this one does.
+claim_names() {
+	local owner
+	if owner=$(names_owner); then
+		die "the cluster of $owner runs under the names $CLUSTER_NAME-host1... and $CL_BRIDGE." \
+			"Stop it there (deploy/cluster.sh down), or give this one other names and addresses:" \
+			"CLUSTER_NAME=pgd CLUSTER_NET=10.249.0 (a free /24)."
+	fi
+	mkdir -p "$CL_EXEC"
+	echo "$CLUSTER_DIR" >"$CL_EXEC/owner"
+}
+
 need_root() {
 	[[ $(id -u) == 0 ]] || die "deploy/cluster.sh $1 needs root (network namespaces and engines)"
 }
@@ -278,6 +303,7 @@ how_to_reach() {
 cmd_up() {
 	need_root up
 	lock
+	claim_names
 	step "the engine" ensure_engine
 	step certificates ensure_tls
 	step "engines up" ensure_hosts
@@ -295,6 +321,7 @@ cmd_restart_host() {
 	fi
 	need_root restart-host
 	lock
+	claim_names
 	[[ -x $CL_BIN/dockerd && -s $TLS_DIR/host$n/cert.pem ]] || die "no cluster here yet: deploy/cluster.sh up makes it"
 	ensure_bridge
 	ensure_netns "$n"
@@ -322,7 +349,10 @@ cmd_restart_host() {
 cmd_down() {
 	local wipe=0 n
 	case ${1:-} in --wipe) wipe=1 ;; "") ;; *) die "usage: deploy/cluster.sh down [--wipe]" ;; esac
-	if ip link show "$CL_BRIDGE" >/dev/null 2>&1 || compgen -G "/run/netns/$CLUSTER_NAME-host*" >/dev/null ||
+	local owner
+	if owner=$(names_owner); then
+		note "the cluster's names belong to the cluster of $owner: left as it is"
+	elif ip link show "$CL_BRIDGE" >/dev/null 2>&1 || compgen -G "/run/netns/$CLUSTER_NAME-host*" >/dev/null ||
 		compgen -G "$CLUSTER_DIR/host*/dockerd.pid" >/dev/null; then
 		need_root down
 		lock
@@ -348,6 +378,7 @@ stop_cluster() {
 		ip link del "$(host_veth "$n")" 2>/dev/null || true
 		rm -rf "$CL_EXEC/host$n" "$CL_EXEC/host$n".* "$CL_EXEC/.cgroup-host$n"
 	done
+	rm -f "$CL_EXEC/owner"
 	rmdir "$CL_EXEC" 2>/dev/null || true
 	remove_bridge
 }
