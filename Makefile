@@ -4,6 +4,7 @@
 #	make test    the same set-up plus chromium, then every test
 #	make soak    the fault and abuse suite at full size (a table of figures)
 #	make capacity  fill the host with idle sessions and say what stops it
+#	make cluster   three Docker hosts in one swarm on this machine, then serve on them
 #
 # The work is done by the scripts in deploy/; defaults live in deploy/env.sh.
 # Variables given on the command line (ADDR=..., DATABASE_URL=...) reach them
@@ -13,7 +14,7 @@ SHELL := /bin/bash
 # Go's official tarball installs here; CI shells may not have it on PATH.
 export PATH := $(PATH):/usr/local/go/bin
 
-.PHONY: run test soak bench capacity lint build images setup clean
+.PHONY: run test soak bench capacity lint build images setup clean cluster cluster-down
 
 ## run: set up, then serve the playground on $(ADDR) (default 127.0.0.1:8080)
 run: setup
@@ -53,7 +54,18 @@ images: build
 setup: build
 	@deploy/setup.sh engine postgres images
 
-## clean: stop the local Postgres, remove the project's labelled containers
-## and networks, delete .data and bin (the engine and its images stay)
+## cluster: set up, start three Docker hosts joined in one swarm
+## (deploy/cluster.sh up), then serve the playground on them
+cluster: setup
+	@deploy/cluster.sh up
+	@deploy/cluster.sh serve
+
+## cluster-down: stop the three hosts (their data stays; make clean deletes it)
+cluster-down:
+	@deploy/cluster.sh down
+
+## clean: stop the local Postgres and the cluster's hosts, remove the
+## project's labelled containers and networks, delete .data and bin (the
+## engine and its images stay)
 clean:
 	@deploy/clean.sh

@@ -6,17 +6,6 @@ set -euo pipefail
 # shellcheck source=deploy/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-# debian_mirror prints the Debian mirror this machine's apt uses for main
-# (of any release: the same site serves them all), or deb.debian.org when
-# none is configured.
-debian_mirror() {
-	local site
-	# shellcheck disable=SC2016 # apt expands $(SITE), not the shell.
-	site=$(apt-get indextargets --format '$(SITE) $(RELEASE) $(COMPONENT)' 2>/dev/null |
-		awk '$3 == "main" { print $1; exit }')
-	echo "${site:-http://deb.debian.org/debian}"
-}
-
 # unmount_under unmounts whatever an interrupted debootstrap left mounted
 # below $1, so removing the folder cannot reach into /proc or /sys.
 unmount_under() {

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# clean.sh: stop the local Postgres, remove the project's own labelled
-# containers, networks and volumes, the nodes' egress rules and disks, and
-# delete .data and bin. The Docker engine itself, its images, LXCFS and the
-# kernel limits the set-up raised are left alone.
+# clean.sh: stop the local Postgres and the cluster's hosts (make cluster),
+# remove the project's own labelled containers, networks and volumes, the
+# nodes' egress rules and disks, and delete .data and bin. The Docker
+# engine itself, its images, LXCFS and the kernel limits the set-up raised
+# are left alone.
 set -euo pipefail
 # shellcheck source=deploy/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -12,6 +13,8 @@ set -euo pipefail
 . "$DEPLOY/postgres.sh"
 
 stop_postgres
+# The cluster's hosts (make cluster) run out of $DATA: stop them first.
+"$DEPLOY/cluster.sh" down --wipe
 if engine_answers; then
 	# Every node and probe container carries the instance label; their
 	# volumes are anonymous and go with them (rm -v).

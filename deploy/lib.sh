@@ -69,4 +69,15 @@ installed() {
 	done
 }
 
+# debian_mirror prints the Debian mirror this machine's apt uses for main
+# (of any release: the same site serves them all), or deb.debian.org when
+# none is configured.
+debian_mirror() {
+	local site
+	# shellcheck disable=SC2016 # apt expands $(SITE), not the shell.
+	site=$(apt-get indextargets --format '$(SITE) $(RELEASE) $(COMPONENT)' 2>/dev/null |
+		awk '$3 == "main" { print $1; exit }')
+	echo "${site:-http://deb.debian.org/debian}"
+}
+
 mkdir -p "$DATA"
