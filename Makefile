@@ -20,9 +20,11 @@ export PATH := $(PATH):/usr/local/go/bin
 run: setup
 	@deploy/run.sh
 
-## test: set up (plus chromium), then go test -race -count=1 ./...
+## test: set up (plus chromium and make cluster's three hosts), then
+## go test -race -count=1 ./...
 test: build
 	@deploy/setup.sh engine postgres images test-tools
+	@deploy/cluster.sh up
 	@deploy/test.sh
 
 ## soak: set up, then the fault and abuse suite at full size, with a table

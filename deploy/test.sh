@@ -7,10 +7,16 @@ set -euo pipefail
 # shellcheck source=deploy/runtime-env.sh
 . "$DEPLOY/runtime-env.sh"
 
+# The cluster tests run on make cluster's hosts when they are up (make
+# test brings them up first).
+if [[ -f $CLUSTER_DIR/hosts.json ]]; then
+	export PLAYGROUND_CLUSTER_DIR="$CLUSTER_DIR"
+fi
 say "go test -race -count=1 -timeout $GO_TEST_TIMEOUT $PKGS"
 note "DATABASE_URL=$DATABASE_URL"
 note "PLAYGROUND_NODE_IMAGE=$PLAYGROUND_NODE_IMAGE PLAYGROUND_CHROMIUM=$PLAYGROUND_CHROMIUM"
 note "PLAYGROUND_BIN=$PLAYGROUND_BIN"
+note "PLAYGROUND_CLUSTER_DIR=${PLAYGROUND_CLUSTER_DIR:-(no cluster: its tests are skipped)}"
 cd "$ROOT"
 # shellcheck disable=SC2086 # PKGS may name several package patterns.
 go test -race -count=1 -timeout "$GO_TEST_TIMEOUT" "$@" $PKGS

@@ -189,7 +189,16 @@ func (c *clusterEnv) restartHost(name string) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		c.t.Fatalf("deploy/cluster.sh restart-host %s: %v\n%s", n, err, out)
 	}
-	c.waitReady(2 * time.Minute)
+	waitfor.Until(c.t, name+" ready in the swarm again", 2*time.Minute, func() error {
+		nd, _, err := c.manager.NodeInspectWithRaw(context.Background(), name)
+		if err != nil {
+			return err
+		}
+		if nd.Status.State != swarm.NodeStateReady {
+			return fmt.Errorf("%s is %s", name, nd.Status.State)
+		}
+		return nil
+	})
 }
 
 // onHosts names what the instance has on the swarm (services, networks)

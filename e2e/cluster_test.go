@@ -191,8 +191,17 @@ func TestClusterHostKilled(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.restartHost(victimHost) })
-	tabWait(t, tab, "the page to say the machine stopped answering",
-		`(document.getElementById('session-banner')?.textContent || '').includes('stopped answering') && !!document.querySelector('[data-testid="start-again"]')`)
+	var banner string
+	waitfor.Every(t, time.Second, "the page to say the session ended", 2*time.Minute, func() error {
+		banner = tabEval[string](t, tab, `(() => { const b = document.querySelector('[data-testid="session-banner"]'); return b && b.classList.contains('final') ? b.textContent : ''; })()`)
+		if banner == "" {
+			return errors.New("no final banner yet:\n" + tabState(tab))
+		}
+		return nil
+	})
+	if !strings.Contains(banner, "stopped answering") || !strings.Contains(banner, "progress is kept") {
+		t.Fatalf("the page says: %q", banner)
+	}
 	if out, code := clusterShell(t, bt, "echo alive-$((40+2))", 30*time.Second); code != 0 || !strings.Contains(out, "alive-42") {
 		t.Fatalf("a session on another host does not answer (exit %d): %s", code, out)
 	}
@@ -201,6 +210,9 @@ func TestClusterHostKilled(t *testing.T) {
 	again := strings.TrimPrefix(tabEval[string](t, tab, `location.pathname`), "/s/")
 	if got := c.hostOf(again); got == victimHost {
 		t.Fatalf("the new session is on %s, whose engine is dead", got)
+	}
+	if code := tabEval[int](t, tab, `fetch(location.pathname.replace('/s/', '/api/sessions/'), {method: 'DELETE'}).then((r) => r.status)`); code != http.StatusNoContent {
+		t.Errorf("ending the new session from its page: %d", code)
 	}
 	// Back, the host is swept of the ended session's nodes.
 	c.restartHost(victimHost)
