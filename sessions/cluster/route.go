@@ -45,24 +45,36 @@ func (c *Cluster) WaitReady(ctx context.Context, id string) error {
 	return e.WaitReady(ctx, cid)
 }
 
-// StartNode starts a stopped node again on its host (a paused session's,
-// or one whose host restarted), outside the swarm's view: its task stays
-// the swarm's record of where it lives.
+// StartNode lets a paused node run again (see StopNode). A node whose
+// container stopped (its host restarted) cannot start again outside the
+// swarm: its session's network left that host with it, and the node is
+// gone (ENOTFOUND).
 func (c *Cluster) StartNode(ctx context.Context, id string) error {
 	e, cid, err := c.on(ctx, id)
 	if err != nil {
 		return err
 	}
-	return e.StartNode(ctx, cid)
+	thawed, err := e.ThawNode(ctx, cid)
+	if err != nil || thawed {
+		return err
+	}
+	running, err := e.NodeRunning(ctx, cid)
+	if err != nil || running {
+		return err
+	}
+	return fault.Errorf(fault.ENOTFOUND, "This node stopped with its host; start a new session.")
 }
 
-// StopNode stops a node, keeping its container and volume on its host.
+// StopNode pauses a node by freezing it: a swarm's task that stops is done
+// for good (its host lets the session's network go, and the container
+// cannot start again), so a node on a cluster keeps its memory while
+// paused, and everything in it, running processes included.
 func (c *Cluster) StopNode(ctx context.Context, id string) error {
 	e, cid, err := c.on(ctx, id)
 	if err != nil {
 		return err
 	}
-	return e.StopNode(ctx, cid)
+	return e.FreezeNode(ctx, cid)
 }
 
 // Exec runs a script in the node.

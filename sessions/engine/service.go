@@ -5,6 +5,9 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/labplay/playground/fault"
+
+	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/mount"
 	"github.com/docker/docker/api/types/swarm"
 )
@@ -89,4 +92,44 @@ func (e *Engine) Adopt(ctx context.Context, containerIDs ...string) error {
 // a missing one is fine.
 func (e *Engine) RemoveContainer(ctx context.Context, containerID string) error {
 	return e.removeContainer(ctx, containerID)
+}
+
+// FreezeNode freezes a node's processes (the cgroup freezer): they take no
+// CPU and keep their memory, their files and their connections, until
+// ThawNode. A node already frozen, stopped or gone is fine. It is how a
+// cluster pauses a node, which it cannot stop and start again (sessions/cluster).
+func (e *Engine) FreezeNode(ctx context.Context, containerID string) error {
+	info, err := e.cli.ContainerInspect(ctx, containerID)
+	if cerrdefs.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return engineError(err, "inspect container "+containerID)
+	}
+	if info.State == nil || !info.State.Running || info.State.Paused {
+		return nil
+	}
+	if err := e.cli.ContainerPause(ctx, containerID); err != nil && !cerrdefs.IsConflict(err) {
+		return engineError(err, "freeze container "+containerID)
+	}
+	return nil
+}
+
+// ThawNode lets a frozen node run again. It reports false, doing nothing,
+// when the node is not frozen.
+func (e *Engine) ThawNode(ctx context.Context, containerID string) (bool, error) {
+	info, err := e.cli.ContainerInspect(ctx, containerID)
+	if cerrdefs.IsNotFound(err) {
+		return false, fault.Wrap(fault.ENOTFOUND, err, "This node's container is gone; start a new session.")
+	}
+	if err != nil {
+		return false, engineError(err, "inspect container "+containerID)
+	}
+	if info.State == nil || !info.State.Paused {
+		return false, nil
+	}
+	if err := e.cli.ContainerUnpause(ctx, containerID); err != nil {
+		return false, engineError(err, "thaw container "+containerID)
+	}
+	return true, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/labplay/playground/fault"
 	"github.com/labplay/playground/sessions"
 	"github.com/labplay/playground/sessions/engine"
 )
@@ -222,6 +223,15 @@ func (m *Manager) revive(s *sessions.Session, stopped []engine.Node) {
 			err := m.engine.StartNode(ctx, n.ContainerID)
 			if err == nil {
 				err = m.engine.WaitReady(ctx, n.ContainerID)
+			}
+			if fault.ErrorCode(err) == fault.ENOTFOUND {
+				// It cannot start again (its container is gone, or a
+				// cluster's host restarted under it): the session is over.
+				m.log.Info("ending session whose node cannot start again", "session", s.ID, "node", n.Name, "err", err)
+				if err := m.end(ctx, s.ID, "containers vanished"); err != nil {
+					m.log.Warn("could not end session", "session", s.ID, "err", err)
+				}
+				return
 			}
 			if err != nil {
 				m.log.Warn("could not revive a stopped node", "session", s.ID, "node", n.Name, "err", err)
