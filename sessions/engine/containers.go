@@ -206,6 +206,11 @@ func (e *Engine) nodeConfig(sessionID string, spec NodeSpec, mode NodeMode) (*co
 	}
 	hc.Mounts = append(hc.Mounts, e.lxcfsMounts()...)
 	securityConfig(hc, mode, e.cfg.Runtime)
+	e.modeMu.Lock()
+	if !e.keepCapDrop {
+		hc.CapDrop = nil
+	}
+	e.modeMu.Unlock()
 	e.limitsMu.Lock()
 	hc.CgroupParent = e.parent // the instance's shared limits
 	e.limitsMu.Unlock()

@@ -168,6 +168,9 @@ type Engine struct {
 	modeMu    sync.Mutex
 	mode      NodeMode
 	diskOwner string
+	// keepCapDrop: the engine needs nodeCapDrop (before Docker 25, "ALL"
+	// asks for capabilities the host may lack).
+	keepCapDrop bool
 
 	// helperMu guards the id of the helper container (see helper.go);
 	// empty until one is known to run.

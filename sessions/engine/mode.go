@@ -8,6 +8,7 @@ import (
 	"github.com/labplay/playground/fault"
 
 	cerrdefs "github.com/containerd/errdefs"
+	"github.com/docker/docker/api/types/versions"
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
 )
@@ -80,10 +81,22 @@ func (e *Engine) Mode(ctx context.Context) (NodeMode, error) {
 		mode = ModeUserns
 		e.diskOwner = remappedRoot(info.DockerRootDir)
 	}
+	if v, err := e.cli.ServerVersion(ctx); err == nil && !versions.LessThan(v.APIVersion, capsFromHostAPI) {
+		// Docker 25 and later grant ALL as the capabilities the host has,
+		// and refuse to drop one it lacks.
+		e.keepCapDrop = false
+	} else {
+		e.keepCapDrop = true
+	}
 	e.mode = mode
 	e.log.Info("node isolation mode detected", "mode", mode)
 	return mode, nil
 }
+
+// capsFromHostAPI is the first Engine API (Docker 25) whose "ALL"
+// capabilities are the host's, and which refuses to drop one the host
+// lacks.
+const capsFromHostAPI = "1.44"
 
 // remapsUsers reports whether the engine's security options (from
 // /info) include user namespace remapping.
