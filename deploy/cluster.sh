@@ -291,7 +291,12 @@ main() {
 		[[ -s $HOSTS_JSON ]] || die "no cluster here: deploy/cluster.sh up (make cluster) makes it"
 		PLAYGROUND_CLUSTER="unix://$(host_sock 1)"
 		export PLAYGROUND_CLUSTER PLAYGROUND_CLUSTER_TLS="$TLS_DIR/client"
+		# The three hosts share this one machine's memory, yet each tells
+		# the swarm it has all of it: cap the sessions at what one host
+		# holds (see README, Capacity) unless told otherwise.
+		export PLAYGROUND_MAX_SESSIONS="${PLAYGROUND_MAX_SESSIONS:-100}"
 		note "PLAYGROUND_CLUSTER=$PLAYGROUND_CLUSTER PLAYGROUND_CLUSTER_TLS=$PLAYGROUND_CLUSTER_TLS"
+		note "PLAYGROUND_MAX_SESSIONS=$PLAYGROUND_MAX_SESSIONS (the hosts share one machine)"
 		exec "$DEPLOY/run.sh" "$@"
 		;;
 	*) die "usage: deploy/cluster.sh up|down [--wipe]|status|restart-host N|check|serve" ;;

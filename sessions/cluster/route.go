@@ -168,8 +168,3 @@ func (c *Cluster) EnsureLimits(context.Context) error { return nil }
 
 // SweepDisks does nothing: nodes on a cluster have no disk files.
 func (c *Cluster) SweepDisks(context.Context) (int, error) { return 0, nil }
-
-// NodesMemoryUse is EUNAVAILABLE: the nodes share no cgroup across hosts.
-func (c *Cluster) NodesMemoryUse(context.Context) (uint64, uint64, error) {
-	return 0, 0, fault.Errorf(fault.EUNAVAILABLE, "The nodes of a cluster share no memory cgroup.")
-}

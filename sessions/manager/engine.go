@@ -43,7 +43,6 @@ type Engine interface {
 
 	EnsureLimits(ctx context.Context) error
 	SweepDisks(ctx context.Context) (int, error)
-	NodesMemoryUse(ctx context.Context) (anon, usage uint64, err error)
 }
 
 var _ Engine = (*engine.Engine)(nil)
