@@ -104,8 +104,18 @@ func TestClusterSessionsSpreadAndSeedLab(t *testing.T) {
 func TestClusterPauseAndDrainAHost(t *testing.T) {
 	h, c := newClusterHarness(t, "PLAYGROUND_MAX_SESSIONS_PER_ADDRESS=0")
 	ctx := context.Background()
+	// The first learner is in a class: after the drain, their page offers
+	// their seat again.
+	const teacherEmail = "teacher@cluster.example"
+	h.addInstructor(teacherEmail, crPassword)
+	teacher := pgclient.New(h.base)
+	crLogin(t, teacher, teacherEmail)
+	class, err := teacher.CreateClassroom(ctx, "Cluster class", "docker-orchestration", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
 	learner := pgclient.New(h.base)
-	first, err := learner.CreateSession(ctx, "", "")
+	first, err := learner.Join(ctx, class.Code, "Ada")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,11 +151,20 @@ func TestClusterPauseAndDrainAHost(t *testing.T) {
 		if s.Status != "ended" {
 			return fmt.Errorf("status %s", s.Status)
 		}
-		if s.EndedBecause != "host_serviced" {
-			t.Fatalf("ended because %q, want host_serviced", s.EndedBecause)
+		if s.EndedBecause != "host_serviced" || s.ClassCode != class.Code {
+			t.Fatalf("ended because %q with class code %q, want host_serviced and %q", s.EndedBecause, s.ClassCode, class.Code)
 		}
 		return nil
 	})
+	// Start again, as the page's button does: the same seat, another host.
+	again, err := learner.Join(ctx, class.Code, "")
+	if err != nil {
+		t.Fatalf("taking the seat again: %v", err)
+	}
+	t.Cleanup(func() { learner.DeleteSession(context.Background(), again.ID) })
+	if again.ID == first.ID || again.Status != "running" || c.hostOf(again.ID) == paused {
+		t.Fatalf("the seat again: session %s (%s) on %s", again.ID, again.Status, c.hostOf(again.ID))
+	}
 	if r := hostsReport(t, h, c)[paused]; r.Availability != "drain" || r.Sessions != 0 {
 		t.Errorf("playground hosts says of the drained %s: %+v", paused, r)
 	}
