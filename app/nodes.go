@@ -87,7 +87,7 @@ func hostsGauge(cl *cluster.Cluster) metrics.HostsFunc {
 		}
 		out := make([]metrics.Host, len(list))
 		for i, h := range list {
-			out[i] = metrics.Host{Name: h.Name, State: h.State, Availability: h.Availability,
+			out[i] = metrics.Host{Name: h.Name, ID: h.ID, State: h.State, Availability: h.Availability,
 				Sessions: h.Sessions, Nodes: h.Nodes, MemoryBytes: h.MemoryBytes, Reserved: h.MemoryReserved}
 		}
 		return out, nil

@@ -10,6 +10,7 @@
 package sessions
 
 import (
+	"errors"
 	"regexp"
 	"strconv"
 	"strings"
@@ -112,6 +113,11 @@ const (
 	ReasonHostServiced = "host serviced"
 	ReasonHostLost     = "host lost"
 )
+
+// ErrNodeLostWithHost is the cause of a node that cannot start again
+// because its host stopped under it (a cluster's host restarted before the
+// swarm saw it down): its session ends as ReasonHostLost.
+var ErrNodeLostWithHost = errors.New("the node stopped with its host")
 
 // EndedBecause maps a stored end reason to what the page is told: one of
 // the Ended* constants, or "" for any other reason, which stays private.

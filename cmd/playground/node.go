@@ -57,6 +57,7 @@ func runNode(ctx context.Context, args []string) error {
 	})
 	fs.IntVar(&cfg.Terminal.Scrollback, "scrollback", cfg.Terminal.Scrollback, "scrollback bytes kept per terminal")
 	fs.StringVar(&cfg.Socket, "socket", cfg.Socket, "unix socket for terminal connections")
+	fs.BoolVar(&cfg.LiftProcMasks, "lift-proc-masks", false, "unmount Docker's masks on /proc and /sys first (a node made by a swarm service)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

@@ -40,8 +40,10 @@ func Run(ctx context.Context, cfg Config) error {
 	}()
 
 	if cfg.ManageCgroups {
-		if inUserNamespace() {
+		if cfg.LiftProcMasks && inUserNamespace() {
 			LiftProcMasks(log)
+		}
+		if inUserNamespace() {
 			waitDelegated(ctx, defaultCgroupTree.Root, log)
 		}
 		if err := PrepareCgroups(log); err != nil {

@@ -33,6 +33,10 @@ type Config struct {
 	WriteGrace time.Duration
 	// ManageCgroups makes the cgroup tree writable for the nested engine.
 	ManageCgroups bool
+	// LiftProcMasks unmounts Docker's masks on /proc and /sys at start
+	// (masks.go), for a node made by a swarm service, which cannot turn
+	// them off.
+	LiftProcMasks bool
 	// RunDockerd starts and supervises the node's Docker engine.
 	RunDockerd bool
 	// Dockerd configures the engine when RunDockerd is set.

@@ -3,6 +3,7 @@ package cluster
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/docker/docker/api/types/versions"
 
@@ -14,11 +15,15 @@ import (
 // the seccomp and AppArmor settings nodes need in 1.44 (Docker 25).
 const MinAPIVersion = "1.44"
 
+// checkTimeout bounds the checks of one host.
+const checkTimeout = time.Minute
+
 // Check looks, at start, at what the nodes need of the swarm and of every
 // host that is ready: a manager, a current engine reachable over TLS, the
 // node image, user namespaces, the kernel limits the nodes share, and
 // LXCFS (nodes get its files only when every host has it). It returns the
-// first problem, saying what to do; a host that is down is only logged.
+// first problem, saying what to do; a host that is down is only logged,
+// and checked when it is back (CheckNewHosts).
 func (c *Cluster) Check(ctx context.Context) error {
 	if err := c.Ping(ctx); err != nil {
 		return err
@@ -30,14 +35,18 @@ func (c *Cluster) Check(ctx context.Context) error {
 	lxcfs, ready := true, 0
 	for _, h := range hosts {
 		if lostWhy(h) == engine.LostHostGone {
-			c.log.Warn("a host of the swarm is down; it takes no session until it is back", "host", h.describe())
+			c.log.Warn("a host of the swarm is down; it is checked when it is back", "host", h.describe())
 			continue
 		}
-		if err := c.checkHost(ctx, h); err != nil {
+		cn, err := c.checkHost(ctx, h)
+		if err != nil {
 			return fmt.Errorf("host %s: %w", h.describe(), err)
 		}
-		h.eng.CheckLXCFS(ctx)
-		lxcfs = lxcfs && h.eng.LXCFSOn()
+		cn.eng.CheckLXCFS(ctx)
+		lxcfs = lxcfs && cn.eng.LXCFSOn()
+		c.mu.Lock()
+		cn.checked = true
+		c.mu.Unlock()
 		ready++
 	}
 	if ready == 0 {
@@ -48,27 +57,72 @@ func (c *Cluster) Check(ctx context.Context) error {
 	return nil
 }
 
-// checkHost checks one host.
-func (c *Cluster) checkHost(ctx context.Context, h *Host) error {
-	if err := c.connect(h); err != nil {
-		return err
-	}
-	v, err := h.cli.ServerVersion(ctx)
+// CheckNewHosts checks the hosts that are ready and were not checked yet
+// (they joined, or came back, after Check): one that fails takes no
+// session (its id joins the placement constraints), and the log says why.
+func (c *Cluster) CheckNewHosts(ctx context.Context) {
+	hosts, err := c.listHosts(ctx, false)
 	if err != nil {
-		return fault.Wrap(fault.EUNAVAILABLE, err, "Its Engine API at "+h.Addr+" does not answer (TLS certificates, address label "+LabelEngine+").")
+		return
+	}
+	for _, h := range hosts {
+		if lostWhy(h) != "" || h.State != "ready" {
+			continue
+		}
+		cn, err := c.connect(h)
+		if err != nil {
+			continue
+		}
+		c.mu.Lock()
+		checked := cn.checked
+		c.mu.Unlock()
+		if checked {
+			continue
+		}
+		unfit := ""
+		hctx, cancel := context.WithTimeout(ctx, checkTimeout)
+		if _, err := c.checkHost(hctx, h); err != nil {
+			unfit = fault.ErrorMessage(err)
+		} else if cn.eng.CheckLXCFS(hctx); c.spec.LXCFSOn() && !cn.eng.LXCFSOn() {
+			unfit = "LXCFS is not mounted at " + c.cfg.Engine.LXCFSDir + ", which the other hosts' nodes use."
+		}
+		cancel()
+		if ctx.Err() != nil {
+			return
+		}
+		c.mu.Lock()
+		cn.checked, cn.unfit = true, unfit
+		c.mu.Unlock()
+		if unfit != "" {
+			c.log.Error("a host of the swarm takes no session until it is fixed and comes back", "host", h.describe(), "why", unfit)
+		} else {
+			c.log.Info("a host joined the cluster's hosts that take sessions", "host", h.describe())
+		}
+	}
+}
+
+// checkHost checks one host and returns its connection.
+func (c *Cluster) checkHost(ctx context.Context, h *Host) (*conn, error) {
+	cn, err := c.connect(h)
+	if err != nil {
+		return nil, err
+	}
+	v, err := cn.cli.ServerVersion(ctx)
+	if err != nil {
+		return nil, fault.Wrap(fault.EUNAVAILABLE, err, "Its Engine API at "+h.Addr+" does not answer (TLS certificates, address label "+LabelEngine+").")
 	}
 	if versions.LessThan(v.APIVersion, MinAPIVersion) {
-		return fault.Errorf(fault.EUNAVAILABLE, "Its Docker %s (API %s) is too old: a cluster needs Docker 25 or later (API %s).", v.Version, v.APIVersion, MinAPIVersion)
+		return nil, fault.Errorf(fault.EUNAVAILABLE, "Its Docker %s (API %s) is too old: a cluster needs Docker 25 or later (API %s).", v.Version, v.APIVersion, MinAPIVersion)
 	}
-	if _, err := h.cli.ImageInspect(ctx, c.cfg.Engine.NodeImage); err != nil {
-		return fault.Wrap(fault.EUNAVAILABLE, err, "The node image "+c.cfg.Engine.NodeImage+" is not on it (deploy/cluster.sh up loads it).")
+	if _, err := cn.cli.ImageInspect(ctx, c.cfg.Engine.NodeImage); err != nil {
+		return nil, fault.Wrap(fault.EUNAVAILABLE, err, "The node image "+c.cfg.Engine.NodeImage+" is not on it (deploy/cluster.sh up loads it).")
 	}
-	mode, err := h.eng.Mode(ctx)
+	mode, err := cn.eng.Mode(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if mode != engine.ModeUserns {
-		return fault.Errorf(fault.EUNAVAILABLE, "Its nodes would not run in a user namespace (mode %s).", mode)
+		return nil, fault.Errorf(fault.EUNAVAILABLE, "Its nodes would not run in a user namespace (mode %s).", mode)
 	}
-	return h.eng.CheckHostLimits(ctx)
+	return cn, cn.eng.CheckHostLimits(ctx)
 }

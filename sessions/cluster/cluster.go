@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -45,6 +46,11 @@ const DefaultReservation = engine.SessionMemoryBudget / 3
 // hostsFresh is how long a listing of the swarm's hosts is trusted.
 const hostsFresh = 2 * time.Second
 
+// hostTimeout bounds what the periodic work asks of one host's engine, so
+// that a host that vanished without a word (its connections hanging until
+// TCP gives up) holds up nothing else.
+const hostTimeout = 10 * time.Second
+
 // Config is what a Cluster needs.
 type Config struct {
 	// Manager is the Docker address of one of the swarm's managers:
@@ -71,9 +77,11 @@ type Cluster struct {
 	// spec builds the nodes' services; it talks to no engine.
 	spec *engine.Engine
 
+	// mu guards the last listing of the hosts and the connections.
 	mu       sync.Mutex
 	hosts    map[string]*Host // by swarm node id
 	listedAt time.Time
+	conns    map[string]*conn // by connKey
 }
 
 // Host is one member of the swarm, as last listed.
@@ -86,9 +94,6 @@ type Host struct {
 	Addr         string // its Engine API, "tcp://…"
 	MemoryBytes  int64
 	NanoCPUs     int64
-
-	cli *client.Client
-	eng *engine.Engine
 }
 
 // Usable reports whether new sessions may be placed on the host.
@@ -109,7 +114,8 @@ func New(cfg Config, log *slog.Logger) (*Cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Cluster{cfg: cfg, swarm: cli, log: log, spec: engine.New(nil, cfg.Engine, log), hosts: map[string]*Host{}}, nil
+	return &Cluster{cfg: cfg, swarm: cli, log: log, spec: engine.New(nil, cfg.Engine, log),
+		hosts: map[string]*Host{}, conns: map[string]*conn{}}, nil
 }
 
 // hostEngineConfig turns the nodes' settings into those of one host of a
@@ -127,7 +133,11 @@ func hostEngineConfig(c engine.Config) engine.Config {
 // is tcp://.
 func newClient(addr, dir string) (*client.Client, error) {
 	opts := []client.Opt{client.WithHost(addr), client.WithAPIVersionNegotiation()}
-	if dir != "" && len(addr) > 6 && addr[:6] == "tcp://" {
+	if strings.HasPrefix(addr, "tcp://") {
+		// An Engine API on the network answers only over mutual TLS.
+		if dir == "" {
+			return nil, fmt.Errorf("cluster: %s is on the network, and no TLS folder is set (PLAYGROUND_CLUSTER_TLS)", addr)
+		}
 		opts = append(opts, client.WithTLSClientConfig(
 			filepath.Join(dir, "ca.pem"), filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")))
 	}
@@ -153,21 +163,22 @@ func (c *Cluster) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Close closes the clients and each host's helper.
+// Close removes the helpers of the hosts that answer and closes the
+// clients. A host that is lost keeps its helper, for when it comes back.
 func (c *Cluster) Close(ctx context.Context) error {
 	c.mu.Lock()
-	hosts := c.hosts
-	c.hosts = map[string]*Host{}
+	conns, hosts := c.conns, c.hosts
+	c.conns = map[string]*conn{}
 	c.mu.Unlock()
-	for _, h := range hosts {
-		if h.eng != nil {
-			if err := h.eng.Close(ctx); err != nil {
+	for _, cn := range conns {
+		if h := hosts[cn.hostID]; h != nil && lostWhy(h) == "" {
+			hctx, cancel := context.WithTimeout(ctx, hostTimeout)
+			if err := cn.eng.Close(hctx); err != nil {
 				c.log.Warn("close a host's helper", "host", h.Name, "err", err)
 			}
+			cancel()
 		}
-		if h.cli != nil {
-			_ = h.cli.Close()
-		}
+		_ = cn.cli.Close()
 	}
 	return c.swarm.Close()
 }

@@ -9,14 +9,16 @@ import (
 	"time"
 
 	"github.com/docker/docker/api/types/swarm"
+	"github.com/docker/docker/client"
 
 	"github.com/labplay/playground/fault"
 	"github.com/labplay/playground/sessions/engine"
 )
 
 // listHosts returns the swarm's hosts, listing them again when the last
-// listing is older than hostsFresh or force is set. A host keeps its
-// clients from one listing to the next while its address stays the same.
+// listing is older than hostsFresh or force is set. The connections of
+// hosts that left, or whose address changed, are closed (their helpers
+// stay on them, for when they come back).
 func (c *Cluster) listHosts(ctx context.Context, force bool) (map[string]*Host, error) {
 	c.mu.Lock()
 	if !force && time.Since(c.listedAt) < hostsFresh && len(c.hosts) > 0 {
@@ -29,11 +31,9 @@ func (c *Cluster) listHosts(ctx context.Context, force bool) (map[string]*Host, 
 	if err != nil {
 		return nil, fault.Wrap(fault.EUNAVAILABLE, err, "The swarm's manager is not reachable.")
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
 	hosts := make(map[string]*Host, len(nodes))
 	for _, n := range nodes {
-		h := &Host{
+		hosts[n.ID] = &Host{
 			ID: n.ID, Name: n.Description.Hostname,
 			State: n.Status.State, Availability: n.Spec.Availability,
 			Manager:     n.ManagerStatus != nil,
@@ -41,14 +41,13 @@ func (c *Cluster) listHosts(ctx context.Context, force bool) (map[string]*Host, 
 			MemoryBytes: n.Description.Resources.MemoryBytes,
 			NanoCPUs:    n.Description.Resources.NanoCPUs,
 		}
-		if old := c.hosts[n.ID]; old != nil && old.Addr == h.Addr {
-			h.cli, h.eng = old.cli, old.eng
-		}
-		hosts[n.ID] = h
 	}
-	for id, old := range c.hosts {
-		if h := hosts[id]; (h == nil || h.cli != old.cli) && old.cli != nil {
-			_ = old.cli.Close()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for key, cn := range c.conns {
+		if h := hosts[cn.hostID]; h == nil || connKey(h) != key {
+			_ = cn.cli.Close()
+			delete(c.conns, key)
 		}
 	}
 	c.hosts, c.listedAt = hosts, time.Now()
@@ -64,39 +63,70 @@ func engineAddr(n swarm.Node) string {
 	return "tcp://" + net.JoinHostPort(n.Status.Addr, DefaultEnginePort)
 }
 
-// host returns the host with the given swarm node id, with its engine
-// connected. An unknown id lists the hosts again once.
-func (c *Cluster) host(ctx context.Context, id string) (*Host, error) {
+// conn is the connection to one host's Engine API, kept per host and
+// address, with what the checks of that host found.
+type conn struct {
+	hostID string
+	cli    *client.Client
+	eng    *engine.Engine
+	// checked is set once checkHost ran; unfit then says why the host
+	// takes no session ("" when it may).
+	checked bool
+	unfit   string
+}
+
+// connKey keys a host's connection.
+func connKey(h *Host) string { return h.ID + " " + h.Addr }
+
+// host returns the host with the given swarm node id and its connection.
+// An unknown id lists the hosts again once.
+func (c *Cluster) host(ctx context.Context, id string) (*Host, *conn, error) {
 	hosts, err := c.listHosts(ctx, false)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	h := hosts[id]
 	if h == nil {
 		if hosts, err = c.listHosts(ctx, true); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if h = hosts[id]; h == nil {
-			return nil, fault.Errorf(fault.EUNAVAILABLE, "The host of this node has left the cluster.")
+			return nil, nil, fault.Errorf(fault.EUNAVAILABLE, "The machine of this node has left the cluster.")
 		}
 	}
-	return h, c.connect(h)
+	cn, err := c.connect(h)
+	return h, cn, err
 }
 
-// connect makes the host's client and engine, once per address.
-func (c *Cluster) connect(h *Host) error {
+// connect returns the host's connection, made once per host and address.
+func (c *Cluster) connect(h *Host) (*conn, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if h.eng != nil {
-		return nil
+	if cn := c.conns[connKey(h)]; cn != nil {
+		return cn, nil
 	}
 	cli, err := newClient(h.Addr, c.cfg.TLSDir)
 	if err != nil {
-		return fault.Wrap(fault.EUNAVAILABLE, err, "The host "+h.Name+" is not reachable.")
+		return nil, fault.Wrap(fault.EUNAVAILABLE, err, "The machine "+h.Name+" is not reachable.")
 	}
-	h.cli = cli
-	h.eng = engine.New(cli, c.cfg.Engine, c.log.With("host", h.Name))
-	return nil
+	cn := &conn{hostID: h.ID, cli: cli, eng: engine.New(cli, c.cfg.Engine, c.log.With("host", h.Name))}
+	c.conns[connKey(h)] = cn
+	return cn, nil
+}
+
+// unfitHosts returns the ids of the hosts whose checks failed, which no
+// session is placed on.
+func (c *Cluster) unfitHosts() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var ids []string
+	for _, cn := range c.conns {
+		if cn.unfit != "" {
+			ids = append(ids, cn.hostID)
+		}
+	}
+	sort.Strings(ids)
+	return ids
 }
 
 // HostReport is what an operator sees of a host (playground hosts, /metrics).

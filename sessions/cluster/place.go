@@ -128,6 +128,9 @@ func (c *Cluster) createService(ctx context.Context, eng *engine.Engine, session
 	spec := eng.NodeService(sessionID, name, netID, subnet)
 	spec.TaskTemplate.Resources.Reservations = &swarm.Resources{MemoryBytes: reservation}
 	spec.TaskTemplate.Placement = &swarm.Placement{Constraints: []string{"node.platform.os==linux"}}
+	for _, id := range c.unfitHosts() {
+		spec.TaskTemplate.Placement.Constraints = append(spec.TaskTemplate.Placement.Constraints, "node.id!="+id)
+	}
 	if hostID != "" {
 		spec.TaskTemplate.Placement.Constraints = append(spec.TaskTemplate.Placement.Constraints, "node.id=="+hostID)
 	}
@@ -227,11 +230,11 @@ func (c *Cluster) waitRunning(ctx context.Context, hostID, netID string, service
 			}
 		}
 	}
-	h, err := c.host(ctx, hostID)
+	_, cn, err := c.host(ctx, hostID)
 	if err != nil {
 		return nil, err
 	}
-	if err := h.eng.Adopt(ctx, ids...); err != nil {
+	if err := cn.eng.Adopt(ctx, ids...); err != nil {
 		return nil, err
 	}
 	engineSort(nodes)

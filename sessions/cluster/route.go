@@ -20,11 +20,16 @@ func (c *Cluster) on(ctx context.Context, id string) (*engine.Engine, string, er
 	if err != nil {
 		return nil, "", err
 	}
-	h, err := c.host(ctx, hostID)
+	h, cn, err := c.host(ctx, hostID)
 	if err != nil {
 		return nil, "", err
 	}
-	return h.eng, cid, nil
+	if why := lostWhy(h); why != "" {
+		// Not worth waiting on: its sessions are being ended.
+		return nil, "", fault.Errorf(fault.EUNAVAILABLE, "This session's machine %s.", map[string]string{
+			engine.LostHostServiced: "is being serviced", engine.LostHostGone: "has stopped answering"}[why])
+	}
+	return cn.eng, cid, nil
 }
 
 // NodeRunning reports whether the node's container runs.
@@ -62,7 +67,7 @@ func (c *Cluster) StartNode(ctx context.Context, id string) error {
 	if err != nil || running {
 		return err
 	}
-	return fault.Errorf(fault.ENOTFOUND, "This node stopped with its host; start a new session.")
+	return fault.Wrap(fault.ENOTFOUND, sessions.ErrNodeLostWithHost, "This node stopped with its machine; start a new session.")
 }
 
 // StopNode pauses a node by freezing it: a swarm's task that stops is done
@@ -151,11 +156,11 @@ func (c *Cluster) LoadImage(ctx context.Context, ids []string, image string) err
 		byHost[hostID] = append(byHost[hostID], cid)
 	}
 	for hostID, cids := range byHost {
-		h, err := c.host(ctx, hostID)
+		_, cn, err := c.host(ctx, hostID)
 		if err != nil {
 			return err
 		}
-		if err := h.eng.LoadImage(ctx, cids, image); err != nil {
+		if err := cn.eng.LoadImage(ctx, cids, image); err != nil {
 			return err
 		}
 	}

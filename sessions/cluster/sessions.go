@@ -5,7 +5,8 @@ import (
 	"errors"
 	"net/netip"
 	"sort"
-	"strings"
+	"sync"
+	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/filters"
@@ -82,14 +83,25 @@ func (c *Cluster) AddNode(ctx context.Context, sessionID string, subnet netip.Pr
 	if err != nil {
 		return engine.Node{}, err
 	}
-	if t, err := c.serviceTask(ctx, svc); err == nil && t != nil && t.NodeID == "" && strings.Contains(t.Status.Err, "no suitable node") {
-		c.removeNode(ctx, sessionID, name)
-		return engine.Node{}, errFull()
+	fail := func(err error) (engine.Node, error) {
+		// Under a context of its own: ctx may be what ran out.
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		defer cancel()
+		if rerr := c.removeNode(cctx, sessionID, name); rerr != nil {
+			c.log.Error("remove a node that could not be added", "session", sessionID, "node", name, "err", rerr)
+		}
+		return engine.Node{}, err
+	}
+	placed, err := c.waitPlaced(ctx, svc)
+	if err != nil {
+		return fail(err)
+	}
+	if placed != hostID {
+		return fail(fault.Errorf(fault.EINTERNAL, "A node was placed on another host than its session's."))
 	}
 	nodes, err := c.waitRunning(ctx, hostID, nets[0].ID, []string{svc})
 	if err != nil {
-		c.removeNode(ctx, sessionID, name)
-		return engine.Node{}, err
+		return fail(err)
 	}
 	return nodes[0], nil
 }
@@ -108,14 +120,16 @@ func (c *Cluster) removeNode(ctx context.Context, sessionID, name string) error 
 	if hostID == "" {
 		return nil
 	}
-	if h, err := c.host(ctx, hostID); err == nil && lostWhy(h) == "" {
-		nodes, err := h.eng.Nodes(ctx, sessionID)
+	if h, cn, err := c.host(ctx, hostID); err == nil && lostWhy(h) == "" {
+		hctx, cancel := context.WithTimeout(ctx, hostTimeout)
+		defer cancel()
+		nodes, err := cn.eng.Nodes(hctx, sessionID)
 		if err != nil {
 			return err
 		}
 		for _, n := range nodes {
 			if n.Name == name {
-				return h.eng.RemoveContainer(ctx, n.ContainerID)
+				return cn.eng.RemoveContainer(hctx, n.ContainerID)
 			}
 		}
 	}
@@ -148,11 +162,14 @@ func (c *Cluster) RemoveSession(ctx context.Context, sessionID string) error {
 		}
 	}
 	for id := range hosts {
-		h, err := c.host(ctx, id)
+		h, cn, err := c.host(ctx, id)
 		if err != nil || lostWhy(h) == engine.LostHostGone {
 			continue
 		}
-		if err := h.eng.RemoveContainers(ctx, sessionID); err != nil && fault.ErrorCode(err) != fault.EUNAVAILABLE {
+		hctx, cancel := context.WithTimeout(ctx, hostTimeout)
+		err = cn.eng.RemoveContainers(hctx, sessionID)
+		cancel()
+		if err != nil && fault.ErrorCode(err) != fault.EUNAVAILABLE {
 			errs = append(errs, err)
 		}
 	}
@@ -217,17 +234,37 @@ func (c *Cluster) List(ctx context.Context) (map[string][]engine.Node, error) {
 			}
 		}
 	}
+	// Each host that is not lost is asked, all at once; a host that does
+	// not answer, or is lost, or has left the swarm, is as the swarm saw it.
+	listed := make(map[string]map[string][]engine.Node, len(hosts))
+	var mu sync.Mutex
+	var wg sync.WaitGroup
 	for id, h := range hosts {
-		if why := lostWhy(h); why == "" {
-			if listed, err := c.hostList(ctx, h); err == nil {
-				for sid, nodes := range listed {
-					out[sid] = append(out[sid], nodes...)
-				}
-				continue
-			}
+		if lostWhy(h) != "" {
+			continue
 		}
-		why := lostWhy(h)
-		for _, t := range byHost[id] {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if l, err := c.hostList(ctx, h); err == nil {
+				mu.Lock()
+				listed[id] = l
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	for _, l := range listed {
+		for sid, nodes := range l {
+			out[sid] = append(out[sid], nodes...)
+		}
+	}
+	for id, tasks := range byHost {
+		if _, ok := listed[id]; ok {
+			continue
+		}
+		why := lostWhy(hosts[id]) // a host that left the swarm is lost
+		for _, t := range tasks {
 			sid := t.Spec.ContainerSpec.Labels[engine.LabelSession]
 			out[sid] = append(out[sid], engine.Node{
 				Name:        t.Spec.ContainerSpec.Labels[engine.LabelNode],
@@ -243,12 +280,16 @@ func (c *Cluster) List(ctx context.Context) (map[string][]engine.Node, error) {
 	return out, nil
 }
 
-// hostList lists the instance's node containers on one host.
+// hostList lists the instance's node containers on one host, within
+// hostTimeout.
 func (c *Cluster) hostList(ctx context.Context, h *Host) (map[string][]engine.Node, error) {
-	if err := c.connect(h); err != nil {
+	cn, err := c.connect(h)
+	if err != nil {
 		return nil, err
 	}
-	listed, err := h.eng.List(ctx)
+	ctx, cancel := context.WithTimeout(ctx, hostTimeout)
+	defer cancel()
+	listed, err := cn.eng.List(ctx)
 	if err != nil {
 		c.log.Warn("a host's engine does not answer; its nodes are as the swarm last saw them", "host", h.describe(), "err", err)
 		return nil, err
@@ -272,11 +313,11 @@ func (c *Cluster) Nodes(ctx context.Context, sessionID string) ([]engine.Node, e
 	if err != nil {
 		return nil, err
 	}
-	h, err := c.host(ctx, hostID)
+	_, cn, err := c.host(ctx, hostID)
 	if err != nil {
 		return nil, err
 	}
-	nodes, err := h.eng.Nodes(ctx, sessionID)
+	nodes, err := cn.eng.Nodes(ctx, sessionID)
 	if err != nil {
 		return nil, err
 	}

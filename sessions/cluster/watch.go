@@ -14,7 +14,8 @@ const watchEvery = 2 * time.Second
 // on changed (without blocking: give it room for one) each time a host's
 // state or availability changes, or a host joins or leaves: a drained or
 // lost host's sessions are then ended at once (the manager reconciles)
-// rather than at its next tick. It returns when ctx ends.
+// rather than at its next tick, and a host that joined or came back is
+// checked first (CheckNewHosts). It returns when ctx ends.
 func (c *Cluster) Watch(ctx context.Context, changed chan<- struct{}) {
 	{
 		last := ""
@@ -30,6 +31,9 @@ func (c *Cluster) Watch(ctx context.Context, changed chan<- struct{}) {
 				if now := strings.Join(parts, " "); now != last {
 					if last != "" {
 						c.log.Info("the swarm's hosts changed", "hosts", now)
+						// A host that joined or came back is checked
+						// before it takes a session.
+						c.CheckNewHosts(ctx)
 						select {
 						case changed <- struct{}{}:
 						default:

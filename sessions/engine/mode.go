@@ -8,9 +8,9 @@ import (
 	"github.com/labplay/playground/fault"
 
 	cerrdefs "github.com/containerd/errdefs"
-	"github.com/docker/docker/api/types/versions"
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
+	"github.com/docker/docker/api/types/versions"
 )
 
 // NodeMode is how the nodes are isolated from the host, as Mode found it.

@@ -29,7 +29,8 @@ const serviceStopGrace = time.Second
 // What a service cannot say, the host says for all its containers instead:
 // a private cgroup namespace (dockerd --default-cgroupns-mode=private) and
 // the user namespace (--userns-remap). Masked /proc paths cannot be turned
-// off either; the agent lifts them in the node (sessions/agent).
+// off either; the agent lifts them in the node (--lift-proc-masks). Nor
+// can swap be: the host's own swap setting applies.
 func (e *Engine) NodeService(sessionID, name, networkID string, subnet netip.Prefix) swarm.ServiceSpec {
 	labels := e.labels(sessionID, name)
 	grace := serviceStopGrace
@@ -38,7 +39,7 @@ func (e *Engine) NodeService(sessionID, name, networkID string, subnet netip.Pre
 		Image:           e.cfg.NodeImage,
 		Labels:          labels,
 		Hostname:        name,
-		Args:            e.nodeArgs(subnet),
+		Args:            append([]string{"--lift-proc-masks"}, e.nodeArgs(subnet)...),
 		StopGracePeriod: &grace,
 		Mounts:          append([]mount.Mount{{Type: mount.TypeVolume, Target: dockerDataDir}}, e.lxcfsMounts()...),
 		// Every capability the host has: Docker 25 and later count only

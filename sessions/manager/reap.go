@@ -2,6 +2,7 @@ package manager
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/labplay/playground/fault"
@@ -228,7 +229,11 @@ func (m *Manager) revive(s *sessions.Session, stopped []engine.Node) {
 				// It cannot start again (its container is gone, or a
 				// cluster's host restarted under it): the session is over.
 				m.log.Info("ending session whose node cannot start again", "session", s.ID, "node", n.Name, "err", err)
-				if err := m.end(ctx, s.ID, "containers vanished"); err != nil {
+				reason := "containers vanished"
+				if errors.Is(err, sessions.ErrNodeLostWithHost) {
+					reason = sessions.ReasonHostLost
+				}
+				if err := m.end(ctx, s.ID, reason); err != nil {
 					m.log.Warn("could not end session", "session", s.ID, "err", err)
 				}
 				return

@@ -361,6 +361,9 @@ class SessionPage {
       this.livePromise = api('GET', `/api/sessions/${encodeURIComponent(this.session.id)}`).then(
         (s) => {
           this.endedBecause = s.ended_because || '';
+          // A class's session that ended with its machine carries the
+          // class's code, for Start again to take the seat again.
+          if (s.class_code) this.session.class_code = s.class_code;
           return s.status === 'paused' ? 'paused' : s.status !== 'ended';
         },
         (err) => (err.status === 404 ? false : null),
