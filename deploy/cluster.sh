@@ -174,6 +174,7 @@ how_to_reach() {
 
 cmd_up() {
 	need_root up
+	have ip || apt_install "iproute2 (the cluster's network namespaces)" iproute2
 	lock
 	claim_names
 	step "the engine" ensure_engine

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/labplay/playground/client"
+	"github.com/labplay/playground/internal/ctxtime"
 )
 
 // pause is the wait between two tries of a check, and after a 429 without
@@ -29,21 +30,9 @@ func patiently[T any](ctx context.Context, f func() (T, error)) (T, error) {
 		if wait <= 0 {
 			wait = pause
 		}
-		if err := sleep(ctx, wait); err != nil {
+		if err := ctxtime.Sleep(ctx, wait); err != nil {
 			return v, err
 		}
-	}
-}
-
-// sleep waits for d, or less when ctx ends (its error).
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/labplay/playground/client"
+	"github.com/labplay/playground/internal/ctxtime"
 )
 
 // byHand is the note of a section with a check and no block.
@@ -125,7 +126,7 @@ func (r *runner) section(ctx context.Context, sec client.LabSection) (res *Secti
 			return res, false
 		}
 		// Swarm state converges a moment after a command returns.
-		if err := sleep(ctx, pause); err != nil {
+		if err := ctxtime.Sleep(ctx, pause); err != nil {
 			res.After = checkStopped
 			return res, false
 		}
@@ -204,7 +205,7 @@ func (r *runner) resolve(ctx context.Context, block string) (*client.Resolved, e
 		if err == nil || !isConflict(err) || time.Now().After(deadline) {
 			return res, err
 		}
-		if err := sleep(ctx, pause); err != nil {
+		if err := ctxtime.Sleep(ctx, pause); err != nil {
 			return nil, err
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/docker/docker/api/types/swarm"
 
 	"github.com/labplay/playground/fault"
+	"github.com/labplay/playground/internal/ctxtime"
 	"github.com/labplay/playground/sessions/engine"
 )
 
@@ -165,7 +166,7 @@ func (c *Cluster) waitPlaced(ctx context.Context, serviceID string) (string, err
 				return "", errFull()
 			}
 		}
-		if err := sleep(ctx, pollEvery); err != nil {
+		if err := ctxtime.Sleep(ctx, pollEvery); err != nil {
 			return "", fault.Wrap(fault.EUNAVAILABLE, err, "The swarm did not place the session in time.")
 		}
 	}
@@ -225,7 +226,7 @@ func (c *Cluster) waitRunning(ctx context.Context, hostID, netID string, service
 					break
 				}
 			}
-			if err := sleep(ctx, pollEvery); err != nil {
+			if err := ctxtime.Sleep(ctx, pollEvery); err != nil {
 				return nil, fault.Wrap(fault.EUNAVAILABLE, err, "The session's nodes did not start in time.")
 			}
 		}
@@ -284,17 +285,5 @@ func (c *Cluster) cleanup(sessionID string) {
 	defer cancel()
 	if err := c.RemoveSession(ctx, sessionID); err != nil {
 		c.log.Error("clean up failed session", "session", sessionID, "err", err)
-	}
-}
-
-// sleep waits d or until ctx ends.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/docker/docker/api/types/swarm"
 
 	"github.com/labplay/playground/fault"
+	"github.com/labplay/playground/internal/ctxtime"
 	"github.com/labplay/playground/sessions/engine"
 )
 
@@ -193,7 +194,7 @@ func (c *Cluster) removeNetwork(ctx context.Context, sessionID string) error {
 			if try == networkTries {
 				return fault.Wrap(fault.EUNAVAILABLE, err, "The session's network could not be removed.")
 			}
-			if err := sleep(ctx, 5*pollEvery); err != nil {
+			if err := ctxtime.Sleep(ctx, 5*pollEvery); err != nil {
 				return fault.Wrap(fault.EUNAVAILABLE, err, "The session's network could not be removed.")
 			}
 		}
