@@ -62,6 +62,9 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	defer eng.release()
+	if err := sameMode(ctx, st, cfg); err != nil {
+		return err
+	}
 
 	site, err := web.New(web.Options{Logger: log})
 	if err != nil {

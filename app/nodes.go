@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/docker/docker/client"
@@ -11,6 +12,7 @@ import (
 	"github.com/labplay/playground/metrics"
 	"github.com/labplay/playground/sessions/cluster"
 	"github.com/labplay/playground/sessions/manager"
+	"github.com/labplay/playground/sessions/store"
 )
 
 // nodes is where the sessions' nodes run: the one engine of DOCKER_HOST, or
@@ -92,4 +94,35 @@ func hostsGauge(cl *cluster.Cluster) metrics.HostsFunc {
 		}
 		return out, nil
 	}
+}
+
+// sameMode refuses to serve an instance whose live sessions were made in
+// the other mode (on one engine, or on a cluster): this one could neither
+// reach nor remove their nodes, and would end them as vanished while they
+// ran on. The operator ends them in the mode that made them, or serves
+// this mode under another PLAYGROUND_INSTANCE.
+func sameMode(ctx context.Context, st *store.Store, cfg Config) error {
+	live, err := st.LiveSessions(ctx, cfg.Engine.Instance)
+	if err != nil {
+		return err
+	}
+	cluster := cfg.Cluster.Manager != ""
+	other := 0
+	for _, s := range live {
+		for _, n := range s.Nodes {
+			if n.ContainerID != "" && strings.Contains(n.ContainerID, "/") != cluster {
+				other++
+				break
+			}
+		}
+	}
+	if other == 0 {
+		return nil
+	}
+	made, here := "on a cluster", "on one engine"
+	if cluster {
+		made, here = here, made
+	}
+	return fmt.Errorf("instance %q has %d live sessions made %s, which a server %s cannot reach: "+
+		"serve it %s until they end, or set another PLAYGROUND_INSTANCE", cfg.Engine.Instance, other, made, here, made)
 }

@@ -296,6 +296,9 @@ main() {
 		# the swarm it has all of it: cap the sessions at what one host
 		# holds (see README, Capacity) unless told otherwise.
 		export PLAYGROUND_MAX_SESSIONS="${PLAYGROUND_MAX_SESSIONS:-100}"
+		# Its own deployment name: make run's sessions (and warm pool) on
+		# the one engine are another deployment's.
+		export PLAYGROUND_INSTANCE="${PLAYGROUND_INSTANCE:-cluster}"
 		note "PLAYGROUND_CLUSTER=$PLAYGROUND_CLUSTER PLAYGROUND_CLUSTER_TLS=$PLAYGROUND_CLUSTER_TLS"
 		note "PLAYGROUND_MAX_SESSIONS=$PLAYGROUND_MAX_SESSIONS (the hosts share one machine)"
 		exec "$DEPLOY/run.sh" "$@"
