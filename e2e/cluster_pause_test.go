@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -13,8 +14,9 @@ import (
 	"github.com/labplay/playground/sessions/engine"
 )
 
-// On a cluster a pause freezes the nodes: after the resume, the learner's
-// files are there and so are the processes they left running.
+// On a cluster a node's root is on a disk of its own, and a pause freezes
+// the nodes: after the resume, the learner's files are there and so are
+// the processes they left running.
 func TestClusterPauseKeepsEverything(t *testing.T) {
 	h, c := newClusterHarness(t)
 	ctx := context.Background()
@@ -26,6 +28,12 @@ func TestClusterPauseKeepsEverything(t *testing.T) {
 	t.Cleanup(func() { learner.DeleteSession(context.Background(), s.ID) })
 	host := c.hostOf(s.ID)
 	tm := attach(t, learner, s.ID, "node1")
+	// The node's root is on its own disk of the harness's 2 GiB, on its
+	// host, as on one engine: a full node fills only itself.
+	if out, code := clusterShell(t, tm, "df -k / | awk 'NR==2 {print \"root-kib=\" $2}'", 30*time.Second); code != 0 ||
+		!regexp.MustCompile(`root-kib=(19|20)[0-9]{5}\b`).MatchString(out) {
+		t.Fatalf("the node's root is not on a 2 GiB disk (exit %d): %s", code, out)
+	}
 	if out, code := clusterShell(t, tm, "echo kept > /root/note; (sleep 4242 &); echo started", 30*time.Second); code != 0 {
 		t.Fatalf("prepare (exit %d): %s", code, out)
 	}

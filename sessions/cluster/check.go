@@ -124,5 +124,8 @@ func (c *Cluster) checkHost(ctx context.Context, h *Host) (*conn, error) {
 	if mode != engine.ModeUserns {
 		return nil, fault.Errorf(fault.EUNAVAILABLE, "Its nodes would not run in a user namespace (mode %s).", mode)
 	}
+	if err := cn.eng.CheckDisks(ctx); err != nil {
+		return nil, err
+	}
 	return cn, cn.eng.CheckHostLimits(ctx)
 }

@@ -59,9 +59,8 @@ type Config struct {
 	// TLSDir holds ca.pem, cert.pem and key.pem (Docker's names): the CA
 	// that signs the hosts' certificates and this client's certificate.
 	TLSDir string
-	// Engine is the nodes' settings, as on one host. Disks, the registry
-	// and the shared limits are a host's own business and are off here
-	// (see README, Several hosts).
+	// Engine is the nodes' settings, as on one host. The registry and the
+	// shared limits are off here (see README, Several hosts).
 	Engine engine.Config
 	// Reservation is the memory each node reserves; 0 means
 	// DefaultReservation.
@@ -118,11 +117,12 @@ func New(cfg Config, log *slog.Logger) (*Cluster, error) {
 		hosts: map[string]*Host{}, conns: map[string]*conn{}}, nil
 }
 
-// hostEngineConfig turns the nodes' settings into those of one host of a
-// cluster: no disks, no registry and no shared cgroup parent, which a
-// swarm service cannot name; the network is internal.
+// hostEngineConfig turns the nodes' settings into those of the hosts of a
+// cluster: no registry and no shared cgroup parent, which a swarm service
+// cannot name; the network is internal. Each host keeps its disks in a
+// folder of its own under DiskDir (connect), so that hosts sharing a file
+// system (make cluster's) never take each other's for orphans.
 func hostEngineConfig(c engine.Config) engine.Config {
-	c.Disk = engine.DiskOff
 	c.RegistryImage = ""
 	c.NodesMemory = 0
 	c.Egress = engine.EgressNone

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -109,7 +110,9 @@ func (c *Cluster) connect(h *Host) (*conn, error) {
 	if err != nil {
 		return nil, fault.Wrap(fault.EUNAVAILABLE, err, "The machine "+h.Name+" is not reachable.")
 	}
-	cn := &conn{hostID: h.ID, cli: cli, eng: engine.New(cli, c.cfg.Engine, c.log.With("host", h.Name))}
+	cfg := c.cfg.Engine
+	cfg.DiskDir = filepath.Join(cfg.DiskDir, h.Name)
+	cn := &conn{hostID: h.ID, cli: cli, eng: engine.New(cli, cfg, c.log.With("host", h.Name))}
 	c.conns[connKey(h)] = cn
 	return cn, nil
 }

@@ -17,9 +17,8 @@ import (
 	"github.com/labplay/playground/sessions/engine"
 )
 
-// A session's nodes share one host. Swarm's scheduler picks it, for the
-// first node, whose reservation is the whole session's; the other nodes
-// are pinned to the same host, and so is the first once placed. Measured
+// A session's nodes share one host. Swarm's scheduler picks it (choose),
+// for the whole session's reservation; every node is pinned to it. Measured
 // reasons (README, Several hosts): a host lost or drained then ends whole
 // sessions and never leaves half of one running; nodes of one session talk
 // over the overlay without leaving their host; and a session's start does
@@ -44,16 +43,16 @@ func errFull() error {
 		Message: "The playground is full: no machine has room for another session right now. Try again in a minute."}
 }
 
-// CreateSession creates a session's overlay network on subnet and one
-// service per node, placed as described above, waits for every node to
-// run, and hands each its cgroups on its host. On any failure it removes
-// what it made. No room on any host is EFULL.
+// CreateSession creates a session's overlay network on subnet, asks the
+// swarm which host has room for the whole session (choose), makes the
+// nodes' disks there, creates one service per node pinned to that host,
+// waits for every node to run, and hands each its cgroups. On any failure
+// it removes what it made. No room on any host is EFULL.
 func (c *Cluster) CreateSession(ctx context.Context, sessionID string, subnet netip.Prefix, names []string) ([]engine.Node, error) {
 	if len(names) == 0 {
 		return nil, fault.Errorf(fault.EINVALID, "A session needs at least one node.")
 	}
-	eng := c.specs()
-	netID, err := c.createNetwork(ctx, eng, sessionID, subnet)
+	netID, err := c.createNetwork(ctx, c.spec, sessionID, subnet)
 	if err != nil {
 		return nil, err
 	}
@@ -61,36 +60,40 @@ func (c *Cluster) CreateSession(ctx context.Context, sessionID string, subnet ne
 		c.cleanup(sessionID)
 		return nil, err
 	}
-	first, err := c.createService(ctx, eng, sessionID, names[0], netID, subnet, "", int64(len(names))*c.cfg.Reservation)
+	reservation := int64(len(names)) * c.cfg.Reservation
+	hostID, err := c.choose(ctx, sessionID, reservation)
 	if err != nil {
 		return fail(err)
 	}
-	hostID, err := c.waitPlaced(ctx, first)
+	_, cn, err := c.host(ctx, hostID)
 	if err != nil {
 		return fail(err)
 	}
-	if err := c.pin(ctx, first, hostID); err != nil {
+	if err := cn.eng.AttachDisks(ctx, sessionID, names...); err != nil {
 		return fail(err)
 	}
-	services := []string{first}
-	var mu sync.Mutex
+	// The first node reserves the whole session's memory, the others
+	// nothing: a session is placed, and counted, as one.
+	services := make([]string, len(names))
 	errs := make([]error, len(names))
 	var wg sync.WaitGroup
-	for i, name := range names[1:] {
+	for i, name := range names {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			id, err := c.createService(ctx, eng, sessionID, name, netID, subnet, hostID, 0)
-			mu.Lock()
-			defer mu.Unlock()
-			errs[i+1] = err
-			if err == nil {
-				services = append(services, id)
+			r := int64(0)
+			if i == 0 {
+				r = reservation
 			}
+			services[i], errs[i] = c.createService(ctx, cn.eng, sessionID, name, netID, subnet, hostID, r)
 		}()
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
+		return fail(err)
+	}
+	// The room the probe found may have gone to another session since.
+	if _, err := c.waitPlaced(ctx, services[0]); err != nil {
 		return fail(err)
 	}
 	nodes, err := c.waitRunning(ctx, hostID, netID, services)
@@ -100,9 +103,50 @@ func (c *Cluster) CreateSession(ctx context.Context, sessionID string, subnet ne
 	return nodes, nil
 }
 
-// specs returns the engine that builds node services (any host's would
-// build the same ones; Check sets whether they get LXCFS's files).
-func (c *Cluster) specs() *engine.Engine { return c.spec }
+// choose asks Swarm's scheduler which host has room for reservation: a
+// probe service that reserves it and runs nothing, removed as soon as it
+// is placed. The nodes' disks are then made on that host before the nodes
+// exist, which a service placed by the swarm could not wait for.
+func (c *Cluster) choose(ctx context.Context, sessionID string, reservation int64) (string, error) {
+	one := uint64(1)
+	labels := c.spec.Labels(sessionID, "")
+	labels[engine.LabelProbe] = "true"
+	spec := swarm.ServiceSpec{
+		Annotations: swarm.Annotations{Name: engine.ContainerName(sessionID, "probe"), Labels: labels},
+		TaskTemplate: swarm.TaskSpec{
+			ContainerSpec: &swarm.ContainerSpec{Image: c.cfg.Engine.NodeImage, Command: []string{"true"}, Labels: labels},
+			Resources:     &swarm.ResourceRequirements{Reservations: &swarm.Resources{MemoryBytes: reservation}},
+			RestartPolicy: &swarm.RestartPolicy{Condition: swarm.RestartPolicyConditionNone},
+			Placement:     &swarm.Placement{Constraints: c.constraints("")},
+		},
+		Mode: swarm.ServiceMode{Replicated: &swarm.ReplicatedService{Replicas: &one}},
+	}
+	resp, err := c.swarm.ServiceCreate(ctx, spec, swarm.ServiceCreateOptions{})
+	if err != nil {
+		return "", fault.Wrap(fault.EUNAVAILABLE, err, "The swarm could not place the session.")
+	}
+	defer func() {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), hostTimeout)
+		defer cancel()
+		if err := c.swarm.ServiceRemove(rctx, resp.ID); err != nil && !cerrdefs.IsNotFound(err) {
+			c.log.Warn("remove a placement probe", "session", sessionID, "err", err)
+		}
+	}()
+	return c.waitPlaced(ctx, resp.ID)
+}
+
+// constraints returns the placement constraints of a node: Linux, none of
+// the hosts whose checks failed, and the session's host when hostID is set.
+func (c *Cluster) constraints(hostID string) []string {
+	out := []string{"node.platform.os==linux"}
+	for _, id := range c.unfitHosts() {
+		out = append(out, "node.id!="+id)
+	}
+	if hostID != "" {
+		out = append(out, "node.id=="+hostID)
+	}
+	return out
+}
 
 // createNetwork creates the session's attachable, internal overlay
 // network: nodes reach each other and nothing else.
@@ -123,18 +167,12 @@ func (c *Cluster) createNetwork(ctx context.Context, eng *engine.Engine, session
 	return resp.ID, nil
 }
 
-// createService creates one node's service. hostID, when set, pins it to
-// that host; reservation is the memory it reserves.
+// createService creates one node's service with eng, the engine of the
+// host it is pinned to (hostID); reservation is the memory it reserves.
 func (c *Cluster) createService(ctx context.Context, eng *engine.Engine, sessionID, name, netID string, subnet netip.Prefix, hostID string, reservation int64) (string, error) {
 	spec := eng.NodeService(sessionID, name, netID, subnet)
 	spec.TaskTemplate.Resources.Reservations = &swarm.Resources{MemoryBytes: reservation}
-	spec.TaskTemplate.Placement = &swarm.Placement{Constraints: []string{"node.platform.os==linux"}}
-	for _, id := range c.unfitHosts() {
-		spec.TaskTemplate.Placement.Constraints = append(spec.TaskTemplate.Placement.Constraints, "node.id!="+id)
-	}
-	if hostID != "" {
-		spec.TaskTemplate.Placement.Constraints = append(spec.TaskTemplate.Placement.Constraints, "node.id=="+hostID)
-	}
+	spec.TaskTemplate.Placement = &swarm.Placement{Constraints: c.constraints(hostID)}
 	resp, err := c.swarm.ServiceCreate(ctx, spec, swarm.ServiceCreateOptions{})
 	switch {
 	case cerrdefs.IsConflict(err):
@@ -170,23 +208,6 @@ func (c *Cluster) waitPlaced(ctx context.Context, serviceID string) (string, err
 			return "", fault.Wrap(fault.EUNAVAILABLE, err, "The swarm did not place the session in time.")
 		}
 	}
-}
-
-// pin adds "node.id==host" to a placed service's constraints, so that the
-// swarm never starts it again elsewhere (its node would come back empty).
-// A change of constraints alone that the task still meets does not restart
-// the task.
-func (c *Cluster) pin(ctx context.Context, serviceID, hostID string) error {
-	svc, _, err := c.swarm.ServiceInspectWithRaw(ctx, serviceID, swarm.ServiceInspectOptions{})
-	if err != nil {
-		return fault.Wrap(fault.EUNAVAILABLE, err, "The swarm lost a node of the session.")
-	}
-	spec := svc.Spec
-	spec.TaskTemplate.Placement.Constraints = append(spec.TaskTemplate.Placement.Constraints, "node.id=="+hostID)
-	if _, err := c.swarm.ServiceUpdate(ctx, serviceID, svc.Version, spec, swarm.ServiceUpdateOptions{}); err != nil {
-		return fault.Wrap(fault.EUNAVAILABLE, err, "The swarm could not keep a node on its host.")
-	}
-	return nil
 }
 
 // serviceTask returns the newest task of a service, or nil before it has

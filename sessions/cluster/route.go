@@ -2,6 +2,8 @@ package cluster
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"net"
 	"time"
@@ -171,5 +173,29 @@ func (c *Cluster) LoadImage(ctx context.Context, ids []string, image string) err
 // the nodes' memory, not a shared cgroup.
 func (c *Cluster) EnsureLimits(context.Context) error { return nil }
 
-// SweepDisks does nothing: nodes on a cluster have no disk files.
-func (c *Cluster) SweepDisks(context.Context) (int, error) { return 0, nil }
+// SweepDisks removes, on every host that answers, the disks no node uses.
+func (c *Cluster) SweepDisks(ctx context.Context) (int, error) {
+	hosts, err := c.listHosts(ctx, false)
+	if err != nil {
+		return 0, err
+	}
+	total := 0
+	var errs []error
+	for _, h := range hosts {
+		if lostWhy(h) != "" {
+			continue
+		}
+		cn, err := c.connect(h)
+		if err != nil {
+			continue
+		}
+		hctx, cancel := context.WithTimeout(ctx, time.Minute)
+		n, err := cn.eng.SweepDisks(hctx)
+		cancel()
+		total += n
+		if err != nil {
+			errs = append(errs, fmt.Errorf("host %s: %w", h.describe(), err))
+		}
+	}
+	return total, errors.Join(errs...)
+}

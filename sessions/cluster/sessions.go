@@ -44,8 +44,9 @@ func (c *Cluster) tasks(ctx context.Context, sessionID string) ([]swarm.Task, er
 	var out []swarm.Task
 	for _, t := range all {
 		cs := t.Spec.ContainerSpec
-		if cs == nil || cs.Labels[engine.LabelInstance] != c.cfg.Engine.Instance {
-			continue
+		if cs == nil || cs.Labels[engine.LabelInstance] != c.cfg.Engine.Instance || cs.Labels[engine.LabelProbe] != "" ||
+			cs.Labels[engine.LabelSession] == "" {
+			continue // another deployment's, or a placement probe
 		}
 		if sessionID != "" && cs.Labels[engine.LabelSession] != sessionID {
 			continue
@@ -80,7 +81,7 @@ func (c *Cluster) AddNode(ctx context.Context, sessionID string, subnet netip.Pr
 	if err != nil || len(nets) == 0 {
 		return engine.Node{}, fault.Errorf(fault.EUNAVAILABLE, "The session's network is gone.")
 	}
-	svc, err := c.createService(ctx, c.specs(), sessionID, name, nets[0].ID, subnet, hostID, c.cfg.Reservation)
+	_, cn, err := c.host(ctx, hostID)
 	if err != nil {
 		return engine.Node{}, err
 	}
@@ -92,6 +93,13 @@ func (c *Cluster) AddNode(ctx context.Context, sessionID string, subnet netip.Pr
 			c.log.Error("remove a node that could not be added", "session", sessionID, "node", name, "err", rerr)
 		}
 		return engine.Node{}, err
+	}
+	if err := cn.eng.AttachDisks(ctx, sessionID, name); err != nil {
+		return fail(err)
+	}
+	svc, err := c.createService(ctx, cn.eng, sessionID, name, nets[0].ID, subnet, hostID, c.cfg.Reservation)
+	if err != nil {
+		return fail(err)
 	}
 	placed, err := c.waitPlaced(ctx, svc)
 	if err != nil {
@@ -130,9 +138,13 @@ func (c *Cluster) removeNode(ctx context.Context, sessionID, name string) error 
 		}
 		for _, n := range nodes {
 			if n.Name == name {
-				return cn.eng.RemoveContainer(hctx, n.ContainerID)
+				if err := cn.eng.RemoveContainer(hctx, n.ContainerID); err != nil {
+					return err
+				}
 			}
 		}
+		// Its disk, by the node's name.
+		return cn.eng.RemoveNode(hctx, sessionID, name)
 	}
 	return nil
 }
@@ -162,6 +174,17 @@ func (c *Cluster) RemoveSession(ctx context.Context, sessionID string) error {
 			hosts[t.NodeID] = true
 		}
 	}
+	if len(hosts) == 0 {
+		// The swarm forgot its tasks (a host that came back after its
+		// services went): what is left may be on any host.
+		all, err := c.listHosts(ctx, false)
+		if err != nil {
+			return err
+		}
+		for id := range all {
+			hosts[id] = true
+		}
+	}
 	for id := range hosts {
 		h, cn, err := c.host(ctx, id)
 		if err != nil || lostWhy(h) == engine.LostHostGone {
@@ -169,6 +192,9 @@ func (c *Cluster) RemoveSession(ctx context.Context, sessionID string) error {
 		}
 		hctx, cancel := context.WithTimeout(ctx, hostTimeout)
 		err = cn.eng.RemoveContainers(hctx, sessionID)
+		if err == nil {
+			err = cn.eng.RemoveDisks(hctx, sessionID)
+		}
 		cancel()
 		if err != nil && fault.ErrorCode(err) != fault.EUNAVAILABLE {
 			errs = append(errs, err)

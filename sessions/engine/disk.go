@@ -13,6 +13,7 @@ import (
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/mount"
 	"github.com/docker/docker/api/types/volume"
 )
@@ -188,6 +189,13 @@ func (e *Engine) SweepDisks(ctx context.Context) (int, error) {
 		}
 		if _, err := e.cli.ContainerInspect(ctx, name); !cerrdefs.IsNotFound(err) {
 			continue // in use, or the engine did not say
+		}
+		// A swarm names its containers after the task, not the node: a
+		// container that mounts the disk's volume is using it.
+		users, err := e.cli.ContainerList(ctx, container.ListOptions{All: true,
+			Filters: filters.NewArgs(filters.Arg("volume", name+diskSuffix))})
+		if err != nil || len(users) > 0 {
+			continue
 		}
 		v, err := e.cli.VolumeInspect(ctx, name+diskSuffix)
 		switch {

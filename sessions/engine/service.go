@@ -22,7 +22,8 @@ const serviceStopGrace = time.Second
 // arguments, the same labels as a node container (so that this engine, on
 // the host the swarm picks, finds it as it finds its own), the node's
 // limits, the same isolation as a node container in ModeUserns, an
-// anonymous volume for the inner engine and LXCFS's files, one replica
+// the node's disk (or an anonymous volume for the inner engine) and
+// LXCFS's files, one replica
 // that is never restarted, and the session's network, where the node's
 // name is its alias. Placement and reservations are the caller's.
 //
@@ -41,7 +42,7 @@ func (e *Engine) NodeService(sessionID, name, networkID string, subnet netip.Pre
 		Hostname:        name,
 		Args:            append([]string{"--lift-proc-masks"}, e.nodeArgs(subnet)...),
 		StopGracePeriod: &grace,
-		Mounts:          append([]mount.Mount{{Type: mount.TypeVolume, Target: dockerDataDir}}, e.lxcfsMounts()...),
+		Mounts:          append([]mount.Mount{e.serviceDisk(sessionID, name)}, e.lxcfsMounts()...),
 		// Every capability the host has: Docker 25 and later count only
 		// those, and refuse to drop one the host lacks (SYS_RESOURCE on a
 		// restricted VM). In the user namespace they count only inside it.
@@ -70,6 +71,42 @@ func (e *Engine) NodeService(sessionID, name, networkID string, subnet netip.Pre
 		Mode:         swarm.ServiceMode{Replicated: &swarm.ReplicatedService{Replicas: &one}},
 		EndpointSpec: &swarm.EndpointSpec{Mode: swarm.ResolutionModeDNSRR},
 	}
+}
+
+// serviceDisk returns the mount of a service node's disk: the node's own
+// disk (AttachDisks must have made it on the host the node runs on), or
+// an anonymous volume for the inner engine when disks are off.
+func (e *Engine) serviceDisk(sessionID, name string) mount.Mount {
+	if e.disksOn() {
+		return e.diskMount(sessionID, name, ContainerName(sessionID, name))
+	}
+	return mount.Mount{Type: mount.TypeVolume, Target: dockerDataDir}
+}
+
+// AttachDisks makes and attaches, on this engine's host, the disks of a
+// session's nodes that a swarm will start here (see NodeService); with
+// disks off it does nothing.
+func (e *Engine) AttachDisks(ctx context.Context, sessionID string, names ...string) error {
+	if !e.disksOn() || len(names) == 0 {
+		return nil
+	}
+	if _, err := e.Mode(ctx); err != nil { // the disks' owner
+		return err
+	}
+	containers := make([]string, len(names))
+	for i, n := range names {
+		containers[i] = ContainerName(sessionID, n)
+	}
+	return e.attachDisks(ctx, containers...)
+}
+
+// RemoveDisks removes a session's disks on this engine's host, once its
+// nodes are gone.
+func (e *Engine) RemoveDisks(ctx context.Context, sessionID string) error {
+	if !e.disksOn() {
+		return nil
+	}
+	return e.removeDisks(ctx, sessionID)
 }
 
 // Labels returns the labels of a session's resources (node empty for its
