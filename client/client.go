@@ -46,7 +46,7 @@ type Session struct {
 	// lab's images are copied in).
 	Phase string `json:"phase"`
 	// EndedBecause says why an ended session ended when its host went:
-	// "host_serviced" or "host_lost".
+	// "host_serviced", "host_lost" or "node_lost".
 	EndedBecause string `json:"ended_because"`
 	// ClassCode is, then, the code of its class.
 	ClassCode string `json:"class_code"`

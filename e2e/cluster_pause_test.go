@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"github.com/docker/docker/api/types/filters"
 
 	pgclient "github.com/labplay/playground/client"
+	"github.com/labplay/playground/internal/waitfor"
 	"github.com/labplay/playground/sessions/engine"
 )
 
@@ -61,4 +63,47 @@ func TestClusterPauseKeepsEverything(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "kept") || !strings.Contains(out, "still-sleeping") {
 		t.Fatalf("after the resume (exit %d): %s", code, out)
 	}
+}
+
+// A node that dies on a cluster cannot start again (its container has left
+// the session's network): the session ends, saying so, with the other
+// nodes, and nothing is left on the host.
+func TestClusterNodeDied(t *testing.T) {
+	h, c := newClusterHarness(t)
+	ctx := context.Background()
+	learner := pgclient.New(h.base)
+	s, err := learner.CreateSession(ctx, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { learner.DeleteSession(context.Background(), s.ID) })
+	host := c.hostOf(s.ID)
+	list, err := c.clients[host].ContainerList(ctx, container.ListOptions{Filters: filters.NewArgs(
+		filters.Arg("label", engine.LabelSession+"="+s.ID), filters.Arg("label", engine.LabelNode+"=node2"))})
+	if err != nil || len(list) != 1 {
+		t.Fatalf("node2 on %s: %v, %d containers", host, err, len(list))
+	}
+	if err := c.clients[host].ContainerKill(ctx, list[0].ID, "KILL"); err != nil {
+		t.Fatal(err)
+	}
+	// The periodic work finds it stopped and cannot start it again.
+	waitfor.Until(t, "the session ended as a node lost", 2*time.Minute, func() error {
+		got, err := learner.Session(ctx, s.ID)
+		if err != nil {
+			return err
+		}
+		if got.Status != "ended" {
+			return fmt.Errorf("status %s", got.Status)
+		}
+		if got.EndedBecause != "node_lost" {
+			t.Fatalf("ended because %q, want node_lost", got.EndedBecause)
+		}
+		return nil
+	})
+	waitfor.Until(t, "the session's containers gone from "+host, time.Minute, func() error {
+		if left := c.onHost(host, h.instance); len(left) > 0 {
+			return fmt.Errorf("still there: %s", strings.Join(left, "; "))
+		}
+		return nil
+	})
 }

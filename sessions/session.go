@@ -92,7 +92,8 @@ type Session struct {
 	// lab's images are copied in; empty otherwise. It is not stored.
 	Phase string `json:"phase,omitempty"`
 	// EndedBecause, on an ended session, is why when the learner should be
-	// told more than "ended": EndedHostServiced or EndedHostLost.
+	// told more than "ended": EndedHostServiced, EndedHostLost or
+	// EndedNodeLost.
 	EndedBecause string `json:"ended_because,omitempty"`
 	// ClassCode is, on a class's session that ended with its host, the
 	// class's code, for the learner to take their seat again. It is not
@@ -105,6 +106,7 @@ type Session struct {
 const (
 	EndedHostServiced = "host_serviced"
 	EndedHostLost     = "host_lost"
+	EndedNodeLost     = "node_lost"
 )
 
 // End reasons the manager records when a session's host goes; they lead
@@ -112,12 +114,14 @@ const (
 const (
 	ReasonHostServiced = "host serviced"
 	ReasonHostLost     = "host lost"
+	ReasonNodeLost     = "node lost"
 )
 
-// ErrNodeLostWithHost is the cause of a node that cannot start again
-// because its host stopped under it (a cluster's host restarted before the
-// swarm saw it down): its session ends as ReasonHostLost.
-var ErrNodeLostWithHost = errors.New("the node stopped with its host")
+// ErrNodeLost is the cause of a node that stopped and cannot start again:
+// on a cluster, a node whose container stopped (it died, or its host
+// restarted before the swarm saw it down) has lost its place on the
+// session's network. Its session ends as ReasonNodeLost.
+var ErrNodeLost = errors.New("the node stopped and cannot start again")
 
 // EndedBecause maps a stored end reason to what the page is told: one of
 // the Ended* constants, or "" for any other reason, which stays private.
@@ -127,6 +131,8 @@ func EndedBecause(reason string) string {
 		return EndedHostServiced
 	case strings.HasPrefix(reason, ReasonHostLost):
 		return EndedHostLost
+	case strings.HasPrefix(reason, ReasonNodeLost):
+		return EndedNodeLost
 	}
 	return ""
 }

@@ -20,10 +20,10 @@ const checkTimeout = time.Minute
 
 // Check looks, at start, at what the nodes need of the swarm and of every
 // host that is ready: a manager, a current engine reachable over TLS, the
-// node image, user namespaces, the kernel limits the nodes share, and
-// LXCFS (nodes get its files only when every host has it). It returns the
-// first problem, saying what to do; a host that is down is only logged,
-// and checked when it is back (CheckNewHosts).
+// node image, user namespaces, the nodes' disks, the kernel limits the
+// nodes share, and LXCFS (a host without it runs nodes without its files,
+// with a warning). It returns the first problem, saying what to do; a host
+// that is down is only logged, and checked when it is back (CheckNewHosts).
 func (c *Cluster) Check(ctx context.Context) error {
 	if err := c.Ping(ctx); err != nil {
 		return err
@@ -32,7 +32,7 @@ func (c *Cluster) Check(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	lxcfs, ready := true, 0
+	ready := 0
 	for _, h := range hosts {
 		if lostWhy(h) == engine.LostHostGone {
 			c.log.Warn("a host of the swarm is down; it is checked when it is back", "host", h.describe())
@@ -42,8 +42,6 @@ func (c *Cluster) Check(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("host %s: %w", h.describe(), err)
 		}
-		cn.eng.CheckLXCFS(ctx)
-		lxcfs = lxcfs && cn.eng.LXCFSOn()
 		c.mu.Lock()
 		cn.checked = true
 		c.mu.Unlock()
@@ -52,8 +50,7 @@ func (c *Cluster) Check(ctx context.Context) error {
 	if ready == 0 {
 		return fault.Errorf(fault.EUNAVAILABLE, "No host of the swarm is ready.")
 	}
-	c.spec.UseLXCFS(lxcfs)
-	c.log.Info("cluster ready", "hosts", len(hosts), "ready", ready, "lxcfs", lxcfs)
+	c.log.Info("cluster ready", "hosts", len(hosts), "ready", ready)
 	return nil
 }
 
@@ -83,8 +80,6 @@ func (c *Cluster) CheckNewHosts(ctx context.Context) {
 		hctx, cancel := context.WithTimeout(ctx, checkTimeout)
 		if _, err := c.checkHost(hctx, h); err != nil {
 			unfit = fault.ErrorMessage(err)
-		} else if cn.eng.CheckLXCFS(hctx); c.spec.LXCFSOn() && !cn.eng.LXCFSOn() {
-			unfit = "LXCFS is not mounted at " + c.cfg.Engine.LXCFSDir + ", which the other hosts' nodes use."
 		}
 		cancel()
 		if ctx.Err() != nil {
@@ -127,5 +122,9 @@ func (c *Cluster) checkHost(ctx context.Context, h *Host) (*conn, error) {
 	if err := cn.eng.CheckDisks(ctx); err != nil {
 		return nil, err
 	}
-	return cn, cn.eng.CheckHostLimits(ctx)
+	if err := cn.eng.CheckHostLimits(ctx); err != nil {
+		return nil, err
+	}
+	cn.eng.CheckLXCFS(ctx) // its nodes get LXCFS's files when it has it
+	return cn, nil
 }

@@ -73,8 +73,10 @@ type Cluster struct {
 	cfg   Config
 	swarm client.APIClient
 	log   *slog.Logger
-	// spec builds the nodes' services; it talks to no engine.
-	spec *engine.Engine
+	// names makes the labels of a session's resources as the hosts'
+	// engines look for them; it talks to no engine (each host's engine
+	// builds its nodes' services).
+	names *engine.Engine
 
 	// mu guards the last listing of the hosts and the connections.
 	mu       sync.Mutex
@@ -113,7 +115,7 @@ func New(cfg Config, log *slog.Logger) (*Cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Cluster{cfg: cfg, swarm: cli, log: log, spec: engine.New(nil, cfg.Engine, log),
+	return &Cluster{cfg: cfg, swarm: cli, log: log, names: engine.New(nil, cfg.Engine, log),
 		hosts: map[string]*Host{}, conns: map[string]*conn{}}, nil
 }
 

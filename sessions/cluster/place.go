@@ -52,7 +52,7 @@ func (c *Cluster) CreateSession(ctx context.Context, sessionID string, subnet ne
 	if len(names) == 0 {
 		return nil, fault.Errorf(fault.EINVALID, "A session needs at least one node.")
 	}
-	netID, err := c.createNetwork(ctx, c.spec, sessionID, subnet)
+	netID, err := c.createNetwork(ctx, c.names, sessionID, subnet)
 	if err != nil {
 		return nil, err
 	}
@@ -109,7 +109,7 @@ func (c *Cluster) CreateSession(ctx context.Context, sessionID string, subnet ne
 // exist, which a service placed by the swarm could not wait for.
 func (c *Cluster) choose(ctx context.Context, sessionID string, reservation int64) (string, error) {
 	one := uint64(1)
-	labels := c.spec.Labels(sessionID, "")
+	labels := c.names.Labels(sessionID, "")
 	labels[engine.LabelProbe] = "true"
 	spec := swarm.ServiceSpec{
 		Annotations: swarm.Annotations{Name: engine.ContainerName(sessionID, "probe"), Labels: labels},

@@ -53,9 +53,9 @@ func (c *Cluster) WaitReady(ctx context.Context, id string) error {
 }
 
 // StartNode lets a paused node run again (see StopNode). A node whose
-// container stopped (its host restarted) cannot start again outside the
-// swarm: its session's network left that host with it, and the node is
-// gone (ENOTFOUND).
+// container stopped (it died, or its host restarted) cannot start again
+// outside the swarm: its session's network left that host with it, and
+// the node is gone (ENOTFOUND, sessions.ErrNodeLost).
 func (c *Cluster) StartNode(ctx context.Context, id string) error {
 	e, cid, err := c.on(ctx, id)
 	if err != nil {
@@ -69,7 +69,7 @@ func (c *Cluster) StartNode(ctx context.Context, id string) error {
 	if err != nil || running {
 		return err
 	}
-	return fault.Wrap(fault.ENOTFOUND, sessions.ErrNodeLostWithHost, "This node stopped with its machine; start a new session.")
+	return fault.Wrap(fault.ENOTFOUND, sessions.ErrNodeLost, "This node stopped, and on this cluster a stopped node cannot start again: start the lab again (your progress is kept).")
 }
 
 // StopNode pauses a node by freezing it: a swarm's task that stops is done

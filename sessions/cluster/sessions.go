@@ -331,29 +331,6 @@ func (c *Cluster) hostList(ctx context.Context, h *Host) (map[string][]engine.No
 	return out, nil
 }
 
-// Nodes returns one session's nodes on its host.
-func (c *Cluster) Nodes(ctx context.Context, sessionID string) ([]engine.Node, error) {
-	hostID, err := c.sessionHost(ctx, sessionID)
-	if fault.ErrorCode(err) == fault.ENOTFOUND {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	_, cn, err := c.host(ctx, hostID)
-	if err != nil {
-		return nil, err
-	}
-	nodes, err := cn.eng.Nodes(ctx, sessionID)
-	if err != nil {
-		return nil, err
-	}
-	for i := range nodes {
-		nodes[i].ContainerID = joinID(hostID, nodes[i].ContainerID)
-	}
-	return nodes, nil
-}
-
 // engineSort sorts nodes by name.
 func engineSort(nodes []engine.Node) {
 	sort.Slice(nodes, func(i, j int) bool { return nodes[i].Name < nodes[j].Name })

@@ -62,19 +62,3 @@ func (e *Engine) CheckLXCFS(ctx context.Context) {
 	}
 	e.log.Info("LXCFS found: nodes show their own memory and CPUs", "dir", e.cfg.LXCFSDir)
 }
-
-// LXCFSOn reports whether nodes get LXCFS's files.
-func (e *Engine) LXCFSOn() bool {
-	e.lxcfsMu.Lock()
-	defer e.lxcfsMu.Unlock()
-	return e.lxcfsOn
-}
-
-// UseLXCFS turns the nodes' LXCFS files on or off without looking, for an
-// engine that builds node specs for hosts that CheckLXCFS looked at
-// (sessions/cluster).
-func (e *Engine) UseLXCFS(on bool) {
-	e.lxcfsMu.Lock()
-	e.lxcfsOn = on && e.cfg.LXCFSDir != LXCFSOff
-	e.lxcfsMu.Unlock()
-}

@@ -25,7 +25,6 @@ type Engine interface {
 	AddNode(ctx context.Context, sessionID string, subnet netip.Prefix, name string) (engine.Node, error)
 	RemoveNode(ctx context.Context, sessionID, name string) error
 	List(ctx context.Context) (map[string][]engine.Node, error)
-	Nodes(ctx context.Context, sessionID string) ([]engine.Node, error)
 
 	NodeRunning(ctx context.Context, containerID string) (bool, error)
 	WaitReady(ctx context.Context, containerID string) error

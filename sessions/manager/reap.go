@@ -230,8 +230,8 @@ func (m *Manager) revive(s *sessions.Session, stopped []engine.Node) {
 				// cluster's host restarted under it): the session is over.
 				m.log.Info("ending session whose node cannot start again", "session", s.ID, "node", n.Name, "err", err)
 				reason := "containers vanished"
-				if errors.Is(err, sessions.ErrNodeLostWithHost) {
-					reason = sessions.ReasonHostLost
+				if errors.Is(err, sessions.ErrNodeLost) {
+					reason = sessions.ReasonNodeLost
 				}
 				if err := m.end(ctx, s.ID, reason); err != nil {
 					m.log.Warn("could not end session", "session", s.ID, "err", err)

@@ -461,15 +461,16 @@ function showBanner(text, final, again) {
 function endedKey(because) {
   if (because === 'host_serviced') return 'hostServicedBanner';
   if (because === 'host_lost') return 'hostLostBanner';
+  if (because === 'node_lost') return 'nodeLostBanner';
   return 'endedBanner';
 }
 
-// startAgainFor returns, for a session its machine took down, the function
+// startAgainFor returns, for a session its machine or a lost node took down, the function
 // that starts the same lab again, in the same class if it was one (the
 // learner's progress is theirs, not the session's); null otherwise.
 function startAgainFor(session, bannerKey) {
   const key = bannerKey || endedKey(session.ended_because);
-  if (key !== 'hostServicedBanner' && key !== 'hostLostBanner') return null;
+  if (!['hostServicedBanner', 'hostLostBanner', 'nodeLostBanner'].includes(key)) return null;
   if (session.class_code) {
     return () => api('POST', '/api/classrooms/join', { code: session.class_code });
   }
