@@ -115,13 +115,15 @@ sign_cert() {
 }
 
 # cert_ok reports whether the certificate $1/cert.pem was signed by the CA,
-# is good for 30 more days and matches $1/key.pem.
+# is good for 30 more days, matches $1/key.pem and, given an address $2,
+# names it.
 cert_ok() {
 	local c=$1/cert.pem k=$1/key.pem
 	[[ -s $c && -s $k ]] &&
 		openssl verify -CAfile "$TLS_DIR/ca.pem" "$c" >/dev/null 2>&1 &&
 		openssl x509 -checkend 2592000 -noout -in "$c" >/dev/null 2>&1 &&
-		[[ $(openssl x509 -noout -pubkey -in "$c") == "$(openssl pkey -pubout -in "$k" 2>/dev/null)" ]]
+		[[ $(openssl x509 -noout -pubkey -in "$c") == "$(openssl pkey -pubout -in "$k" 2>/dev/null)" ]] &&
+		{ [[ -z ${2:-} ]] || openssl x509 -noout -ext subjectAltName -in "$c" 2>/dev/null | grep -qE "IP Address:${2//./\\.}(,|$)"; }
 }
 
 # ensure_tls makes, once, the CA, a server certificate for each host's
@@ -141,7 +143,7 @@ ensure_tls() {
 		made+=(CA)
 	fi
 	for ((n = 1; n <= CLUSTER_SIZE; n++)); do
-		cert_ok "$TLS_DIR/host$n" && continue
+		cert_ok "$TLS_DIR/host$n" "$(host_ip "$n")" && continue
 		sign_cert "$TLS_DIR/host$n" "$(host_name "$n")" "basicConstraints=CA:FALSE
 keyUsage=critical,digitalSignature,keyEncipherment
 extendedKeyUsage=serverAuth

@@ -10,15 +10,40 @@ ENGINE_DIR=$CLUSTER_DIR/docker26
 CL_BIN=$ENGINE_DIR/bin
 TLS_DIR=$CLUSTER_DIR/tls
 HOSTS_JSON=$CLUSTER_DIR/hosts.json
-[[ $CLUSTER_NAME =~ ^[a-z][a-z0-9]{0,7}$ ]] ||
-	die "CLUSTER_NAME=$CLUSTER_NAME: one to eight lower-case letters and digits, a letter first"
-# The bridge in the machine's network namespace that joins the hosts.
-CL_BRIDGE=${CLUSTER_NAME}l0
-# The machine's iptables chain for the bridge.
-CL_CHAIN=${CLUSTER_NAME^^}-FWD
-# The engines' exec roots: short, for the unix sockets made below them.
-CL_EXEC=/run/$CLUSTER_NAME
 ENGINE_PORT=2376
+
+# The cluster's names on this machine: CLUSTER_NAME prefixes its network
+# namespaces (NAME-hostN), bridge (NAMEl0), cgroups and /run/NAME;
+# CLUSTER_NET is the /24 of the bridge (three numbers: the machine is .1,
+# the hosts .11, .12 and .13). Both given, they are used as they are.
+# Otherwise a folder keeps the names it was first brought up under
+# ($NAMES_FILE), and a new one takes the first free pair of pgc/10.251.0,
+# pgd/10.251.1, ... (choose_names): two clones of this repository on one
+# machine then run a cluster each, neither taking the other's.
+NAMES_FILE=$CLUSTER_DIR/names
+CLUSTER_NAMES_GIVEN=0
+if [[ -n ${CLUSTER_NAME:-} || -n ${CLUSTER_NET:-} ]]; then
+	CLUSTER_NAMES_GIVEN=1
+elif [[ -s $NAMES_FILE ]]; then
+	read -r CLUSTER_NAME CLUSTER_NET <"$NAMES_FILE" || true
+fi
+CLUSTER_NAME=${CLUSTER_NAME:-pgc}
+CLUSTER_NET=${CLUSTER_NET:-10.251.0}
+
+# set_names checks CLUSTER_NAME and CLUSTER_NET and sets the names derived
+# from them: CL_BRIDGE, the bridge in the machine's network namespace that
+# joins the hosts; CL_CHAIN, the machine's iptables chain for it; CL_EXEC,
+# the engines' exec roots (short, for the unix sockets made below them).
+set_names() {
+	[[ $CLUSTER_NAME =~ ^[a-z][a-z0-9]{0,7}$ ]] ||
+		die "CLUSTER_NAME=$CLUSTER_NAME: one to eight lower-case letters and digits, a letter first"
+	[[ $CLUSTER_NET =~ ^[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}$ ]] ||
+		die "CLUSTER_NET=$CLUSTER_NET: the first three numbers of a /24, e.g. 10.249.0"
+	CL_BRIDGE=${CLUSTER_NAME}l0
+	CL_CHAIN=${CLUSTER_NAME^^}-FWD
+	CL_EXEC=/run/$CLUSTER_NAME
+}
+set_names
 
 host_name() { echo "pg-host$1"; }
 host_netns() { echo "$CLUSTER_NAME-host$1"; }
@@ -50,14 +75,21 @@ uplink() {
 	ip -4 route show default | awk '{ for (i = 1; i < NF; i++) if ($i == "dev") { print $(i + 1); exit } }'
 }
 
+# net_clash prints the routes of this machine, other than the cluster's own
+# bridge, that overlap the bridge's /24.
+net_clash() {
+	local net=$CLUSTER_NET.0/24
+	{
+		ip -4 route show root "$net"
+		ip -4 route show match "$net"
+	} | grep -v '^default' | grep -Ev "dev $CL_BRIDGE( |$)" | sort -u || true
+}
+
 # check_cluster_net dies when a route of this machine, other than the
 # cluster's own bridge, overlaps the bridge's /24.
 check_cluster_net() {
-	local net=$CLUSTER_NET.0/24 clash
-	clash=$({
-		ip -4 route show root "$net"
-		ip -4 route show match "$net"
-	} | grep -v '^default' | grep -Ev "dev $CL_BRIDGE( |$)" | sort -u || true)
+	local clash
+	clash=$(net_clash)
 	[[ -z $clash ]] || die "$net is routed on this machine already, so the cluster's bridge cannot use it:" \
 		"$clash" "Pick a free /24 with CLUSTER_NET (its first three numbers, e.g. CLUSTER_NET=10.249.0)."
 }

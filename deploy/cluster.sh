@@ -49,8 +49,29 @@ names_owner() {
 	echo "$owner"
 }
 
+# choose_names gives a folder that has no names yet the first free pair of
+# pgc/10.251.0, pgd/10.251.1, ...: names no other folder's cluster runs
+# under, and a /24 no route of this machine overlaps. A folder whose hosts
+# were made before names were recorded keeps pgc/10.251.0, which their
+# swarm and certificates name.
+choose_names() {
+	((CLUSTER_NAMES_GIVEN == 0)) && [[ ! -s $NAMES_FILE ]] || return 0
+	compgen -G "$CLUSTER_DIR/host*/data" >/dev/null && return 0
+	local i letters=cdefghijklmnopqrstuvwxyz
+	for ((i = 0; i < ${#letters}; i++)); do
+		CLUSTER_NAME=pg${letters:i:1} CLUSTER_NET=10.251.$i
+		set_names
+		if ! names_owner >/dev/null && [[ -z $(net_clash) ]]; then
+			((i == 0)) || note "pgc and 10.251.0 are taken on this machine: this cluster is $CLUSTER_NAME on $CLUSTER_NET.0/24"
+			return 0
+		fi
+	done
+	die "no free names for the cluster on this machine (pgc to pgz, 10.251.0 to 10.251.23 all taken):" \
+		"give some with CLUSTER_NAME=... CLUSTER_NET=... (a free /24)"
+}
+
 # claim_names dies when another folder's cluster uses the names, and
-# otherwise records that this one does.
+# otherwise records that this one does, and under which names.
 claim_names() {
 	local owner
 	if owner=$(names_owner); then
@@ -60,6 +81,7 @@ claim_names() {
 	fi
 	mkdir -p "$CL_EXEC"
 	echo "$CLUSTER_DIR" >"$CL_EXEC/owner"
+	echo "$CLUSTER_NAME $CLUSTER_NET" >"$NAMES_FILE"
 }
 
 need_root() {
@@ -176,6 +198,7 @@ cmd_up() {
 	need_root up
 	have ip || apt_install "iproute2 (the cluster's network namespaces)" iproute2
 	lock
+	choose_names
 	claim_names
 	step "the engine" ensure_engine
 	step certificates ensure_tls

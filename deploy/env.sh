@@ -57,15 +57,12 @@ REGISTRY_IMAGE="${REGISTRY_IMAGE:-playground-registry:latest}"
 NODE_PACKAGES="$(grep -v '^#' "$ROOT/deploy/node/packages.txt" | tr -s ' \n' ' ' | sed 's/^ //; s/ $//')"
 
 # The swarm of three Docker hosts on this machine (`make cluster`,
-# deploy/cluster.sh): the prefix of its names on the machine (network
-# namespaces NAME-hostN, bridge NAMEl0, cgroups, /run/NAME); its folder;
-# the /24 of the bridge that joins the hosts (three numbers: the machine is
-# .1, the hosts .11, .12 and .13); the /16 whose /24 number N is host N's
+# deploy/cluster.sh): its folder; the /16 whose /24 number N is host N's
 # pool of local networks; the swarm's pool for overlay networks; and the
-# Debian release whose docker.io the hosts run.
-CLUSTER_NAME="${CLUSTER_NAME:-pgc}"
+# Debian release whose docker.io the hosts run. CLUSTER_NAME (the prefix of
+# its names on the machine) and CLUSTER_NET (the /24 of the bridge that joins
+# the hosts) are chosen by deploy/cluster-lib.sh unless given.
 CLUSTER_DIR="${CLUSTER_DIR:-$DATA/cluster}"
-CLUSTER_NET="${CLUSTER_NET:-10.251.0}"
 CLUSTER_LOCAL_POOL="${CLUSTER_LOCAL_POOL:-10.252}"
 CLUSTER_SWARM_POOL="${CLUSTER_SWARM_POOL:-10.253.0.0/16}"
 CLUSTER_SUITE="${CLUSTER_SUITE:-trixie}"
