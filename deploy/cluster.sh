@@ -40,13 +40,21 @@ lock() {
 # names_owner prints the folder of the cluster that uses this machine's
 # names for clusters called $CLUSTER_NAME (network namespaces, bridge,
 # /run/$CLUSTER_NAME), when one other than $CLUSTER_DIR does: a clone of
-# this repository elsewhere runs one.
+# this repository elsewhere runs one. What a cluster whose engines all
+# stopped left behind (its folder gone, or the machine started again with
+# /run kept) belongs to no one: this folder takes it over.
 names_owner() {
-	local owner
+	local owner pidfile
 	owner=$(cat "$CL_EXEC/owner" 2>/dev/null) || return 1
 	[[ $owner != "$CLUSTER_DIR" ]] || return 1
 	ip link show "$CL_BRIDGE" >/dev/null 2>&1 || compgen -G "/run/netns/$CLUSTER_NAME-host*" >/dev/null || return 1
-	echo "$owner"
+	for pidfile in "$owner"/host*/dockerd.pid; do
+		if runs_as "$(cat "$pidfile" 2>/dev/null)" dockerd; then
+			echo "$owner"
+			return 0
+		fi
+	done
+	return 1
 }
 
 # choose_names gives a folder that has no names yet the first free pair of
