@@ -21,7 +21,7 @@ const checkTimeout = time.Minute
 // Check looks, at start, at what the nodes need of the swarm and of every
 // host that is ready: a manager, a current engine reachable over TLS, the
 // node image, user namespaces, the nodes' disks, the kernel limits the
-// nodes share, and LXCFS (a host without it runs nodes without its files,
+// nodes share (and it writes their shared memory and pids caps), and LXCFS (a host without it runs nodes without its files,
 // with a warning). It returns the first problem, saying what to do; a host
 // that is down is only logged, and checked when it is back (CheckNewHosts).
 func (c *Cluster) Check(ctx context.Context) error {
@@ -123,6 +123,12 @@ func (c *Cluster) checkHost(ctx context.Context, h *Host) (*conn, error) {
 		return nil, err
 	}
 	if err := cn.eng.CheckHostLimits(ctx); err != nil {
+		return nil, err
+	}
+	// The memory and process ids of all its nodes together, capped below
+	// the host's as on one host: a class of memory hogs or fork bombs on
+	// one host meets the kernel's limit inside its nodes.
+	if err := cn.eng.EnsureLimits(ctx); err != nil {
 		return nil, err
 	}
 	cn.eng.CheckLXCFS(ctx) // its nodes get LXCFS's files when it has it

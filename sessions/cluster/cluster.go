@@ -120,13 +120,14 @@ func New(cfg Config, log *slog.Logger) (*Cluster, error) {
 }
 
 // hostEngineConfig turns the nodes' settings into those of the hosts of a
-// cluster: no registry and no shared cgroup parent, which a swarm service
-// cannot name; the network is internal. Each host keeps its disks in a
-// folder of its own under DiskDir (connect), so that hosts sharing a file
-// system (make cluster's) never take each other's for orphans.
+// cluster: no registry; the shared limits on the host engine's default
+// cgroup parent, since a swarm service cannot name one; the network is
+// internal. Each host keeps its disks in a folder of its own under DiskDir
+// (connect), so that hosts sharing a file system (make cluster's) never
+// take each other's for orphans.
 func hostEngineConfig(c engine.Config) engine.Config {
 	c.RegistryImage = ""
-	c.NodesMemory = 0
+	c.LimitDefaultParent = true
 	c.Egress = engine.EgressNone
 	return c
 }

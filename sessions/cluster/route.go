@@ -169,8 +169,9 @@ func (c *Cluster) LoadImage(ctx context.Context, ids []string, image string) err
 	return nil
 }
 
-// EnsureLimits does nothing: on a cluster, the hosts' reservations bound
-// the nodes' memory, not a shared cgroup.
+// EnsureLimits does nothing: each host's shared limits are written when it
+// is checked (checkHost), at start or when it joins or comes back; they
+// stay while the host's containers do.
 func (c *Cluster) EnsureLimits(context.Context) error { return nil }
 
 // SweepDisks removes, on every host that answers, the disks no node uses.

@@ -39,6 +39,12 @@ type Config struct {
 	// bytes: NodesMemoryAuto for the host's memory less a reserve, 0 for
 	// no cap. Their process ids are capped too, below the host's pid_max.
 	NodesMemory int64
+	// LimitDefaultParent puts the shared limits on the cgroup parent where
+	// the engine puts every container by default (its cgroup-parent,
+	// /docker unless set) instead of one of the instance's own: the host of
+	// a cluster, whose swarm tasks cannot name a parent. Such a host runs
+	// nothing else in containers.
+	LimitDefaultParent bool
 	// Isolation is IsolationUserns (the default) or IsolationUnsafeHostRoot;
 	// see Engine.Mode.
 	Isolation string
@@ -192,6 +198,7 @@ type Engine struct {
 	limitsMu    sync.Mutex
 	limitsOff   bool
 	parent      string
+	limited     string // the cgroup whose limits were written
 	nodesMemory int64
 }
 

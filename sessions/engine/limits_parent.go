@@ -2,7 +2,12 @@ package engine
 
 import (
 	"context"
+	"path"
+	"slices"
 	"strconv"
+	"strings"
+
+	"github.com/labplay/playground/fault"
 )
 
 // All the nodes of an instance sit in one parent cgroup whose limits keep
@@ -68,8 +73,16 @@ func (e *Engine) EnsureLimits(ctx context.Context) error {
 			memory = e.cfg.Memory
 		}
 	}
-	path := parentCgroup(e.cfg.Instance)
-	cmd := []string{"playground", "node", "limit", "--root", helperCgroupDir, "--path", path,
+	cg := parentCgroup(e.cfg.Instance)
+	if e.cfg.LimitDefaultParent {
+		if cg, err = e.defaultParent(ctx); err != nil {
+			return err
+		}
+		if cg == "/" {
+			return off("the engine puts its containers in the root cgroup (set a cgroup-parent)")
+		}
+	}
+	cmd := []string{"playground", "node", "limit", "--root", helperCgroupDir, "--path", cg,
 		"--memory", strconv.FormatInt(memory, 10), "--pids-reserve", strconv.Itoa(hostPidsReserve)}
 	out, code, err := e.inHelper(ctx, cmd)
 	if err != nil {
@@ -78,10 +91,13 @@ func (e *Engine) EnsureLimits(ctx context.Context) error {
 	if code != 0 {
 		return off("they could not be written", "output", nodeText(out))
 	}
-	if e.parent == "" {
-		e.log.Info("nodes' shared limits set", "cgroup", path, "memory_mib", memory>>20, "host_pids_reserve", hostPidsReserve)
+	if e.limited != cg {
+		e.log.Info("nodes' shared limits set", "cgroup", cg, "memory_mib", memory>>20, "host_pids_reserve", hostPidsReserve)
 	}
-	e.parent, e.nodesMemory = path, memory
+	e.limited, e.nodesMemory = cg, memory
+	if !e.cfg.LimitDefaultParent {
+		e.parent = cg // new nodes go there; the default parent they reach by themselves
+	}
 	if memory == 0 { // no cap: the host's memory less its reserve all the same
 		e.nodesMemory = info.MemTotal - max(minHostMemoryReserve, info.MemTotal/hostMemoryShare)
 	}
@@ -102,4 +118,42 @@ func (e *Engine) NodesMemory() int64 {
 // SessionMemoryBudget each, at least one.
 func (e *Engine) Capacity() int {
 	return max(int(e.NodesMemory()/SessionMemoryBudget), 1)
+}
+
+// defaultParent returns the cgroup parent of the engine's containers that
+// name none: the parent of the helper's own cgroup (the helper shares the
+// host's cgroup namespace), read in its memory hierarchy on cgroup v1 and
+// in the unified one on v2.
+func (e *Engine) defaultParent(ctx context.Context) (string, error) {
+	out, code, err := e.inHelper(ctx, []string{"cat", "/proc/self/cgroup"})
+	if err != nil {
+		return "", err
+	}
+	if code != 0 {
+		return "", fault.Errorf(fault.EINTERNAL, "The helper could not read its cgroup: %s", nodeText(out))
+	}
+	own, ok := ownCgroup(out)
+	if !ok {
+		return "", fault.Errorf(fault.EINTERNAL, "The helper's cgroup has neither a memory nor a unified hierarchy: %s", nodeText(out))
+	}
+	return path.Dir(own), nil
+}
+
+// ownCgroup returns the path of a /proc/PID/cgroup in the memory hierarchy
+// (cgroup v1), or else in the unified one (v2).
+func ownCgroup(procCgroup string) (string, bool) {
+	unified := ""
+	for _, line := range strings.Split(procCgroup, "\n") {
+		parts := strings.SplitN(strings.TrimSpace(line), ":", 3)
+		if len(parts) != 3 || !strings.HasPrefix(parts[2], "/") {
+			continue
+		}
+		if slices.Contains(strings.Split(parts[1], ","), "memory") {
+			return parts[2], true
+		}
+		if parts[0] == "0" && parts[1] == "" {
+			unified = parts[2]
+		}
+	}
+	return unified, unified != ""
 }

@@ -357,3 +357,23 @@ func TestEgressName(t *testing.T) {
 		}
 	}
 }
+
+func TestOwnCgroup(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name, in, want string
+		ok             bool
+	}{
+		{"v1", "12:pids:/pgc-host2/abc\n9:memory:/pgc-host2/abc\n1:name=systemd:/x\n", "/pgc-host2/abc", true},
+		{"v1 joined controllers", "4:cpu,memory:/docker/abc\n", "/docker/abc", true},
+		{"v2", "0::/system.slice/docker-abc.scope\n", "/system.slice/docker-abc.scope", true},
+		{"hybrid prefers memory", "0::/init.scope\n5:memory:/docker/abc\n", "/docker/abc", true},
+		{"neither", "1:name=systemd:/x\n", "", false},
+		{"garbage", "no cgroups here", "", false},
+	} {
+		got, ok := ownCgroup(c.in)
+		if got != c.want || ok != c.ok {
+			t.Errorf("%s: ownCgroup = %q, %v; want %q, %v", c.name, got, ok, c.want, c.ok)
+		}
+	}
+}
