@@ -67,10 +67,11 @@ func TestEngineAddr(t *testing.T) {
 	}
 }
 
-func TestHostsGetNoRegistryOrSharedCgroup(t *testing.T) {
+func TestHostsGetNoRegistryAndLimitTheDefaultParent(t *testing.T) {
 	t.Parallel()
 	c := hostEngineConfig(engine.Config{Disk: 1 << 30, RegistryImage: "r", NodesMemory: engine.NodesMemoryAuto, Instance: "x"})
-	if c.Disk != 1<<30 || c.RegistryImage != "" || c.NodesMemory != 0 || c.Egress != engine.EgressNone || c.Instance != "x" {
+	if c.Disk != 1<<30 || c.RegistryImage != "" || c.NodesMemory != engine.NodesMemoryAuto || !c.LimitDefaultParent ||
+		c.Egress != engine.EgressNone || c.Instance != "x" {
 		t.Errorf("hostEngineConfig = %+v", c)
 	}
 }
