@@ -46,11 +46,13 @@ fi
 disks=${PLAYGROUND_DISK_DIR:-/var/lib/playground/disks}
 if [[ -d $disks && $(id -u) == 0 ]]; then
 	say "removing the nodes' disks in $disks"
-	for img in "$disks"/*.img; do
+	# One engine's at the top, a cluster host's in a folder of its own.
+	for img in "$disks"/*.img "$disks"/*/*.img; do
 		[[ -e $img ]] || continue
 		losetup -j "$img" -O NAME -n 2>/dev/null | xargs -r -n1 losetup -d 2>/dev/null || true
 		rm -f "$img" "${img%.img}.dev"
 	done
+	find "$disks" -mindepth 1 -maxdepth 1 -type d -empty -delete
 fi
 case $DATA in
 "" | / | "$ROOT") die "refusing to remove DATA=$DATA" ;;

@@ -45,7 +45,14 @@ set_names() {
 }
 set_names
 
-host_name() { echo "pg-host$1"; }
+# host_name is host $1's hostname, its name in the swarm: pg-hostN for the
+# first cluster of the machine (pgc), NAME-hostN for another, so that the
+# hosts of two clusters never share a name, nor the folder of their disks
+# (/var/lib/playground/disks/HOSTNAME), which the machine's file system
+# holds for all of them.
+host_name() {
+	if [[ $CLUSTER_NAME == pgc ]]; then echo "pg-host$1"; else echo "$CLUSTER_NAME-host$1"; fi
+}
 host_netns() { echo "$CLUSTER_NAME-host$1"; }
 host_veth() { echo "$CLUSTER_NAME-h$1"; }
 # host_cgroup is the cgroup (in each hierarchy) of host $1's containers.

@@ -184,7 +184,7 @@ func (c *clusterEnv) setAvailability(name string, a swarm.NodeAvailability) {
 // until the swarm has it ready.
 func (c *clusterEnv) restartHost(name string) {
 	c.t.Helper()
-	n := strings.TrimPrefix(name, "pg-host")
+	n := name[strings.LastIndex(name, "-host")+len("-host"):] // pg-host2, pgd-host2
 	cmd := exec.Command("bash", filepath.Join("..", "deploy", "cluster.sh"), "restart-host", n)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		c.t.Fatalf("deploy/cluster.sh restart-host %s: %v\n%s", n, err, out)
