@@ -21,9 +21,11 @@ const checkTimeout = time.Minute
 // Check looks, at start, at what the nodes need of the swarm and of every
 // host that is ready: a manager, a current engine reachable over TLS, the
 // node image, user namespaces, the nodes' disks, the kernel limits the
-// nodes share (and it writes their shared memory and pids caps), and LXCFS (a host without it runs nodes without its files,
-// with a warning). It returns the first problem, saying what to do; a host
-// that is down is only logged, and checked when it is back (CheckNewHosts).
+// nodes share, and LXCFS (a host without it runs nodes without its files,
+// with a warning); it writes each host's caps on its nodes' memory and
+// process ids together. It returns the first problem, saying what to do; a
+// host that is down is only logged, and checked when it is back
+// (CheckNewHosts).
 func (c *Cluster) Check(ctx context.Context) error {
 	if err := c.Ping(ctx); err != nil {
 		return err
