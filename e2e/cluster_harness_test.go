@@ -22,6 +22,7 @@ import (
 	"github.com/docker/docker/api/types/swarm"
 	"github.com/docker/docker/client"
 
+	pgclient "github.com/labplay/playground/client"
 	"github.com/labplay/playground/internal/waitfor"
 	"github.com/labplay/playground/sessions/engine"
 )
@@ -101,6 +102,19 @@ func newClusterHarness(t *testing.T, env ...string) (*harness, *clusterEnv) {
 	h := newHarness(t, append(c.env(), env...)...)
 	t.Cleanup(func() { c.checkLeftovers(h.instance) })
 	return h, c
+}
+
+// clusterSession starts a session for a new learner on the server at
+// base; it is ended when the test ends.
+func clusterSession(t *testing.T, base string) (*pgclient.Client, *pgclient.Session) {
+	t.Helper()
+	learner := pgclient.New(base)
+	s, err := learner.CreateSession(context.Background(), "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { learner.DeleteSession(context.Background(), s.ID) })
+	return learner, s
 }
 
 // waitReady waits until every host is ready and active in the swarm.

@@ -12,7 +12,6 @@ import (
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
 
-	pgclient "github.com/labplay/playground/client"
 	"github.com/labplay/playground/sessions/engine"
 )
 
@@ -59,12 +58,7 @@ func TestClusterHostsShareLimits(t *testing.T) {
 		}
 	}
 
-	learner := pgclient.New(h.base)
-	s, err := learner.CreateSession(ctx, "", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { learner.DeleteSession(context.Background(), s.ID) })
+	_, s := clusterSession(t, h.base)
 	host := c.hostOf(s.ID)
 	list, err := c.clients[host].ContainerList(ctx, container.ListOptions{
 		Filters: filters.NewArgs(filters.Arg("label", engine.LabelSession+"="+s.ID))})

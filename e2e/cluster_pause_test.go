@@ -22,12 +22,7 @@ import (
 func TestClusterPauseKeepsEverything(t *testing.T) {
 	h, c := newClusterHarness(t)
 	ctx := context.Background()
-	learner := pgclient.New(h.base)
-	s, err := learner.CreateSession(ctx, "", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { learner.DeleteSession(context.Background(), s.ID) })
+	learner, s := clusterSession(t, h.base)
 	host := c.hostOf(s.ID)
 	tm := attach(t, learner, s.ID, "node1")
 	// The node's root is on its own disk of the harness's 2 GiB, on its
@@ -71,12 +66,7 @@ func TestClusterPauseKeepsEverything(t *testing.T) {
 func TestClusterNodeDied(t *testing.T) {
 	h, c := newClusterHarness(t)
 	ctx := context.Background()
-	learner := pgclient.New(h.base)
-	s, err := learner.CreateSession(ctx, "", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { learner.DeleteSession(context.Background(), s.ID) })
+	learner, s := clusterSession(t, h.base)
 	host := c.hostOf(s.ID)
 	list, err := c.clients[host].ContainerList(ctx, container.ListOptions{Filters: filters.NewArgs(
 		filters.Arg("label", engine.LabelSession+"="+s.ID), filters.Arg("label", engine.LabelNode+"=node2"))})

@@ -123,12 +123,7 @@ func TestClusterPauseAndDrainAHost(t *testing.T) {
 	paused := c.hostOf(first.ID)
 	c.setAvailability(paused, swarm.NodeAvailabilityPause)
 	for i := 0; i < 3; i++ {
-		other := pgclient.New(h.base)
-		s, err := other.CreateSession(ctx, "", "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { other.DeleteSession(context.Background(), s.ID) })
+		_, s := clusterSession(t, h.base)
 		if got := c.hostOf(s.ID); got == paused {
 			t.Fatalf("a new session went to %s, which is paused", paused)
 		}
@@ -176,7 +171,6 @@ func TestClusterPauseAndDrainAHost(t *testing.T) {
 // is swept.
 func TestClusterHostKilled(t *testing.T) {
 	h, c := newClusterHarness(t, "PLAYGROUND_MAX_SESSIONS_PER_ADDRESS=0")
-	ctx := context.Background()
 	// The manager keeps the swarm: sessions go to the workers only.
 	for _, hst := range c.hosts {
 		if hst.Role == "manager" {
@@ -189,12 +183,7 @@ func TestClusterHostKilled(t *testing.T) {
 	var other *pgclient.Client
 	var bystander *pgclient.Session
 	for i := 0; i < 4 && bystander == nil; i++ {
-		o := pgclient.New(h.base)
-		s, err := o.CreateSession(ctx, "", "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { o.DeleteSession(context.Background(), s.ID) })
+		o, s := clusterSession(t, h.base)
 		if c.hostOf(s.ID) != victimHost {
 			bystander, other = s, o
 		}
@@ -249,12 +238,7 @@ func TestClusterSecondReplica(t *testing.T) {
 	h, _ := newClusterHarness(t, "PLAYGROUND_MAX_SESSIONS_PER_ADDRESS=1")
 	ctx := context.Background()
 	baseB := h.addServer("B")
-	onA := pgclient.New(h.base)
-	s, err := onA.CreateSession(ctx, "", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { onA.DeleteSession(context.Background(), s.ID) })
+	onA, s := clusterSession(t, h.base)
 	onB := pgclient.New(baseB)
 	onB.HTTP.Jar = onA.HTTP.Jar // the same learner, through the other replica
 	tm := attach(t, onB, s.ID, "node2")
@@ -262,7 +246,7 @@ func TestClusterSecondReplica(t *testing.T) {
 		t.Fatalf("replica B's terminal (exit %d): %s", code, out)
 	}
 	// One session per address: a second one through B is refused.
-	_, err = pgclient.New(baseB).CreateSession(ctx, "", "")
+	_, err := pgclient.New(baseB).CreateSession(ctx, "", "")
 	var apiErr *pgclient.APIError
 	if !errors.As(err, &apiErr) || apiErr.Status != http.StatusConflict || !strings.Contains(apiErr.Message, "network already has 1") {
 		t.Fatalf("a second session from the same address through replica B: %v", err)
