@@ -80,15 +80,13 @@ func (c *Cap) Enter(ctx context.Context, key string) (leave func(), ok bool) {
 		return leaveLocal, ok
 	}
 	l := Lease{Name: c.name, Key: key, ID: rand.Text()}
-	if now := c.now(); !c.fb.skip(now) {
-		sctx, cancel := context.WithTimeout(ctx, storeTimeout)
-		entered, err := c.store.EnterLease(sctx, l, c.holder, c.max, leaseTTL, now)
-		cancel()
-		c.fb.result(ctx, now, err)
-		if err == nil && !entered {
-			leaveLocal()
-			return nil, false
-		}
+	var entered bool
+	if now := c.now(); c.fb.call(ctx, now, func(sctx context.Context) (err error) {
+		entered, err = c.store.EnterLease(sctx, l, c.holder, c.max, leaseTTL, now)
+		return err
+	}) && !entered {
+		leaveLocal()
+		return nil, false
 	}
 	c.hold(l)
 	var once sync.Once
@@ -117,15 +115,9 @@ func (c *Cap) leave(l Lease) {
 	c.mu.Unlock()
 	// A lease that is not deleted, while the store does not answer,
 	// expires: nothing renews it any more.
-	now := c.now()
-	if c.fb.skip(now) {
-		return
-	}
 	c.storeMu.RLock()
 	defer c.storeMu.RUnlock()
-	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
-	defer cancel()
-	c.fb.result(ctx, now, c.store.LeaveLease(ctx, l))
+	c.fb.call(context.Background(), c.now(), func(ctx context.Context) error { return c.store.LeaveLease(ctx, l) })
 }
 
 // renewLoop renews this process's leases every leaseRenew until stop is
@@ -156,8 +148,10 @@ func (c *Cap) renew() {
 	if len(leases) == 0 {
 		return
 	}
+	// Tried even while the store is failing: it is what records again the
+	// leases entered meanwhile, and it runs in the background.
+	now := c.now()
 	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
 	defer cancel()
-	now := c.now()
-	c.fb.result(ctx, now, c.store.RenewLeases(ctx, c.holder, leases, leaseTTL, now))
+	c.fb.result(context.Background(), now, c.store.RenewLeases(ctx, c.holder, leases, leaseTTL, now))
 }

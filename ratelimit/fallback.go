@@ -35,6 +35,21 @@ func (f *fallback) skip(now time.Time) bool {
 	return f.down && now.Before(f.retryAt)
 }
 
+// call runs fn, one call to the store bounded by storeTimeout, unless the
+// store failed lately, records how it went and reports whether it
+// answered. ctx is the caller's: fn's own deadline running out is the
+// store's fault, the caller going away is not.
+func (f *fallback) call(ctx context.Context, now time.Time, fn func(context.Context) error) bool {
+	if f.skip(now) {
+		return false
+	}
+	sctx, cancel := context.WithTimeout(ctx, storeTimeout)
+	defer cancel()
+	err := fn(sctx)
+	f.result(ctx, now, err)
+	return err == nil
+}
+
 // result records how a call to the store went. An error because the
 // caller's ctx ended says nothing of the store and is not counted.
 func (f *fallback) result(ctx context.Context, now time.Time, err error) {

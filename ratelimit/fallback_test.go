@@ -16,6 +16,7 @@ type fakeStore struct {
 	TakeTokenFn   func(r Rate, key string, now time.Time) (float64, bool, error)
 	EnterLeaseFn  func(l Lease, max int) (bool, error)
 	RenewLeasesFn func(holder string, leases []Lease) error
+	LeaveLeaseFn  func(ctx context.Context) error
 	calls         int
 }
 
@@ -51,7 +52,12 @@ func (f *fakeStore) EnterLease(_ context.Context, l Lease, _ string, max int, _ 
 	return f.EnterLeaseFn(l, max)
 }
 
-func (f *fakeStore) LeaveLease(context.Context, Lease) error { return nil }
+func (f *fakeStore) LeaveLease(ctx context.Context, _ Lease) error {
+	if f.LeaveLeaseFn == nil {
+		return nil
+	}
+	return f.LeaveLeaseFn(ctx)
+}
 
 func (f *fakeStore) RenewLeases(_ context.Context, holder string, leases []Lease, _ time.Duration, _ time.Time) error {
 	if f.RenewLeasesFn == nil {
@@ -149,5 +155,33 @@ func TestCapFallsBackAndRecordsLeasesLater(t *testing.T) {
 	defer c.mu.Unlock()
 	if len(c.held) != 0 || c.stopLoop != nil {
 		t.Fatalf("after every leave: %d leases held, renewal loop running %v", len(c.held), c.stopLoop != nil)
+	}
+}
+
+// A store that hangs, rather than refusing, is a store down too: a leave
+// that ran out of time puts the cap in fallback, so that the next terminal
+// does not wait on the store again.
+func TestCapFallsBackWhenTheStoreHangs(t *testing.T) {
+	st := &fakeStore{EnterLeaseFn: func(Lease, int) (bool, error) { return true, nil }}
+	var logged bytes.Buffer
+	c := NewCap("terminals", 2, st, slog.New(slog.NewTextHandler(&logged, nil)))
+	leave, ok := c.Enter(context.Background(), "s1")
+	if !ok {
+		t.Fatal("refused while the store lets it in")
+	}
+	st.LeaveLeaseFn = func(ctx context.Context) error {
+		<-ctx.Done() // hangs until the call's own deadline
+		return ctx.Err()
+	}
+	leave()
+	calls := st.calls
+	if _, ok := c.Enter(context.Background(), "s1"); !ok {
+		t.Fatal("refused in this process with nothing under way")
+	}
+	if st.calls != calls {
+		t.Error("the store was asked again right after it hung")
+	}
+	if !strings.Contains(logged.String(), "does not answer") {
+		t.Errorf("the hang was not logged: %q", logged.String())
 	}
 }

@@ -74,18 +74,17 @@ func NewLimiter(r Rate, st BucketStore, log *slog.Logger) *Limiter {
 // Take takes one token from key's bucket. It returns 0 when there was one,
 // and otherwise how long until there is.
 func (l *Limiter) Take(ctx context.Context, key string, now time.Time) time.Duration {
-	if l.shared(now) {
-		sctx, cancel := context.WithTimeout(ctx, storeTimeout)
-		defer cancel()
-		tokens, taken, err := l.store.TakeToken(sctx, l.rate, key, now)
-		l.fb.result(ctx, now, err)
-		if err == nil {
-			l.sweep(ctx, now)
-			if taken {
-				return 0
-			}
-			return l.rate.wait(tokens)
+	var tokens float64
+	var taken bool
+	if l.store != nil && l.fb.call(ctx, now, func(sctx context.Context) (err error) {
+		tokens, taken, err = l.store.TakeToken(sctx, l.rate, key, now)
+		return err
+	}) {
+		l.sweep(ctx, now)
+		if taken {
+			return 0
 		}
+		return l.rate.wait(tokens)
 	}
 	return l.local.Take(key, now)
 }
@@ -93,14 +92,12 @@ func (l *Limiter) Take(ctx context.Context, key string, now time.Time) time.Dura
 // Wait returns how long until key's bucket has a token, without taking
 // one: 0 when it has one now.
 func (l *Limiter) Wait(ctx context.Context, key string, now time.Time) time.Duration {
-	if l.shared(now) {
-		sctx, cancel := context.WithTimeout(ctx, storeTimeout)
-		defer cancel()
-		tokens, err := l.store.Tokens(sctx, l.rate, key, now)
-		l.fb.result(ctx, now, err)
-		if err == nil {
-			return l.rate.wait(tokens)
-		}
+	var tokens float64
+	if l.store != nil && l.fb.call(ctx, now, func(sctx context.Context) (err error) {
+		tokens, err = l.store.Tokens(sctx, l.rate, key, now)
+		return err
+	}) {
+		return l.rate.wait(tokens)
 	}
 	return l.local.Wait(key, now)
 }
@@ -108,26 +105,19 @@ func (l *Limiter) Wait(ctx context.Context, key string, now time.Time) time.Dura
 // Charge takes one token from key's bucket even when it is empty: the
 // bucket goes into debt, down to minus its burst (see Buckets.Charge).
 func (l *Limiter) Charge(ctx context.Context, key string, now time.Time) {
-	if l.shared(now) {
-		sctx, cancel := context.WithTimeout(ctx, storeTimeout)
-		defer cancel()
-		err := l.store.ChargeToken(sctx, l.rate, key, now)
-		l.fb.result(ctx, now, err)
-		if err == nil {
-			l.sweep(ctx, now)
-			return
-		}
+	if l.store != nil && l.fb.call(ctx, now, func(sctx context.Context) error {
+		return l.store.ChargeToken(sctx, l.rate, key, now)
+	}) {
+		l.sweep(ctx, now)
+		return
 	}
 	l.local.Charge(key, now)
 }
 
-// shared reports whether this call goes to the store.
-func (l *Limiter) shared(now time.Time) bool {
-	return l.store != nil && !l.fb.skip(now)
-}
-
 // sweep forgets the store's full buckets of this rate, at most once every
-// sweepShared from this process. A failed sweep is tried again next time.
+// sweepShared from this process, a failed sweep too: the buckets it left
+// are only rows, and a request never pays for more than one sweep a
+// minute.
 func (l *Limiter) sweep(ctx context.Context, now time.Time) {
 	l.mu.Lock()
 	due := now.Sub(l.lastSweep) >= sweepShared
@@ -138,11 +128,5 @@ func (l *Limiter) sweep(ctx context.Context, now time.Time) {
 	if !due {
 		return
 	}
-	sctx, cancel := context.WithTimeout(ctx, storeTimeout)
-	defer cancel()
-	if err := l.store.SweepTokens(sctx, l.rate, now); err != nil {
-		l.mu.Lock()
-		l.lastSweep = time.Time{}
-		l.mu.Unlock()
-	}
+	l.fb.call(ctx, now, func(sctx context.Context) error { return l.store.SweepTokens(sctx, l.rate, now) })
 }

@@ -19,20 +19,16 @@ var _ ratelimit.LeaseStore = (*Store)(nil)
 
 // EnterLease records l for holder, expiring ttl after now, unless l.Key
 // has max unexpired leases of l.Name already; it reports whether it did.
-// The key's expired leases are deleted on the way.
+// Expired leases do not count; RenewLeases deletes them.
 func (s *Store) EnterLease(ctx context.Context, l ratelimit.Lease, holder string, max int, ttl time.Duration, now time.Time) (bool, error) {
 	var entered bool
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(hashtext('playground-leases:' || $1 || ':' || $2))", l.Name, l.Key); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, "DELETE FROM inflight_leases WHERE name = $1 AND key = $2 AND expires_at <= $3",
-			l.Name, l.Key, now); err != nil {
-			return err
-		}
 		tag, err := tx.Exec(ctx, `INSERT INTO inflight_leases (name, key, id, holder, expires_at)
 			SELECT $1, $2, $3, $4, $6::timestamptz + $7 * interval '1 millisecond'
-			WHERE (SELECT count(*) FROM inflight_leases WHERE name = $1 AND key = $2) < $5`,
+			WHERE (SELECT count(*) FROM inflight_leases WHERE name = $1 AND key = $2 AND expires_at > $6) < $5`,
 			l.Name, l.Key, l.ID, holder, max, now, ttl.Milliseconds())
 		entered = tag.RowsAffected() == 1
 		return err
