@@ -5,7 +5,6 @@ import (
 	"errors"
 	"time"
 
-	"github.com/labplay/playground/fault"
 	"github.com/labplay/playground/sessions"
 	"github.com/labplay/playground/sessions/engine"
 )
@@ -225,15 +224,13 @@ func (m *Manager) revive(s *sessions.Session, stopped []engine.Node) {
 			if err == nil {
 				err = m.engine.WaitReady(ctx, n.ContainerID)
 			}
-			if fault.ErrorCode(err) == fault.ENOTFOUND {
-				// It cannot start again (its container is gone, or a
-				// cluster's host restarted under it): the session is over.
+			if errors.Is(err, sessions.ErrNodeLost) {
+				// It cannot start again (a cluster's node whose container
+				// stopped): the session is over. A container that is gone
+				// is Reconcile's to judge: a reset may have replaced it
+				// while this waited at the gate.
 				m.log.Info("ending session whose node cannot start again", "session", s.ID, "node", n.Name, "err", err)
-				reason := "containers vanished"
-				if errors.Is(err, sessions.ErrNodeLost) {
-					reason = sessions.ReasonNodeLost
-				}
-				if err := m.end(ctx, s.ID, reason); err != nil {
+				if err := m.end(ctx, s.ID, sessions.ReasonNodeLost); err != nil {
 					m.log.Warn("could not end session", "session", s.ID, "err", err)
 				}
 				return
