@@ -84,10 +84,10 @@ func (s *Server) getSession(w http.ResponseWriter, r *http.Request) {
 	s.manager.Refresh(r.Context(), sess)
 	if sess.Status == sessions.StatusEnded && sess.EndedBecause != "" && sess.Scope != "" {
 		// Its host went: the page offers the learner their seat again.
+		// Without it the page offers a new session of the lab instead.
 		code, err := s.classes.CodeFor(r.Context(), sess)
 		if err != nil {
-			s.writeError(w, r, err)
-			return
+			s.log.Warn("the class of an ended session", "session", sess.ID, "err", err)
 		}
 		sess.ClassCode = code
 	}
