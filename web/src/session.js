@@ -421,6 +421,11 @@ function hideBanner() {
   if (!b.classList.contains('final')) b.hidden = true;
 }
 
+// againPending is set while Start again waits for its new session: a
+// banner drawn again meanwhile (the language switched) must not start a
+// second one.
+let againPending = false;
+
 function showBanner(text, final, again) {
   const b = $('session-banner');
   b.hidden = !text;
@@ -432,12 +437,16 @@ function showBanner(text, final, again) {
     button.className = 'primary';
     button.dataset.testid = 'start-again';
     button.textContent = t('startAgain');
+    button.disabled = againPending;
     button.addEventListener('click', async () => {
+      if (againPending) return;
+      againPending = true;
       button.disabled = true;
       try {
         const s = await again();
         location.assign(`/s/${encodeURIComponent(s.id)}`);
       } catch (err) {
+        againPending = false;
         button.disabled = false;
         const note = b.querySelector('.again-error') || document.createElement('span');
         note.className = 'again-error';
