@@ -40,7 +40,9 @@ func (c *Cluster) Check(ctx context.Context) error {
 			c.log.Warn("a host of the swarm is down; it is checked when it is back", "host", h.describe())
 			continue
 		}
-		cn, err := c.checkHost(ctx, h)
+		hctx, cancel := context.WithTimeout(ctx, checkTimeout)
+		cn, err := c.checkHost(hctx, h)
+		cancel()
 		if err != nil {
 			return fmt.Errorf("host %s: %w", h.describe(), err)
 		}
@@ -66,6 +68,13 @@ func (c *Cluster) CheckNewHosts(ctx context.Context) {
 	}
 	for _, h := range hosts {
 		if lostWhy(h) != "" || h.State != "ready" {
+			// Down, drained or not ready: checked again once it is back
+			// (it may have restarted, its caps gone, or been fixed).
+			c.mu.Lock()
+			if cn := c.conns[connKey(h)]; cn != nil {
+				cn.checked, cn.unfit = false, ""
+			}
+			c.mu.Unlock()
 			continue
 		}
 		cn, err := c.connect(h)

@@ -43,8 +43,12 @@ const DefaultEnginePort = "2376"
 // scheduler counts.
 const DefaultReservation = engine.SessionMemoryBudget / 3
 
-// hostsFresh is how long a listing of the swarm's hosts is trusted.
-const hostsFresh = 2 * time.Second
+// hostsFresh is how long a listing of the swarm's hosts is trusted. Watch
+// lists them again every watchEvery, so a request routed to a node's host
+// (a terminal, a file) finds a listing fresh enough rather than asking the
+// swarm's manager itself; only a process without Watch (the CLI) waits out
+// hostsFresh.
+const hostsFresh = 3 * watchEvery
 
 // hostTimeout bounds what the periodic work asks of one host's engine, so
 // that a host that vanished without a word (its connections hanging until
@@ -94,7 +98,6 @@ type Host struct {
 	Manager      bool
 	Addr         string // its Engine API, "tcp://…"
 	MemoryBytes  int64
-	NanoCPUs     int64
 }
 
 // Usable reports whether new sessions may be placed on the host.

@@ -40,7 +40,6 @@ func (c *Cluster) listHosts(ctx context.Context, force bool) (map[string]*Host, 
 			Manager:     n.ManagerStatus != nil,
 			Addr:        engineAddr(n),
 			MemoryBytes: n.Description.Resources.MemoryBytes,
-			NanoCPUs:    n.Description.Resources.NanoCPUs,
 		}
 	}
 	c.mu.Lock()

@@ -40,7 +40,7 @@ const (
 // errFull is the learner's answer when no host has room.
 func errFull() error {
 	return &fault.Error{Code: fault.EFULL, RetryAfter: fullRetry,
-		Message: "The playground is full: no machine has room for another session right now. Try again in a minute."}
+		Message: "The playground is full: no machine has room for another session right now. Try again in half a minute."}
 }
 
 // CreateSession creates a session's overlay network on subnet, asks the
@@ -63,7 +63,14 @@ func (c *Cluster) CreateSession(ctx context.Context, sessionID string, subnet ne
 	reservation := int64(len(names)) * c.cfg.Reservation
 	hostID, err := c.choose(ctx, sessionID, reservation)
 	if err != nil {
-		return fail(err)
+		// Nothing is on any host yet: the network alone goes, without
+		// asking every host (a full cluster turns many learners away).
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		defer cancel()
+		if rerr := c.removeNetwork(cctx, sessionID); rerr != nil {
+			c.log.Error("clean up failed session", "session", sessionID, "err", rerr)
+		}
+		return nil, err
 	}
 	_, cn, err := c.host(ctx, hostID)
 	if err != nil {
@@ -259,7 +266,7 @@ func (c *Cluster) waitRunning(ctx context.Context, hostID, netID string, service
 	if err := cn.eng.Adopt(ctx, ids...); err != nil {
 		return nil, err
 	}
-	engineSort(nodes)
+	engine.SortNodes(nodes)
 	return nodes, nil
 }
 

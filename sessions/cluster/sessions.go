@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/netip"
-	"sort"
 	"sync"
 	"time"
 
@@ -302,7 +301,7 @@ func (c *Cluster) List(ctx context.Context) (map[string][]engine.Node, error) {
 		}
 	}
 	for sid := range out {
-		engineSort(out[sid])
+		engine.SortNodes(out[sid])
 	}
 	return out, nil
 }
@@ -329,9 +328,4 @@ func (c *Cluster) hostList(ctx context.Context, h *Host) (map[string][]engine.No
 		}
 	}
 	return out, nil
-}
-
-// engineSort sorts nodes by name.
-func engineSort(nodes []engine.Node) {
-	sort.Slice(nodes, func(i, j int) bool { return nodes[i].Name < nodes[j].Name })
 }

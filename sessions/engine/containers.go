@@ -289,8 +289,8 @@ func (e *Engine) NodeRunning(ctx context.Context, containerID string) (bool, err
 	return info.State != nil && info.State.Running && !info.State.Paused, nil
 }
 
-// sortNodes orders nodes by name.
-func sortNodes(nodes []Node) {
+// SortNodes orders nodes by name.
+func SortNodes(nodes []Node) {
 	sort.Slice(nodes, func(i, j int) bool { return nodes[i].Name < nodes[j].Name })
 }
 

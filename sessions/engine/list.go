@@ -36,7 +36,7 @@ func (e *Engine) List(ctx context.Context) (map[string][]Node, error) {
 		}
 	}
 	for _, nodes := range out {
-		sortNodes(nodes)
+		SortNodes(nodes)
 	}
 	return out, nil
 }
@@ -55,7 +55,7 @@ func (e *Engine) Nodes(ctx context.Context, sessionID string) ([]Node, error) {
 	for _, c := range list {
 		nodes = append(nodes, nodeFromSummary(c))
 	}
-	sortNodes(nodes)
+	SortNodes(nodes)
 	return nodes, nil
 }
 
