@@ -99,9 +99,20 @@ func (c *clusterEnv) env() []string {
 func newClusterHarness(t *testing.T, env ...string) (*harness, *clusterEnv) {
 	t.Helper()
 	c := needCluster(t)
+	return c.serve(t, env...), c
+}
+
+// serve serves the playground on the cluster, with env added; once its
+// servers stopped, at the end of the test, nothing of its instance may be
+// left on the swarm or on any host.
+func (c *clusterEnv) serve(t *testing.T, env ...string) *harness {
+	t.Helper()
 	h := newHarness(t, append(c.env(), env...)...)
-	t.Cleanup(func() { c.checkLeftovers(h.instance) })
-	return h, c
+	t.Cleanup(func() {
+		h.stopAll() // again, harmless: cleanups run last first, and this one came after the harness's
+		c.checkLeftovers(h.instance)
+	})
+	return h
 }
 
 // clusterSession starts a session for a new learner on the server at

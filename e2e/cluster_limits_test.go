@@ -31,8 +31,7 @@ func TestClusterHostsShareLimits(t *testing.T) {
 		writeCgroup(t, "memory", p, "memory.limit_in_bytes", "-1")
 		writeCgroup(t, "pids", p, "pids.max", "max")
 	}
-	h := newHarness(t, c.env()...)
-	t.Cleanup(func() { c.checkLeftovers(h.instance) })
+	h := c.serve(t)
 
 	b, err := os.ReadFile("/proc/sys/kernel/pid_max")
 	if err != nil {

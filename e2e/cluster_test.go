@@ -194,6 +194,12 @@ func TestClusterHostKilled(t *testing.T) {
 	bt := attach(t, other, bystander.ID, "node1")
 
 	pid := c.host(victimHost).EnginePID
+	// hosts.json is as fresh as the last up: the pid must still be that
+	// engine's before it is killed.
+	if comm, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid)); err != nil || strings.TrimSpace(string(comm)) != "dockerd" {
+		t.Fatalf("pid %d of hosts.json is not %s's dockerd (%q, %v): deploy/cluster.sh up writes it again", pid, victimHost, comm, err)
+	}
+	parent := engineCgroupParent(t, pid)
 	t.Logf("killing %s's engine (pid %d)", victimHost, pid)
 	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
@@ -222,11 +228,20 @@ func TestClusterHostKilled(t *testing.T) {
 	if code := tabEval[int](t, tab, `fetch(location.pathname.replace('/s/', '/api/sessions/'), {method: 'DELETE'}).then((r) => r.status)`); code != http.StatusNoContent {
 		t.Errorf("ending the new session from its page: %d", code)
 	}
-	// Back, the host is swept of the ended session's nodes.
+	// Back, the host is swept of the ended session's nodes, and checked
+	// again: its nodes' shared caps, gone as after a reboot, are written
+	// again before it takes a session.
+	writeCgroup(t, "memory", parent, "memory.limit_in_bytes", "-1")
 	c.restartHost(victimHost)
 	waitfor.Until(t, victimHost+" swept of the ended session", 2*time.Minute, func() error {
 		if left := c.onHost(victimHost, h.instance); len(left) > 0 {
 			return fmt.Errorf("still there: %s", strings.Join(left, "; "))
+		}
+		return nil
+	})
+	waitfor.Until(t, victimHost+"'s caps written again", time.Minute, func() error {
+		if got := readCgroup(t, "memory", parent, "memory.limit_in_bytes"); got == "9223372036854771712" {
+			return fmt.Errorf("%s has no memory cap", parent)
 		}
 		return nil
 	})
@@ -256,9 +271,19 @@ func TestClusterSecondReplica(t *testing.T) {
 // When no host has room, the learner is told the playground is full, with
 // a time to try again, and nothing is left behind.
 func TestClusterFull(t *testing.T) {
-	// Each node reserves 20 GiB: no host of this machine holds a session.
-	h, _ := newClusterHarness(t, "PLAYGROUND_NODE_RESERVATION=20480", "PLAYGROUND_MAX_SESSIONS=10")
-	_, err := pgclient.New(h.base).CreateSession(context.Background(), "", "")
+	// Each node reserves more memory than the largest host has: no host
+	// holds a session, whatever this machine's memory.
+	c := needCluster(t)
+	nodes, err := c.manager.NodeList(context.Background(), swarm.NodeListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var most int64
+	for _, n := range nodes {
+		most = max(most, n.Description.Resources.MemoryBytes)
+	}
+	h := c.serve(t, fmt.Sprintf("PLAYGROUND_NODE_RESERVATION=%d", most>>20+1), "PLAYGROUND_MAX_SESSIONS=10")
+	_, err = pgclient.New(h.base).CreateSession(context.Background(), "", "")
 	var apiErr *pgclient.APIError
 	if !errors.As(err, &apiErr) || apiErr.Status != http.StatusServiceUnavailable || apiErr.Code != "full" || apiErr.RetryAfter <= 0 {
 		t.Fatalf("a session on a full cluster: %v", err)
@@ -316,12 +341,23 @@ func clusterShell(t *testing.T, tm *pgclient.Terminal, cmd string, limit time.Du
 	var out string
 	var code int
 	waitfor.Until(t, "the command "+cmd, limit, func() error {
-		out = tm.OutputFrom(from)
-		m := re.FindStringSubmatch(out)
+		shown := tm.OutputFrom(from)
+		m := re.FindStringSubmatchIndex(shown)
 		if m == nil {
-			return fmt.Errorf("the terminal shows: %q", tail(out, 300))
+			return fmt.Errorf("the terminal shows: %q", tail(shown, 300))
 		}
-		code, _ = strconv.Atoi(m[1])
+		code, _ = strconv.Atoi(shown[m[2]:m[3]])
+		// What the command printed: after the line that echoes it, before
+		// the mark (the echoed line's mark says $?, not a number).
+		out = shown[:m[0]]
+		if i := strings.Index(out, fmt.Sprintf("echo @@cl%d:$?", n)); i >= 0 {
+			out = out[i:]
+			if nl := strings.IndexByte(out, '\n'); nl >= 0 {
+				out = out[nl+1:]
+			} else {
+				out = ""
+			}
+		}
 		return nil
 	})
 	return out, code
