@@ -97,7 +97,7 @@ net_clash() {
 check_cluster_net() {
 	local clash
 	clash=$(net_clash)
-	[[ -z $clash ]] || die "$net is routed on this machine already, so the cluster's bridge cannot use it:" \
+	[[ -z $clash ]] || die "$CLUSTER_NET.0/24 is routed on this machine already, so the cluster's bridge cannot use it:" \
 		"$clash" "Pick a free /24 with CLUSTER_NET (its first three numbers, e.g. CLUSTER_NET=10.249.0)."
 }
 

@@ -85,7 +85,7 @@ claim_names() {
 	if owner=$(names_owner); then
 		die "the cluster of $owner runs under the names $CLUSTER_NAME-host1... and $CL_BRIDGE." \
 			"Stop it there (deploy/cluster.sh down), or give this one other names and addresses:" \
-			"CLUSTER_NAME=pgd CLUSTER_NET=10.249.0 (a free /24)."
+			"CLUSTER_NAME=lab1 CLUSTER_NET=10.249.0 (a free /24)."
 	fi
 	mkdir -p "$CL_EXEC"
 	echo "$CLUSTER_DIR" >"$CL_EXEC/owner"

@@ -61,7 +61,7 @@ NODE_PACKAGES="$(grep -v '^#' "$ROOT/deploy/node/packages.txt" | tr -s ' \n' ' '
 # pool of local networks; the swarm's pool for overlay networks; and the
 # Debian release whose docker.io the hosts run. CLUSTER_NAME (the prefix of
 # its names on the machine) and CLUSTER_NET (the /24 of the bridge that joins
-# the hosts) are chosen by deploy/cluster-lib.sh unless given.
+# the hosts) are chosen by deploy/cluster.sh unless given.
 CLUSTER_DIR="${CLUSTER_DIR:-$DATA/cluster}"
 CLUSTER_LOCAL_POOL="${CLUSTER_LOCAL_POOL:-10.252}"
 CLUSTER_SWARM_POOL="${CLUSTER_SWARM_POOL:-10.253.0.0/16}"
